@@ -1,0 +1,1 @@
+"""Cordon's data layer: the project file, import and export (no Qt)."""

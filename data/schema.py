@@ -1,0 +1,116 @@
+"""The project file's published contract: layer names, geometry types and fields.
+
+Fields may be added in later schema versions; none is ever renamed. Every spatial layer stores its
+geometry in CGCS2000 geographic coordinates (EPSG:4490, x = longitude, y = latitude); polygons are
+always stored as MultiPolygon.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from gis.glossary import CaseCategory, FacilityKind, SiteStatus, Term, UnitLevel, ZoneKind
+
+SCHEMA_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Field:
+    """One attribute column. ``kind`` is a GeoPackage column type: TEXT, INTEGER, REAL, DATE or DATETIME."""
+
+    name: str
+    kind: str = "TEXT"
+    zh: str = ""
+    choices: type[Term] | None = None  # stored values must be members of this glossary enum
+    minimum: float | None = None  # numbers below this are rejected
+    personal: bool = False  # personal data: never printed, never required
+
+    @property
+    def numeric(self) -> bool:
+        return self.kind in ("INTEGER", "REAL")
+
+
+@dataclass(frozen=True)
+class LayerSpec:
+    """A layer of the project file. ``geometry`` is MULTIPOLYGON, POINT or None (a plain table)."""
+
+    name: str
+    geometry: str | None
+    fields: tuple[Field, ...]
+    zh: str
+    en: str
+
+    def field(self, name: str) -> Field:
+        for f in self.fields:
+            if f.name == name:
+                return f
+        raise KeyError(name)
+
+    @property
+    def field_names(self) -> list[str]:
+        return [f.name for f in self.fields]
+
+
+def _count(name: str, zh: str) -> Field:
+    return Field(name, "INTEGER", zh, minimum=0)
+
+
+ADMIN_UNITS = LayerSpec("admin_units", "MULTIPOLYGON", (
+    Field("code", zh="代码"), Field("name", zh="名称"),
+    Field("level", zh="级别", choices=UnitLevel), Field("parent_code", zh="上级代码"),
+    _count("population", "人口"), _count("households", "户数"),
+), "行政区划", "administrative units")
+
+GRIDS = LayerSpec("grids", "MULTIPOLYGON", (
+    Field("code", zh="网格编码"), Field("name", zh="网格名称"), Field("unit_code", zh="所属村社区代码"),
+    _count("population", "人口"), _count("households", "户数"),
+    Field("worker", zh="网格员"), Field("phone", zh="联系电话"),
+), "网格", "grids")
+
+ISOLATION_SITES = LayerSpec("isolation_sites", "POINT", (
+    Field("name", zh="名称"), Field("address", zh="地址"),
+    _count("rooms", "房间数"), _count("occupied", "已用房间"),
+    Field("status", zh="状态", choices=SiteStatus),
+    _count("beds", "床位数"), _count("reserved", "预留房间"), Field("contact", zh="联系人"),
+), "集中隔离场所", "isolation sites")
+
+FACILITIES = LayerSpec("facilities", "POINT", (
+    Field("name", zh="名称"), Field("kind", zh="类型", choices=FacilityKind),
+    _count("capacity", "容量"), Field("address", zh="地址"),
+), "防疫设施", "facilities")
+
+CASES = LayerSpec("cases", "POINT", (
+    Field("case_no", zh="编号"), Field("category", zh="类别", choices=CaseCategory),
+    Field("reported_at", "DATETIME", "报告时间"), Field("onset_at", "DATE", "发病日期"),
+    Field("address", zh="地址"), Field("grid_code", zh="网格编码"), Field("status", zh="状态"),
+    Field("person_name", zh="姓名", personal=True), Field("id_number", zh="身份证号", personal=True),
+    Field("phone", zh="电话", personal=True),
+), "病例与密接", "cases and contacts")
+
+CONTROL_ZONES = LayerSpec("control_zones", "MULTIPOLYGON", (
+    Field("name", zh="名称"), Field("tier", zh="等级"), Field("kind", zh="类型", choices=ZoneKind),
+    Field("radius_m", "REAL", "半径（米）", minimum=0), Field("created_at", "DATETIME", "创建时间"),
+    Field("updated_at", "DATETIME", "更新时间"),
+), "管控区域", "control zones")
+
+AUDIT_LOG = LayerSpec("audit_log", None, (
+    Field("at", "DATETIME", "时间"), Field("user", zh="用户"), Field("action", zh="操作"),
+    Field("layer", zh="图层"), Field("fid", "INTEGER", "要素号"),
+    Field("before", zh="修改前"), Field("after", zh="修改后"),
+), "操作日志", "audit log")
+
+LAYERS: dict[str, LayerSpec] = {
+    spec.name: spec
+    for spec in (ADMIN_UNITS, GRIDS, ISOLATION_SITES, FACILITIES, CASES, CONTROL_ZONES, AUDIT_LOG)
+}
+SPATIAL_LAYERS = [name for name, spec in LAYERS.items() if spec.geometry]
+
+
+def layer_spec(name: str) -> LayerSpec:
+    """The spec of layer ``name``; a clear error listing the layers if there is none."""
+    from gis.errors import UserError
+
+    if name not in LAYERS:
+        names = ", ".join(SPATIAL_LAYERS)
+        raise UserError(f"没有名为“{name}”的图层。可用图层：{names}", f"No layer named '{name}'. Layers: {names}")
+    return LAYERS[name]

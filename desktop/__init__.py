@@ -1,0 +1,1 @@
+"""Cordon's Qt desktop: windows, docks, dialogs, the map widget and its bridge."""

@@ -1,0 +1,1 @@
+"""Cordon's GIS logic: geometry, coordinate systems, zoning, capacity and statistics (no Qt)."""

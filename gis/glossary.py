@@ -1,0 +1,85 @@
+"""The users' words, defined once: enums whose values are stored in the project file,
+each with its Chinese and English label.
+
+>>> CaseCategory("close_contact").zh
+'密切接触者'
+>>> CaseCategory.from_label("确诊病例") is CaseCategory.CONFIRMED
+True
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+
+class Term(str, Enum):
+    """A stored value (``.value``) with a Chinese (``.zh``) and English (``.en``) label."""
+
+    def __new__(cls, value: str, zh: str, en: str):
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.zh = zh
+        member.en = en
+        return member
+
+    def label(self, lang: str = "zh") -> str:
+        return self.zh if lang == "zh" else self.en
+
+    @classmethod
+    def from_label(cls, text: str):
+        """Find a member by its stored value, Chinese label or English label (case-insensitive)."""
+        key = str(text).strip().lower()
+        for member in cls:
+            if key in (member.value, member.zh.lower(), member.en.lower()):
+                return member
+        raise ValueError(text)
+
+    @classmethod
+    def values(cls) -> list[str]:
+        return [m.value for m in cls]
+
+
+class UnitLevel(Term):
+    COUNTY = ("county", "县（市、区）", "county")
+    TOWN = ("town", "乡镇（街道）", "town")
+    VILLAGE = ("village", "村", "village")
+    COMMUNITY = ("community", "社区", "community")
+
+
+class CaseCategory(Term):
+    CONFIRMED = ("confirmed", "确诊病例", "confirmed case")
+    ASYMPTOMATIC = ("asymptomatic", "无症状感染者", "asymptomatic infection")
+    SUSPECTED = ("suspected", "疑似病例", "suspected case")
+    CLOSE_CONTACT = ("close_contact", "密切接触者", "close contact")
+    SECONDARY_CONTACT = ("secondary_contact", "密接的密接", "secondary contact")
+
+
+INFECTED = (CaseCategory.CONFIRMED, CaseCategory.ASYMPTOMATIC)
+"""Categories that count as an infection for zoning and lifting rules."""
+
+
+class SiteStatus(Term):
+    ACTIVE = ("active", "启用", "active")
+    STANDBY = ("standby", "备用", "standby")
+    CLOSED = ("closed", "关闭", "closed")
+
+
+class FacilityKind(Term):
+    DESIGNATED_HOSPITAL = ("designated_hospital", "定点医院", "designated hospital")
+    FEVER_CLINIC = ("fever_clinic", "发热门诊", "fever clinic")
+    SAMPLING_SITE = ("sampling_site", "核酸采样点", "sampling site")
+    CHECKPOINT = ("checkpoint", "防疫检查站", "checkpoint")
+
+
+class ZoneKind(Term):
+    UNIT = ("unit", "管控单元", "unit zone")
+    CIRCLE = ("circle", "管控圈", "control circle")
+    DRAWN = ("drawn", "手绘区域", "drawn zone")
+
+
+class Tier(Term):
+    """The default tier names (the 2022 scheme); tier schemes may define others."""
+
+    SEALED = ("sealed", "封控区", "sealed zone")
+    CONTROLLED = ("controlled", "管控区", "controlled zone")
+    PRECAUTION = ("precaution", "防范区", "precaution zone")
