@@ -24,6 +24,7 @@ class Field:
     choices: type[Term] | None = None  # stored values must be members of this glossary enum
     minimum: float | None = None  # numbers below this are rejected
     personal: bool = False  # personal data: never printed, never required
+    required: bool = False  # an import must fill it for every row
 
     @property
     def numeric(self) -> bool:
@@ -39,6 +40,7 @@ class LayerSpec:
     fields: tuple[Field, ...]
     zh: str
     en: str
+    primary_key: str = "fid"  # the table's integer key column (audit_log has a field named fid)
 
     def field(self, name: str) -> Field:
         for f in self.fields:
@@ -56,31 +58,31 @@ def _count(name: str, zh: str) -> Field:
 
 
 ADMIN_UNITS = LayerSpec("admin_units", "MULTIPOLYGON", (
-    Field("code", zh="代码"), Field("name", zh="名称"),
+    Field("code", zh="代码"), Field("name", zh="名称", required=True),
     Field("level", zh="级别", choices=UnitLevel), Field("parent_code", zh="上级代码"),
     _count("population", "人口"), _count("households", "户数"),
 ), "行政区划", "administrative units")
 
 GRIDS = LayerSpec("grids", "MULTIPOLYGON", (
-    Field("code", zh="网格编码"), Field("name", zh="网格名称"), Field("unit_code", zh="所属村社区代码"),
+    Field("code", zh="网格编码", required=True), Field("name", zh="网格名称"), Field("unit_code", zh="所属村社区代码"),
     _count("population", "人口"), _count("households", "户数"),
     Field("worker", zh="网格员"), Field("phone", zh="联系电话"),
 ), "网格", "grids")
 
 ISOLATION_SITES = LayerSpec("isolation_sites", "POINT", (
-    Field("name", zh="名称"), Field("address", zh="地址"),
+    Field("name", zh="名称", required=True), Field("address", zh="地址"),
     _count("rooms", "房间数"), _count("occupied", "已用房间"),
     Field("status", zh="状态", choices=SiteStatus),
     _count("beds", "床位数"), _count("reserved", "预留房间"), Field("contact", zh="联系人"),
 ), "集中隔离场所", "isolation sites")
 
 FACILITIES = LayerSpec("facilities", "POINT", (
-    Field("name", zh="名称"), Field("kind", zh="类型", choices=FacilityKind),
+    Field("name", zh="名称", required=True), Field("kind", zh="类型", choices=FacilityKind, required=True),
     _count("capacity", "容量"), Field("address", zh="地址"),
 ), "防疫设施", "facilities")
 
 CASES = LayerSpec("cases", "POINT", (
-    Field("case_no", zh="编号"), Field("category", zh="类别", choices=CaseCategory),
+    Field("case_no", zh="编号"), Field("category", zh="类别", choices=CaseCategory, required=True),
     Field("reported_at", "DATETIME", "报告时间"), Field("onset_at", "DATE", "发病日期"),
     Field("address", zh="地址"), Field("grid_code", zh="网格编码"), Field("status", zh="状态"),
     Field("person_name", zh="姓名", personal=True), Field("id_number", zh="身份证号", personal=True),
@@ -88,7 +90,7 @@ CASES = LayerSpec("cases", "POINT", (
 ), "病例与密接", "cases and contacts")
 
 CONTROL_ZONES = LayerSpec("control_zones", "MULTIPOLYGON", (
-    Field("name", zh="名称"), Field("tier", zh="等级"), Field("kind", zh="类型", choices=ZoneKind),
+    Field("name", zh="名称"), Field("tier", zh="等级", required=True), Field("kind", zh="类型", choices=ZoneKind),
     Field("radius_m", "REAL", "半径（米）", minimum=0), Field("created_at", "DATETIME", "创建时间"),
     Field("updated_at", "DATETIME", "更新时间"),
 ), "管控区域", "control zones")
@@ -97,7 +99,7 @@ AUDIT_LOG = LayerSpec("audit_log", None, (
     Field("at", "DATETIME", "时间"), Field("user", zh="用户"), Field("action", zh="操作"),
     Field("layer", zh="图层"), Field("fid", "INTEGER", "要素号"),
     Field("before", zh="修改前"), Field("after", zh="修改后"),
-), "操作日志", "audit log")
+), "操作日志", "audit log", primary_key="log_id")
 
 LAYERS: dict[str, LayerSpec] = {
     spec.name: spec

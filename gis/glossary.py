@@ -9,10 +9,10 @@ True
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 
-class Term(str, Enum):
+class Term(StrEnum):
     """A stored value (``.value``) with a Chinese (``.zh``) and English (``.en``) label."""
 
     def __new__(cls, value: str, zh: str, en: str):

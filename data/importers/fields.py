@@ -1,0 +1,186 @@
+"""Mapping a file's columns onto a layer's fields, and checking every value on the way in.
+
+>>> from data.schema import ADMIN_UNITS
+>>> guess_mapping(["村名", "常住人口", "户数", "备注"], ADMIN_UNITS)
+{'村名': 'name', '常住人口': 'population', '户数': 'households'}
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+import pandas as pd
+
+from data.importers.base import RowProblem
+from data.schema import Field, LayerSpec
+from gis.errors import UserError
+from gis.glossary import UnitLevel
+
+# Header words users write for each field, most specific first. A header matches a field when it equals
+# one of these words (after normalising) or, failing that, contains one.
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    "name": ("名称", "名字", "村名", "社区名", "村社区", "村（社区）", "村(社区)", "单位名称", "场所名称",
+             "隔离点", "网格名称", "网格名", "设施名称", "title"),
+    "code": ("行政区划代码", "区划代码", "网格编码", "网格代码", "代码", "编码", "编号", "id"),
+    "level": ("级别", "层级", "行政级别"),
+    "parent_code": ("上级代码", "上级编码", "所属乡镇代码", "所属乡镇", "parent"),
+    "unit_code": ("所属村社区代码", "村社区代码", "所属村社区", "所属单元", "村代码"),
+    "population": ("常住人口", "户籍人口", "总人口", "人口数", "人口", "人数", "pop"),
+    "households": ("总户数", "户数", "户"),
+    "worker": ("网格员", "网格长", "负责人"),
+    "phone": ("联系电话", "电话", "手机", "tel"),
+    "address": ("详细地址", "地址", "住址", "现住址", "addr"),
+    "rooms": ("房间数", "客房数", "房间", "间数"),
+    "occupied": ("已用房间", "已使用", "在住", "入住", "已用"),
+    "status": ("状态", "运行状态"),
+    "beds": ("床位数", "床位"),
+    "reserved": ("预留房间", "预留"),
+    "contact": ("联系人", "负责人"),
+    "kind": ("设施类型", "类型", "种类", "类别"),
+    "capacity": ("容量", "接待能力", "日采样能力", "能力"),
+    "case_no": ("病例编号", "编号", "序号", "no"),
+    "category": ("人员类别", "病例类别", "类别", "分类", "类型"),
+    "reported_at": ("报告时间", "报告日期", "发现时间", "reported"),
+    "onset_at": ("发病日期", "发病时间", "onset"),
+    "grid_code": ("所属网格编码", "网格编码", "所属网格", "网格"),
+    "person_name": ("姓名",),
+    "id_number": ("身份证号码", "身份证号", "身份证", "证件号码"),
+    "tier": ("管控等级", "风险等级", "等级", "级别"),
+    "radius_m": ("半径（米）", "半径", "radius"),
+}
+
+
+def _normalise(header: str) -> str:
+    text = unicodedata.normalize("NFKC", str(header)).strip().lower()
+    text = re.sub(r"[\(（\[【].*?[\)）\]】]", "", text) or text
+    return re.sub(r"[\s_\-:：]", "", text)
+
+
+def guess_mapping(columns: list[str], spec: LayerSpec) -> dict[str, str]:
+    """Guess which source column fills which field: ``{source column: field name}``.
+
+    Exact names (a field's own name, its Chinese label, a synonym) win over headers that merely
+    contain a synonym; each column and each field is used at most once.
+    """
+    targets = {f.name: {f.name, _normalise(f.zh)} | {_normalise(s) for s in SYNONYMS.get(f.name, ())}
+               for f in spec.fields}
+    mapping: dict[str, str] = {}
+    used: set[str] = set()
+    for exact in (True, False):
+        for column in columns:
+            key = _normalise(column)
+            if column in mapping or not key:
+                continue
+            for field_name, words in targets.items():
+                if field_name in used:
+                    continue
+                hit = key in words if exact else any(len(w) > 1 and w in key for w in words)
+                if hit:
+                    mapping[column] = field_name
+                    used.add(field_name)
+                    break
+    return mapping
+
+
+@dataclass
+class ConvertedRows:
+    """Values converted to the layer's fields: ``frame`` (indexed by source row) and rejected rows."""
+
+    frame: pd.DataFrame
+    rejected: list[RowProblem]
+
+
+def convert_values(source: pd.DataFrame, spec: LayerSpec, mapping: dict[str, str]) -> ConvertedRows:
+    """Convert mapped columns to the layer's field types, rejecting rows with unusable values.
+
+    Every problem names the row, the field and the value, and says what is expected.
+    """
+    unknown = sorted(set(mapping.values()) - set(spec.field_names))
+    if unknown:
+        raise UserError(f"图层“{spec.name}”没有字段：{', '.join(unknown)}", f"Layer '{spec.name}' has no field(s): {', '.join(unknown)}")
+    missing = sorted(set(mapping) - set(source.columns))
+    if missing:
+        raise UserError(f"文件中没有列：{', '.join(missing)}", f"The file has no column(s): {', '.join(missing)}")
+    absent = [f for f in spec.fields if f.required and f.name not in mapping.values()]
+    if absent:
+        zh = "、".join(f"{f.zh}（{f.name}）" for f in absent)
+        raise UserError(f"缺少必填字段：{zh}。文件中的列有：{'、'.join(map(str, source.columns))}。请在字段对应中指定。",
+                        f"Required field(s) missing: {', '.join(f.name for f in absent)}. The file's columns are: "
+                        f"{', '.join(map(str, source.columns))}. Map them in the field mapping.")
+    out = pd.DataFrame(index=source.index)
+    problems: dict[int, list[tuple[str, str]]] = {}
+    for column, field_name in mapping.items():
+        field = spec.field(field_name)
+        values = []
+        for row, raw in source[column].items():
+            try:
+                values.append(_convert(raw, field))
+            except ValueError as exc:
+                zh, en = exc.args
+                problems.setdefault(row, []).append((f"{field.zh}（{column}）{zh}", f"{field.name} ({column}) {en}"))
+                values.append(None)
+        out[field_name] = pd.Series(values, index=source.index, dtype=object)
+    if "level" in spec.field_names and "name" in out and "level" not in out:
+        out["level"] = [_level_from_name(name) for name in out["name"]]
+    rejected = [RowProblem(row, "；".join(z for z, _ in items), "; ".join(e for _, e in items))
+                for row, items in sorted(problems.items())]
+    return ConvertedRows(out.drop(index=list(problems)), rejected)
+
+
+def _is_blank(raw) -> bool:
+    return raw is None or (isinstance(raw, float) and pd.isna(raw)) or raw is pd.NA or str(raw).strip() == ""
+
+
+def _convert(raw, field: Field):
+    if _is_blank(raw):
+        if field.required:
+            raise ValueError("为空（必填）", "is empty (required)")
+        return None
+    if field.numeric:
+        return _number(raw, field)
+    if field.choices is not None:
+        try:
+            return field.choices.from_label(raw).value
+        except ValueError:
+            allowed = "、".join(f"{m.zh}/{m.value}" for m in field.choices)
+            raise ValueError(f"“{raw}”不是可用的取值（可用：{allowed}）",
+                             f"'{raw}' is not allowed (use one of: {', '.join(field.choices.values())})") from None
+    if field.kind in ("DATE", "DATETIME"):
+        return _timestamp(raw, field)
+    if isinstance(raw, float) and raw.is_integer():
+        return str(int(raw))  # codes read from Excel as numbers
+    return str(raw).strip()
+
+
+def _number(raw, field: Field):
+    text = unicodedata.normalize("NFKC", str(raw)).strip().replace(",", "")
+    try:
+        value = float(text)
+    except ValueError:
+        raise ValueError(f"“{raw}”不是数字，请填写阿拉伯数字（如 10）", f"'{raw}' is not a number; write digits (e.g. 10)") from None
+    if field.kind == "INTEGER" and not value.is_integer():
+        raise ValueError(f"“{raw}”应为整数", f"'{raw}' must be a whole number")
+    if field.minimum is not None and value < field.minimum:
+        raise ValueError(f"不能小于 {field.minimum:g}（现为 {raw}）", f"must not be below {field.minimum:g} (got {raw})")
+    return int(value) if field.kind == "INTEGER" else value
+
+
+def _timestamp(raw, field: Field) -> str:
+    text = unicodedata.normalize("NFKC", str(raw)).strip()
+    text = re.sub(r"(\d+)年(\d+)月(\d+)日?", r"\1-\2-\3", text)
+    stamp = pd.to_datetime(raw if isinstance(raw, pd.Timestamp) else text, errors="coerce")
+    if pd.isna(stamp):
+        raise ValueError(f"“{raw}”不是日期（如 2026-11-05）", f"'{raw}' is not a date (e.g. 2026-11-05)")
+    return stamp.strftime("%Y-%m-%d") if field.kind == "DATE" else stamp.strftime("%Y-%m-%dT%H:%M:%S")
+
+
+def _level_from_name(name) -> str | None:
+    text = str(name or "")
+    for suffix, level in (("社区", UnitLevel.COMMUNITY), ("村", UnitLevel.VILLAGE), ("街道", UnitLevel.TOWN),
+                          ("镇", UnitLevel.TOWN), ("乡", UnitLevel.TOWN), ("县", UnitLevel.COUNTY),
+                          ("市", UnitLevel.COUNTY), ("区", UnitLevel.COUNTY)):
+        if text.endswith(suffix):
+            return level.value
+    return None

@@ -1,0 +1,223 @@
+"""Importing a file into a project layer: read, map fields, check values, repair geometries,
+convert to the storage CRS, check the place, and write everything in one transaction.
+
+A failed import raises :class:`gis.errors.UserError` and changes nothing; a successful one returns an
+:class:`ImportReport` saying what was imported, repaired and rejected (with row numbers and reasons).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import shapely
+
+from data.importers.base import RowProblem, SourceTable
+from data.importers.fields import convert_values, guess_mapping
+from data.project import Project
+from data.schema import LayerSpec, layer_spec
+from gis.crs import STORAGE_CRS, SourceCRS, geometries_to_storage, metric_crs_for, parse_crs
+from gis.errors import UserError
+
+TABLE_SUFFIXES = {".csv", ".xlsx", ".xlsm"}
+VECTOR_SUFFIXES = {".shp", ".zip", ".geojson", ".json", ".gpkg", ".kml", ".kmz"}
+OUTSIDE_TOLERANCE_M = 5_000.0
+"""Features farther than this from the county outline are rejected as misplaced."""
+
+Progress = Callable[[int, str], None]
+
+
+class ImportCancelled(UserError):
+    """The user cancelled; nothing was written."""
+
+    def __init__(self):
+        super().__init__("已取消导入，项目未作任何修改。", "Import cancelled; the project was not changed.")
+
+
+@dataclass
+class ImportReport:
+    """What an import did."""
+
+    layer: str
+    source: str
+    imported: int = 0
+    repaired: int = 0
+    rejected: list[RowProblem] = field(default_factory=list)
+    notes: list[tuple[str, str]] = field(default_factory=list)
+    mapping: dict[str, str] = field(default_factory=dict)
+
+    def lines(self, lang: str = "zh") -> list[str]:
+        """The report as readable lines: the summary first, then notes, then each rejected row."""
+        if lang == "zh":
+            head = (f"导入到“{self.layer}”：成功 {self.imported} 个，修复几何 {self.repaired} 个，"
+                    f"拒绝 {len(self.rejected)} 个（{Path(self.source).name}）")
+        else:
+            head = (f"Imported into '{self.layer}': {self.imported} imported, {self.repaired} repaired, "
+                    f"{len(self.rejected)} rejected ({Path(self.source).name})")
+        notes = [zh if lang == "zh" else en for zh, en in self.notes]
+        return [head] + notes + [p.message(lang) for p in self.rejected]
+
+
+def read_source(path, *, crs: str | None = None, encoding: str | None = None, lon_col: str | None = None,
+                lat_col: str | None = None, layer: str | None = None) -> SourceTable:
+    """Read any supported file into a :class:`SourceTable`; an explicit ``crs`` overrides the file's own."""
+    path = Path(path)
+    if not path.is_file():
+        raise UserError(f"找不到文件：{path}", f"File not found: {path}")
+    suffix = path.suffix.lower()
+    chosen = parse_crs(crs) if crs else None
+    if suffix in TABLE_SUFFIXES:
+        from data.importers.tables import read_table
+
+        return read_table(path, crs=chosen, lon_col=lon_col, lat_col=lat_col)
+    if suffix in VECTOR_SUFFIXES:
+        from data.importers.vectors import read_vector
+
+        table = read_vector(path, encoding=encoding, layer=layer)
+        if chosen is not None:
+            if table.crs is not None and table.crs != chosen:
+                table.notes.append((f"文件自带坐标系 {table.crs.describe()}，按指定的 {chosen.describe()} 处理。",
+                                    f"The file says {table.crs.describe()}; using {chosen.describe()} as given."))
+            table.crs = chosen
+        return table
+    kinds = ", ".join(sorted(TABLE_SUFFIXES | VECTOR_SUFFIXES))
+    raise UserError(f"不支持的文件类型“{suffix}”。支持：{kinds}", f"Unsupported file type '{suffix}'. Supported: {kinds}")
+
+
+def import_file(project: Project, layer: str, path, *, crs: str | None = None, encoding: str | None = None,
+                lon_col: str | None = None, lat_col: str | None = None, mapping: dict[str, str] | None = None,
+                progress: Progress | None = None, cancelled: Callable[[], bool] = lambda: False) -> ImportReport:
+    """Import ``path`` into ``layer`` of ``project``; see the module docstring.
+
+    ``mapping`` is ``{source column: field}``; by default it is guessed from the headers.
+    """
+    spec = layer_spec(layer)
+    if not spec.geometry:
+        raise UserError(f"不能向“{layer}”导入要素。", f"Features cannot be imported into '{layer}'.")
+    steps = _Steps(progress, cancelled)
+    steps("read", 5, "读取文件")
+    source = read_source(path, crs=crs, encoding=encoding, lon_col=lon_col, lat_col=lat_col)
+    if source.crs is None:
+        raise UserError(f"{Path(path).name} 没有说明坐标系。请指定：wgs84、gcj02（高德）、bd09（百度）、cgcs2000 或 EPSG:编号。",
+                        f"{Path(path).name} does not say its coordinate system. Give one: wgs84, gcj02 (AutoNavi), "
+                        "bd09 (Baidu), cgcs2000 or EPSG:n.")
+    report = ImportReport(layer, str(path), rejected=list(source.rejected), notes=list(source.notes))
+    report.mapping = dict(mapping) if mapping is not None else guess_mapping([str(c) for c in source.frame.columns
+                                                                              if c != "geometry"], spec)
+    if report.mapping:
+        pairs = "，".join(f"{c}→{f}" for c, f in report.mapping.items())
+        report.notes.append((f"字段对应：{pairs}", f"Field mapping: {', '.join(f'{c}->{f}' for c, f in report.mapping.items())}"))
+
+    steps("values", 25, "检查属性值")
+    converted = convert_values(source.frame, spec, report.mapping)
+    report.rejected += converted.rejected
+    frame = source.frame.loc[converted.frame.index]
+
+    steps("geometry", 45, "检查并修复几何")
+    geoms, repaired, bad = _fit_geometries(frame.geometry.values, spec, frame.index, report)
+    report.repaired = repaired
+    report.rejected += bad
+    keep = [i for i, g in zip(frame.index, geoms, strict=True) if g is not None]
+    geoms = np.array([g for g in geoms if g is not None], dtype=object)
+
+    steps("crs", 65, "转换坐标")
+    geoms = geometries_to_storage(geoms, source.crs)
+    outside = _outside_county(project, geoms, keep, source.crs)
+    report.rejected += outside
+    inside = {p.row for p in outside}
+    mask = np.array([row not in inside for row in keep], dtype=bool)
+    rows = converted.frame.loc[keep][mask]
+    result = gpd.GeoDataFrame(rows, geometry=list(geoms[mask]) if mask.any() else [], crs=STORAGE_CRS)
+    report.rejected.sort(key=lambda p: p.row)
+
+    steps("write", 85, "写入项目")
+    with project.transaction() as edit:
+        fids = edit.insert(layer, result, action="import", log_each=False)
+        edit.log("import", layer, after={"file": Path(path).name, "imported": len(fids), "repaired": repaired,
+                                         "rejected": len(report.rejected), "fids": [fids[0], fids[-1]] if fids else []})
+    report.imported = len(fids)
+    steps("done", 100, "完成")
+    return report
+
+
+class _Steps:
+    def __init__(self, progress: Progress | None, cancelled: Callable[[], bool]):
+        self.progress, self.cancelled = progress, cancelled
+
+    def __call__(self, _name: str, percent: int, label: str) -> None:
+        if self.cancelled():
+            raise ImportCancelled()
+        if self.progress:
+            self.progress(percent, label)
+
+
+def _fit_geometries(geoms, spec: LayerSpec, rows, report: ImportReport):
+    """Make geometries fit the layer: repair invalid polygons, take an inner point of polygons for point
+    layers, reject what cannot fit. Returns (geometries or None, repaired count, problems)."""
+    out, problems, repaired, to_points = [], [], 0, 0
+    for row, geom in zip(rows, geoms, strict=True):
+        if geom is None or geom.is_empty:
+            problems.append(RowProblem(row, "几何为空", "empty geometry"))
+            out.append(None)
+            continue
+        if spec.geometry == "POINT":
+            if geom.geom_type == "Point":
+                out.append(geom)
+            elif geom.geom_type == "MultiPoint" and len(geom.geoms) == 1:
+                out.append(geom.geoms[0])
+            else:
+                out.append(shapely.point_on_surface(shapely.make_valid(geom)))
+                to_points += 1
+            continue
+        polygon = _polygonal_part(geom)
+        if polygon is None:
+            problems.append(RowProblem(row, f"几何类型为 {geom.geom_type}，本图层需要面",
+                                       f"geometry is a {geom.geom_type}; this layer needs polygons"))
+            out.append(None)
+            continue
+        if not polygon.is_valid:
+            polygon = _polygonal_part(shapely.make_valid(polygon))
+            if polygon is None or polygon.is_empty:
+                problems.append(RowProblem(row, "几何无效且无法修复（自相交或退化）",
+                                           "invalid geometry that cannot be repaired (self-intersecting or degenerate)"))
+                out.append(None)
+                continue
+            repaired += 1
+        out.append(polygon)
+    if to_points:
+        report.notes.append((f"{to_points} 个非点要素取其内部点导入。", f"{to_points} non-point features imported as an inner point."))
+    return out, repaired, problems
+
+
+def _polygonal_part(geom):
+    """The polygons of ``geom`` as one (Multi)Polygon, or None if it has none."""
+    if geom.geom_type in ("Polygon", "MultiPolygon"):
+        return geom
+    if geom.geom_type == "GeometryCollection":
+        parts = [g for g in shapely.get_parts(geom) if g.geom_type in ("Polygon", "MultiPolygon") and not g.is_empty]
+        return shapely.union_all(parts) if parts else None
+    return None
+
+
+def _outside_county(project: Project, geoms: np.ndarray, rows: list, crs: SourceCRS) -> list[RowProblem]:
+    """Rows lying farther than OUTSIDE_TOLERANCE_M from the county; all of them -> a likely wrong CRS."""
+    county = project.county_outline()
+    if county is None or not len(geoms):
+        return []
+    metric = metric_crs_for(county)
+    series = gpd.GeoSeries(geoms, crs=STORAGE_CRS).to_crs(metric)
+    outline = gpd.GeoSeries([county], crs=STORAGE_CRS).to_crs(metric).iloc[0]
+    distances = series.distance(outline).to_numpy()
+    far = distances > OUTSIDE_TOLERANCE_M
+    if far.all():
+        km = np.nanmin(distances) / 1000.0
+        raise UserError(
+            f"全部 {len(geoms)} 个要素都在县域之外（最近的也相距 {km:.0f} 公里）。坐标系可能选错了"
+            f"（当前按 {crs.describe()} 处理），请检查后用正确的坐标系重新导入。",
+            f"All {len(geoms)} features lie outside the county (the nearest is {km:.0f} km away). The coordinate "
+            f"system is probably wrong (read as {crs.describe()}); check it and import again with the right one.")
+    return [RowProblem(row, f"位于县域之外约 {d / 1000:.1f} 公里，请核对坐标", f"lies about {d / 1000:.1f} km outside the county; check its coordinates")
+            for row, d, is_far in zip(rows, distances, far, strict=True) if is_far]

@@ -1,0 +1,345 @@
+"""Read point features from CSV and Excel tables that hold coordinate columns.
+
+Coordinates may be plain numbers, numbers with a hemisphere (``112.6E``, ``北纬35.1``) or
+degrees-minutes-seconds text (``112°35'30.5"``, ``112度35分30.5秒``, ``112:35:30.5``). A row whose
+coordinates cannot be read becomes a :class:`RowProblem`; a problem with the whole file is a
+:class:`UserError` saying what to do.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import re
+import unicodedata
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import openpyxl
+import pandas as pd
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.exceptions import InvalidFileException
+
+from data.importers.base import RowProblem, SourceTable
+from gis.crs import SourceCRS, gauss_kruger_zone_from_x
+from gis.errors import UserError
+
+# Header names (after _key) recognised as coordinate columns, best first.
+_LON_NAMES = (("经度", "东经", "lng", "lon", "long", "longitude"), ("x", "x坐标", "横坐标", "坐标x"))
+_LAT_NAMES = (("纬度", "北纬", "lat", "latitude"), ("y", "y坐标", "纵坐标", "坐标y"))
+_PAIR_NAMES = (("坐标", "经纬度", "location", "coordinates", "lnglat", "lonlat"),)
+
+# Within China: longitude 73..136, latitude 3..54 (used to spot swapped columns).
+_CHINA_LON = (73.0, 136.0)
+_CHINA_LAT = (3.0, 54.0)
+_LISTED_ROWS = 20
+
+# Degree, minute and second marks as people type them, mapped to ° ' " (before NFKC, which
+# would turn º into "o" and ″ into ′′).
+_MARKS = (("°", "°"), ("º", "°"), ("˚", "°"), ("度", "°"),
+          ("′′", '"'), ("''", '"'), ("″", '"'), ("”", '"'), ("“", '"'), ("秒", '"'),
+          ("′", "'"), ("’", "'"), ("‘", "'"), ("分", "'"))
+_HEMISPHERE = re.compile(r"(东经|西经|北纬|南纬|[NSEW])?\s*(.*?)\s*(东经|西经|北纬|南纬|[NSEW])?", re.I)
+_NEGATIVE = ("S", "W", "西经", "南纬")
+_DMS = re.compile(r"""(\d+(?:\.\d+)?)\s*[°:\s]\s*             # degrees
+                      (?:(\d+(?:\.\d+)?)\s*[':\s]?\s*          # minutes
+                      (?:(\d+(?:\.\d+)?)\s*"?)?)?              # seconds
+                   """, re.X)
+
+
+def read_table(path, *, crs: SourceCRS | None = None, lon_col: str | None = None,
+               lat_col: str | None = None, sheet: str | None = None) -> SourceTable:
+    """Read a .csv or .xlsx of point features with coordinate columns (see the module docstring).
+
+    The frame's index is the spreadsheet row number; its geometry is in the source coordinates.
+    ``lon_col``/``lat_col`` override column detection (give the same column twice for a combined
+    "lon,lat" column); ``sheet`` picks an Excel sheet other than the first.
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in (".csv", ".xlsx"):
+        raise UserError(f"不支持的表格格式“{suffix or path.name}”：请另存为 .csv 或 .xlsx 后再导入。",
+                        f"Unsupported table format '{suffix or path.name}': save it as .csv or .xlsx and import again.")
+    if not path.is_file():
+        raise UserError(f"找不到文件：{path}", f"File not found: {path}")
+    notes: list[tuple[str, str]] = []
+    if suffix == ".csv":
+        rows, encoding = _read_csv(path)
+        notes.append((f"文本编码：{encoding}", f"Text encoding: {encoding}"))
+    else:
+        rows = _read_xlsx(path, sheet)
+
+    frame = _to_frame(rows, path)
+    lon, lat = _coordinate_columns(list(frame.columns), lon_col, lat_col)
+    if lon == lat:
+        notes.append((f"坐标取自“{lon}”列（经度,纬度）", f"Coordinates read from column '{lon}' as 'longitude,latitude'"))
+    else:
+        notes.append((f"坐标列：经度取“{lon}”，纬度取“{lat}”", f"Coordinate columns: longitude '{lon}', latitude '{lat}'"))
+
+    xy, rejected = _read_coordinates(frame, lon, lat)
+    if crs is None or crs.crs.is_geographic:
+        notes += _fix_swapped(xy)
+        rejected += _reject_outside_degrees(xy, lon, lat)
+    rejected.sort(key=lambda problem: problem.row)
+
+    coords = np.array(list(xy.values()), dtype="float64").reshape(-1, 2)
+    points = gpd.points_from_xy(coords[:, 0], coords[:, 1])
+    return SourceTable(gpd.GeoDataFrame(frame.loc[list(xy)], geometry=points), crs, rejected, notes)
+
+
+def _read_csv(path: Path) -> tuple[list[list[str]], str]:
+    """Rows of a CSV file decoded as UTF-8 (with or without BOM), else GB18030/GBK."""
+    data = path.read_bytes()
+    try:
+        text, encoding = data.decode("utf-8-sig"), "UTF-8"
+    except UnicodeDecodeError:
+        try:
+            text, encoding = data.decode("gb18030"), "GBK/GB18030"
+        except UnicodeDecodeError as exc:
+            raise UserError(f"无法识别“{path.name}”的文本编码：请在 Excel 中另存为“CSV UTF-8”后再导入。",
+                            f"Cannot tell the text encoding of '{path.name}': save it as 'CSV UTF-8' and import again.") from exc
+    try:
+        return list(csv.reader(io.StringIO(text, newline=""))), encoding
+    except csv.Error as exc:
+        raise UserError(f"“{path.name}”不是有效的 CSV 文件：{exc}", f"'{path.name}' is not a valid CSV file: {exc}") from exc
+
+
+def _read_xlsx(path: Path, sheet: str | None) -> list[tuple]:
+    """Cell values of one sheet (the first unless ``sheet``), row 1 first."""
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError) as exc:
+        raise UserError(f"无法打开 Excel 文件“{path.name}”：文件可能已损坏或不是 .xlsx 格式。",
+                        f"Cannot open Excel file '{path.name}': it may be damaged or not an .xlsx file.") from exc
+    try:
+        if sheet is not None and sheet not in book.sheetnames:
+            names = "、".join(book.sheetnames)
+            raise UserError(f"“{path.name}”中没有名为“{sheet}”的工作表。现有工作表：{names}",
+                            f"'{path.name}' has no sheet named '{sheet}'. Sheets: {', '.join(book.sheetnames)}")
+        return list((book[sheet] if sheet else book.worksheets[0]).iter_rows(values_only=True))
+    finally:
+        book.close()
+
+
+def _to_frame(rows: list, path: Path) -> pd.DataFrame:
+    """The first non-blank row as header, later non-blank rows as data indexed by row number."""
+    numbered = [(number, _trimmed(row)) for number, row in enumerate(rows, start=1)]
+    numbered = [(number, row) for number, row in numbered if row]
+    if len(numbered) < 2:
+        what_zh, what_en = ("只有表头，没有数据行", "has a header but no data rows") if numbered else ("是空的", "is empty")
+        raise UserError(f"“{path.name}”{what_zh}：请检查文件后再导入。", f"'{path.name}' {what_en}: check the file and import again.")
+    width = max(len(row) for _, row in numbered)
+    header = list(numbered[0][1]) + [None] * (width - len(numbered[0][1]))
+    records = {number: list(row) + [None] * (width - len(row)) for number, row in numbered[1:]}
+    return pd.DataFrame(list(records.values()), index=list(records), columns=_column_names(header))
+
+
+def _trimmed(row) -> tuple:
+    """The row without trailing blank cells (empty for a fully blank row); blank cells become None."""
+    cells = [None if _blank(value) else value for value in row]
+    while cells and cells[-1] is None:
+        cells.pop()
+    return tuple(cells)
+
+
+def _blank(value) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, float):
+        return math.isnan(value)
+    return isinstance(value, str) and not value.strip()
+
+
+def _column_names(header: list) -> list[str]:
+    """Header texts stripped; unnamed columns become 列C, repeated names get their column letter."""
+    names: list[str] = []
+    for i, value in enumerate(header):
+        letter = get_column_letter(i + 1)
+        name = f"列{letter}" if value is None else str(value).strip()
+        if name in names or name == "geometry":
+            name = f"{name}（{letter}列）"
+        names.append(name)
+    return names
+
+
+def _key(name: str) -> str:
+    """A header reduced for matching: NFKC, lower case, without spaces and bracketed units."""
+    text = unicodedata.normalize("NFKC", str(name)).lower()
+    text = re.sub(r"\(.*?\)|\[.*?\]|【.*?】", "", text)
+    return re.sub(r"[\s_\-]", "", text)
+
+
+def _coordinate_columns(columns: list[str], lon_col: str | None, lat_col: str | None) -> tuple[str, str]:
+    """(longitude column, latitude column); the same column twice for a combined "lon,lat" column."""
+    lon = _given_column(columns, lon_col) if lon_col else _find_column(columns, _LON_NAMES)
+    lat = _given_column(columns, lat_col) if lat_col else _find_column(columns, _LAT_NAMES)
+    if lon and lat:
+        return lon, lat
+    pair = None if lon_col or lat_col else _find_column(columns, _PAIR_NAMES)
+    if pair:
+        return pair, pair
+    listed = "、".join(columns)
+    raise UserError(f"找不到经度、纬度列。表头为：{listed}。请用 --lon-col 和 --lat-col 指定坐标列。",
+                    f"Cannot find longitude/latitude columns. Headers: {', '.join(columns)}. "
+                    "Use --lon-col and --lat-col to name the coordinate columns.")
+
+
+def _given_column(columns: list[str], name: str) -> str:
+    """The column the user named, matched exactly or by :func:`_key`."""
+    for column in columns:
+        if column == name.strip() or _key(column) == _key(name):
+            return column
+    raise UserError(f"表中没有名为“{name}”的列。现有列：{'、'.join(columns)}",
+                    f"No column named '{name}'. Columns: {', '.join(columns)}")
+
+
+def _find_column(columns: list[str], groups: tuple[tuple[str, ...], ...]) -> str | None:
+    for names in groups:
+        for column in columns:
+            if _key(column) in names:
+                return column
+    return None
+
+
+@dataclass(frozen=True)
+class _Axis:
+    """Longitude or latitude read from column ``column``, named in messages."""
+
+    zh: str
+    en: str
+    column: str
+
+    def names(self) -> tuple[str, str]:
+        if _key(self.column) in (self.zh, self.en):
+            return self.zh, self.en
+        return f"{self.zh}（列“{self.column}”）", f"{self.en} (column '{self.column}')"
+
+
+class _Unreadable(Exception):
+    """A cell that holds no usable coordinate, with the reason in Chinese and English."""
+
+    def __init__(self, zh: str, en: str):
+        super().__init__(en)
+        self.zh, self.en = zh, en
+
+
+def _read_coordinates(frame: pd.DataFrame, lon: str, lat: str) -> tuple[dict[int, tuple[float, float]], list[RowProblem]]:
+    """Coordinates of every readable row by row number, and a problem for every other row."""
+    xy: dict[int, tuple[float, float]] = {}
+    rejected: list[RowProblem] = []
+    for row in frame.index:
+        try:
+            if lon == lat:
+                xy[row] = _pair(frame.at[row, lon], lon)
+            else:
+                xy[row] = (_coordinate(frame.at[row, lon], _Axis("经度", "longitude", lon)),
+                           _coordinate(frame.at[row, lat], _Axis("纬度", "latitude", lat)))
+        except _Unreadable as exc:
+            rejected.append(RowProblem(int(row), exc.zh, exc.en))
+    return xy, rejected
+
+
+def _pair(value, column: str) -> tuple[float, float]:
+    """(lon, lat) from a combined cell such as "112.6,35.1"."""
+    if _blank(value):
+        raise _Unreadable(f"坐标列“{column}”为空", f"coordinates (column '{column}') are empty")
+    text = unicodedata.normalize("NFKC", str(value)).strip().strip("()[]")
+    parts = re.split(r"\s*[,;]\s*", text)
+    if len(parts) == 1:
+        parts = text.split()
+    if len(parts) != 2:
+        raise _Unreadable(f"坐标“{value}”应为“经度,纬度”两个数", f"coordinates '{value}' should be two numbers 'longitude,latitude'")
+    return (_coordinate(parts[0], _Axis("经度", "longitude", column)),
+            _coordinate(parts[1], _Axis("纬度", "latitude", column)))
+
+
+def _coordinate(value, axis: _Axis) -> float:
+    """A coordinate from a cell: a number, a number with hemisphere, or degrees-minutes-seconds.
+
+    >>> _coordinate("112°35'30\\"W", _Axis("经度", "longitude", "经度"))
+    -112.59166666666667
+    """
+    zh, en = axis.names()
+    if _blank(value):
+        raise _Unreadable(f"{zh}为空", f"{en} is empty")
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    raw = str(value).strip()
+    text = raw
+    for mark, canonical in _MARKS:
+        text = text.replace(mark, canonical)
+    before, body, after = _HEMISPHERE.fullmatch(unicodedata.normalize("NFKC", text).strip()).groups()
+    sign = -1.0 if (before or after or "").upper() in _NEGATIVE else 1.0
+    if body[:1] in ("+", "-"):
+        sign, body = (-sign if body[0] == "-" else sign), body[1:].strip()
+    try:
+        number = float(body)
+    except ValueError:
+        match = _DMS.fullmatch(body)
+        if not match:
+            raise _Unreadable(f"{zh}“{raw}”无法识别为数字或度分秒",
+                              f"{en} '{raw}' is not a number or degrees-minutes-seconds") from None
+        degrees, minutes, seconds = (float(part or 0) for part in match.groups())
+        if minutes >= 60 or seconds >= 60:
+            raise _Unreadable(f"{zh}“{raw}”的分、秒应小于 60", f"{en} '{raw}': minutes and seconds must be below 60") from None
+        number = degrees + minutes / 60 + seconds / 3600
+    if not math.isfinite(number):
+        raise _Unreadable(f"{zh}“{raw}”无法识别为数字或度分秒", f"{en} '{raw}' is not a number or degrees-minutes-seconds")
+    return sign * number
+
+
+def _fix_swapped(xy: dict[int, tuple[float, float]]) -> list[tuple[str, str]]:
+    """Swap back rows whose longitude looks like a Chinese latitude and vice versa; a note if any."""
+    swapped = [row for row, (x, y) in xy.items()
+               if _CHINA_LAT[0] <= x <= _CHINA_LAT[1] and _CHINA_LON[0] <= y <= _CHINA_LON[1]]
+    if not swapped:
+        return []
+    for row in swapped:
+        x, y = xy[row]
+        xy[row] = (y, x)
+    shown_zh = "、".join(map(str, swapped[:_LISTED_ROWS]))
+    shown_en = ", ".join(map(str, swapped[:_LISTED_ROWS]))
+    more = len(swapped) - _LISTED_ROWS
+    if more > 0:
+        shown_zh += f" 等 {len(swapped)} 行"
+        shown_en += f" and {more} more"
+    return [(f"第 {shown_zh} 行的经度和纬度填反了，已自动对调。",
+             f"Longitude and latitude were swapped in rows {shown_en}; they have been switched back.")]
+
+
+def _reject_outside_degrees(xy: dict[int, tuple[float, float]], lon: str, lat: str) -> list[RowProblem]:
+    """Remove rows outside degree ranges and reject them; if most rows are, raise a UserError."""
+    outside = [row for row, (x, y) in xy.items() if abs(x) > 180 or abs(y) > 90]
+    if outside and 2 * len(outside) > len(xy):
+        raise _projected_error(outside[0], *xy[outside[0]], lon, lat)
+    problems = []
+    for row in outside:
+        x, y = xy.pop(row)
+        problems.append(RowProblem(row, f"坐标（{x:.12g}, {y:.12g}）超出经纬度范围（经度 −180～180，纬度 −90～90），请核对",
+                                   f"coordinates ({x:.12g}, {y:.12g}) are outside degree ranges "
+                                   "(longitude -180..180, latitude -90..90); check them"))
+    return problems
+
+
+def _projected_error(row: int, x: float, y: float, lon: str, lat: str) -> UserError:
+    """Explain that the values look like Gauss-Krüger metres and suggest the CRS to use."""
+    found_zh = (f"坐标值远超经纬度范围（如第 {row} 行：{lon} = {x:.12g}，{lat} = {y:.12g}），"
+                "看起来是以米为单位的投影坐标（高斯-克吕格）。")
+    found_en = (f"Coordinates are far outside degree ranges (e.g. row {row}: {lon} = {x:.12g}, {lat} = {y:.12g}); "
+                "they look like projected metres (Gauss-Krüger).")
+    zone_x, zone_y = gauss_kruger_zone_from_x(x), gauss_kruger_zone_from_x(y)
+    zone = zone_x or zone_y
+    if zone is None:
+        return UserError(found_zh + "请加 --crs 指定投影坐标系后重新导入，例如 EPSG:4534–4554（3 度带，中央经线 75°E–135°E，按本地中央经线选择）。",
+                         found_en + " Re-run with --crs naming the projected CRS, e.g. EPSG:4534-4554 "
+                         "(3-degree, CM 75E-135E; pick your local central meridian).")
+    epsg = 4513 + zone - 25 if zone >= 25 else 4491 + zone - 13
+    zh, en = f"请加 --crs EPSG:{epsg} 重新导入。", f" Re-run with --crs EPSG:{epsg}."
+    if zone_x is None:  # surveyors' X is the northing: the columns are the other way round
+        zh += f"两列似乎对调了（测量坐标 X 为北向），请同时加 --lon-col {lat} --lat-col {lon}。"
+        en += f" The columns seem reversed (surveying X is northing): also pass --lon-col {lat} --lat-col {lon}."
+    return UserError(found_zh + zh, found_en + en)

@@ -1,0 +1,404 @@
+"""The project file: one GeoPackage holding the contract layers (:mod:`data.schema`), the project's
+metadata and its audit log.
+
+Every change runs in one SQLite transaction together with its audit-log rows, so the file is never
+left half-written; creating a project and "save as" write a temporary file and rename it into place.
+
+>>> import tempfile, pathlib
+>>> path = pathlib.Path(tempfile.mkdtemp()) / "demo.gpkg"
+>>> project = Project.create(path, name="演示县", county_code="000000")
+>>> project.metadata["name"], project.count("cases")
+('演示县', 0)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import getpass
+import json
+import math
+import os
+import sqlite3
+import tempfile
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from data import gpkg
+from data.schema import LAYERS, SCHEMA_VERSION, LayerSpec, layer_spec
+from gis.crs import STORAGE_EPSG
+from gis.errors import UserError
+
+META_TABLE = "cordon_meta"
+_AUDITED_GEOMETRY = {"control_zones"}  # layers whose audit rows also carry the geometry (as WKT)
+_MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {}
+"""Steps from schema version N to N+1 beyond adding contract columns (done generically on open)."""
+
+Listener = Callable[[set[str]], None]
+
+
+def now_iso() -> str:
+    """The current local time as an ISO string to the second (how the project stores times)."""
+    return dt.datetime.now().replace(microsecond=0).isoformat()
+
+
+class Project:
+    """An open project file. Create with :meth:`create`, open with :meth:`open`."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self.user = os.environ.get("CORDON_USER") or _login_name()
+        self._local = threading.local()
+        self._listeners: list[Listener] = []
+
+    # -- opening and creating -------------------------------------------------------------------
+
+    @classmethod
+    def create(cls, path, *, name: str, county_code: str = "", is_sample: bool = False,
+               attribution: str = "", overwrite: bool = False) -> Project:
+        """Create a new empty project file at ``path`` (atomically) and open it."""
+        path = Path(path)
+        if path.suffix.lower() != ".gpkg":
+            raise UserError(f"项目文件须以 .gpkg 结尾：{path}", f"A project file must end in .gpkg: {path}")
+        if path.exists() and not overwrite:
+            raise UserError(f"文件已存在：{path}。请换一个文件名，或先删除它。",
+                            f"File already exists: {path}. Choose another name or delete it first.")
+        meta = {"name": name, "county_code": county_code, "is_sample": is_sample, "attribution": attribution,
+                "schema_version": SCHEMA_VERSION, "storage_crs": f"EPSG:{STORAGE_EPSG}", "created_at": now_iso()}
+        with _atomic_target(path) as tmp:
+            conn = sqlite3.connect(tmp)
+            try:
+                with conn:
+                    gpkg.initialise(conn, [STORAGE_EPSG, 4326])
+                    for spec in LAYERS.values():
+                        _create_layer(conn, spec)
+                    gpkg.create_table(conn, META_TABLE, [("key", "TEXT NOT NULL UNIQUE"), ("value", "TEXT")],
+                                      geometry_type=None, srs_id=0, description="Cordon project metadata")
+                    conn.executemany(f"INSERT INTO {META_TABLE} (key, value) VALUES (?, ?)",
+                                     [(k, json.dumps(v, ensure_ascii=False)) for k, v in meta.items()])
+            finally:
+                conn.close()
+        return cls.open(path)
+
+    @classmethod
+    def open(cls, path) -> Project:
+        """Open an existing project file, upgrading an older schema in one transaction."""
+        path = Path(path)
+        if not path.is_file():
+            raise UserError(f"找不到项目文件：{path}", f"Project file not found: {path}")
+        project = cls(path)
+        try:
+            conn = project._conn()
+            app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+            has_meta = conn.execute("SELECT 1 FROM sqlite_master WHERE name=?", (META_TABLE,)).fetchone()
+        except sqlite3.DatabaseError as exc:
+            raise UserError(f"无法读取 {path}：它不是 GeoPackage 文件（{exc}）。",
+                            f"Cannot read {path}: not a GeoPackage file ({exc}).") from exc
+        if app_id != 0x47504B47 or not has_meta:
+            raise UserError(f"{path} 不是 Cordon 项目文件。请新建项目，再用“导入”把它的图层导入进来。",
+                            f"{path} is not a Cordon project. Create a project and import its layers instead.")
+        project._migrate()
+        return project
+
+    def _migrate(self) -> None:
+        version = int(self.metadata.get("schema_version", 0))
+        if version > SCHEMA_VERSION:
+            raise UserError(f"该项目由更新版本的 Cordon 创建（结构版本 {version}），请升级软件后再打开。",
+                            f"This project was made by a newer Cordon (schema {version}); please upgrade.")
+        with self.transaction() as edit:
+            conn = edit.conn
+            for step in range(version, SCHEMA_VERSION):
+                if step in _MIGRATIONS:
+                    _MIGRATIONS[step](conn)
+            existing = {row[0] for row in conn.execute("SELECT table_name FROM gpkg_contents")}
+            for spec in LAYERS.values():
+                if spec.name not in existing:
+                    _create_layer(conn, spec)
+                    continue
+                present = set(gpkg.table_columns(conn, spec.name))
+                for field in spec.fields:
+                    if field.name not in present:
+                        gpkg.add_column(conn, spec.name, field.name, field.kind)
+            if version != SCHEMA_VERSION:
+                edit.set_metadata(schema_version=SCHEMA_VERSION)
+                edit.log("migrate", after={"from": version, "to": SCHEMA_VERSION})
+
+    # -- reading ----------------------------------------------------------------------------------
+
+    @property
+    def metadata(self) -> dict:
+        """Project metadata: name, county_code, is_sample, attribution, schema_version, storage_crs, ..."""
+        rows = self._conn().execute(f"SELECT key, value FROM {META_TABLE}").fetchall()
+        return {key: json.loads(value) for key, value in rows}
+
+    def read_layer(self, name: str, *, where: str = "", params: Iterable = ()) -> gpd.GeoDataFrame | pd.DataFrame:
+        """A layer as a (Geo)DataFrame indexed by its key (``fid``; ``log_id`` for the audit log),
+        geometry in EPSG:4490.
+
+        ``where`` is an optional SQL condition with ``?`` placeholders bound to ``params``.
+        """
+        spec = layer_spec(name)
+        key = spec.primary_key
+        columns = [key] + ([gpkg.GEOMETRY_COLUMN] if spec.geometry else []) + spec.field_names
+        sql = f"SELECT {', '.join(gpkg.quote(c) for c in columns)} FROM {gpkg.quote(name)}"
+        rows = self._conn().execute(sql + (f" WHERE {where}" if where else "") + f" ORDER BY {key}", tuple(params))
+        frame = pd.DataFrame.from_records(rows.fetchall(), columns=columns).set_index(key)
+        for field in spec.fields:
+            if field.kind == "INTEGER":
+                frame[field.name] = pd.array(frame[field.name], dtype="Int64")
+            elif field.kind == "REAL":
+                frame[field.name] = pd.to_numeric(frame[field.name]).astype("float64")
+        if not spec.geometry:
+            return frame
+        geoms = gpkg.decode_geometries(frame.pop(gpkg.GEOMETRY_COLUMN).tolist())
+        return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geoms, index=frame.index), crs=f"EPSG:{STORAGE_EPSG}")
+
+    def count(self, name: str) -> int:
+        """Number of features (rows) in a layer."""
+        layer_spec(name)
+        return self._conn().execute(f"SELECT count(*) FROM {gpkg.quote(name)}").fetchone()[0]
+
+    def county_outline(self):
+        """The county polygon (level ``county`` in admin_units), or None if the project has none."""
+        units = self.read_layer("admin_units", where="level = ?", params=("county",))
+        return None if units.empty else shapely.union_all(units.geometry.values)
+
+    # -- writing ----------------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[Edit]:
+        """A write transaction: everything done through the yielded :class:`Edit` commits together or
+        not at all. Listeners hear which layers changed after the commit."""
+        conn = self._conn()
+        conn.execute("BEGIN IMMEDIATE")
+        edit = Edit(self, conn)
+        try:
+            yield edit
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+        if edit.changed:
+            for listener in list(self._listeners):
+                listener(set(edit.changed))
+
+    def set_metadata(self, **values) -> None:
+        """Change metadata entries (logged)."""
+        with self.transaction() as edit:
+            edit.set_metadata(**values)
+
+    def subscribe(self, listener: Listener) -> Callable[[], None]:
+        """Call ``listener(changed_layer_names)`` after each commit; returns the unsubscribe function."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener) if listener in self._listeners else None
+
+    def save_as(self, path) -> Project:
+        """Copy the whole project to ``path`` atomically and return the copy, opened."""
+        path = Path(path)
+        if path.resolve() == self.path.resolve():
+            return self
+        with _atomic_target(path) as tmp:
+            target = sqlite3.connect(tmp)
+            try:
+                self._conn().backup(target)
+            finally:
+                target.close()
+        return Project.open(path)
+
+    def close(self) -> None:
+        """Close this thread's connection to the file."""
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
+
+    def _conn(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.path, isolation_level=None, timeout=30)
+            conn.execute("PRAGMA synchronous = FULL")
+            self._local.conn = conn
+        return conn
+
+
+class Edit:
+    """Writes inside one :meth:`Project.transaction`. Each feature change is logged with its
+    before/after values in ``audit_log``."""
+
+    def __init__(self, project: Project, conn: sqlite3.Connection):
+        self.project = project
+        self.conn = conn
+        self.changed: set[str] = set()
+
+    def insert(self, name: str, frame: pd.DataFrame, *, action: str = "create", log_each: bool = True) -> list[int]:
+        """Insert rows (a GeoDataFrame in EPSG:4490 for spatial layers); returns the new fids.
+
+        Columns named like contract fields are stored, others ignored; missing fields are NULL.
+        With ``log_each`` every new feature gets an audit row; bulk imports log one summary row instead.
+        """
+        spec = layer_spec(name)
+        if frame.empty:
+            return []
+        fields = [f for f in spec.fields if f.name in frame.columns]
+        columns = [f.name for f in fields]
+        values = [_column_values(frame[f.name], f.kind) for f in fields]
+        if spec.geometry:
+            geoms = _storage_geometries(frame, spec)
+            columns.insert(0, gpkg.GEOMETRY_COLUMN)
+            values.insert(0, gpkg.encode_geometries(geoms, STORAGE_EPSG))
+        placeholders = ", ".join("?" * len(columns))
+        sql = f"INSERT INTO {gpkg.quote(name)} ({', '.join(gpkg.quote(c) for c in columns)}) VALUES ({placeholders})"
+        first = self._next_fid(name)
+        self.conn.executemany(sql, zip(*values, strict=True))
+        fids = list(range(first, first + len(frame)))
+        if spec.geometry:
+            gpkg.extend_extent(self.conn, name, geoms)
+        if log_each:
+            for fid in fids:
+                self.log(action, name, fid, after=self._snapshot(spec, fid))
+        self.changed.add(name)
+        return fids
+
+    def update(self, name: str, fid: int, values: dict | None = None, geometry=None, *, action: str = "modify") -> None:
+        """Change attributes and/or the geometry of one feature (logged with before and after)."""
+        spec = layer_spec(name)
+        before = self._snapshot(spec, fid)
+        if before is None:
+            raise UserError(f"图层“{name}”中没有要素 {fid}。", f"Layer '{name}' has no feature {fid}.")
+        assignments, params = [], []
+        for key, value in (values or {}).items():
+            field = spec.field(key)
+            assignments.append(f"{gpkg.quote(key)} = ?")
+            params.append(_column_values(pd.Series([value]), field.kind)[0])
+        if geometry is not None:
+            geometry = _normalise_geometry(geometry, spec)
+            assignments.append(f"{gpkg.GEOMETRY_COLUMN} = ?")
+            params.append(gpkg.encode_geometries([geometry], STORAGE_EPSG)[0])
+            gpkg.extend_extent(self.conn, name, [geometry])
+        if assignments:
+            self.conn.execute(f"UPDATE {gpkg.quote(name)} SET {', '.join(assignments)} WHERE fid = ?", (*params, fid))
+        self.log(action, name, fid, before=before, after=self._snapshot(spec, fid))
+        self.changed.add(name)
+
+    def delete(self, name: str, fids: Iterable[int], *, action: str = "delete") -> None:
+        """Delete features (each logged with what it was)."""
+        spec = layer_spec(name)
+        for fid in fids:
+            before = self._snapshot(spec, fid)
+            if before is None:
+                continue
+            self.conn.execute(f"DELETE FROM {gpkg.quote(name)} WHERE fid = ?", (fid,))
+            self.log(action, name, fid, before=before)
+        self.changed.add(name)
+
+    def set_metadata(self, **values) -> None:
+        """Set metadata entries within this transaction (logged)."""
+        before = self.project.metadata
+        for key, value in values.items():
+            self.conn.execute(f"INSERT INTO {META_TABLE} (key, value) VALUES (?, ?) "
+                              "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                              (key, json.dumps(value, ensure_ascii=False)))
+        self.log("metadata", META_TABLE, before={k: before.get(k) for k in values}, after=values)
+
+    def log(self, action: str, layer: str | None = None, fid: int | None = None, *, before=None, after=None) -> None:
+        """Write one audit_log row (who, when, what) in this transaction."""
+        self.conn.execute(
+            'INSERT INTO audit_log ("at", "user", "action", "layer", "fid", "before", "after") VALUES (?,?,?,?,?,?,?)',
+            (now_iso(), self.project.user, action, layer, fid, _json_or_none(before), _json_or_none(after)),
+        )
+        self.changed.add("audit_log")
+
+    def _next_fid(self, name: str) -> int:
+        row = self.conn.execute("SELECT seq FROM sqlite_sequence WHERE name = ?", (name,)).fetchone()
+        return (row[0] if row else 0) + 1
+
+    def _snapshot(self, spec: LayerSpec, fid: int) -> dict | None:
+        columns = spec.field_names + ([gpkg.GEOMETRY_COLUMN] if spec.name in _AUDITED_GEOMETRY else [])
+        row = self.conn.execute(
+            f"SELECT {', '.join(gpkg.quote(c) for c in columns)} FROM {gpkg.quote(spec.name)} WHERE fid = ?", (fid,)
+        ).fetchone()
+        if row is None:
+            return None
+        snapshot = dict(zip(columns, row, strict=True))
+        if gpkg.GEOMETRY_COLUMN in snapshot:
+            blob = snapshot.pop(gpkg.GEOMETRY_COLUMN)
+            geom = gpkg.decode_geometries([blob])[0] if blob else None
+            snapshot["geometry"] = None if geom is None else shapely.to_wkt(geom, rounding_precision=7)
+        return snapshot
+
+
+def _create_layer(conn: sqlite3.Connection, spec: LayerSpec) -> None:
+    gpkg.create_table(conn, spec.name, [(f.name, f.kind) for f in spec.fields], geometry_type=spec.geometry,
+                      srs_id=STORAGE_EPSG, description=f"{spec.zh} / {spec.en}", primary_key=spec.primary_key)
+
+
+def _storage_geometries(frame: pd.DataFrame, spec: LayerSpec) -> np.ndarray:
+    if not isinstance(frame, gpd.GeoDataFrame):
+        raise ValueError(f"layer {spec.name} needs a GeoDataFrame")
+    if frame.crs is None or frame.crs.to_epsg() != STORAGE_EPSG:
+        raise ValueError(f"geometries for {spec.name} must be in EPSG:{STORAGE_EPSG}, got {frame.crs}")
+    return np.array([_normalise_geometry(g, spec) for g in frame.geometry.values], dtype=object)
+
+
+def _normalise_geometry(geom, spec: LayerSpec):
+    """Polygons are stored as MultiPolygon; anything else must already match the layer."""
+    if geom is None:
+        return None
+    kind = geom.geom_type
+    if spec.geometry == "MULTIPOLYGON" and kind == "Polygon":
+        return shapely.MultiPolygon([geom])
+    expected = {"MULTIPOLYGON": "MultiPolygon", "POINT": "Point"}[spec.geometry]
+    if kind != expected:
+        raise ValueError(f"layer {spec.name} stores {expected}, got {kind}")
+    return geom
+
+
+def _column_values(series: pd.Series, kind: str) -> list:
+    """Python values ready for SQLite: NULL for missing, int/float/str by column kind, ISO text for times."""
+    out = []
+    for value in series.tolist():
+        if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
+            out.append(None)
+        elif kind == "INTEGER":
+            out.append(int(value))
+        elif kind == "REAL":
+            out.append(float(value))
+        elif isinstance(value, (dt.date, pd.Timestamp)):
+            out.append(value.isoformat() if kind != "DATE" else value.strftime("%Y-%m-%d"))
+        else:
+            out.append(str(value))
+    return out
+
+
+def _json_or_none(value) -> str | None:
+    return None if value is None else json.dumps(value, ensure_ascii=False, default=str)
+
+
+def _login_name() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name on some service accounts
+        return "unknown"
+
+
+@contextlib.contextmanager
+def _atomic_target(path: Path) -> Iterator[str]:
+    """Yield a temporary file name beside ``path``; rename it onto ``path`` only if the block succeeds."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    os.unlink(tmp)  # sqlite3 creates it
+    try:
+        yield tmp
+        with open(tmp, "rb+") as handle:
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)

@@ -1,0 +1,51 @@
+"""The bundled sample county as a project file: created on demand, refreshed when its dates go stale."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sqlite3
+from pathlib import Path
+
+from data.project import Project
+from data.sample import SAMPLE_METADATA, build_sample_layers
+from gis.errors import UserError
+
+SAMPLE_LAYER_ORDER = ("admin_units", "grids", "isolation_sites", "facilities", "cases")
+
+
+def create_sample_project(path, *, overwrite: bool = False, as_of: dt.date | None = None) -> Project:
+    """Create a project at ``path`` filled with the sample county (cases over the 21 days up to ``as_of``)."""
+    as_of = as_of or dt.date.today()
+    layers = build_sample_layers(as_of)
+    meta = SAMPLE_METADATA
+    project = Project.create(path, name=meta["name"], county_code=meta["county_code"], is_sample=True,
+                             attribution=meta["attribution"], overwrite=overwrite)
+    with project.transaction() as edit:
+        for name in SAMPLE_LAYER_ORDER:
+            edit.insert(name, layers[name], action="sample", log_each=False)
+        edit.set_metadata(sample_as_of=as_of.isoformat())
+        edit.log("create_sample", after={name: len(layers[name]) for name in SAMPLE_LAYER_ORDER})
+    return project
+
+
+def user_data_dir() -> Path:
+    """Where Cordon keeps per-user files (the sample project among them); ``CORDON_DATA_DIR`` overrides."""
+    if os.environ.get("CORDON_DATA_DIR"):
+        return Path(os.environ["CORDON_DATA_DIR"])
+    base = os.environ.get("LOCALAPPDATA") or os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(base) / "cordon"
+
+
+def sample_project(today: dt.date | None = None) -> Project:
+    """The user's copy of the sample project, rebuilt if missing or made on another day."""
+    today = today or dt.date.today()
+    path = user_data_dir() / "济源市示例.gpkg"
+    if path.exists():
+        try:
+            project = Project.open(path)
+            if project.metadata.get("sample_as_of") == today.isoformat():
+                return project
+        except (UserError, sqlite3.Error):  # a damaged or outdated copy is simply rebuilt
+            pass
+    return create_sample_project(path, overwrite=True, as_of=today)

@@ -1,0 +1,132 @@
+"""Cordon (防控一张图): start the desktop app, or run a scripted subcommand.
+
+    python main.py                                   open the app on the sample county
+    python main.py new PATH.gpkg [--sample]          create a project
+    python main.py import PATH.gpkg --layer L FILE   import a file into a layer
+    python main.py info PATH.gpkg [--json]           describe a project
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from gis.errors import UserError, ui_language
+
+
+def _zh() -> bool:
+    return ui_language() == "zh"
+
+
+def cmd_new(args) -> int:
+    from data.project import Project
+    from data.sample_project import create_sample_project
+
+    if args.sample:
+        project = create_sample_project(args.path, overwrite=args.force)
+    else:
+        project = Project.create(args.path, name=args.name or "新项目", county_code=args.county_code or "",
+                                 overwrite=args.force)
+    print(("已创建项目：" if _zh() else "Created project: ") + str(project.path))
+    return 0
+
+
+def cmd_import(args) -> int:
+    from data.importers.pipeline import import_file
+    from data.project import Project
+
+    mapping = None
+    if args.map:
+        mapping = dict(item.split("=", 1) for item in args.map)
+    report = import_file(Project.open(args.path), args.layer, args.file, crs=args.crs, encoding=args.encoding,
+                         lon_col=args.lon_col, lat_col=args.lat_col, mapping=mapping)
+    print("\n".join(report.lines(ui_language())))
+    return 0
+
+
+def cmd_info(args) -> int:
+    from data.project import Project
+    from data.schema import LAYERS
+
+    project = Project.open(args.path)
+    meta = project.metadata
+    info = {
+        "path": str(project.path),
+        "name": meta.get("name"),
+        "county_code": meta.get("county_code"),
+        "is_sample": bool(meta.get("is_sample")),
+        "crs": meta.get("storage_crs"),
+        "schema_version": meta.get("schema_version"),
+        "layers": {name: project.count(name) for name in LAYERS},
+        "attribution": meta.get("attribution", ""),
+    }
+    if args.json:
+        print(json.dumps(info, ensure_ascii=False, indent=2))
+        return 0
+    zh = _zh()
+    print(f"{'项目' if zh else 'Project'}: {info['name']} ({info['path']})")
+    if info["is_sample"]:
+        print("示例数据（内部单元为生成数据）" if zh else "Sample data (inner units are generated)")
+    print(f"{'坐标系' if zh else 'CRS'}: {info['crs']}")
+    for name, count in info["layers"].items():
+        label = LAYERS[name].zh if zh else LAYERS[name].en
+        print(f"  {name:<16} {count:>8}  {label}")
+    return 0
+
+
+def cmd_gui(args) -> int:
+    from desktop.app import run
+
+    return run(args.path)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    zh = _zh()
+    parser = argparse.ArgumentParser(prog="cordon", description="Cordon 防控一张图")
+    parser.set_defaults(func=cmd_gui, path=None)
+    sub = parser.add_subparsers(dest="command")
+
+    gui = sub.add_parser("gui", help="打开窗口" if zh else "open the app")
+    gui.add_argument("path", nargs="?", help="项目文件（.gpkg）" if zh else "project file (.gpkg)")
+    gui.set_defaults(func=cmd_gui)
+
+    new = sub.add_parser("new", help="新建项目" if zh else "create a project")
+    new.add_argument("path")
+    new.add_argument("--sample", action="store_true", help="填入示例县（济源市）" if zh else "fill with the sample county")
+    new.add_argument("--name")
+    new.add_argument("--county-code")
+    new.add_argument("--force", action="store_true", help="覆盖已有文件" if zh else "overwrite an existing file")
+    new.set_defaults(func=cmd_new)
+
+    imp = sub.add_parser("import", help="导入文件到图层" if zh else "import a file into a layer")
+    imp.add_argument("path")
+    imp.add_argument("file")
+    imp.add_argument("--layer", required=True)
+    imp.add_argument("--crs", help="wgs84 | gcj02 | bd09 | cgcs2000 | EPSG:n")
+    imp.add_argument("--encoding", help="GBK | UTF-8 | ...")
+    imp.add_argument("--lon-col")
+    imp.add_argument("--lat-col")
+    imp.add_argument("--map", action="append", metavar="COLUMN=FIELD",
+                     help="指定字段对应，如 村名=name" if zh else "field mapping, e.g. 村名=name")
+    imp.set_defaults(func=cmd_import)
+
+    info = sub.add_parser("info", help="项目信息" if zh else "describe a project")
+    info.add_argument("path")
+    info.add_argument("--json", action="store_true")
+    info.set_defaults(func=cmd_info)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: parse ``argv`` and run; user errors print one line and return 2."""
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except UserError as error:
+        print(("错误：" if _zh() else "Error: ") + error.message(), file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
