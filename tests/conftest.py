@@ -1,7 +1,26 @@
-"""Test set-up: headless Qt, Chinese-language messages by default."""
+"""Test set-up: headless Qt, Chinese-language messages, and a sample project built once per run."""
 
+import datetime as dt
 import os
+
+import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("QTWEBENGINE_CHROMIUM_FLAGS", "--no-sandbox --disable-gpu")
 os.environ.setdefault("CORDON_LANG", "zh")
+
+SAMPLE_AS_OF = dt.date(2026, 11, 20)
+
+
+@pytest.fixture(scope="session")
+def sample_master(tmp_path_factory):
+    """The sample county project, built once; tests must copy it (``sample_project``) before writing."""
+    from data.sample_project import create_sample_project
+
+    return create_sample_project(tmp_path_factory.mktemp("sample") / "sample.gpkg", as_of=SAMPLE_AS_OF)
+
+
+@pytest.fixture
+def sample_project(sample_master, tmp_path):
+    """A private copy of the sample county project."""
+    return sample_master.save_as(tmp_path / "county.gpkg")
