@@ -115,6 +115,10 @@ def build_parser() -> argparse.ArgumentParser:
     info.add_argument("path")
     info.add_argument("--json", action="store_true")
     info.set_defaults(func=cmd_info)
+
+    from data.commands import register_all
+
+    register_all(sub)
     return parser
 
 

@@ -379,7 +379,7 @@ def assign_grids(cases: list[dict], grids: list[dict]) -> None:
 
 # --- frames -------------------------------------------------------------------------------------------
 
-DTYPES = {"INTEGER": "int64", "REAL": "float64"}
+DTYPES = {"INTEGER": "Int64", "REAL": "float64"}  # nullable integers: unfilled counts stay missing
 
 
 def to_frame(spec: LayerSpec, rows: list[dict]) -> gpd.GeoDataFrame:

@@ -9,9 +9,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from gis.glossary import CaseCategory, FacilityKind, SiteStatus, Term, UnitLevel, ZoneKind
+from gis.glossary import (
+    CaseCategory,
+    FacilityKind,
+    KeyPersonCategory,
+    SiteStatus,
+    TeamRole,
+    Term,
+    UnitLevel,
+    ZoneKind,
+    ZoneStatus,
+)
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+# 1: the contract layers. 2: zone countdown fields, site checklist and team, case deadlines and
+#    allocation, key_persons, occupancy_snapshots.
 
 
 @dataclass(frozen=True)
@@ -57,6 +69,11 @@ def _count(name: str, zh: str) -> Field:
     return Field(name, "INTEGER", zh, minimum=0)
 
 
+def _flag(name: str, zh: str) -> Field:
+    """A yes/no field stored as 0/1."""
+    return Field(name, "INTEGER", zh, minimum=0)
+
+
 ADMIN_UNITS = LayerSpec("admin_units", "MULTIPOLYGON", (
     Field("code", zh="代码"), Field("name", zh="名称", required=True),
     Field("level", zh="级别", choices=UnitLevel), Field("parent_code", zh="上级代码"),
@@ -74,6 +91,9 @@ ISOLATION_SITES = LayerSpec("isolation_sites", "POINT", (
     _count("rooms", "房间数"), _count("occupied", "已用房间"),
     Field("status", zh="状态", choices=SiteStatus),
     _count("beds", "床位数"), _count("reserved", "预留房间"), Field("contact", zh="联系人"),
+    Field("phone", zh="联系电话"), Field("town_code", zh="所属乡镇代码"),
+    _flag("independent_water", "独立给排水"), _flag("independent_ac", "独立空调"), _flag("one_per_room", "单人单间"),
+    *(Field(f"team_{role.value}", zh=role.zh) for role in TeamRole),
 ), "集中隔离场所", "isolation sites")
 
 FACILITIES = LayerSpec("facilities", "POINT", (
@@ -87,13 +107,34 @@ CASES = LayerSpec("cases", "POINT", (
     Field("address", zh="地址"), Field("grid_code", zh="网格编码"), Field("status", zh="状态"),
     Field("person_name", zh="姓名", personal=True), Field("id_number", zh="身份证号", personal=True),
     Field("phone", zh="电话", personal=True),
+    Field("discovered_at", "DATETIME", "发现时间"), Field("reported_online_at", "DATETIME", "网络直报时间"),
+    Field("lab_result_at", "DATETIME", "检测结果时间"), Field("investigated_at", "DATETIME", "流调完成时间"),
+    Field("site_name", zh="隔离场所"),
 ), "病例与密接", "cases and contacts")
 
 CONTROL_ZONES = LayerSpec("control_zones", "MULTIPOLYGON", (
     Field("name", zh="名称"), Field("tier", zh="等级", required=True), Field("kind", zh="类型", choices=ZoneKind),
     Field("radius_m", "REAL", "半径（米）", minimum=0), Field("created_at", "DATETIME", "创建时间"),
     Field("updated_at", "DATETIME", "更新时间"),
+    Field("started_at", "DATETIME", "开始时间"), Field("last_case_at", "DATETIME", "最近病例时间"),
+    Field("status", zh="状态", choices=ZoneStatus), Field("lifted_at", "DATETIME", "解除时间"),
+    Field("test_rounds", zh="核酸检测轮次"),  # JSON list of {"date": "YYYY-MM-DD", "result": "negative"|"positive"}
+    Field("unit_codes", zh="包含单元"),  # JSON list of admin unit / grid codes for unit zones
+    Field("note", zh="备注"),
 ), "管控区域", "control zones")
+
+KEY_PERSONS = LayerSpec("key_persons", "POINT", (
+    Field("person_no", zh="编号"), Field("category", zh="类别", choices=KeyPersonCategory, required=True),
+    Field("arrival_at", "DATE", "抵达日期"), Field("origin", zh="来源地"), Field("grid_code", zh="网格编码"),
+    Field("schedule", zh="管理方案"), Field("status", zh="状态"), Field("address", zh="地址"),
+    Field("person_name", zh="姓名", personal=True), Field("id_number", zh="身份证号", personal=True),
+    Field("phone", zh="电话", personal=True),
+), "重点人员", "key persons")
+
+OCCUPANCY_SNAPSHOTS = LayerSpec("occupancy_snapshots", None, (
+    Field("date", "DATE", "日期"), Field("site_name", zh="隔离场所"),
+    _count("rooms", "房间数"), _count("occupied", "已用房间"),
+), "隔离房间日报", "daily occupancy")
 
 AUDIT_LOG = LayerSpec("audit_log", None, (
     Field("at", "DATETIME", "时间"), Field("user", zh="用户"), Field("action", zh="操作"),
@@ -103,7 +144,8 @@ AUDIT_LOG = LayerSpec("audit_log", None, (
 
 LAYERS: dict[str, LayerSpec] = {
     spec.name: spec
-    for spec in (ADMIN_UNITS, GRIDS, ISOLATION_SITES, FACILITIES, CASES, CONTROL_ZONES, AUDIT_LOG)
+    for spec in (ADMIN_UNITS, GRIDS, ISOLATION_SITES, FACILITIES, CASES, CONTROL_ZONES, KEY_PERSONS,
+                 OCCUPANCY_SNAPSHOTS, AUDIT_LOG)
 }
 SPATIAL_LAYERS = [name for name, spec in LAYERS.items() if spec.geometry]
 

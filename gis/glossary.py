@@ -83,3 +83,24 @@ class Tier(Term):
     SEALED = ("sealed", "封控区", "sealed zone")
     CONTROLLED = ("controlled", "管控区", "controlled zone")
     PRECAUTION = ("precaution", "防范区", "precaution zone")
+
+
+class ZoneStatus(Term):
+    ACTIVE = ("active", "生效", "active")
+    LIFTED = ("lifted", "已解除", "lifted")
+
+
+class KeyPersonCategory(Term):
+    INBOUND = ("inbound", "入境人员", "inbound traveller")
+    RETURNEE = ("returnee", "中高风险地区返回人员", "returnee from a risk area")
+
+
+class TeamRole(Term):
+    """The six roles of an isolation site's team (六合一)."""
+
+    SITE_HEAD = ("site_head", "点长", "site head")
+    POLICE = ("police", "公安民警", "police officer")
+    DOCTOR = ("doctor", "医生", "doctor")
+    NURSE = ("nurse", "护士", "nurse")
+    CDC = ("cdc", "疾控人员", "CDC staff")
+    PSYCHOLOGIST = ("psychologist", "心理咨询师", "psychologist")

@@ -8,7 +8,7 @@ import pytest
 import shapely
 
 from data.project import Project
-from data.schema import LAYERS
+from data.schema import LAYERS, SCHEMA_VERSION
 from gis.errors import UserError
 
 
@@ -130,7 +130,7 @@ def test_an_older_schema_is_upgraded_on_open(project):
         conn.execute("ALTER TABLE isolation_sites DROP COLUMN beds")
     conn.close()
     reopened = Project.open(project.path)
-    assert reopened.metadata["schema_version"] == 1
+    assert reopened.metadata["schema_version"] == SCHEMA_VERSION
     assert "beds" in pyogrio.read_info(project.path, layer="isolation_sites")["fields"]
     assert "migrate" in list(reopened.read_layer("audit_log")["action"])
 

@@ -1,0 +1,68 @@
+"""How things look, defined once for the screen map, exported HTML maps and prints.
+
+Colours are CSS hex strings. Tier colours here are the defaults of the built-in schemes; a project's
+tier scheme may override them.
+"""
+
+from __future__ import annotations
+
+from gis.glossary import CaseCategory, FacilityKind, SiteStatus, Tier
+
+TIER_COLOURS = {
+    Tier.SEALED.value: "#d7191c",  # red
+    Tier.CONTROLLED.value: "#f17c22",  # orange
+    Tier.PRECAUTION.value: "#f5c700",  # yellow
+}
+ZONE_FILL_OPACITY = 0.35
+
+CASE_COLOURS = {
+    CaseCategory.CONFIRMED.value: "#c1121f",
+    CaseCategory.ASYMPTOMATIC.value: "#e36414",
+    CaseCategory.SUSPECTED.value: "#9d4edd",
+    CaseCategory.CLOSE_CONTACT.value: "#1d70b8",
+    CaseCategory.SECONDARY_CONTACT.value: "#5fa8d3",
+}
+
+SITE_COLOURS = {
+    SiteStatus.ACTIVE.value: "#2b9348",
+    SiteStatus.STANDBY.value: "#8a8a8a",
+    SiteStatus.CLOSED.value: "#3d3d3d",
+}
+
+FACILITY_STYLES = {  # colour and a one-character glyph drawn in the marker
+    FacilityKind.DESIGNATED_HOSPITAL.value: ("#b5179e", "医"),
+    FacilityKind.FEVER_CLINIC.value: ("#f72585", "热"),
+    FacilityKind.SAMPLING_SITE.value: ("#0077b6", "采"),
+    FacilityKind.CHECKPOINT.value: ("#6a4c93", "卡"),
+}
+
+UNIT_OUTLINES = {  # level -> (stroke colour, stroke width in px)
+    "county": ("#222222", 2.6),
+    "town": ("#444444", 1.6),
+    "village": ("#8c8c8c", 0.7),
+    "community": ("#8c8c8c", 0.7),
+}
+GRID_OUTLINE = ("#b0b0b0", 0.4)
+
+# Grids shaded by case count: upper bounds of each class (inclusive) and its fill colour.
+GRID_CASE_CLASSES = [(0, "#ffffff00"), (1, "#fde0c5"), (3, "#facba6"), (9, "#f59e72"), (10**9, "#e4572e")]
+BACKGROUND = "#f4f1ea"
+
+
+def grid_fill(count: int) -> str:
+    """Fill colour of a grid holding ``count`` cases."""
+    for upper, colour in GRID_CASE_CLASSES:
+        if count <= upper:
+            return colour
+    return GRID_CASE_CLASSES[-1][1]
+
+
+def as_dict() -> dict:
+    """Everything above, JSON-ready (the map page reads it)."""
+    return {
+        "tiers": TIER_COLOURS, "zoneFillOpacity": ZONE_FILL_OPACITY, "cases": CASE_COLOURS, "sites": SITE_COLOURS,
+        "facilities": {k: {"colour": c, "glyph": g} for k, (c, g) in FACILITY_STYLES.items()},
+        "units": {k: {"colour": c, "width": w} for k, (c, w) in UNIT_OUTLINES.items()},
+        "grid": {"colour": GRID_OUTLINE[0], "width": GRID_OUTLINE[1]},
+        "gridClasses": GRID_CASE_CLASSES, "background": BACKGROUND,
+    }
