@@ -4,6 +4,7 @@
     python main.py new PATH.gpkg [--sample]          create a project
     python main.py import PATH.gpkg --layer L FILE   import a file into a layer
     python main.py info PATH.gpkg [--json]           describe a project
+    python main.py snapshot PATH.gpkg --out W.png    save the main window as PNG (headless)
 """
 
 from __future__ import annotations
@@ -81,6 +82,14 @@ def cmd_gui(args) -> int:
     return run(args.path)
 
 
+def cmd_snapshot(args) -> int:
+    from desktop.snapshot import take_snapshot
+
+    out = take_snapshot(args.path, args.out, size=args.size, basemap=args.basemap)
+    print(("已保存：" if _zh() else "Saved: ") + str(out))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     zh = _zh()
     parser = argparse.ArgumentParser(prog="cordon", description="Cordon 防控一张图")
@@ -115,6 +124,13 @@ def build_parser() -> argparse.ArgumentParser:
     info.add_argument("path")
     info.add_argument("--json", action="store_true")
     info.set_defaults(func=cmd_info)
+
+    snap = sub.add_parser("snapshot", help="保存窗口截图（无界面运行）" if zh else "save a window snapshot (headless)")
+    snap.add_argument("path")
+    snap.add_argument("--out", required=True)
+    snap.add_argument("--size", default="1600x1000")
+    snap.add_argument("--basemap", default="offline")
+    snap.set_defaults(func=cmd_snapshot)
 
     from data.commands import register_all
 

@@ -6,7 +6,7 @@ tier scheme may override them.
 
 from __future__ import annotations
 
-from gis.glossary import CaseCategory, FacilityKind, SiteStatus, Tier
+from gis.glossary import CaseCategory, FacilityKind, KeyPersonCategory, SiteStatus, Tier
 
 TIER_COLOURS = {
     Tier.SEALED.value: "#d7191c",  # red
@@ -21,6 +21,11 @@ CASE_COLOURS = {
     CaseCategory.SUSPECTED.value: "#9d4edd",
     CaseCategory.CLOSE_CONTACT.value: "#1d70b8",
     CaseCategory.SECONDARY_CONTACT.value: "#5fa8d3",
+}
+
+KEY_PERSON_COLOURS = {
+    KeyPersonCategory.INBOUND.value: "#2a9d8f",
+    KeyPersonCategory.RETURNEE.value: "#8ab17d",
 }
 
 SITE_COLOURS = {
@@ -60,7 +65,8 @@ def grid_fill(count: int) -> str:
 def as_dict() -> dict:
     """Everything above, JSON-ready (the map page reads it)."""
     return {
-        "tiers": TIER_COLOURS, "zoneFillOpacity": ZONE_FILL_OPACITY, "cases": CASE_COLOURS, "sites": SITE_COLOURS,
+        "tiers": TIER_COLOURS, "zoneFillOpacity": ZONE_FILL_OPACITY, "cases": CASE_COLOURS,
+        "keyPersons": KEY_PERSON_COLOURS, "sites": SITE_COLOURS,
         "facilities": {k: {"colour": c, "glyph": g} for k, (c, g) in FACILITY_STYLES.items()},
         "units": {k: {"colour": c, "width": w} for k, (c, w) in UNIT_OUTLINES.items()},
         "grid": {"colour": GRID_OUTLINE[0], "width": GRID_OUTLINE[1]},

@@ -24,3 +24,24 @@ def sample_master(tmp_path_factory):
 def sample_project(sample_master, tmp_path):
     """A private copy of the sample county project."""
     return sample_master.save_as(tmp_path / "county.gpkg")
+
+
+def pytest_configure(config):
+    """Register the cordon: scheme before any QApplication exists; keep Qt settings in a temp folder."""
+    import tempfile
+
+    from desktop.app import prepare_environment
+
+    prepare_environment()
+    from PySide6.QtCore import QSettings
+
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, tempfile.mkdtemp(prefix="cordon-settings-"))
+
+
+@pytest.fixture(scope="session")
+def cordon_app():
+    """The QApplication as Cordon sets it up (translations, names, garbage collection on the UI thread)."""
+    from desktop.app import create_application
+
+    return create_application([])

@@ -101,7 +101,7 @@ def test_bad_values_are_rejected_by_row_and_the_rest_imported(sample_project, tm
     assert "abc" in reasons[7]
     assert "县域之外" in reasons[8]
     lines = report.lines("zh")
-    assert lines[0].startswith("导入到“isolation_sites”：成功 1 个") and any(line.startswith("第 3 行") for line in lines)
+    assert lines[0].startswith("导入到“集中隔离场所”：成功 1 个") and any(line.startswith("第 3 行") for line in lines)
 
 
 def test_invalid_polygons_are_repaired_and_counted_unfixable_rejected(sample_project, tmp_path):

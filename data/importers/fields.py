@@ -133,6 +133,15 @@ def _is_blank(raw) -> bool:
     return raw is None or (isinstance(raw, float) and pd.isna(raw)) or raw is pd.NA or str(raw).strip() == ""
 
 
+def convert_value(raw, field: Field):
+    """Convert one user-entered value for ``field``; raises UserError saying what is wrong and what is expected."""
+    try:
+        return _convert(raw, field)
+    except ValueError as exc:
+        zh, en = exc.args
+        raise UserError(f"{field.zh}：{zh}", f"{field.name}: {en}") from None
+
+
 def _convert(raw, field: Field):
     if _is_blank(raw):
         if field.required:

@@ -51,11 +51,12 @@ class ImportReport:
 
     def lines(self, lang: str = "zh") -> list[str]:
         """The report as readable lines: the summary first, then notes, then each rejected row."""
+        spec = layer_spec(self.layer)
         if lang == "zh":
-            head = (f"导入到“{self.layer}”：成功 {self.imported} 个，修复几何 {self.repaired} 个，"
+            head = (f"导入到“{spec.zh}”：成功 {self.imported} 个，修复几何 {self.repaired} 个，"
                     f"拒绝 {len(self.rejected)} 个（{Path(self.source).name}）")
         else:
-            head = (f"Imported into '{self.layer}': {self.imported} imported, {self.repaired} repaired, "
+            head = (f"Imported into '{spec.en}': {self.imported} imported, {self.repaired} repaired, "
                     f"{len(self.rejected)} rejected ({Path(self.source).name})")
         notes = [zh if lang == "zh" else en for zh, en in self.notes]
         return [head] + notes + [p.message(lang) for p in self.rejected]
@@ -139,7 +140,8 @@ def import_file(project: Project, layer: str, path, *, crs: str | None = None, e
         edit.log("import", layer, after={"file": Path(path).name, "imported": len(fids), "repaired": repaired,
                                          "rejected": len(report.rejected), "fids": [fids[0], fids[-1]] if fids else []})
     report.imported = len(fids)
-    steps("done", 100, "完成")
+    if progress:
+        progress(100, "完成")  # committed: too late to cancel
     return report
 
 

@@ -35,6 +35,8 @@ def circle_radius_m(polygon) -> float:
 
 def area_m2(geometry) -> float:
     """Area of a storage-CRS geometry in square metres (local Gauss-Krüger zone)."""
+    if geometry is None or geometry.is_empty:
+        return 0.0
     return float(gpd.GeoSeries([geometry], crs=STORAGE_CRS).to_crs(metric_crs_for(geometry)).area.iloc[0])
 
 

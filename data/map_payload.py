@@ -1,0 +1,122 @@
+"""Layer data for the map page, packed for speed: a JSON header followed by typed-array buffers.
+
+Layout of a payload: ``uint32 header length`` | ``header (UTF-8 JSON)`` | padding to 8 bytes | buffers.
+The header names each buffer (``name``, ``dtype`` as in JavaScript typed arrays, ``offset`` from the start of
+the buffers — see :func:`data_start` — and ``length`` in elements) and carries small per-feature properties as JSON arrays. Coordinates
+are longitude/latitude, shifted to GCJ-02 when the page shows an AutoNavi basemap (``datum="gcj02"``).
+Personal fields (name, ID number, phone) are never included.
+
+>>> header, _ = unpack(pack({"layer": "x"}, {"v": np.arange(3, dtype="<f8")}))
+>>> header["buffers"][0]["name"], header["buffers"][0]["length"]
+('v', 3)
+"""
+
+from __future__ import annotations
+
+import json
+import struct
+
+import numpy as np
+import pandas as pd
+import shapely
+
+from data.project import Project
+from data.schema import LAYERS, layer_spec
+from gis import offsets
+
+DATUMS = ("wgs84", "gcj02")
+MAP_LAYERS = ("admin_units", "grids", "control_zones", "isolation_sites", "facilities", "key_persons", "cases")
+"""Layers the page draws, bottom to top."""
+_BIG_POINT_LAYERS = {"cases", "key_persons"}  # drawn from typed arrays; details are asked for on click
+_JS_TYPES = {"<f8": "Float64", "<f4": "Float32", "<i4": "Int32", "<u4": "Uint32", "|u1": "Uint8"}
+
+
+def pack(header: dict, buffers: dict[str, np.ndarray]) -> bytes:
+    """Pack a header dict and named numpy arrays into one payload (see the module docstring)."""
+    entries, blobs, offset = [], [], 0
+    for name, array in buffers.items():
+        array = np.ascontiguousarray(array)
+        entries.append({"name": name, "dtype": _JS_TYPES[array.dtype.str], "offset": offset, "length": len(array)})
+        blob = array.tobytes()
+        blobs.append(blob + b"\0" * (-len(blob) % 8))
+        offset += len(blobs[-1])
+    text = json.dumps({**header, "buffers": entries}, ensure_ascii=False, separators=(",", ":")).encode()
+    head = struct.pack("<I", len(text)) + text
+    return head + b"\0" * (-len(head) % 8) + b"".join(blobs)
+
+
+def data_start(header_length: int) -> int:
+    """Where the buffers begin: after the length word and header, aligned to 8 bytes."""
+    return (4 + header_length + 7) // 8 * 8
+
+
+def unpack(payload: bytes) -> tuple[dict, dict[str, np.ndarray]]:
+    """The inverse of :func:`pack` (used by tests and tools)."""
+    (size,) = struct.unpack_from("<I", payload)
+    header = json.loads(payload[4 : 4 + size])
+    start = data_start(size)
+    reverse = {v: k for k, v in _JS_TYPES.items()}
+    arrays = {b["name"]: np.frombuffer(payload, dtype=reverse[b["dtype"]], count=b["length"], offset=start + b["offset"])
+              for b in header["buffers"]}
+    return header, arrays
+
+
+def layer_payload(project: Project, name: str, datum: str = "wgs84") -> bytes:
+    """The packed payload of one map layer (see the module docstring)."""
+    if name not in MAP_LAYERS or datum not in DATUMS:
+        raise KeyError(name)
+    spec = layer_spec(name)
+    if name in _BIG_POINT_LAYERS:
+        return _big_points(project, name, datum)
+    frame = project.read_layer(name)
+    if name == "control_zones":
+        frame = frame[frame["status"].fillna("active") != "lifted"]
+    props = {f.name: _json_values(frame[f.name]) for f in spec.fields if not f.personal}
+    header = {"layer": name, "kind": "polygons" if spec.geometry == "MULTIPOLYGON" else "points",
+              "count": len(frame), "fids": frame.index.tolist(), "props": props}
+    geoms = frame.geometry.values
+    if spec.geometry == "POINT":
+        x, y = _shift(shapely.get_x(geoms), shapely.get_y(geoms), datum)
+        return pack(header, {"x": x, "y": y})
+    if name == "grids":
+        counts = project.value_counts("cases", "grid_code")
+        props["cases"] = [int(counts.get(code, 0)) for code in frame["code"]]
+    _, coords, (rings, polygons, multis) = shapely.to_ragged_array(geoms) if len(geoms) else (
+        None, np.zeros((0, 2)), (np.zeros(1, "<i4"),) * 3)
+    x, y = _shift(coords[:, 0], coords[:, 1], datum)
+    label = shapely.point_on_surface(geoms)
+    lx, ly = _shift(shapely.get_x(label), shapely.get_y(label), datum)
+    return pack(header, {"x": x, "y": y, "rings": rings.astype("<i4"), "polygons": polygons.astype("<i4"),
+                         "multis": multis.astype("<i4"), "labelX": lx, "labelY": ly})
+
+
+def _big_points(project: Project, name: str, datum: str) -> bytes:
+    spec = LAYERS[name]
+    choices = spec.field("category").choices
+    fids, x, y, frame = project.read_points(name, ["category"])
+    codes = {value: i for i, value in enumerate(choices.values())}
+    category = frame["category"].map(codes).fillna(255).to_numpy(dtype="u1")
+    x, y = _shift(x, y, datum)
+    header = {"layer": name, "kind": "bigpoints", "count": len(fids), "categories": choices.values()}
+    return pack(header, {"x": x, "y": y, "category": category, "fid": fids.astype("<u4")})
+
+
+def _shift(x: np.ndarray, y: np.ndarray, datum: str) -> tuple[np.ndarray, np.ndarray]:
+    x, y = np.asarray(x, dtype="<f8"), np.asarray(y, dtype="<f8")
+    if datum == "gcj02":
+        x, y = offsets.wgs84_to_gcj02(x, y)
+    return np.asarray(x, dtype="<f8"), np.asarray(y, dtype="<f8")
+
+
+def _json_values(series: pd.Series) -> list:
+    return [None if pd.isna(v) else (v.item() if hasattr(v, "item") else v) for v in series.tolist()]
+
+
+def feature_details(project: Project, name: str, fid: int) -> dict:
+    """The non-personal attributes of one feature, for a popup."""
+    spec = layer_spec(name)
+    frame = project.read_layer(name, where="fid = ?", params=(int(fid),))
+    if frame.empty:
+        return {}
+    row = frame.iloc[0]
+    return {f.name: _json_values(pd.Series([row[f.name]]))[0] for f in spec.fields if not f.personal}

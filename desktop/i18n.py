@@ -1,0 +1,52 @@
+"""Translations: the UI's source strings are English (``self.tr``); Simplified Chinese comes from
+``resources/translations/cordon_zh_CN.ts``, a Qt translation file kept up to date from the sources with
+``pyside6-lupdate`` (see ``docs/translations.md``) and read directly, so no compiled file is committed."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+from PySide6.QtCore import QLibraryInfo, QTranslator
+
+TRANSLATIONS_DIR = Path(__file__).resolve().parent.parent / "resources" / "translations"
+TS_FILE = TRANSLATIONS_DIR / "cordon_zh_CN.ts"
+
+
+def read_ts(path: Path = TS_FILE) -> dict[tuple[str, str], str]:
+    """{(context, source): translation} for every finished message of a .ts file."""
+    table = {}
+    for context in ET.parse(path).getroot().iter("context"):
+        name = context.findtext("name", "")
+        for message in context.iter("message"):
+            translation = message.find("translation")
+            if translation is None or translation.get("type") in ("unfinished", "obsolete", "vanished"):
+                continue
+            if translation.text:
+                table[(name, message.findtext("source", ""))] = translation.text
+    return table
+
+
+class TsTranslator(QTranslator):
+    """A QTranslator answering from a .ts file's table."""
+
+    def __init__(self, table: dict[tuple[str, str], str], parent=None):
+        super().__init__(parent)
+        self.table = table
+
+    def translate(self, context: str, source: str, disambiguation=None, n: int = -1) -> str:  # Qt override
+        return self.table.get((context, source), "")
+
+    def isEmpty(self) -> bool:  # noqa: N802 (Qt override)
+        return not self.table
+
+
+def install_translator(app, lang: str) -> None:
+    """Install Chinese translations (Cordon's and Qt's own) when ``lang`` is "zh"."""
+    if lang != "zh":
+        return
+    qt = QTranslator(app)
+    if qt.load("qtbase_zh_CN", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
+        app.installTranslator(qt)
+    if TS_FILE.is_file():
+        app.installTranslator(TsTranslator(read_ts(), app))

@@ -1,0 +1,271 @@
+"""The map: a QWebEngineView showing the folium-composed page, one bridge object over QWebChannel, and
+a small Python API that calls the page's named JavaScript API (``window.cordon``).
+
+Coordinates reported by the page are converted back to the storage CRS here (undoing GCJ-02 while the
+AutoNavi basemap is shown), so the rest of the app only ever sees storage coordinates.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+import shapely
+from PySide6.QtCore import QObject, Qt, QUrl, Signal, Slot
+from PySide6.QtWebChannel import QWebChannel
+from PySide6.QtWebEngineCore import QWebEnginePage, QWebEngineProfile
+from PySide6.QtWebEngineWidgets import QWebEngineView
+from PySide6.QtWidgets import QApplication
+
+from data.basemaps import MBTiles, page_spec
+from data.map_payload import layer_payload
+from data.project import Project
+from data.web_map import build_page, page_config
+from desktop.web_scheme import PAGE_URL, SCHEME, MapSchemeHandler, RequestRecorder
+from gis.crs import geometries_to_storage, parse_crs, to_storage_xy
+
+
+class MapBridge(QObject):
+    """What the page reports. JavaScript calls ``report(signal, json)``; the named signal carries the parsed dict."""
+
+    pageReady = Signal(dict)
+    layersDrawn = Signal(dict)
+    shapeDrawn = Signal(dict)
+    shapeEdited = Signal(dict)
+    shapeRemoved = Signal(dict)
+    lassoDrawn = Signal(dict)
+    featureClicked = Signal(dict)
+    selectionChanged = Signal(dict)
+    viewChanged = Signal(dict)
+    cursorMoved = Signal(float, float, str)
+
+    REPORTS = ("pageReady", "layersDrawn", "shapeDrawn", "shapeEdited", "shapeRemoved", "lassoDrawn",
+               "featureClicked", "selectionChanged", "viewChanged")
+
+    @Slot(str, str)
+    def report(self, signal: str, text: str) -> None:
+        """Called by the page: emit ``signal`` (one of REPORTS) with the JSON ``text`` parsed."""
+        if signal in self.REPORTS:
+            getattr(self, signal).emit(json.loads(text))
+
+    @Slot(float, float, str)
+    def moveCursor(self, lon: float, lat: float, datum: str) -> None:  # noqa: N802 (name seen by JavaScript)
+        """Called by the page as the mouse moves (kept separate: it is frequent and needs no JSON)."""
+        self.cursorMoved.emit(lon, lat, datum)
+
+
+class MapPage(QWebEnginePage):
+    """The map page: it cannot navigate away or open windows; console errors are kept for tests."""
+
+    def __init__(self, profile: QWebEngineProfile, parent=None):
+        super().__init__(profile, parent)
+        self.console_errors: list[str] = []
+
+    def acceptNavigationRequest(self, url: QUrl, nav_type, is_main_frame: bool) -> bool:  # noqa: N802 (Qt override)
+        return url.toString() == PAGE_URL
+
+    def createWindow(self, _type):  # noqa: N802 (Qt override)
+        return None
+
+    def javaScriptConsoleMessage(self, level, message: str, line: int, source: str) -> None:  # noqa: N802
+        if level == QWebEnginePage.JavaScriptConsoleMessageLevel.ErrorMessageLevel:
+            self.console_errors.append(f"{source}:{line}: {message}")
+
+
+class MapWidget(QWebEngineView):
+    """The map view with its bridge. Signals carry storage coordinates (shapely geometries)."""
+
+    ready = Signal()
+    layersDrawn = Signal(dict)  # {"counts": {layer: n}, "ms": float, "failed": [...]}
+    circleDrawn = Signal(float, float, float)  # lon, lat, radius in metres
+    polygonDrawn = Signal(object)  # shapely polygon
+    lassoDrawn = Signal(str, object)  # layer selected from, shapely polygon
+    zoneEdited = Signal(int, object)  # fid, shapely polygon
+    zoneRemoved = Signal(int)
+    featureClicked = Signal(str, int)
+    selectionChanged = Signal(str, list)
+    cursorMoved = Signal(float, float)
+    viewChanged = Signal(dict)
+    _projectChanged = Signal(object)  # carries the project's change reports onto the UI thread
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.project: Project | None = None
+        self.datum = "wgs84"
+        self.basemap_key = "offline"
+        self.mbtiles: MBTiles | None = None
+        self._ready = False
+        self._pending: list[tuple[str, Callable | None]] = []
+        self._unsubscribe: Callable[[], None] | None = None
+        self._payloads: dict[tuple[str, str], bytes] = {}
+
+        # Off the record (no disk cache, no cookies kept). The profile must outlive its page, so it hangs
+        # off the application and goes once the page is gone.
+        self.profile = QWebEngineProfile(QApplication.instance())
+        self.scheme = MapSchemeHandler(self.profile)
+        self.scheme.layer_source = self._payload
+        self.profile.installUrlSchemeHandler(SCHEME, self.scheme)
+        self.recorder = RequestRecorder(self.profile)
+        self.profile.setUrlRequestInterceptor(self.recorder)
+        self.map_page = MapPage(self.profile, self)
+        self.map_page.destroyed.connect(self.profile.deleteLater)
+        self.setPage(self.map_page)
+
+        self._projectChanged.connect(self._on_project_changed, Qt.ConnectionType.QueuedConnection)
+        self.bridge = MapBridge(self)
+        self.channel = QWebChannel(self)
+        self.channel.registerObject("bridge", self.bridge)
+        self.map_page.setWebChannel(self.channel)
+        self.bridge.pageReady.connect(self._on_page_ready)
+        self.bridge.layersDrawn.connect(self.layersDrawn)
+        self.bridge.shapeDrawn.connect(self._on_shape_drawn)
+        self.bridge.shapeEdited.connect(self._on_shape_edited)
+        self.bridge.shapeRemoved.connect(lambda d: self.zoneRemoved.emit(int(d["fid"])))
+        self.bridge.lassoDrawn.connect(lambda d: self.lassoDrawn.emit(d["layer"] or "", self._to_storage(d)))
+        self.bridge.featureClicked.connect(lambda d: self.featureClicked.emit(d["layer"], int(d["fid"])))
+        self.bridge.selectionChanged.connect(lambda d: self.selectionChanged.emit(d["layer"] or "", list(d["fids"])))
+        self.bridge.viewChanged.connect(self.viewChanged)
+        self.bridge.cursorMoved.connect(self._on_cursor_moved)
+
+    # -- project ----------------------------------------------------------------------------------
+
+    def set_project(self, project: Project) -> None:
+        """Show ``project``: (re)loads the page, which then fetches every layer."""
+        if self._unsubscribe:
+            self._unsubscribe()
+        self.project = project
+        self._payloads.clear()
+        self._unsubscribe = project.subscribe(self._projectChanged.emit)  # commits may happen on any thread
+        self._ready = False
+        self.scheme.page_html = build_page(page_config(project, basemap=self._basemap_spec()),
+                                           inline_assets=False).encode("utf-8")
+        self.load(QUrl(PAGE_URL))
+
+    def refresh_layers(self, names) -> None:
+        """Re-fetch and redraw the given layers (after they changed)."""
+        for key in [k for k in self._payloads if k[0] in names]:
+            del self._payloads[key]
+        self.call("reloadLayers", list(names))
+
+    def _payload(self, name: str, datum: str) -> bytes:  # runs on a worker thread
+        key = (name, datum)
+        if key not in self._payloads:
+            self._payloads[key] = layer_payload(self.project, name, datum)
+        return self._payloads[key]
+
+    def _on_project_changed(self, layers: set[str]) -> None:
+        shown = [name for name in layers if name in ("admin_units", "grids", "control_zones", "isolation_sites",
+                                                      "facilities", "key_persons", "cases")]
+        if "cases" in layers and "grids" not in shown:
+            shown.append("grids")  # grid shading counts cases
+        if shown:
+            self.refresh_layers(shown)
+
+    # -- calling the page -------------------------------------------------------------------------
+
+    def call(self, function: str, *args, callback: Callable | None = None) -> None:
+        """Call ``window.cordon.<function>(*args)`` with JSON arguments, once the page is ready."""
+        script = f"window.cordon.{function}({', '.join(json.dumps(a, ensure_ascii=False) for a in args)})"
+        if self._ready:
+            self._run(script, callback)
+        else:
+            self._pending.append((script, callback))
+
+    def _run(self, script: str, callback: Callable | None) -> None:
+        if callback is None:
+            self.page().runJavaScript(script, 0)
+        else:
+            self.page().runJavaScript(script, 0, callback)
+
+    def _on_page_ready(self, _info: dict) -> None:
+        self._ready = True
+        pending, self._pending = self._pending, []
+        for script, callback in pending:
+            self._run(script, callback)
+        self.ready.emit()
+
+    @property
+    def is_ready(self) -> bool:
+        return self._ready
+
+    # -- display settings ---------------------------------------------------------------------------
+
+    def set_layer_visible(self, name: str, visible: bool) -> None:
+        self.call("setLayerVisible", name, visible)
+
+    def set_layer_opacity(self, name: str, opacity: float) -> None:
+        self.call("setLayerOpacity", name, opacity)
+
+    def set_layer_order(self, names_bottom_up: list[str]) -> None:
+        self.call("setLayerOrder", names_bottom_up)
+
+    def set_labels(self, visible: bool) -> None:
+        self.call("setLabels", visible)
+
+    def set_tiers(self, tiers: list[dict]) -> None:
+        self.call("setTiers", tiers)
+
+    def set_basemap(self, key: str, *, tianditu_keys: list[str] | None = None, mbtiles: str | None = None) -> None:
+        """Switch the basemap; overlays move to GCJ-02 while an AutoNavi basemap is shown."""
+        self.mbtiles = MBTiles(mbtiles) if mbtiles else (self.mbtiles if key == "mbtiles" else None)
+        spec = page_spec(key, tianditu_keys=tianditu_keys, mbtiles=self.mbtiles)
+        self.basemap_key = key
+        self.scheme.tile_source = self.mbtiles.tile if self.mbtiles else None
+        from data.basemaps import BASEMAPS
+
+        self.recorder.allowed_hosts = set(BASEMAPS[key].hosts) if key in BASEMAPS else set()
+        self.call("setBasemap", spec)
+        if spec["datum"] != self.datum:
+            self.datum = spec["datum"]
+            self.call("setDatum", self.datum)
+
+    def _basemap_spec(self) -> dict:
+        return page_spec("offline")
+
+    # -- drawing and selection ----------------------------------------------------------------------
+
+    def start_drawing(self, shape: str) -> None:
+        """Draw a "Polygon", "Rectangle" or "Circle" (or a "Lasso" to select units)."""
+        self.call("startDraw", shape)
+
+    def stop_drawing(self) -> None:
+        self.call("stopDraw")
+
+    def set_edit_mode(self, on: bool) -> None:
+        self.call("setEditMode", on)
+
+    def set_delete_mode(self, on: bool) -> None:
+        self.call("setDeleteMode", on)
+
+    def set_select_mode(self, layer: str | None) -> None:
+        self.call("setSelectMode", layer)
+
+    def set_selection(self, layer: str, fids: list[int]) -> None:
+        self.call("setSelection", layer, [int(f) for f in fids])
+
+    def fit_bounds(self, bounds) -> None:
+        self.call("fitBounds", [float(b) for b in bounds])
+
+    def _to_storage(self, message: dict):
+        geometry = shapely.geometry.shape(message["geometry"])
+        return geometries_to_storage([geometry], parse_crs(message.get("datum", "wgs84")))[0]
+
+    def _on_shape_drawn(self, message: dict) -> None:
+        if message["shape"] == "circle":
+            lon, lat = to_storage_xy([message["center"][0]], [message["center"][1]], parse_crs(message["datum"]))
+            self.circleDrawn.emit(float(lon[0]), float(lat[0]), float(message["radius_m"]))
+        else:
+            self.polygonDrawn.emit(self._to_storage(message))
+
+    def _on_shape_edited(self, message: dict) -> None:
+        self.zoneEdited.emit(int(message["fid"]), self._to_storage(message))
+
+    def _on_cursor_moved(self, lon: float, lat: float, datum: str) -> None:
+        x, y = to_storage_xy([lon], [lat], parse_crs(datum))
+        self.cursorMoved.emit(float(x[0]), float(y[0]))
+
+    def closeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        if self._unsubscribe:
+            self._unsubscribe()
+            self._unsubscribe = None
+        super().closeEvent(event)

@@ -1,0 +1,54 @@
+"""``main.py snapshot``: open the main window headless on a project, wait until every layer has drawn,
+save the window as PNG. Used for documentation and support."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from gis.errors import UserError
+
+DRAW_TIMEOUT_MS = 60_000
+
+
+def take_snapshot(project_path: str, out: str, *, size: str = "1600x1000", basemap: str = "offline") -> Path:
+    """Render the main window on ``project_path`` to ``out`` (PNG); raises UserError if the map fails."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    try:
+        width, height = (int(v) for v in size.lower().split("x"))
+    except ValueError:
+        raise UserError(f"尺寸应写成 宽x高，如 1600x1000（现为 {size}）", f"Size must be WIDTHxHEIGHT, e.g. 1600x1000 (got {size})") from None
+    from desktop.app import create_application
+
+    app = create_application([])
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    from data.project import Project
+    from desktop.main_window import MainWindow
+
+    window = MainWindow(Project.open(project_path))
+    window.resize(width, height)
+    result: dict = {}
+    loop = QEventLoop()
+    window.map.layersDrawn.connect(lambda info: (result.update(info), loop.quit()))
+    QTimer.singleShot(DRAW_TIMEOUT_MS, loop.quit)
+    window.show()
+    if basemap != "offline":
+        window.map.ready.connect(lambda: window._on_basemap(basemap))
+    loop.exec()
+    if not result or result.get("failed"):
+        window.close()
+        detail = "; ".join(result.get("failed", [])) or "timeout"
+        raise UserError(f"地图未能绘制完成：{detail}", f"The map did not finish drawing: {detail}")
+    QTimer.singleShot(600, loop.quit)  # let the last frame reach the screen
+    loop.exec()
+    out_path = Path(out)
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    if not window.grab().save(str(out_path), "PNG"):
+        raise UserError(f"无法写入 {out_path}", f"Cannot write {out_path}")
+    errors = window.map.map_page.console_errors
+    window.close()
+    app.processEvents()
+    if errors:
+        raise UserError(f"地图页面出错：{errors[0]}", f"The map page reported an error: {errors[0]}")
+    return out_path
