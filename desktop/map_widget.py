@@ -13,7 +13,7 @@ from collections.abc import Callable
 import shapely
 from PySide6.QtCore import QObject, Qt, QUrl, Signal, Slot
 from PySide6.QtWebChannel import QWebChannel
-from PySide6.QtWebEngineCore import QWebEnginePage, QWebEngineProfile
+from PySide6.QtWebEngineCore import QWebEnginePage, QWebEngineProfile, QWebEngineSettings
 from PySide6.QtWebEngineWidgets import QWebEngineView
 from PySide6.QtWidgets import QApplication
 
@@ -109,6 +109,8 @@ class MapWidget(QWebEngineView):
         self.profile.setUrlRequestInterceptor(self.recorder)
         self.map_page = MapPage(self.profile, self)
         self.map_page.destroyed.connect(self.profile.deleteLater)
+        # The page is local content; online basemap tiles need this, and RequestRecorder decides what may go.
+        self.map_page.settings().setAttribute(QWebEngineSettings.WebAttribute.LocalContentCanAccessRemoteUrls, True)
         self.setPage(self.map_page)
 
         self._projectChanged.connect(self._on_project_changed, Qt.ConnectionType.QueuedConnection)

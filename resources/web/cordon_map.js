@@ -14,6 +14,7 @@
   const PANES = ['grids', 'admin_units', 'control_zones', 'isolation_sites', 'facilities', 'key_persons', 'cases', 'labels', 'selection'];
   const BIG_POINT_BIN_PX = 44; // screen bin for aggregating points when many are in view
   const AGGREGATE_ABOVE = 4000; // more visible points than this are drawn as counted bins
+  const DETAIL_ZOOM = 12; // below it, sampling sites are hidden (dozens per county would cover the map)
 
   let map = null;
   let config = null;
@@ -156,7 +157,7 @@
         marker = L.circleMarker(latlng, { pane: name, radius: siteRadius(props.rooms[i]), color: '#fff', weight: 1.5, fillColor: colour, fillOpacity: 0.95, pmIgnore: true });
       } else {
         const style = sym.facilities[props.kind[i]] || { colour: '#555', glyph: '?' };
-        const icon = L.divIcon({ className: 'cordon-facility', html: `<span style="background:${esc(style.colour)}">${esc(style.glyph)}</span>`, iconSize: [18, 18] });
+        const icon = L.divIcon({ className: `cordon-facility cordon-facility-${esc(props.kind[i])}`, html: `<span style="background:${esc(style.colour)}">${esc(style.glyph)}</span>`, iconSize: [18, 18] });
         marker = L.marker(latlng, { pane: name, icon, pmIgnore: true, keyboard: false });
       }
       marker.cordon = { layer: name, fid: header.fids[i], index: i };
@@ -611,6 +612,8 @@
   function init(leafletMap, pageConfig) {
     map = leafletMap;
     config = pageConfig;
+    map.options.zoomSnap = 0.25; // fit a county snugly
+    map.options.zoomDelta = 0.5;
     window.cordon = api;
     PANES.forEach((name, i) => { map.createPane(name).style.zIndex = String(400 + i * 5); });
     map.getPane('labels').style.pointerEvents = 'none';
@@ -628,12 +631,20 @@
     map.on('click', onMapClick);
     map.on('mousemove', L.Util.throttle((e) => { if (bridge) bridge.moveCursor(e.latlng.lng, e.latlng.lat, state.datum); }, 50));
     map.on('moveend zoomend', () => send('viewChanged', api.view()));
+    const markZoom = () => map.getContainer().classList.toggle('cordon-zoomed-out', map.getZoom() < DETAIL_ZOOM);
+    map.on('zoomend', markZoom);
+    markZoom();
     if (config.bounds) api.fitBounds(config.bounds);
     setBasemap(config.basemap || null);
     const start = () => {
       api.ready = true;
       send('pageReady', { layers: config.layers });
-      if (config.inlineData || config.autoload) reloadLayers(config.layers);
+      if (config.inlineData || config.autoload) {
+        reloadLayers(config.layers).then(() => { // the window may have been resized while loading
+          map.invalidateSize();
+          if (config.bounds) api.fitBounds(config.bounds);
+        });
+      }
     };
     if (window.qt && window.qt.webChannelTransport && window.QWebChannel) {
       new QWebChannel(window.qt.webChannelTransport, (channel) => { bridge = channel.objects.bridge; start(); });
