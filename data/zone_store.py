@@ -1,14 +1,37 @@
-"""Control zones in the project file: building records to insert (more to come with the zoning work)."""
+"""Control zones in the project file: the tier scheme, the zone list with countdowns, and the zone actions.
+
+Every action is one transaction whose audit_log rows carry the user, the time, and the zone before and
+after; action names: create, modify, tier_change, downgrade, lift, record_test_round, new_case,
+apply_proposal. Nothing here changes a tier on its own: stepping down is always asked for.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import geopandas as gpd
+import pandas as pd
 
-from data.project import now_iso
+from data.project import Project, now_iso
 from gis.crs import STORAGE_CRS
-from gis.glossary import ZoneStatus
+from gis.errors import UserError
+from gis.glossary import INFECTED, CaseCategory, UnitLevel, ZoneKind, ZoneStatus
+from gis.zoning.changes import zone_changes
+from gis.zoning.countdown import Countdown, RoundResult, ScreeningRound, as_date, countdown
+from gis.zoning.effective import effective_tiers
+from gis.zoning.proposals import Proposal, propose_zones
+from gis.zoning.report import ZoneReport, people_in, zone_report
+from gis.zoning.schemes import DEFAULT_SCHEME_KEY, PRESETS, TierScheme, validated
+from gis.zoning.snapping import SnapRule, covered_units
+
+SCHEME_METADATA_KEY = "tier_scheme"
+LAYER = "control_zones"
+CONTROL_UNIT_LEVELS = (UnitLevel.VILLAGE.value, UnitLevel.COMMUNITY.value)
+UNIT_LEVELS = ("unit", "grid")
+"""What proposals and reports treat as a control unit: villages/communities ("unit") or grids ("grid")."""
+ROW_COLUMNS = ["fid", "name", "tier", "tier_label", "kind", "started_at", "last_case_at", "days_since_last_case",
+               "projected_downgrade", "next_tier", "ready", "missing", "population", "households", "status"]
 
 
 def zone_record(geometry, *, tier: str, kind: str, name: str | None = None, radius_m: float | None = None,
@@ -20,3 +43,318 @@ def zone_record(geometry, *, tier: str, kind: str, name: str | None = None, radi
         "updated_at": [at], "started_at": [at], "status": [ZoneStatus.ACTIVE.value],
         "unit_codes": [json.dumps(unit_codes, ensure_ascii=False) if unit_codes else None],
     }, geometry=[geometry], crs=STORAGE_CRS)
+
+
+# -- the tier scheme ---------------------------------------------------------------------------------------
+
+
+def load_scheme(project: Project) -> TierScheme:
+    """The project's tier scheme; the 2022 9th-edition preset when none is stored."""
+    stored = project.metadata.get(SCHEME_METADATA_KEY)
+    return TierScheme.from_dict(stored) if stored else PRESETS[DEFAULT_SCHEME_KEY]
+
+
+def save_scheme(project: Project, scheme: TierScheme) -> None:
+    """Store ``scheme`` as the project's tier scheme (logged); refused if an active zone's tier would vanish."""
+    validated(scheme)
+    orphaned = sorted(set(_active_zones(project)["tier"]) - set(scheme.keys))
+    if orphaned:
+        raise UserError(f"仍有生效的管控区域使用等级“{'、'.join(orphaned)}”，新方案中没有这些等级。请先修改或解除这些区域。",
+                        f"Active zones still use tiers missing from the new scheme: {', '.join(orphaned)}. "
+                        "Change or lift those zones first.")
+    project.set_metadata(**{SCHEME_METADATA_KEY: scheme.to_dict()})
+
+
+# -- reading -----------------------------------------------------------------------------------------------
+
+
+def control_units(project: Project, level: str = "unit") -> gpd.GeoDataFrame:
+    """The control units: villages and communities (``level="unit"``) or grids (``"grid"``)."""
+    if level not in UNIT_LEVELS:
+        raise UserError(f"单元类型须为 unit（村/社区）或 grid（网格），不能是“{level}”。",
+                        f"Unit level must be unit (village/community) or grid, not '{level}'.")
+    if level == "grid":
+        return project.read_layer("grids")
+    marks = ", ".join("?" * len(CONTROL_UNIT_LEVELS))
+    return project.read_layer("admin_units", where=f"level IN ({marks})", params=CONTROL_UNIT_LEVELS)
+
+
+def zone_rows(project: Project, on_date=None) -> pd.DataFrame:
+    """The zones not lifted before ``on_date`` (default today), with their countdowns on that date.
+
+    Columns: fid, name, tier, tier_label, kind, started_at, last_case_at, days_since_last_case,
+    projected_downgrade and next_tier (None for a tier with no countdown), ready, missing (what stands in
+    the way, :class:`gis.zoning.countdown.Missing` values), population, households, status. Top tier first.
+    """
+    on = as_date(on_date) or dt.date.today()
+    scheme = load_scheme(project)
+    zones = project.read_layer(LAYER)
+    zones = zones[~(zones["lifted_at"].fillna("9999").str[:10] < on.isoformat())]
+    people = _people_layer(project)
+    downgraded = _downgraded_zones(project)
+    contacts = _contacts(project) if any(t.contact_quiet_days for t in scheme.tiers) else None
+    rows = []
+    for fid, zone in zones.iterrows():
+        clock = _zone_countdown(scheme, zone, on, fid in downgraded, contacts)
+        population, households = people_in(covered_units(zone.geometry, people, rule=SnapRule.CENTROID))
+        rows.append({
+            "fid": fid, "name": zone["name"], "tier": zone["tier"], "kind": zone["kind"],
+            "tier_label": scheme.label(zone["tier"]) if zone["tier"] in scheme.keys else zone["tier"],
+            "started_at": zone["started_at"], "last_case_at": zone["last_case_at"],
+            "days_since_last_case": clock.days_since_last_case if clock else None,
+            "projected_downgrade": clock.projected_downgrade if clock else None,
+            "next_tier": clock.next_tier if clock else None, "ready": bool(clock and clock.ready),
+            "missing": [m.value for m in clock.missing] if clock else [],
+            "population": population, "households": households, "status": zone["status"],
+        })
+    frame = pd.DataFrame(rows, columns=ROW_COLUMNS)
+    rank = frame["tier"].map({key: position for position, key in enumerate(scheme.keys)}).fillna(len(scheme.keys))
+    return frame.assign(rank=rank).sort_values(["rank", "fid"]).drop(columns="rank").reset_index(drop=True)
+
+
+def zone_countdown(project: Project, fid: int, on_date=None) -> Countdown:
+    """The countdown of active zone ``fid`` on ``on_date`` (default today)."""
+    scheme = load_scheme(project)
+    zone = _active_zone(project, fid)
+    contacts = _contacts(project) if scheme.tier(zone["tier"]).contact_quiet_days else None
+    return _zone_countdown(scheme, zone, as_date(on_date) or dt.date.today(), fid in _downgraded_zones(project),
+                           contacts)
+
+
+def zone_report_for(project: Project, geometry) -> ZoneReport:
+    """Units, grids, people, isolation sites, facilities and cases by category inside ``geometry``."""
+    return zone_report(geometry, units=control_units(project), grids=project.read_layer("grids"),
+                       isolation_sites=project.read_layer("isolation_sites"),
+                       facilities=project.read_layer("facilities"), cases=project.read_layer("cases"))
+
+
+def effective_tier_layer(project: Project) -> gpd.GeoDataFrame:
+    """The effective tier surface of the active zones: one disjoint geometry per tier, top tier first."""
+    return effective_tiers(_active_zones(project), load_scheme(project))
+
+
+def changes_since(project: Project, since) -> gpd.GeoDataFrame:
+    """Zones added, upgraded, downgraded or lifted since day ``since`` (a layer with a ``change`` column)."""
+    audit = project.read_layer("audit_log", where="layer = ?", params=(LAYER,))
+    return zone_changes(audit, project.read_layer(LAYER), load_scheme(project), since)
+
+
+def propose(project: Project, *, as_of=None, level: str = "unit", **options) -> Proposal:
+    """Proposed zones for the project's recent infections (see :func:`gis.zoning.proposals.propose_zones`
+    for ``options``: days, small_m, large_m, snap_rule, threshold); the last zone is the rest of the county.
+    Writes nothing."""
+    return propose_zones(project.read_layer("cases"), control_units(project, level), load_scheme(project),
+                         as_of=as_date(as_of) or dt.date.today(), county=project.county_outline(), **options)
+
+
+# -- actions -----------------------------------------------------------------------------------------------
+
+
+def create_zone(project: Project, geometry, *, tier: str, kind: str, name: str | None = None,
+                radius_m: float | None = None, unit_codes: list[str] | None = None, last_case_at=None,
+                note: str | None = None, at=None) -> int:
+    """Add an active zone (logged "create"); its clock starts ``at`` (now). Returns its fid."""
+    scheme = load_scheme(project)
+    scheme.tier(tier)
+    try:
+        ZoneKind(kind)
+    except ValueError as exc:
+        raise UserError(f"区域类型须为 {'、'.join(ZoneKind.values())} 之一，不能是“{kind}”。",
+                        f"Zone kind must be one of {', '.join(ZoneKind.values())}, not '{kind}'.") from exc
+    record = zone_record(geometry, tier=tier, kind=kind, name=name, radius_m=radius_m, unit_codes=unit_codes,
+                         at=_stamp(at))
+    record["last_case_at"], record["note"] = _stamp(last_case_at) if last_case_at else None, note
+    with project.transaction() as edit:
+        (fid,) = edit.insert(LAYER, record, action="create")
+    return fid
+
+
+def modify_zone(project: Project, fid: int, *, geometry=None, name: str | None = None, note: str | None = None,
+                unit_codes: list[str] | None = None) -> None:
+    """Change an active zone's outline, name, note or units (logged "modify"); its tier and clock stay."""
+    _active_zone(project, fid)
+    values = {key: value for key, value in (("name", name), ("note", note)) if value is not None}
+    if unit_codes is not None:
+        values["unit_codes"] = json.dumps(unit_codes, ensure_ascii=False)
+    with project.transaction() as edit:
+        edit.update(LAYER, fid, {**values, "updated_at": now_iso()}, geometry=geometry, action="modify")
+
+
+def change_tier(project: Project, fid: int, tier: str, *, at=None) -> None:
+    """Put an active zone into another tier (up or down, logged "tier_change"); started_at becomes ``at``."""
+    load_scheme(project).tier(tier)
+    zone = _active_zone(project, fid)
+    if zone["tier"] == tier:
+        raise UserError(f"区域 {fid} 已是该等级。", f"Zone {fid} is already in that tier.")
+    stamp = _stamp(at)
+    with project.transaction() as edit:
+        edit.update(LAYER, fid, {"tier": tier, "started_at": stamp, "updated_at": stamp}, action="tier_change")
+
+
+def downgrade(project: Project, fid: int, *, on=None, force: bool = False) -> str:
+    """Step an active zone down one tier on ``on`` (default today), logged "downgrade"; returns the new tier.
+
+    Refused (UserError saying what is missing) unless the zone's countdown says it is ready, or ``force``
+    is set: the command may decide to step down early.
+    """
+    clock = zone_countdown(project, fid, on)
+    scheme = load_scheme(project)
+    if clock.next_tier is None:
+        raise UserError(f"区域 {fid} 已是最低等级（{scheme.label(clock.tier)}），只能解除。",
+                        f"Zone {fid} is in the lowest tier ({scheme.label(clock.tier, 'en')}); lift it instead.")
+    if not clock.ready and not force:
+        reasons = "；".join(m.zh for m in clock.missing)
+        raise UserError(f"区域 {fid} 尚不满足降级条件：{reasons}。预计可降级日期：{clock.projected_downgrade}。",
+                        f"Zone {fid} is not ready to step down: {'; '.join(m.en for m in clock.missing)}. "
+                        f"Projected date: {clock.projected_downgrade}.")
+    stamp = _stamp(on)
+    with project.transaction() as edit:
+        edit.update(LAYER, fid, {"tier": clock.next_tier, "started_at": stamp, "updated_at": stamp},
+                    action="downgrade")
+    return clock.next_tier
+
+
+def lift(project: Project, fid: int, *, at=None) -> None:
+    """Lift an active zone (status lifted, logged "lift")."""
+    _active_zone(project, fid)
+    stamp = _stamp(at)
+    with project.transaction() as edit:
+        edit.update(LAYER, fid, {"status": ZoneStatus.LIFTED.value, "lifted_at": stamp, "updated_at": stamp},
+                    action="lift")
+
+
+def record_test_round(project: Project, fid: int, on, result: str = RoundResult.NEGATIVE) -> None:
+    """Record a full test round of zone ``fid`` on date ``on`` (negative or positive; logged).
+
+    A positive round counts as a new infection: the zone's clock restarts on that day.
+    """
+    zone = _active_zone(project, fid)
+    try:
+        outcome = RoundResult.from_label(result)
+    except ValueError as exc:
+        raise UserError(f"检测结果须为阴性或阳性，不能是“{result}”。",
+                        f"A round's result must be negative or positive, not '{result}'.") from exc
+    rounds = _test_rounds(zone) + [ScreeningRound(as_date(on), outcome)]
+    stored = json.dumps([r.to_dict() for r in sorted(rounds, key=lambda r: r.date)], ensure_ascii=False)
+    with project.transaction() as edit:
+        edit.update(LAYER, fid, {"test_rounds": stored, "updated_at": now_iso()}, action="record_test_round")
+
+
+def register_new_cases(project: Project, case_fids=None) -> dict[int, str]:
+    """Restart the clock of every active zone with a new infection inside: one reported after its last case
+    (or, with none recorded, after the zone was created). Its last_case_at becomes the latest such report
+    time, over the confirmed/asymptomatic cases (all, or those in ``case_fids``).
+
+    One transaction, one "new_case" row per zone changed; returns {zone fid: new last_case_at}.
+    """
+    cases = project.read_layer("cases")
+    cases = cases[cases["category"].isin([c.value for c in INFECTED]) & cases["reported_at"].notna()]
+    if case_fids is not None:
+        cases = cases[cases.index.isin(list(case_fids))]
+    updates = {}
+    for fid, zone in _active_zones(project).iterrows():
+        hits = cases.iloc[cases.sindex.query(zone.geometry, predicate="intersects")] if len(cases) else cases
+        known = zone["last_case_at"] if pd.notna(zone["last_case_at"]) else zone["created_at"]
+        latest = _stamp(hits["reported_at"].max()) if len(hits) else None
+        if latest and latest > _stamp(known):
+            updates[fid] = latest
+    if updates:
+        with project.transaction() as edit:
+            for fid, latest in updates.items():
+                edit.update(LAYER, fid, {"last_case_at": latest, "updated_at": now_iso()}, action="new_case")
+    return updates
+
+
+def apply_proposal(project: Project, proposal: Proposal, *, at=None) -> list[int]:
+    """Store a reviewed proposal's zones (each logged "create", keeping its kind; reason as the note) and a
+    summary row "apply_proposal", in one transaction. Returns the new fids, in the proposal's order."""
+    scheme = load_scheme(project)
+    for zone in proposal.zones:
+        scheme.tier(zone.tier)
+    if not proposal.zones:
+        return []
+    stamp = _stamp(at)
+    records = pd.concat([
+        zone_record(z.geometry, tier=z.tier, kind=z.kind, name=z.name, unit_codes=list(z.unit_codes), at=stamp)
+        .assign(last_case_at=_stamp(z.last_case_at) if z.last_case_at else None, note=z.reason)
+        for z in proposal.zones
+    ], ignore_index=True)
+    with project.transaction() as edit:
+        fids = edit.insert(LAYER, gpd.GeoDataFrame(records, geometry="geometry", crs=STORAGE_CRS), action="create")
+        edit.log("apply_proposal", LAYER, after={"fids": fids, "as_of": proposal.as_of.isoformat(),
+                                                 "days": proposal.days, "small_m": proposal.small_m,
+                                                 "large_m": proposal.large_m, "scheme": proposal.scheme_key})
+    return fids
+
+
+# -- helpers -----------------------------------------------------------------------------------------------
+
+
+def _zone_countdown(scheme: TierScheme, zone: pd.Series, on: dt.date, downgraded: bool,
+                    contacts: gpd.GeoDataFrame | None) -> Countdown | None:
+    """The zone's countdown, or None for a lifted zone or a tier the scheme lacks."""
+    if zone["status"] == ZoneStatus.LIFTED.value or zone["tier"] not in scheme.keys:
+        return None
+    last_contact = None
+    if contacts is not None and len(contacts):
+        inside = contacts.iloc[contacts.sindex.query(zone.geometry, predicate="intersects")]
+        last_contact = inside["reported_at"].max() if len(inside) else None
+    return countdown(scheme.tier(zone["tier"]), started_at=zone["started_at"], on=on,
+                     last_case_at=zone["last_case_at"], test_rounds=_test_rounds(zone),
+                     downgraded_on=zone["started_at"] if downgraded else None, last_contact_at=last_contact)
+
+
+def _contacts(project: Project) -> gpd.GeoDataFrame:
+    """Close contacts; their report time stands in for the exposure (it is later, so the rule is stricter)."""
+    contacts = project.read_layer("cases", where="category = ?", params=(CaseCategory.CLOSE_CONTACT.value,))
+    return contacts[contacts["reported_at"].notna()]
+
+
+def _people_layer(project: Project) -> gpd.GeoDataFrame:
+    """The layer people are counted over: grids, or villages/communities if the project has no grids."""
+    grids = project.read_layer("grids")
+    return grids if not grids.empty else control_units(project)
+
+
+def _downgraded_zones(project: Project) -> set[int]:
+    """Zones whose tier was last set by a "downgrade" (their started_at is the day they came down)."""
+    log = project.read_layer("audit_log", where="layer = ? AND action IN ('create', 'tier_change', 'downgrade')",
+                             params=(LAYER,))
+    last = log.dropna(subset=["fid"]).groupby("fid")["action"].last()
+    return {int(fid) for fid, action in last.items() if action == "downgrade"}
+
+
+def _active_zones(project: Project) -> gpd.GeoDataFrame:
+    return project.read_layer(LAYER, where="status IS NULL OR status = ?", params=(ZoneStatus.ACTIVE.value,))
+
+
+def _zone(project: Project, fid: int) -> pd.Series:
+    zones = project.read_layer(LAYER, where="fid = ?", params=(int(fid),))
+    if zones.empty:
+        raise UserError(f"没有编号为 {fid} 的管控区域。", f"No control zone {fid}.")
+    return zones.iloc[0]
+
+
+def _active_zone(project: Project, fid: int) -> pd.Series:
+    zone = _zone(project, fid)
+    if zone["status"] == ZoneStatus.LIFTED.value:
+        raise UserError(f"管控区域 {fid} 已解除。", f"Control zone {fid} has been lifted.")
+    return zone
+
+
+def _test_rounds(zone: pd.Series) -> list[ScreeningRound]:
+    text = zone["test_rounds"]
+    return [] if pd.isna(text) or not text else [ScreeningRound.from_dict(item) for item in json.loads(text)]
+
+
+def _stamp(value) -> str:
+    """ISO date-time text for the project: now for None, midnight for a bare date."""
+    if value is None:
+        return now_iso()
+    if isinstance(value, dt.datetime):
+        return value.replace(microsecond=0).isoformat()
+    if isinstance(value, dt.date):
+        return f"{value.isoformat()}T00:00:00"
+    text = str(value).strip().replace(" ", "T", 1)
+    as_date(text)  # a clear error for text that is not a date
+    return text if "T" in text else f"{text}T00:00:00"

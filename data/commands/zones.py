@@ -1,0 +1,168 @@
+"""``zones``: propose, list and compare control zones from the command line.
+
+    python main.py zones PATH.gpkg propose [--days N] [--small M --large M] [--date D] [--grids] [--json] [--apply]
+    python main.py zones PATH.gpkg list [--date D] [--json]
+    python main.py zones PATH.gpkg changes --since D [--json]
+
+``--json`` prints GeoJSON in WGS84 (EPSG:4326) for propose and changes, a JSON list for list.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import geopandas as gpd
+
+from gis.errors import UserError, ui_language
+from gis.zoning.circles import LARGE_CIRCLE_RADIUS_M, SMALL_CIRCLE_RADIUS_M
+from gis.zoning.countdown import Missing, as_date
+
+WGS84_EPSG = 4326
+
+
+def register(subparsers) -> None:
+    """Add ``zones PATH {propose,list,changes}``."""
+    zh = ui_language() == "zh"
+    zones = subparsers.add_parser("zones", help="管控区域：提议、列表、变化" if zh else "control zones: propose, list, changes")
+    zones.add_argument("path", help="项目文件（.gpkg）" if zh else "project file (.gpkg)")
+    actions = zones.add_subparsers(dest="zones_action", required=True)
+
+    propose = actions.add_parser("propose", help="按近期感染者提议管控区域" if zh else "propose zones for recent infections")
+    propose.add_argument("--days", type=int, help="最近几天的病例（默认：最高等级的无新增天数）" if zh
+                         else "days of cases (default: the top tier's quiet days)")
+    propose.add_argument("--small", type=float, default=SMALL_CIRCLE_RADIUS_M, metavar="M",
+                         help=f"小管控圈半径，米（默认 {SMALL_CIRCLE_RADIUS_M:g}）" if zh
+                         else f"small circle radius, metres (default {SMALL_CIRCLE_RADIUS_M:g})")
+    propose.add_argument("--large", type=float, default=LARGE_CIRCLE_RADIUS_M, metavar="M",
+                         help=f"大管控圈半径，米（默认 {LARGE_CIRCLE_RADIUS_M:g}）" if zh
+                         else f"large circle radius, metres (default {LARGE_CIRCLE_RADIUS_M:g})")
+    propose.add_argument("--date", help="截至日期 YYYY-MM-DD（默认今天）" if zh else "as of date YYYY-MM-DD (default today)")
+    propose.add_argument("--grids", action="store_true", help="以网格为单元（默认村/社区）" if zh
+                         else "use grids as units (default villages/communities)")
+    propose.add_argument("--json", action="store_true")
+    propose.add_argument("--apply", action="store_true", help="保存为管控区域（记入日志）" if zh
+                         else "store the proposal as zones (logged)")
+    propose.set_defaults(func=cmd_propose)
+
+    listing = actions.add_parser("list", help="管控区域及降级倒计时" if zh else "zones and their countdowns")
+    listing.add_argument("--date", help="按该日期计算（默认今天）" if zh else "evaluate on this date (default today)")
+    listing.add_argument("--json", action="store_true")
+    listing.set_defaults(func=cmd_list)
+
+    changes = actions.add_parser("changes", help="某日以来的变化" if zh else "changes since a date")
+    changes.add_argument("--since", required=True, help="起始日期 YYYY-MM-DD" if zh else "start date YYYY-MM-DD")
+    changes.add_argument("--json", action="store_true")
+    changes.set_defaults(func=cmd_changes)
+
+
+def cmd_propose(args) -> int:
+    from data import zone_store
+    from data.project import Project
+
+    if args.days is not None and args.days < 1:
+        raise UserError("--days 须为正整数。", "--days must be a positive whole number.")
+    project = Project.open(args.path)
+    proposal = zone_store.propose(project, as_of=_date(args.date), level="grid" if args.grids else "unit",
+                                  days=args.days, small_m=args.small, large_m=args.large)
+    fids = zone_store.apply_proposal(project, proposal) if args.apply else []
+    frame = proposal.to_frame().drop(columns=["reason_en" if ui_language() == "zh" else "reason"])
+    if fids:
+        frame.insert(0, "fid", fids)
+    if args.json:
+        _print_geojson(frame, as_of=proposal.as_of.isoformat(), days=proposal.days, scheme=proposal.scheme_key,
+                       applied=bool(fids))
+        return 0
+    print("\n".join(_proposal_lines(proposal, fids, zone_store.load_scheme(project))))
+    return 0
+
+
+def cmd_list(args) -> int:
+    from data import zone_store
+    from data.project import Project
+
+    project = Project.open(args.path)
+    rows = zone_store.zone_rows(project, _date(args.date) or dt.date.today())
+    if args.json:
+        print(json.dumps(rows.to_dict("records"), ensure_ascii=False, indent=2, default=_json_value))
+        return 0
+    zh = ui_language() == "zh"
+    if rows.empty:
+        print("没有管控区域。" if zh else "No control zones.")
+        return 0
+    print("编号  等级    无新增天数  预计降级日期  可降级  人口      名称" if zh
+          else "fid   tier        quiet days  projected    ready   population  name")
+    for row in rows.itertuples():
+        label = row.tier_label if zh else row.tier
+        days = "" if row.days_since_last_case is None else row.days_since_last_case
+        ready = ("是" if row.ready else "否") if zh else ("yes" if row.ready else "no")
+        missing = [Missing(m) for m in row.missing]
+        notes = [] if Missing.QUIET_DAYS in missing else [m.zh if zh else m.en for m in missing]
+        if row.status == "lifted":
+            notes.append("已解除" if zh else "lifted")
+        note = f"（{'；'.join(notes)}）" if notes else ""
+        print(f"{row.fid:<5} {label:<6} {days!s:>8}  {row.projected_downgrade or '-'!s:<12}  {ready:<5} "
+              f"{row.population:>8}  {row.name or ''}{note}")
+    return 0
+
+
+def cmd_changes(args) -> int:
+    from data import zone_store
+    from data.project import Project
+
+    since = _date(args.since)
+    project = Project.open(args.path)
+    changes = zone_store.changes_since(project, since)
+    if args.json:
+        _print_geojson(changes, since=since.isoformat())
+        return 0
+    zh = ui_language() == "zh"
+    if changes.empty:
+        print(f"{since} 以来管控区域没有变化。" if zh else f"No zone changes since {since}.")
+        return 0
+    print(f"{since} 以来的变化：" if zh else f"Changes since {since}:")
+    scheme = zone_store.load_scheme(project)
+    for row in changes.itertuples():
+        change = row.change_label if zh else row.change
+        tiers = " → ".join(scheme.label(t, "zh" if zh else "en") for t in (row.tier_before, row.tier_after) if t)
+        print(f"  {change}  {row.name or ''}（{'编号' if zh else 'fid'} {row.fid}）  {tiers}  {row.changed_at}")
+    return 0
+
+
+def _proposal_lines(proposal, fids: list[int], scheme) -> list[str]:
+    zh = ui_language() == "zh"
+    first = proposal.as_of - dt.timedelta(days=proposal.days - 1)
+    if not proposal.zones:
+        return [f"{first} 至 {proposal.as_of} 没有确诊病例或无症状感染者，无需提议管控区域。" if zh
+                else f"No confirmed or asymptomatic cases from {first} to {proposal.as_of}: nothing to propose."]
+    lines = [f"分级方案：{scheme.zh}；{first} 至 {proposal.as_of} 的感染者 {proposal.cases_used} 例" if zh else
+             f"Scheme: {scheme.en}; {proposal.cases_used} infections from {first} to {proposal.as_of}"]
+    if proposal.cases_outside_units:
+        lines.append(f"注意：另有 {proposal.cases_outside_units} 例不在任何单元内，未纳入提议。" if zh else
+                     f"Note: {proposal.cases_outside_units} more lie outside every unit and are not in the proposal.")
+    for zone in proposal.zones:
+        label = scheme.label(zone.tier, "zh" if zh else "en")
+        units = f"{len(zone.unit_codes)}个单元" if zh else f"{len(zone.unit_codes)} units"
+        people = f"人口 {zone.population}" if zh else f"population {zone.population}"
+        lines.append(f"  {label}  {zone.name}  {units}  {people}  {zone.reason if zh else zone.reason_en}")
+    if fids:
+        lines.append(f"已保存为管控区域 {len(fids)} 个（编号 {fids[0]}–{fids[-1]}），已记入操作日志。" if zh
+                     else f"Stored as {len(fids)} zones (fid {fids[0]}-{fids[-1]}), logged.")
+    else:
+        lines.append("这只是提议，尚未保存；确认后加 --apply 保存。" if zh
+                     else "This is only a proposal, nothing stored; add --apply to store it.")
+    return lines
+
+
+def _print_geojson(frame: gpd.GeoDataFrame, **members) -> None:
+    """``frame`` as a GeoJSON FeatureCollection in WGS84, with ``members`` as extra top-level members."""
+    collection = frame.to_crs(WGS84_EPSG).to_geo_dict(drop_id=True)
+    print(json.dumps({**collection, **members}, ensure_ascii=False, default=_json_value))
+
+
+def _json_value(value):
+    return value.item() if hasattr(value, "item") else str(value)
+
+
+def _date(text: str | None) -> dt.date | None:
+    return as_date(text) if text else None
