@@ -1,10 +1,17 @@
 """Translations: the UI's source strings are English (``self.tr``); Simplified Chinese comes from
-``resources/translations/cordon_zh_CN.ts``, a Qt translation file kept up to date from the sources with
-``pyside6-lupdate`` (see ``docs/translations.md``) and read directly, so no compiled file is committed."""
+``resources/translations/cordon_zh_CN.ts``, a Qt translation file built from the sources with
+``pyside6-lupdate`` and read directly, so no compiled file is committed.
+
+Refresh it after changing UI strings, then translate the new (unfinished) entries::
+
+    python -m desktop.i18n
+"""
 
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+import subprocess
+import sys
 from pathlib import Path
 
 from PySide6.QtCore import QLibraryInfo, QTranslator
@@ -50,3 +57,14 @@ def install_translator(app, lang: str) -> None:
         app.installTranslator(qt)
     if TS_FILE.is_file():
         app.installTranslator(TsTranslator(read_ts(), app))
+
+
+def update_ts(target: Path = TS_FILE) -> None:
+    """Re-extract every ``tr()`` string under desktop/ into ``target``, keeping existing translations."""
+    sources = sorted(str(p) for p in (TRANSLATIONS_DIR.parent.parent / "desktop").glob("*.py"))
+    subprocess.run(["pyside6-lupdate", *sources, "-no-obsolete", "-ts", str(target)], check=True)
+
+
+if __name__ == "__main__":
+    update_ts()
+    sys.exit(0)

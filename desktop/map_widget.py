@@ -22,7 +22,7 @@ from data.map_payload import layer_payload
 from data.project import Project
 from data.web_map import build_page, page_config
 from desktop.web_scheme import PAGE_URL, SCHEME, MapSchemeHandler, RequestRecorder
-from gis.crs import geometries_to_storage, parse_crs, to_storage_xy
+from gis.crs import geometries_from_storage, geometries_to_storage, parse_crs, to_storage_xy
 
 
 class MapBridge(QObject):
@@ -244,6 +244,23 @@ class MapWidget(QWebEngineView):
 
     def set_selection(self, layer: str, fids: list[int]) -> None:
         self.call("setSelection", layer, [int(f) for f in fids])
+
+    def show_overlay(self, key: str, frame, *, label_column: str | None = None, fit: bool = False,
+                     fill_opacity: float = 0.25) -> None:
+        """Draw ``frame`` (storage CRS; a ``tier`` or ``colour`` column styles it) as a temporary layer."""
+        target = parse_crs(self.datum)
+        features = []
+        for _, row in frame.iterrows():
+            geometry = geometries_from_storage([row.geometry], target)[0]
+            properties = {k: row[k] for k in ("tier", "colour") if k in frame.columns and isinstance(row[k], str)}
+            if label_column:
+                properties["label"] = str(row[label_column])
+            features.append({"type": "Feature", "geometry": shapely.geometry.mapping(geometry), "properties": properties})
+        self.call("setOverlay", key, {"type": "FeatureCollection", "features": features},
+                  {"fit": fit, "fillOpacity": fill_opacity})
+
+    def clear_overlay(self, key: str) -> None:
+        self.call("clearOverlay", key)
 
     def fit_bounds(self, bounds) -> None:
         self.call("fitBounds", [float(b) for b in bounds])

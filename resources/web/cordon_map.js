@@ -546,6 +546,24 @@
     drawCircle(lng, lat, radius) { // scripted drawing: exactly what a user's circle reports
       send('shapeDrawn', { shape: 'circle', center: [lng, lat], radius_m: radius, datum: state.datum });
     },
+    setOverlay(key, collection, options) { // a temporary layer: a proposal, a change map, the effective tiers
+      api.clearOverlay(key);
+      const opts = options || {};
+      state.overlays = state.overlays || {};
+      state.overlays[key] = L.geoJSON(collection, {
+        pane: 'selection', pmIgnore: true,
+        style: (f) => {
+          const tier = state.tiers[f.properties.tier] || { colour: f.properties.colour || '#0064c8' };
+          return { color: tier.colour, weight: opts.weight || 3, dashArray: opts.dash || '6 4', fillColor: tier.colour, fillOpacity: opts.fillOpacity === undefined ? 0.25 : opts.fillOpacity };
+        },
+        onEachFeature: (f, layer) => { if (f.properties.label) layer.bindTooltip(esc(f.properties.label), { sticky: true }); },
+      }).addTo(map);
+      if (opts.fit && collection.features.length) map.fitBounds(state.overlays[key].getBounds(), { padding: [30, 30] });
+      return collection.features.length;
+    },
+    clearOverlay(key) {
+      if (state.overlays && state.overlays[key]) { map.removeLayer(state.overlays[key]); delete state.overlays[key]; }
+    },
     openPopup(name, fid) {
       const entry = state.layers[name];
       const layer = entry && entry.view.getLayers ? entry.view.getLayers().find((l) => l.cordon.fid === fid) : null;
