@@ -2,8 +2,8 @@
 
 Only the county outline is real (see ``resources/sample/ATTRIBUTION.md``). The 16 towns carry their real
 names and sit roughly where the real ones are, but their boundaries are a Voronoi partition of the
-outline; villages, communities, grids, isolation sites, facilities and cases are all random. The same
-``as_of`` and ``seed`` always give the same layers.
+outline; villages, communities, grids, isolation sites, facilities, cases, key persons and the daily
+occupancy history are all random. The same ``as_of`` and ``seed`` always give the same layers.
 """
 
 from __future__ import annotations
@@ -19,8 +19,11 @@ import shapely
 from shapely.geometry import MultiPolygon, shape
 
 from data.schema import LAYERS, LayerSpec
+from gis.allocation import allocate_to_sites
 from gis.crs import STORAGE_CRS, geometries_to_storage, parse_crs
-from gis.glossary import CaseCategory, FacilityKind, SiteStatus, UnitLevel
+from gis.deadlines import REPORTABLE, REPORTING_DEADLINES
+from gis.glossary import CaseCategory, FacilityKind, KeyPersonCategory, SiteStatus, TeamRole, UnitLevel
+from gis.schedules import DEFAULT_SCHEDULES
 
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "resources" / "sample"
 OUTLINE_FILE = SAMPLE_DIR / "jiyuan_419001_gcj02.geojson"
@@ -43,6 +46,9 @@ COUNTY_NAME = "济源市"
 COUNTY_POPULATION = 730_000
 PERSONS_PER_HOUSEHOLD = 2.8
 WINDOW_DAYS = 21
+KEY_PERSON_DAYS = 30  # key persons arrived in the 30 days ending at as_of
+SNAPSHOT_DAYS = 14  # days of occupancy history
+WAITING_DAYS = 2  # contacts traced in the last 2 days are still waiting for a room
 
 # (name, approximate lon, lat of the town seat, number of villages or communities)
 TOWNS = (
@@ -67,6 +73,13 @@ SITE_KINDS = ("宾馆", "酒店", "大酒店", "培训中心", "招待所")
 ROADS = ("济水大街", "沁园路", "愚公路", "天坛路", "学苑路", "黄河大道", "宣化街", "汤帝路", "荆梁街", "玉川路",
          "文昌路", "建业路", "人民路", "太行路")
 SITE_STATUSES = [SiteStatus.ACTIVE] * 12 + [SiteStatus.STANDBY] * 6 + [SiteStatus.CLOSED] * 2
+SITE_CHECKLIST = {"independent_water": 0.9, "independent_ac": 0.85, "one_per_room": 0.9}  # share of sites meeting it
+TEAM_GAP_SHARE = 0.12  # share of team posts left unfilled
+INBOUND_ORIGINS = ("俄罗斯", "韩国", "日本", "美国", "英国", "德国", "泰国", "马来西亚", "阿联酋", "澳大利亚")
+RETURNEE_ORIGINS = ("上海市浦东新区", "北京市朝阳区", "广州市白云区", "深圳市宝安区", "西安市雁塔区", "郑州市金水区",
+                    "天津市河西区", "成都市武侯区")
+SCHEDULE_OF = {KeyPersonCategory.INBOUND: "14+7+9", KeyPersonCategory.RETURNEE: "14"}
+KEY_PERSON_STATUS = {"central": "central_observation", "home": "home_monitoring", None: "observation_ended"}
 INFECTIONS = (CaseCategory.CONFIRMED, CaseCategory.ASYMPTOMATIC, CaseCategory.SUSPECTED)
 # The status of a person of each category: (choices, probabilities)
 STATUSES = {
@@ -93,15 +106,43 @@ def build_sample_layers(as_of: dt.date | None = None, seed: int = 419001) -> dic
     county_row = {"code": COUNTY_CODE, "name": COUNTY_NAME, "level": UnitLevel.COUNTY.value, "parent_code": None,
                   "population": sum(t["population"] for t in towns),
                   "households": sum(t["households"] for t in towns), "geometry": county}
+    sites = make_isolation_sites(towns, rng)
     rows = {
         "admin_units": [county_row, *towns, *units],
         "grids": grids,
-        "isolation_sites": make_isolation_sites(towns, rng),
+        "isolation_sites": sites,
         "facilities": make_facilities(county, towns, units, rng),
         "cases": make_cases(units, grids, as_of, rng),
         "control_zones": [],
     }
+    # Details added in schema v2 draw from their own stream, so the rows above stay as they were.
+    detail_rng = np.random.default_rng((seed, 2))
+    equip_sites(sites, detail_rng)
+    add_reporting_times(rows["cases"], as_of, detail_rng)
+    place_contacts(rows["cases"], sites, as_of)
+    rows["key_persons"] = make_key_persons(units, grids, as_of, detail_rng)
     return {name: to_frame(LAYERS[name], layer_rows) for name, layer_rows in rows.items()}
+
+
+def build_sample_snapshots(sites: pd.DataFrame, as_of: dt.date, seed: int = 419001) -> pd.DataFrame:
+    """The ``occupancy_snapshots`` rows for the sample's sites: one a day for the 14 days ending at ``as_of``.
+
+    Active sites drift towards today's occupancy at a steady random rate (some filling, some emptying);
+    the last day equals the site's ``occupied``. Standby sites are listed empty; closed ones not at all.
+    """
+    rng = np.random.default_rng((seed, 3))
+    rows = []
+    for site in sites.itertuples(index=False):
+        if site.status == SiteStatus.CLOSED.value:
+            continue
+        active = site.status == SiteStatus.ACTIVE.value
+        rate = rng.uniform(-2.0, 6.0)
+        for back in range(SNAPSHOT_DAYS - 1, -1, -1):
+            drift = site.occupied - rate * back + (rng.normal(0, 1.5) if back else 0.0)
+            occupied = int(np.clip(round(drift), 0, site.rooms - site.reserved)) if active else 0
+            rows.append({"date": (as_of - dt.timedelta(days=back)).isoformat(), "site_name": site.name,
+                         "rooms": int(site.rooms), "occupied": occupied})
+    return pd.DataFrame(rows, columns=LAYERS["occupancy_snapshots"].field_names)
 
 
 # --- geometry helpers ---------------------------------------------------------------------------------
@@ -163,6 +204,13 @@ def unique_names(urban: bool, n: int, rng: np.random.Generator) -> list[str]:
 
 def street_address(town: str, rng: np.random.Generator) -> str:
     return f"{COUNTY_NAME}{town}{rng.choice(ROADS)}{rng.integers(1, 300)}号"
+
+
+def home_address(unit: dict, rng: np.random.Generator) -> str:
+    """A home in a village (王家沟村3组) or a community (文昌苑社区12号楼)."""
+    if unit["level"] == UnitLevel.VILLAGE.value:
+        return f"{unit['name']}{rng.integers(1, 13)}组"
+    return f"{unit['name']}{rng.integers(1, 31)}号楼"
 
 
 def is_urban(town_name: str) -> bool:
@@ -246,8 +294,20 @@ def make_isolation_sites(towns: list[dict], rng: np.random.Generator) -> list[di
             "rooms": rooms, "occupied": occupied, "status": status.value,
             "beds": rooms + int(rng.integers(0, rooms + 1)), "reserved": min(int(rng.integers(0, 11)), rooms - occupied),
             "contact": person_name(rng), "geometry": point_near(town["geometry"], town["seat"], 0.02, rng),
+            "town_code": town["code"],
         })
     return sites
+
+
+def equip_sites(sites: list[dict], rng: np.random.Generator) -> None:
+    """Fill each site's phone, seed checklist (mostly met) and six-role team (a few posts unfilled)."""
+    for site in sites:
+        site["phone"] = f"000-0000-{rng.integers(10000):04d}"
+        for flag, share in SITE_CHECKLIST.items():
+            site[flag] = int(rng.random() < share)
+        for role in TeamRole:
+            filled = rng.random() >= TEAM_GAP_SHARE
+            site[f"team_{role.value}"] = person_name(rng) if filled else None
 
 
 def make_facilities(county, towns: list[dict], units: list[dict], rng: np.random.Generator) -> list[dict]:
@@ -362,19 +422,77 @@ def case_row(person: dict, unit: dict, start: dt.date, rng: np.random.Generator)
     status = str(rng.choice(statuses, p=weights))
     if status == "discharged" and person["day"] > WINDOW_DAYS - 10:  # too recent to have recovered
         status = "hospitalized"
-    place = f"{rng.integers(1, 13)}组" if unit["level"] == UnitLevel.VILLAGE.value else f"{rng.integers(1, 31)}号楼"
     return {"category": person["category"].value, "reported_at": reported.isoformat(timespec="seconds"),
-            "onset_at": onset, "address": unit["name"] + place, "status": status,
+            "onset_at": onset, "address": home_address(unit, rng), "status": status,
             "geometry": random_point(unit["geometry"], rng)}
 
 
 def assign_grids(cases: list[dict], grids: list[dict]) -> None:
-    """Set each case's grid_code to the code of the grid containing its point."""
+    """Set each row's grid_code to the code of the grid containing its point."""
     tree = shapely.STRtree([g["geometry"] for g in grids])
     case_index, grid_index = tree.query([c["geometry"] for c in cases], predicate="within")
     containing = dict(zip(case_index.tolist(), grid_index.tolist(), strict=True))
     for i, case in enumerate(cases):
         case["grid_code"] = grids[containing[i]]["code"] if i in containing else None
+
+
+def add_reporting_times(cases: list[dict], as_of: dt.date, rng: np.random.Generator) -> None:
+    """Discovery and reporting-step times for infections and suspected cases: most steps on time, some late,
+    none after the end of ``as_of``, and three left unrecorded past their deadline (overdue)."""
+    end = dt.datetime.combine(as_of, dt.time(23, 59, 59))
+    reportable = [c for c in cases if c["category"] in REPORTABLE]
+    for case in reportable:
+        discovered = dt.datetime.fromisoformat(case["reported_at"]) - dt.timedelta(minutes=int(rng.integers(10, 121)))
+        case["discovered_at"] = discovered.isoformat()
+        for rule in REPORTING_DEADLINES:
+            share = rng.uniform(0.2, 0.95) if rng.random() < 0.9 else rng.uniform(1.05, 1.6)
+            done = discovered + dt.timedelta(hours=rule.hours * share)
+            case[rule.field] = done.replace(microsecond=0).isoformat() if done <= end else None
+    recent = [(c, rule) for c in reportable[-30:] for rule in REPORTING_DEADLINES
+              if dt.datetime.fromisoformat(c["discovered_at"]) + dt.timedelta(hours=rule.hours) < end]
+    for i in rng.choice(len(recent), min(3, len(recent)), replace=False):
+        case, rule = recent[i]
+        case[rule.field] = None
+
+
+def place_contacts(cases: list[dict], sites: list[dict], as_of: dt.date) -> None:
+    """Put the close and secondary contacts traced before the last 2 days in the nearest active site with
+    room (status "isolated"); never more than a site's ``occupied`` (its other rooms hold people from
+    outside this list). The rest, and any that do not fit, are "awaiting_transfer" with no site."""
+    contacts = [c for c in cases if c["category"] in (CaseCategory.CLOSE_CONTACT, CaseCategory.SECONDARY_CONTACT)]
+    cutoff = (as_of - dt.timedelta(days=WAITING_DAYS - 1)).isoformat()
+    settled = [c for c in contacts if c["reported_at"] < cutoff]
+    active = [s for s in sites if s["status"] == SiteStatus.ACTIVE.value]
+    plan = allocate_to_sites(gpd.GeoSeries([c["geometry"] for c in settled], crs=STORAGE_CRS),
+                             gpd.GeoSeries([s["geometry"] for s in active], crs=STORAGE_CRS),
+                             free_rooms=[s["occupied"] for s in active])
+    for contact in contacts:
+        contact["site_name"] = None
+        contact["status"] = "awaiting_transfer"
+    for i, site in plan["site"].dropna().items():
+        settled[i]["site_name"] = active[site]["name"]
+        settled[i]["status"] = "isolated"
+
+
+def make_key_persons(units: list[dict], grids: list[dict], as_of: dt.date, rng: np.random.Generator) -> list[dict]:
+    """80-150 inbound travellers and returnees from risk areas who arrived in the 30 days ending at
+    ``as_of``, living mostly in the populous units; status is where their schedule puts them today."""
+    weights = np.array([u["population"] for u in units], dtype=float)
+    people = []
+    for number in range(1, int(rng.integers(80, 151)) + 1):
+        unit = units[rng.choice(len(units), p=weights / weights.sum())]
+        category = KeyPersonCategory.INBOUND if rng.random() < 0.6 else KeyPersonCategory.RETURNEE
+        arrival = as_of - dt.timedelta(days=int(rng.integers(0, KEY_PERSON_DAYS)))
+        schedule = SCHEDULE_OF[category]
+        origins = INBOUND_ORIGINS if category == KeyPersonCategory.INBOUND else RETURNEE_ORIGINS
+        people.append({
+            "person_no": f"ZD{as_of.year}-{number:04d}", "category": category.value,
+            "arrival_at": arrival.isoformat(), "origin": str(rng.choice(origins)), "schedule": schedule,
+            "status": KEY_PERSON_STATUS[DEFAULT_SCHEDULES[schedule].setting_on(arrival, as_of)],
+            "address": home_address(unit, rng), "geometry": random_point(unit["geometry"], rng),
+        })
+    assign_grids(people, grids)
+    return people
 
 
 # --- frames -------------------------------------------------------------------------------------------

@@ -8,10 +8,10 @@ import sqlite3
 from pathlib import Path
 
 from data.project import Project
-from data.sample import SAMPLE_METADATA, build_sample_layers
+from data.sample import SAMPLE_METADATA, build_sample_layers, build_sample_snapshots
 from gis.errors import UserError
 
-SAMPLE_LAYER_ORDER = ("admin_units", "grids", "isolation_sites", "facilities", "cases")
+SAMPLE_LAYER_ORDER = ("admin_units", "grids", "isolation_sites", "facilities", "cases", "key_persons")
 
 
 def create_sample_project(path, *, overwrite: bool = False, as_of: dt.date | None = None) -> Project:
@@ -24,6 +24,8 @@ def create_sample_project(path, *, overwrite: bool = False, as_of: dt.date | Non
     with project.transaction() as edit:
         for name in SAMPLE_LAYER_ORDER:
             edit.insert(name, layers[name], action="sample", log_each=False)
+        edit.insert("occupancy_snapshots", build_sample_snapshots(layers["isolation_sites"], as_of), action="sample",
+                    log_each=False)
         edit.set_metadata(sample_as_of=as_of.isoformat())
         edit.log("create_sample", after={name: len(layers[name]) for name in SAMPLE_LAYER_ORDER})
     return project

@@ -1,0 +1,303 @@
+"""Isolation capacity in the project: site and town capacity tables, demand, allocation (planned, then
+confirmed), transfer lists, daily occupancy snapshots, activating standby sites, site readiness.
+
+Every write is one transaction with meaningful audit-log actions: ``activate_site``,
+``record_occupancy``, ``allocate_isolation`` (each case and site changed) and ``confirm_allocation``
+(one summary row per confirmed plan).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from data.project import Project
+from data.schema import ISOLATION_SITES
+from data.stats_store import located_cases, write_xlsx
+from gis.allocation import allocate_to_sites
+from gis.capacity import (
+    DEFAULT_DEMAND,
+    ROOMS_PER_10K_STANDARD,
+    DemandAssumptions,
+    DemandForecast,
+    below_standard,
+    days_until_full,
+    expected_demand,
+    forecast_demand,
+    intake_rates,
+    rooms_per_10k,
+    site_rooms,
+)
+from gis.errors import UserError
+from gis.glossary import INFECTED, CaseCategory, SiteStatus, TeamRole, Tier, UnitLevel, ZoneStatus
+from gis.grid_stats import containing, locate_points
+
+WAITING_CATEGORIES = (CaseCategory.CLOSE_CONTACT.value, CaseCategory.SECONDARY_CONTACT.value)
+CHECKLIST_FLAGS = ("independent_water", "independent_ac", "one_per_room")
+COLUMN_LABELS = {  # column -> (Chinese, English) header of the capacity tables
+    "code": ("代码", "code"), "name": ("名称", "name"), "status": ("状态", "status"), "population": ("人口", "population"),
+    "rooms": ("房间", "rooms"), "occupied": ("已用", "occupied"), "reserved": ("预留", "reserved"),
+    "free": ("空闲", "free"), "standby_rooms": ("备用房间", "standby rooms"),
+    "rooms_per_10k": ("每万人房间", "rooms per 10k"), "shortfall": ("低于标准", "below standard"),
+    "demand": ("需求人数", "demand"), "intake_per_day": ("日均净增", "net intake/day"),
+    "days_until_full": ("预计满员天数", "days until full"), "town_code": ("乡镇代码", "town code"),
+}
+TRANSFER_COLUMNS = {"case_no": "编号", "category": "类别", "address": "地址", "grid_code": "网格编码",
+                    "sealed": "封控区人员", "distance_km": "直线距离（公里）"}
+
+
+# --- reading -----------------------------------------------------------------------------------------
+
+
+def site_capacity(project: Project, as_of: dt.date | None = None, window_days: int = 7) -> pd.DataFrame:
+    """Per site, indexed by fid: ``name``, ``status``, ``town_code``, ``rooms``, ``occupied``, ``reserved``,
+    ``free``, ``standby_rooms``, ``intake_per_day`` (net rooms a day over the last ``window_days`` of
+    snapshots up to ``as_of``, default today) and ``days_until_full`` (NaN when not filling)."""
+    sites = _sites_with_towns(project)
+    rooms = site_rooms(sites)
+    rates = intake_rates(project.read_layer("occupancy_snapshots"), as_of or dt.date.today(), window_days)
+    intake = sites["name"].map(rates).where(sites["status"] == SiteStatus.ACTIVE.value)
+    table = sites[["name", "status", "town_code", "rooms", "occupied", "reserved"]].assign(
+        free=rooms["free"], standby_rooms=rooms["standby_rooms"], intake_per_day=intake.round(2))
+    table["days_until_full"] = days_until_full(table["free"], table["intake_per_day"])
+    return table
+
+
+def town_capacity(project: Project, standard: float = ROOMS_PER_10K_STANDARD, as_of: dt.date | None = None,
+                  assumptions: DemandAssumptions = DEFAULT_DEMAND) -> pd.DataFrame:
+    """Per town, in code order: ``code``, ``name``, ``population``, ``rooms`` (of active and standby sites),
+    ``occupied``, ``free``, ``standby_rooms``, ``rooms_per_10k``, ``shortfall`` (True below ``standard``
+    rooms per 10,000 residents), ``demand`` (people waiting in the town plus the forecast for its new
+    cases) and ``days_until_full`` (its sites' free rooms at their recent intake)."""
+    as_of = as_of or dt.date.today()
+    towns = project.read_layer("admin_units", where="level = ?", params=(UnitLevel.TOWN.value,)).sort_values("code")
+    sites = site_capacity(project, as_of)
+    waiting, new_cases = _waiting_and_new_cases(project, as_of, assumptions)
+    return _capacity_table(towns, sites["town_code"], sites, waiting["town_code"], new_cases["town_code"], standard,
+                           assumptions)
+
+
+def county_capacity(project: Project, standard: float = ROOMS_PER_10K_STANDARD, as_of: dt.date | None = None,
+                    assumptions: DemandAssumptions = DEFAULT_DEMAND) -> dict:
+    """The county's totals, with the same keys as a :func:`town_capacity` row."""
+    as_of = as_of or dt.date.today()
+    county = project.read_layer("admin_units", where="level = ?", params=(UnitLevel.COUNTY.value,)).iloc[:1]
+    if county.empty:
+        county = pd.DataFrame({"code": [project.metadata.get("county_code") or ""],
+                               "name": [project.metadata.get("name")], "population": [pd.NA]})
+    sites = site_capacity(project, as_of)
+    waiting, new_cases = _waiting_and_new_cases(project, as_of, assumptions)
+
+    def everything_in_county(frame: pd.DataFrame) -> pd.Series:
+        return pd.Series(county["code"].iloc[0], index=frame.index, dtype=object)
+
+    table = _capacity_table(county, everything_in_county(sites), sites, everything_in_county(waiting),
+                            everything_in_county(new_cases), standard, assumptions)
+    return table.iloc[0].to_dict()
+
+
+def waiting_persons(project: Project) -> gpd.GeoDataFrame:
+    """Close and secondary contacts with no isolation site yet, longest-waiting first, indexed by case fid:
+    the cases columns plus located ``unit_code``/``town_code`` and ``sealed`` (home inside an active sealed zone)."""
+    return _waiting(project, located_cases(project))
+
+
+def demand_summary(project: Project, as_of: dt.date | None = None,
+                   assumptions: DemandAssumptions = DEFAULT_DEMAND) -> DemandForecast:
+    """The county's demand for rooms against its free rooms, and the day they run out if nothing changes
+    (see :func:`gis.capacity.forecast_demand`)."""
+    as_of = as_of or dt.date.today()
+    waiting, new_cases = _waiting_and_new_cases(project, as_of, assumptions)
+    rooms = site_rooms(project.read_layer("isolation_sites"))
+    return forecast_demand(len(waiting), len(new_cases), int(rooms["free"].sum()), int(rooms["standby_rooms"].sum()),
+                           as_of, assumptions)
+
+
+def site_readiness(project: Project) -> pd.DataFrame:
+    """Per site, indexed by fid: ``name``, ``status``, ``contact``, ``phone``, ``checklist_missing`` (Chinese
+    labels of the seed-checklist items not met), ``team_missing`` (六合一 roles with nobody named) and
+    ``ready`` (nothing missing)."""
+    sites = project.read_layer("isolation_sites")
+    checklist = pd.Series([[ISOLATION_SITES.field(flag).zh for flag in CHECKLIST_FLAGS if row[flag] != 1]
+                           for _, row in sites[list(CHECKLIST_FLAGS)].fillna(0).iterrows()], index=sites.index)
+    team_columns = [f"team_{role.value}" for role in TeamRole]
+    named = sites[team_columns].fillna("").astype(str).apply(lambda column: column.str.strip() != "")
+    team = pd.Series([[role.zh for role, ok in zip(TeamRole, row, strict=True) if not ok]
+                      for row in named.itertuples(index=False)], index=sites.index)
+    table = sites[["name", "status", "contact", "phone"]].assign(checklist_missing=checklist, team_missing=team)
+    table["ready"] = (checklist.str.len() == 0) & (team.str.len() == 0)
+    return table
+
+
+# --- allocation ----------------------------------------------------------------------------------------
+
+
+def plan_allocation(project: Project) -> pd.DataFrame:
+    """Who would go where (nothing written): the waiting persons served sealed-zone residents first, then
+    longest-waiting first, each to the nearest active site with a free room (see
+    :func:`gis.allocation.allocate_to_sites`). Indexed by case fid in that order: ``case_no``, ``category``,
+    ``address``, ``grid_code``, ``sealed``, ``site_fid``, ``site_name`` and ``distance_m`` (missing when
+    no room is left)."""
+    waiting = waiting_persons(project)
+    sites = project.read_layer("isolation_sites")
+    free = site_rooms(sites)["free"]
+    open_sites = sites[free > 0]
+    plan = allocate_to_sites(waiting.geometry, open_sites.geometry, free[free > 0], sealed=waiting["sealed"])
+    details = waiting.loc[plan.index, ["case_no", "category", "address", "grid_code", "sealed"]]
+    site_fid = plan["site"].astype("Int64")
+    return details.assign(site_fid=site_fid, site_name=site_fid.map(sites["name"]).astype(object),
+                          distance_m=plan["distance_m"].round(0))
+
+
+def confirm_allocation(project: Project, plan: pd.DataFrame) -> int:
+    """Write a plan from :func:`plan_allocation`: each assigned case gets its ``site_name`` and each site's
+    ``occupied`` grows by its new arrivals, in one transaction. Refused (nothing written) if meanwhile a
+    case got a site or a site lacks the free rooms. Returns the number of persons assigned."""
+    assigned = plan[plan["site_fid"].notna()]
+    arrivals = assigned.groupby("site_fid").size()
+    with project.transaction() as edit:
+        sites = project.read_layer("isolation_sites")
+        free = site_rooms(sites)["free"]
+        for fid, count in arrivals.items():
+            if fid not in sites.index or count > free[fid]:
+                name = sites["name"].get(fid, fid)
+                left = int(free.get(fid, 0))
+                raise UserError(f"隔离场所“{name}”只剩 {left} 间空房，不够安排 {count} 人。请重新生成分配方案。",
+                                f"Site '{name}' has only {left} free rooms for {count} people. Plan again.")
+        cases = project.read_layer("cases")
+        already = cases.reindex(assigned.index)["site_name"].fillna("").astype(str).str.strip() != ""
+        if already.any():
+            raise UserError("分配方案已过期：部分人员已有隔离场所。请重新生成分配方案。",
+                            "The plan is out of date: some people already have a site. Plan again.")
+        for fid, site_fid in assigned["site_fid"].items():
+            edit.update("cases", int(fid), {"site_name": sites.at[site_fid, "name"]}, action="allocate_isolation")
+        occupied = sites["occupied"].fillna(0)
+        for site_fid, count in arrivals.items():
+            edit.update("isolation_sites", int(site_fid), {"occupied": int(occupied[site_fid] + count)},
+                        action="allocate_isolation")
+        edit.log("confirm_allocation", "cases",
+                 after={"persons": len(assigned), "sites": {sites.at[f, "name"]: int(n) for f, n in arrivals.items()}})
+    return len(assigned)
+
+
+def write_transfer_lists(plan: pd.DataFrame, path) -> Path:
+    """An Excel transfer list (转运名单): a summary sheet, one sheet per site with the persons going there,
+    nearest first, and a sheet of those left without a room. No personal data is written."""
+    rows = plan.assign(category=plan["category"].map(lambda v: CaseCategory(v).zh),
+                       sealed=plan["sealed"].map({True: "是", False: "否"}),
+                       distance_km=(plan["distance_m"] / 1000).round(2))
+    assigned = rows[rows["site_name"].notna()]
+    summary = assigned.groupby("site_name", sort=True).agg(
+        persons=("case_no", "size"), sealed=("sealed", lambda s: int((s == "是").sum())),
+        mean_km=("distance_km", "mean")).round(2).reset_index()
+    summary.columns = ["隔离场所", "转运人数", "其中封控区人员", "平均直线距离（公里）"]
+    sheets = {"汇总": summary}
+    for name, group in assigned.groupby("site_name", sort=True):
+        sheets[name] = _transfer_sheet(group.sort_values("distance_km"))
+    left = rows[rows["site_name"].isna()]
+    if len(left):
+        sheets["未安排"] = _transfer_sheet(left)
+    return write_xlsx(path, sheets)
+
+
+# --- writing -------------------------------------------------------------------------------------------
+
+
+def activate_site(project: Project, fid: int) -> None:
+    """Turn a standby site into an active one (one logged action, ``activate_site``)."""
+    with project.transaction() as edit:
+        sites = project.read_layer("isolation_sites")
+        if fid not in sites.index:
+            raise UserError(f"没有编号为 {fid} 的隔离场所。", f"No isolation site {fid}.")
+        name, status = sites.at[fid, "name"], sites.at[fid, "status"]
+        if status != SiteStatus.STANDBY.value:
+            label = SiteStatus(status).zh if status in SiteStatus.values() else status
+            raise UserError(f"“{name}”当前为“{label}”，只有备用场所可以启用。",
+                            f"'{name}' is {status}; only a standby site can be activated.")
+        edit.update("isolation_sites", int(fid), {"status": SiteStatus.ACTIVE.value}, action="activate_site")
+
+
+def record_occupancy_snapshot(project: Project, on_date: dt.date | None = None) -> int:
+    """Record the day's occupancy (rooms, occupied) of every active and standby site, replacing any
+    snapshot already taken that day; one transaction logged as ``record_occupancy``. Returns the rows written."""
+    day = (on_date or dt.date.today()).isoformat()
+    sites = project.read_layer("isolation_sites")
+    sites = sites[sites["status"].isin([SiteStatus.ACTIVE.value, SiteStatus.STANDBY.value])]
+    rows = pd.DataFrame({"date": day, "site_name": sites["name"].to_numpy(),
+                         "rooms": sites["rooms"].fillna(0).to_numpy(), "occupied": sites["occupied"].fillna(0).to_numpy()})
+    with project.transaction() as edit:
+        earlier = project.read_layer("occupancy_snapshots", where="date = ?", params=(day,))
+        edit.delete("occupancy_snapshots", earlier.index.tolist(), action="record_occupancy")
+        edit.insert("occupancy_snapshots", rows, log_each=False)
+        edit.log("record_occupancy", "occupancy_snapshots", after={"date": day, "sites": len(rows),
+                                                                    "occupied": int(rows["occupied"].sum())})
+    return len(rows)
+
+
+# --- helpers -------------------------------------------------------------------------------------------
+
+
+def _capacity_table(units: pd.DataFrame, site_unit: pd.Series, sites: pd.DataFrame, waiting_unit: pd.Series,
+                    new_case_unit: pd.Series, standard: float, assumptions: DemandAssumptions) -> pd.DataFrame:
+    """Capacity per unit (``code``, ``name``, ``population``) from the :func:`site_capacity` table, the unit
+    of each site, of each waiting person and of each new case."""
+    per_site = pd.DataFrame({
+        "unit": site_unit, "rooms": site_rooms(sites)["prepared_rooms"], "occupied": sites["occupied"].fillna(0),
+        "free": sites["free"], "standby_rooms": sites["standby_rooms"], "intake": sites["intake_per_day"].fillna(0)})
+    sums = per_site.groupby("unit").sum().reindex(units["code"]).fillna(0)
+    population = pd.array(units["population"], dtype="Int64")
+    table = pd.DataFrame({
+        "code": units["code"].to_numpy(), "name": units["name"].to_numpy(), "population": population,
+        **{column: sums[column].astype("int64").to_numpy() for column in ("rooms", "occupied", "free", "standby_rooms")},
+    })
+    table["rooms_per_10k"] = rooms_per_10k(table["rooms"], population.astype("float64"))
+    table["shortfall"] = below_standard(table["rooms"], population.astype("float64"), standard)
+    table["demand"] = expected_demand(waiting_unit.value_counts().reindex(units["code"], fill_value=0).to_numpy(),
+                                      new_case_unit.value_counts().reindex(units["code"], fill_value=0).to_numpy(),
+                                      assumptions)
+    table["days_until_full"] = days_until_full(table["free"], sums["intake"].to_numpy())
+    return table
+
+
+def _waiting_and_new_cases(project: Project, as_of: dt.date,
+                           assumptions: DemandAssumptions) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """The waiting persons and the infections reported in the ``recent_days`` ending on ``as_of`` (located)."""
+    cases = located_cases(project)
+    since = pd.Timestamp(as_of) - pd.Timedelta(days=assumptions.recent_days - 1)
+    recent = cases["reported"].between(since, pd.Timestamp(as_of) + pd.Timedelta(days=1), inclusive="left")
+    return _waiting(project, cases), cases[recent & cases["category"].isin([c.value for c in INFECTED])]
+
+
+def _waiting(project: Project, cases: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The waiting persons among located ``cases`` (see :func:`waiting_persons`)."""
+    site = cases["site_name"].fillna("").astype(str).str.strip()
+    waiting = cases[cases["category"].isin(WAITING_CATEGORIES) & (site == "")]
+    waiting = waiting.assign(sealed=_in_sealed_zone(project, waiting.geometry.values))
+    return waiting.sort_values(["reported", "case_no"], kind="stable", na_position="last")
+
+
+def _sites_with_towns(project: Project) -> gpd.GeoDataFrame:
+    """The sites, with ``town_code`` taken from the map (grid -> village -> town, as for cases) where the
+    recorded one is missing or not a town."""
+    sites = project.read_layer("isolation_sites")
+    units = project.read_layer("admin_units")
+    towns = units.loc[units["level"] == UnitLevel.TOWN.value, "code"]
+    located = locate_points(sites.geometry.values, project.read_layer("grids"), units)["town_code"]
+    return sites.assign(town_code=sites["town_code"].where(sites["town_code"].isin(towns), located.to_numpy()))
+
+
+def _in_sealed_zone(project: Project, points) -> np.ndarray:
+    """True for points inside a control zone of tier "sealed" (封控区) that is not lifted."""
+    zones = project.read_layer("control_zones", where="tier = ? AND (status IS NULL OR status != ?)",
+                               params=(Tier.SEALED.value, ZoneStatus.LIFTED.value))
+    return containing(points, zones.geometry.values) >= 0
+
+
+def _transfer_sheet(rows: pd.DataFrame) -> pd.DataFrame:
+    table = rows[list(TRANSFER_COLUMNS)].rename(columns=TRANSFER_COLUMNS).reset_index(drop=True)
+    table.insert(0, "序号", range(1, len(table) + 1))
+    return table

@@ -1,0 +1,222 @@
+"""Statistics read from the project: cases per grid/village/town, the epidemic curve, follow-up tests
+due, overdue reporting steps, the mass-testing plan; and the Excel writer the statistics share.
+
+Nothing here writes to the project except :func:`set_schedule_rules`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+from data.project import Project
+from gis import schedules
+from gis.deadlines import REPORTING_DEADLINES, overdue_steps
+from gis.errors import UserError
+from gis.glossary import CaseCategory, FacilityKind, UnitLevel
+from gis.grid_stats import VILLAGE_LEVELS, count_by_category, daily_counts, in_window, locate_points, parse_times
+from gis.testing_plan import DEFAULT_SAMPLING, SamplingAssumptions, sampling_plan
+
+BY_LEVELS = ("grid", "village", "town")
+SCHEDULES_KEY = "followup_schedules"  # project metadata entry holding edited schedule rules (JSON text)
+COLUMN_LABELS = {  # column -> (Chinese, English) header
+    "code": ("代码", "code"), "name": ("名称", "name"), "total": ("合计", "total"), "population": ("人口", "population"),
+    **{category.value: (category.zh, category.en) for category in CaseCategory},
+    "points_needed": ("需采样点", "points needed"), "points_present": ("现有采样点", "points present"),
+    "points_missing": ("缺口", "points missing"),
+}
+
+
+def located_cases(project: Project) -> gpd.GeoDataFrame:
+    """The ``cases`` layer with each case's verified ``grid_code`` (see :mod:`gis.grid_stats`), its
+    ``unit_code`` (village/community) and ``town_code``, and ``reported`` (the report time as a Timestamp)."""
+    cases = project.read_layer("cases")
+    return _locate(project, cases).assign(reported=parse_times(cases["reported_at"]).to_numpy())
+
+
+def case_counts(project: Project, by: str = "grid", start: dt.date | None = None,
+                end: dt.date | None = None) -> pd.DataFrame:
+    """Cases reported from ``start`` to ``end`` (whole days, both optional) per grid, village/community or town.
+
+    Returns one row per unit in code order, zeros included: ``code``, ``name``, one column per case
+    category value (``confirmed`` ... ``secondary_contact``) and ``total``. ``attrs["unlocated"]`` counts
+    the cases in the window lying in no unit.
+    """
+    if by not in BY_LEVELS:
+        raise UserError(f"统计单元须为 {' / '.join(BY_LEVELS)}，而不是“{by}”。",
+                        f"Statistics unit must be one of {', '.join(BY_LEVELS)}, not '{by}'.")
+    units = _units_at(project, by)
+    cases = located_cases(project)
+    cases = cases[in_window(cases["reported"], start, end)]
+    codes = cases[_CODE_COLUMN[by]]
+    table = count_by_category(codes, cases["category"], units["code"]).rename_axis("code").reset_index()
+    table.insert(1, "name", units["name"].to_numpy())
+    table.attrs["unlocated"] = int(codes.isna().sum())
+    return table
+
+
+def epidemic_curve(project: Project, unit_code: str | None = None, start: dt.date | None = None,
+                   end: dt.date | None = None) -> pd.DataFrame:
+    """Daily new cases by category, for the county (``unit_code`` None or the county's code) or one grid,
+    village/community or town. Indexed by date, one column per category; the days span the whole
+    county's cases unless ``start``/``end`` are given, so curves of different units line up."""
+    cases = located_cases(project)
+    first = start or (cases["reported"].min().date() if cases["reported"].notna().any() else None)
+    last = end or (cases["reported"].max().date() if cases["reported"].notna().any() else None)
+    if unit_code and unit_code != project.metadata.get("county_code"):
+        known = set(_units_at(project, "grid")["code"]) | set(project.read_layer("admin_units")["code"])
+        if unit_code not in known:
+            raise UserError(f"没有代码为“{unit_code}”的网格或行政区。", f"No grid or unit with code '{unit_code}'.")
+        cases = cases[cases[["grid_code", "unit_code", "town_code"]].eq(unit_code).any(axis=1)]
+    return daily_counts(cases["reported"], cases["category"], first, last)
+
+
+def followups_due(project: Project, on_date: dt.date, lookback_days: int = 3) -> pd.DataFrame:
+    """Key persons' tests due on ``on_date`` or overdue (see :func:`gis.schedules.due_tests`): columns
+    ``grid_code``, ``person_no``, ``category``, ``due_date``, ``test``, ``state`` ("due"/"overdue")."""
+    persons = _locate(project, project.read_layer("key_persons"))
+    return schedules.due_tests(persons, schedule_rules(project), on_date, lookback_days)
+
+
+def overdue_reports(project: Project, at: dt.datetime | None = None) -> pd.DataFrame:
+    """Reporting steps not done by their deadline at time ``at`` (default now), most overdue first:
+    ``case_no``, ``category``, ``grid_code``, ``step``, ``label``, ``deadline``, ``hours_over``."""
+    cases = located_cases(project)
+    times = cases.assign(**{c: parse_times(cases[c]).to_numpy()
+                            for c in ["discovered_at", *(rule.field for rule in REPORTING_DEADLINES)]})
+    steps = overdue_steps(times, at or dt.datetime.now())
+    details = cases.loc[steps["case"], ["case_no", "category", "grid_code"]].reset_index(drop=True)
+    return pd.concat([details, steps[["step", "label", "deadline", "hours_over"]]], axis=1)
+
+
+def mass_testing_plan(project: Project, by: str = "town",
+                      assumptions: SamplingAssumptions = DEFAULT_SAMPLING) -> pd.DataFrame:
+    """Sampling points each grid or town needs to test everyone in time, against the sampling sites in it
+    (see :func:`gis.testing_plan.sampling_plan`)."""
+    facilities = project.read_layer("facilities", where="kind = ?", params=(FacilityKind.SAMPLING_SITE.value,))
+    return sampling_plan(_units_at(project, by), facilities.geometry, assumptions)
+
+
+def schedule_rules(project: Project) -> dict[str, schedules.Schedule]:
+    """The project's follow-up schedule rules: as edited (in the metadata) or the built-in ones."""
+    text = project.metadata.get(SCHEDULES_KEY)
+    return schedules.schedules_from_json(text) if text else dict(schedules.DEFAULT_SCHEDULES)
+
+
+def set_schedule_rules(project: Project, rules: dict[str, schedules.Schedule]) -> None:
+    """Store edited schedule rules in the project (logged as a metadata change)."""
+    project.set_metadata(**{SCHEDULES_KEY: schedules.schedules_to_json(rules)})
+
+
+def with_headers(frame: pd.DataFrame, lang: str = "zh", labels: dict[str, tuple[str, str]] = COLUMN_LABELS
+                 ) -> pd.DataFrame:
+    """``frame`` with its columns renamed to their labels in ``lang`` ("zh"/"en"); unknown columns keep
+    their names. ``labels`` maps a column to its (Chinese, English) header."""
+    return frame.rename(columns={column: pair[0 if lang == "zh" else 1] for column, pair in labels.items()})
+
+
+def write_xlsx(path, sheets: dict[str, pd.DataFrame]) -> Path:
+    """Write tables to one Excel workbook, a sheet each (name -> table): bold frozen header row, columns
+    sized to their contents. Sheet names are cut to Excel's 31 characters and made unique."""
+    path = Path(path)
+    if path.suffix.lower() != ".xlsx":
+        raise UserError(f"Excel 文件须以 .xlsx 结尾：{path}", f"An Excel file must end in .xlsx: {path}")
+    book = Workbook()
+    book.remove(book.active)
+    for name, frame in sheets.items():
+        sheet = book.create_sheet(_sheet_title(name, book.sheetnames))
+        sheet.append([str(c) for c in frame.columns])
+        for row in frame.itertuples(index=False):
+            sheet.append([_cell(v) for v in row])
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        sheet.freeze_panes = "A2"
+        for i, column in enumerate(frame.columns, 1):
+            longest = max([_display_width(column), *(_display_width(v) for v in frame[column].head(500))])
+            sheet.column_dimensions[get_column_letter(i)].width = min(max(longest + 2, 6), 50)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    book.save(path)
+    return path
+
+
+def json_records(frame: pd.DataFrame) -> list[dict]:
+    """``frame``'s rows as plain dicts ready for ``json.dumps``: Python numbers, None for missing values,
+    ISO text for dates."""
+    return [{column: plain_value(value) for column, value in zip(frame.columns, row, strict=True)}
+            for row in frame.itertuples(index=False)]
+
+
+def plain_value(value):
+    """A cell as a plain Python value: None for missing, Python numbers, ISO text for dates and times."""
+    value = _cell(value)
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+def text_table(frame: pd.DataFrame) -> str:
+    """``frame`` as an aligned plain-text table (CJK characters count double); numbers right-aligned,
+    missing values shown as "-", decimals to one place."""
+    def show(value) -> str:
+        value = _cell(value)
+        return "-" if value is None else f"{value:.1f}" if isinstance(value, float) else str(value)
+
+    header = [str(c) for c in frame.columns]
+    body = [[show(v) for v in row] for row in frame.itertuples(index=False)]
+    widths = [max(_display_width(text) for text in column) for column in zip(header, *body, strict=True)]
+    numeric = [pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c])
+               for c in frame.columns]
+
+    def line(cells: list[str]) -> str:
+        padded = [(" " * (w - _display_width(t)) + t) if right else (t + " " * (w - _display_width(t)))
+                  for t, w, right in zip(cells, widths, numeric, strict=True)]
+        return "  ".join(padded).rstrip()
+
+    return "\n".join([line(header), *(line(row) for row in body)])
+
+
+_CODE_COLUMN = {"grid": "grid_code", "village": "unit_code", "town": "town_code"}
+
+
+def _units_at(project: Project, by: str) -> gpd.GeoDataFrame:
+    """Grids, villages/communities or towns (code, name, population, geometry) in code order."""
+    if by == "grid":
+        units = project.read_layer("grids")
+    else:
+        levels = VILLAGE_LEVELS if by == "village" else (UnitLevel.TOWN.value,)
+        units = project.read_layer("admin_units", where=f"level IN ({', '.join('?' * len(levels))})", params=levels)
+    return units.sort_values("code", kind="stable")
+
+
+def _locate(project: Project, frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """``frame`` with verified ``grid_code`` and added ``unit_code`` and ``town_code`` (see :mod:`gis.grid_stats`)."""
+    located = locate_points(frame.geometry.values, project.read_layer("grids"), project.read_layer("admin_units"),
+                            frame["grid_code"].to_numpy())
+    return frame.assign(**{column: located[column].to_numpy() for column in located.columns})
+
+
+def _sheet_title(name: str, taken: list[str]) -> str:
+    title = "".join("_" if ch in "[]:*?/\\" else ch for ch in str(name))[:31] or "Sheet"
+    stem, n = title, 2
+    while title in taken:
+        suffix = f"({n})"
+        title, n = stem[:31 - len(suffix)] + suffix, n + 1
+    return title
+
+
+def _cell(value):
+    if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and value != value):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime()
+    return value.item() if hasattr(value, "item") else value
+
+
+def _display_width(value) -> int:
+    """Approximate column width of a value: CJK characters count double."""
+    text = "" if _cell(value) is None else str(value)
+    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
