@@ -268,3 +268,19 @@ def test_unsupported_and_missing_files(tmp_path):
         read_vector(path)
     with pytest.raises(UserError, match="找不到"):
         read_vector(tmp_path / "无.shp")
+
+
+def test_kml_extended_data_keeps_its_chinese_field_names(tmp_path):
+    """GDAL's LIBKML turns non-ASCII ExtendedData names into underscores; they come back intact."""
+    kml = tmp_path / "隔离点.kml"
+    kml.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?><kml xmlns="http://www.opengis.net/kml/2.2"><Document>'
+        '<Placemark><name>甲宾馆</name><ExtendedData><Data name="房间数"><value>80</value></Data>'
+        '<Data name="状态"><value>启用</value></Data></ExtendedData>'
+        "<Point><coordinates>112.6,35.1</coordinates></Point></Placemark></Document></kml>",
+        encoding="utf-8",
+    )
+    table = read_vector(kml)
+    row = table.frame.iloc[0]
+    assert (row["name"], row["房间数"], row["状态"]) == ("甲宾馆", "80", "启用")
+    assert not [c for c in table.frame.columns if set(str(c)) == {"_"}]

@@ -7,6 +7,8 @@ Features without geometry are moved to ``rejected``; invalid polygons are left f
 
 from __future__ import annotations
 
+import html
+import re
 import tempfile
 import zipfile
 import zlib
@@ -129,6 +131,10 @@ def _read_kml(path: Path, layer: str | None) -> SourceTable:
                 f"{path.name} contains no .kml file, so it is not a valid KMZ. Export it again.",
             )
         source = f"/vsizip/{path.as_posix()}/{kmls[0]}"
+        with _open_zip(path) as archive:
+            kml_text = archive.read(kmls[0])
+    else:
+        kml_text = path.read_bytes()
     names = [name for name, _ in _list_layers(source, path)]
     if layer is not None:
         names = [_choose_layer(path, [(n, True) for n in names], layer)[0]]
@@ -141,7 +147,7 @@ def _read_kml(path: Path, layer: str | None) -> SourceTable:
     if not frames:
         raise UserError(f"{path.name} 中没有任何地标。", f"{path.name} contains no placemarks.")
     frame = pd.concat(frames, ignore_index=True)
-    frame = frame.rename(columns={"Name": "name", "Description": "description"})
+    frame = frame.rename(columns={"Name": "name", "Description": "description", **_kml_field_names(kml_text)})
     empty = [c for c in _KML_OPTIONAL if c in frame and frame[c].isna().all()]
     frame = frame.drop(columns=[c for c in _KML_STYLE if c in frame] + empty)
     notes = []
@@ -152,6 +158,17 @@ def _read_kml(path: Path, layer: str | None) -> SourceTable:
             f"The KML has {len(names)} folders: {', '.join(names)}; all were read, the folder name is in column 'folder'.",
         ))
     return _finish(frame, SourceCRS(WGS84), notes)
+
+
+def _kml_field_names(kml: bytes) -> dict[str, str]:
+    """{column name GDAL made: the KML's own field name}. GDAL's LIBKML driver turns every byte of a
+    non-ASCII ExtendedData name into "_" ("人口" -> "______"); the real names are read back from the XML."""
+    names = dict.fromkeys(m.decode("utf-8", "replace") for m in re.findall(rb'<(?:\w+:)?(?:Simple)?Data\s+name="([^"]+)"', kml))
+    mangled: dict[str, list[str]] = {}
+    for name in names:
+        key = "".join(chr(b) if chr(b).isalnum() and b < 128 else "_" for b in name.encode("utf-8"))
+        mangled.setdefault(key, []).append(html.unescape(name))
+    return {key: originals[0] for key, originals in mangled.items() if len(originals) == 1 and key != originals[0]}
 
 
 def _choose_layer(path: Path, layers: list[tuple[str, bool]], layer: str | None) -> tuple[str, list]:
