@@ -25,7 +25,7 @@ from data.schema import LAYERS, layer_spec
 from gis import offsets
 
 DATUMS = ("wgs84", "gcj02")
-MAP_LAYERS = ("admin_units", "grids", "control_zones", "isolation_sites", "facilities", "key_persons", "cases")
+MAP_LAYERS = ("grids", "admin_units", "control_zones", "isolation_sites", "facilities", "key_persons", "cases")
 """Layers the page draws, bottom to top."""
 _BIG_POINT_LAYERS = {"cases", "key_persons"}  # drawn from typed arrays; details are asked for on click
 _JS_TYPES = {"<f8": "Float64", "<f4": "Float32", "<i4": "Int32", "<u4": "Uint32", "|u1": "Uint8"}

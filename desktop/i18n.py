@@ -9,9 +9,9 @@ Refresh it after changing UI strings, then translate the new (unfinished) entrie
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
 import subprocess
 import sys
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from PySide6.QtCore import QLibraryInfo, QTranslator
