@@ -7,7 +7,6 @@ waiting persons to 200 sites <= 1 s.
 """
 
 import sys
-import time
 from pathlib import Path
 
 import geopandas as gpd
@@ -16,21 +15,15 @@ import pandas as pd
 import shapely
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from timing import REPEATS, best_of  # noqa: E402
+
 from gis.allocation import allocate_to_sites  # noqa: E402
 from gis.glossary import CaseCategory  # noqa: E402
 from gis.grid_stats import count_by_category, locate_points  # noqa: E402
 
 AREA = (112.0, 34.9, 112.9, 35.4)  # about 80 x 55 km around Jiyuan
-REPEATS = 5
 
-
-def best_of(func, *args, **kwargs) -> float:
-    times = []
-    for _ in range(REPEATS):
-        start = time.perf_counter()
-        func(*args, **kwargs)
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def cells(n: int, rng: np.random.Generator) -> np.ndarray:

@@ -4,25 +4,18 @@
 """
 
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from timing import REPEATS, best_of  # noqa: E402
+
 from gis import offsets  # noqa: E402
 
 N = 1_000_000
-REPEATS = 5
 
-
-def best_of(func, *args) -> float:
-    times = []
-    for _ in range(REPEATS):
-        start = time.perf_counter()
-        func(*args)
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def main() -> None:

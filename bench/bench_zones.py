@@ -6,7 +6,6 @@ surface of 500 overlapping zones (target <= 0.5 s), on synthetic data inside the
 
 import datetime as dt
 import sys
-import time
 from pathlib import Path
 
 import geopandas as gpd
@@ -14,6 +13,9 @@ import numpy as np
 import shapely
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from timing import REPEATS, best_of  # noqa: E402
+
 from data.sample import county_outline, partition, random_xy  # noqa: E402
 from gis.crs import STORAGE_CRS  # noqa: E402
 from gis.zoning.circles import merged_circles  # noqa: E402
@@ -23,17 +25,8 @@ from gis.zoning.schemes import PRESETS  # noqa: E402
 
 GRIDS, CASES, CLUSTERS, ZONES = 10_000, 1_000, 25, 500
 AS_OF = dt.date(2026, 11, 20)
-REPEATS = 5
 TARGETS = {"propose": 1.0, "effective": 0.5}
 
-
-def best_of(func, *args, **kwargs) -> float:
-    times = []
-    for _ in range(REPEATS):
-        start = time.perf_counter()
-        func(*args, **kwargs)
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def synthetic_grids(county, rng) -> gpd.GeoDataFrame:
