@@ -24,6 +24,7 @@ from data.project import Project, now_iso
 from data.web_map import tier_styles
 from data.zone_store import zone_record
 from desktop.attribute_dock import AttributeDock
+from desktop.capacity_dock import CapacityDock
 from desktop.layer_dock import LayerDock
 from desktop.map_widget import MapWidget
 from desktop.undo import AddFeatureCommand, DeleteFeatureCommand, UpdateFeatureCommand
@@ -49,8 +50,12 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.map)
         self.layer_dock = LayerDock(self.map, self)
         self.attribute_dock = AttributeDock(project, self.undo_stack, self)
+        self.capacity_dock = CapacityDock(project, self.map, self.undo_stack, self)
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.layer_dock)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.attribute_dock)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.capacity_dock)
+        self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.resizeDocks([self.capacity_dock], [620], Qt.Orientation.Horizontal)
         self.selection: tuple[str, list[int]] = ("", [])
         self._metric = None
         self._build_actions()
@@ -115,7 +120,8 @@ class MainWindow(QMainWindow):
         view_menu = bar.addMenu(self.tr("&View"))
         view_menu.addAction(self.zoom_county_action)
         view_menu.addSeparator()
-        view_menu.addActions([self.layer_dock.toggleViewAction(), self.attribute_dock.toggleViewAction()])
+        view_menu.addActions([self.layer_dock.toggleViewAction(), self.attribute_dock.toggleViewAction(),
+                              self.capacity_dock.toggleViewAction()])
         language_menu = view_menu.addMenu(self.tr("&Language"))
         for code, name in (("zh", "简体中文"), ("en", "English")):
             action = language_menu.addAction(name)
@@ -201,6 +207,7 @@ class MainWindow(QMainWindow):
         self.project = project
         self.undo_stack.clear()
         self.attribute_dock.set_project(project)
+        self.capacity_dock.set_project(project)
         meta = project.metadata
         self.setWindowTitle(f"{meta.get('name', project.path.stem)} — Cordon")
         self.sample_label.setVisible(bool(meta.get("is_sample")))
@@ -416,5 +423,6 @@ class MainWindow(QMainWindow):
         QMessageBox.warning(self, "Cordon", error.message() if isinstance(error, UserError) else str(error))
 
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        self.capacity_dock.close()
         self.map.close()
         super().closeEvent(event)

@@ -1,0 +1,331 @@
+"""The dashboard dock on the sample county (as of 2026-11-20) inside a real main window: headline figures,
+the capacity standard, the epidemic curve, allocation with undo, transfer lists, activating a standby site,
+a grid's cases from a map click."""
+
+import datetime as dt
+import warnings
+
+import matplotlib.dates as mdates
+import numpy as np
+import openpyxl
+import pytest
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QFileDialog
+
+from data import capacity_store, stats_store
+from desktop.capacity_dock import ALERT, CJK_FAMILIES, STANDARD_KEY, CapacityDock, chart_rc
+from gis.glossary import CaseCategory, SiteStatus
+from gis.grid_stats import in_window
+
+AS_OF = dt.date(2026, 11, 20)
+READ_TIMEOUT_MS = 30_000
+
+pytestmark = [pytest.mark.qt_log_level_fail("WARNING"),
+              pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints",
+                                        # the headless platform has no GPU: WebEngine's probes say so
+                                        "QRhiGles2: Failed", "Vulkan", "Unable to detect GPU vendor")]
+
+
+@pytest.fixture(autouse=True)
+def default_standard():
+    """Each test starts (and leaves) the capacity standard at its default."""
+    QSettings().remove(STANDARD_KEY)
+    yield
+    QSettings().remove(STANDARD_KEY)
+
+
+@pytest.fixture
+def window(cordon_app, qtbot, sample_project):
+    from desktop.main_window import MainWindow
+
+    win = MainWindow(sample_project)
+    qtbot.addWidget(win)
+    yield win
+    win.close()
+
+
+@pytest.fixture
+def make_dock(window, qtbot):
+    """Build the dock on the window's project and wait until every tab shows it."""
+
+    def make():
+        dock = CapacityDock(window.project, window.map, window.undo_stack, window)
+        window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+        qtbot.waitUntil(lambda: not dock.is_busy(), timeout=READ_TIMEOUT_MS)
+        return dock
+
+    return make
+
+
+@pytest.fixture
+def dock(make_dock):
+    return make_dock()
+
+
+@pytest.fixture
+def overlays(window, monkeypatch):
+    """What the dock asked the map to draw as overlays: (key, frame, options), oldest first."""
+    calls = []
+    draw = window.map.show_overlay
+
+    def recording(key, frame, **options):
+        calls.append((key, frame.copy(), options))
+        draw(key, frame, **options)
+
+    monkeypatch.setattr(window.map, "show_overlay", recording)
+    return calls
+
+
+def shown(table, column):
+    """The values of ``column`` in the rows a dock table shows, in order."""
+    return table.model().frame[column].tolist()
+
+
+def test_the_sample_county_is_shown_as_of_its_day_with_the_headline_of_county_capacity(dock):
+    assert dock.as_of() == AS_OF
+    county = capacity_store.county_capacity(dock.project, 20, AS_OF)
+    tiles = dock.capacity_tab.tiles
+    for key in ("rooms", "occupied", "free", "standby_rooms", "demand"):
+        assert int(tiles[key].value()) == county[key], key
+    assert tiles["rooms_per_10k"].value() == f"{county['rooms_per_10k']:.1f}"
+    assert tiles["days_until_full"].value() == f"{county['days_until_full']:.1f}"
+    assert tiles["runs_out"].value() == capacity_store.demand_summary(dock.project, AS_OF).runs_out_on.isoformat()
+    towns = capacity_store.town_capacity(dock.project, 20, AS_OF)
+    assert shown(dock.capacity_tab.town_table, "name") == towns["name"].tolist()
+    sites = capacity_store.site_capacity(dock.project, AS_OF)
+    assert shown(dock.capacity_tab.site_table, "fid") == sites.index.tolist()
+
+
+def test_a_high_standard_flags_a_town_that_has_rooms_and_shows_it_on_the_map(make_dock, overlays, qtbot):
+    QSettings().setValue(STANDARD_KEY, 30)
+    dock = make_dock()
+    tab = dock.capacity_tab
+    towns = capacity_store.town_capacity(dock.project, 30, AS_OF)
+    short = towns[towns["shortfall"]]
+    flagged = short[short["rooms"] > 0]["name"].tolist()
+    assert flagged  # a town with sites, but too few rooms for 30 per 10,000
+    model = tab.town_table.model()
+    for row, name in enumerate(shown(tab.town_table, "name")):
+        colour = model.data(model.index(row, 0), Qt.ItemDataRole.ForegroundRole)
+        assert (colour == QColor(ALERT)) == (name in short["name"].tolist()), name
+    assert all(name in tab.banner.text() for name in flagged)
+    assert tab.tiles["rooms_per_10k"].caption_label.text().endswith("30)")
+
+    tab.shortfall_button.click()
+    key, frame, options = overlays[-1]
+    assert key == "shortfall" and options["label_column"] == "label" and options["fit"]
+    assert (frame["colour"] == ALERT).all()
+    assert sorted(label.split()[0] for label in frame["label"]) == sorted(short["name"])
+    assert frame.geometry.notna().all()
+
+
+def test_the_standard_spin_box_is_remembered_and_recomputes(dock, qtbot):
+    with qtbot.waitSignal(dock.refreshed, timeout=READ_TIMEOUT_MS):
+        dock.capacity_tab.standard_spin.setValue(80)
+    assert QSettings().value(STANDARD_KEY, type=float) == 80
+    assert dock.capacity_tab.tiles["rooms_per_10k"].value_label.styleSheet() == f"color: {ALERT};"
+    assert "below the standard" in dock.capacity_tab.banner.text()
+
+
+def test_the_epidemic_curve_has_one_stacked_bar_per_day_with_the_day_totals(dock, qtbot):
+    def bars_by_day():
+        axes = dock.curve_tab.chart.figure.axes[0]
+        heights = {}
+        for container in axes.containers:
+            for patch in container.patches:
+                x = round(patch.get_x() + patch.get_width() / 2, 6)
+                heights[x] = heights.get(x, 0) + patch.get_height()
+        return heights, axes
+
+    curve = stats_store.epidemic_curve(dock.project, end=AS_OF)
+    heights, axes = bars_by_day()
+    days = np.round(mdates.date2num(curve.index), 6)
+    assert sorted(heights) == sorted(days)
+    assert [heights[x] for x in days] == curve.sum(axis=1).tolist()
+    legend = [text.get_text() for text in axes.get_legend().get_texts()]
+    assert legend == [CaseCategory(c).zh for c in curve.columns if curve[c].sum() > 0]
+
+    combo = dock.curve_tab.unit_combo
+    town = combo.findText("玉泉街道")
+    with qtbot.waitSignal(dock.refreshed, timeout=READ_TIMEOUT_MS):
+        combo.setCurrentIndex(town)
+    town_curve = stats_store.epidemic_curve(dock.project, combo.itemData(town), end=AS_OF)
+    heights, axes = bars_by_day()
+    assert [heights.get(x, 0) for x in days] == town_curve.sum(axis=1).tolist()
+    assert "玉泉街道" in axes.get_title(loc="left")
+
+
+def test_chinese_labels_render_without_missing_glyphs(dock):
+    if chart_rc()["font.sans-serif"][0] not in CJK_FAMILIES:
+        pytest.skip("no Chinese font installed")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # matplotlib warns of each glyph its font lacks
+        dock.curve_tab.chart.draw()
+        dock.capacity_tab.occupancy_chart.draw()
+
+
+def test_confirming_the_allocation_fills_sites_within_their_rooms_and_undo_restores(dock, window, qtbot):
+    project, tab = dock.project, dock.allocation_tab
+    sites_before = project.read_layer("isolation_sites")
+    with qtbot.waitSignal(tab.planReady, timeout=READ_TIMEOUT_MS):
+        tab.plan_button.click()
+    plan = tab.plan
+    assert len(plan) and tab.plan_table.model().rowCount() == len(plan)
+    per_site = tab.site_table.model().frame
+    assert per_site["arriving"].sum() == plan["site_fid"].notna().sum() and (per_site["free_after"] >= 0).all()
+    assert project.read_layer("isolation_sites")["occupied"].equals(sites_before["occupied"])  # nothing written
+    assert tab.confirm_button.isEnabled()
+
+    with qtbot.waitSignal(dock.refreshed, timeout=READ_TIMEOUT_MS):
+        tab.confirm_button.click()
+    sites = project.read_layer("isolation_sites")
+    assigned = plan[plan["site_fid"].notna()]
+    arrivals = assigned.groupby("site_fid").size()
+    for fid, count in arrivals.items():
+        assert sites.at[fid, "occupied"] == sites_before.at[fid, "occupied"] + count
+    active = sites["status"] == SiteStatus.ACTIVE.value
+    assert (sites.loc[active, "occupied"] + sites.loc[active, "reserved"] <= sites.loc[active, "rooms"]).all()
+    cases = project.read_layer("cases")
+    assert cases.loc[assigned.index, "site_name"].tolist() == assigned["site_name"].tolist()
+    assert tab.state == "confirmed" and not tab.confirm_button.isEnabled()
+    assert "confirm_allocation" in project.read_layer("audit_log")["action"].tolist()
+    assert int(dock.capacity_tab.tiles["occupied"].value()) == int(sites_before["occupied"].sum()) + len(assigned)
+
+    with qtbot.waitSignal(dock.refreshed, timeout=READ_TIMEOUT_MS):
+        window.undo_stack.undo()
+    assert project.read_layer("isolation_sites")["occupied"].equals(sites_before["occupied"])
+    assert project.read_layer("cases").loc[assigned.index, "site_name"].isna().all()
+    assert tab.state == "ready" and tab.confirm_button.isEnabled()
+
+    with qtbot.waitSignal(dock.refreshed, timeout=READ_TIMEOUT_MS):
+        window.undo_stack.redo()
+    assert project.read_layer("isolation_sites")["occupied"].equals(sites["occupied"])
+    assert tab.state == "confirmed"
+
+
+def test_the_transfer_lists_open_in_openpyxl(dock, qtbot, tmp_path, monkeypatch):
+    tab = dock.allocation_tab
+    with qtbot.waitSignal(tab.planReady, timeout=READ_TIMEOUT_MS):
+        tab.plan_button.click()
+    target = tmp_path / "转运清单.xlsx"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *args, **kwargs: (str(target), "")))
+    tab.export_button.click()
+    book = openpyxl.load_workbook(target)
+    assigned = tab.plan[tab.plan["site_fid"].notna()]
+    assert book.sheetnames[0] == "汇总"
+    assert set(book.sheetnames[1:]) == set(assigned["site_name"])
+    assert sum(book[name].max_row - 1 for name in book.sheetnames[1:]) == len(assigned)
+    assert str(target) in dock.message_label.text()
+
+
+def test_activating_a_standby_site_is_audited_and_undone(dock, window, qtbot):
+    project, tab = dock.project, dock.capacity_tab
+    sites = project.read_layer("isolation_sites")
+    fid = int(sites.index[sites["status"] == SiteStatus.STANDBY.value][0])
+    assert not tab.activate_button.isEnabled()
+    tab.site_table.selectRow(tab.site_table.model().row_of("fid", fid))
+    assert tab.activate_button.isEnabled()
+
+    with qtbot.waitSignal(dock.refreshed, timeout=READ_TIMEOUT_MS):
+        tab.activate_button.click()
+    assert project.read_layer("isolation_sites").at[fid, "status"] == SiteStatus.ACTIVE.value
+    log = project.read_layer("audit_log")
+    assert ((log["action"] == "activate_site") & (log["fid"] == fid)).any()
+    county = capacity_store.county_capacity(project, 20, AS_OF)
+    assert int(tab.tiles["standby_rooms"].value()) == county["standby_rooms"]
+    assert int(tab.tiles["free"].value()) == county["free"]
+
+    with qtbot.waitSignal(dock.refreshed, timeout=READ_TIMEOUT_MS):
+        window.undo_stack.undo()
+    assert project.read_layer("isolation_sites").at[fid, "status"] == SiteStatus.STANDBY.value
+    assert project.read_layer("audit_log")["action"].iloc[-1] == "undo"
+    assert int(tab.tiles["standby_rooms"].value()) == int(sites.loc[sites["status"] == "standby", "rooms"].sum())
+
+
+def test_clicking_a_grid_on_the_map_lists_exactly_its_cases_and_key_persons(dock, window, monkeypatch):
+    project, tab = dock.project, dock.grid_tab
+    cases = stats_store.located_cases(project)
+    cases = cases[in_window(cases["reported"], None, AS_OF)]
+    persons = project.read_layer("key_persons")
+    both = sorted(set(cases["grid_code"].dropna()) & set(persons["grid_code"].dropna()))
+    code = max(both, key=lambda c: (cases["grid_code"] == c).sum())
+    grids = project.read_layer("grids")
+    fid = int(grids.index[grids["code"] == code][0])
+
+    window.map.featureClicked.emit("grids", fid)
+    assert sorted(shown(tab.case_table, "case_no")) == sorted(cases.loc[cases["grid_code"] == code, "case_no"])
+    expected_persons = persons.loc[persons["grid_code"] == code, "person_no"]
+    assert sorted(shown(tab.person_table, "person_no")) == sorted(expected_persons)
+    headers = [tab.case_table.model().headerData(c, Qt.Orientation.Horizontal)
+               for c in range(tab.case_table.model().columnCount())]
+    assert not {"person_name", "id_number", "phone", "姓名", "身份证号", "电话"} & set(headers)
+    assert tab.count_table.model().frame.at[tab.count_table.currentIndex().row(), "code"] == code  # row selected
+
+    window.map.featureClicked.emit("isolation_sites", 1)  # other layers leave the list alone
+    assert sorted(shown(tab.case_table, "case_no")) == sorted(cases.loc[cases["grid_code"] == code, "case_no"])
+
+    fitted = []
+    monkeypatch.setattr(window.map, "fit_bounds", fitted.append)
+    model = tab.count_table.model()
+    row = model.row_of("code", code)
+    tab.count_table.clicked.emit(model.index(row, 0))
+    assert np.allclose(fitted[-1], grids.loc[fid].geometry.bounds)
+
+
+def test_due_lists_and_mass_testing_match_the_stores(dock, qtbot):
+    due = stats_store.followups_due(dock.project, AS_OF)
+    table = dock.due_tab.followup_table
+    assert sorted(shown(table, "person_no")) == sorted(due["person_no"])
+    model = table.model()
+    for row, state in enumerate(model.frame["state"]):
+        overdue = model.frame.at[row, "_colour"] == ALERT
+        assert overdue == (state == "Overdue"), row
+    reports = stats_store.overdue_reports(dock.project, dt.datetime.combine(AS_OF, dt.time(23, 59, 59)))
+    assert shown(dock.due_tab.report_table, "case_no") == reports["case_no"].tolist()
+
+    plan = stats_store.mass_testing_plan(dock.project, "town")
+    missing = dock.testing_tab.table.model().frame.set_index("code")["points_missing"]
+    assert missing.sort_index().tolist() == plan.set_index("code")["points_missing"].sort_index().tolist()
+    with qtbot.waitSignal(dock.refreshed, timeout=READ_TIMEOUT_MS):
+        dock.testing_tab.level_combo.setCurrentIndex(dock.testing_tab.level_combo.findData("grid"))
+    grids = stats_store.mass_testing_plan(dock.project, "grid")
+    assert len(dock.testing_tab.table.model().frame) == int((grids["population"] > 0).sum())
+
+
+def _change_a_site(project, **values):
+    with project.transaction() as edit:
+        edit.update("isolation_sites", int(project.read_layer("isolation_sites").index[1]), values)
+
+
+def test_a_closed_dock_stops_following_and_catches_up_when_shown(dock, window, qtbot):
+    window.show()
+    dock.close()
+    _change_a_site(dock.project, rooms=999)
+    qtbot.wait(50)
+    assert not dock.is_busy()  # the change went unheard
+    with qtbot.waitSignal(dock.refreshed, timeout=READ_TIMEOUT_MS):
+        dock.show()
+    county = capacity_store.county_capacity(dock.project, 20, AS_OF)
+    assert int(dock.capacity_tab.tiles["rooms"].value()) == county["rooms"]
+
+
+def test_closing_the_dock_during_a_reading_ends_it(dock, window, qtbot):
+    window.show()
+    dock.set_as_of(AS_OF - dt.timedelta(days=1))
+    qtbot.waitUntil(dock.busy_label.isVisible, timeout=READ_TIMEOUT_MS)  # the reading runs in its thread
+    dock.close()
+    assert not dock.is_busy()
+    assert dock.capacity_tab.result["as_of"] == AS_OF  # what it read was dropped
+
+
+def test_switching_projects_reads_the_new_one_and_leaves_the_old(dock, qtbot, sample_master, tmp_path):
+    old, other = dock.project, sample_master.save_as(tmp_path / "other.gpkg")
+    _change_a_site(other, occupied=0)
+    with qtbot.waitSignal(dock.refreshed, timeout=READ_TIMEOUT_MS):
+        dock.set_project(other)
+    county = capacity_store.county_capacity(other, 20, AS_OF)
+    assert int(dock.capacity_tab.tiles["occupied"].value()) == county["occupied"]
+    _change_a_site(old, rooms=999)
+    qtbot.wait(50)
+    assert not dock.is_busy()
