@@ -317,11 +317,18 @@ def _people_layer(project: Project) -> gpd.GeoDataFrame:
 
 
 def _downgraded_zones(project: Project) -> set[int]:
-    """Zones whose tier was last set by a "downgrade" (their started_at is the day they came down)."""
-    log = project.read_layer("audit_log", where="layer = ? AND action IN ('create', 'tier_change', 'downgrade')",
+    """Zones whose tier was last set by a "downgrade" (their started_at is the day they came down).
+    An undo that put a tier back counts as the last setting too."""
+    log = project.read_layer("audit_log", where="layer = ? AND action IN ('create', 'tier_change', 'downgrade', 'undo')",
                              params=(LAYER,))
+    log = log[(log["action"] != "undo") | log.apply(_changes_tier, axis=1)]
     last = log.dropna(subset=["fid"]).groupby("fid")["action"].last()
     return {int(fid) for fid, action in last.items() if action == "downgrade"}
+
+
+def _changes_tier(row: pd.Series) -> bool:
+    before, after = (json.loads(row[key]) if isinstance(row[key], str) else {} for key in ("before", "after"))
+    return (before or {}).get("tier") != (after or {}).get("tier")
 
 
 def _active_zones(project: Project) -> gpd.GeoDataFrame:

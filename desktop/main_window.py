@@ -28,6 +28,7 @@ from desktop.capacity_dock import CapacityDock
 from desktop.layer_dock import LayerDock
 from desktop.map_widget import MapWidget
 from desktop.undo import AddFeatureCommand, DeleteFeatureCommand, UpdateFeatureCommand
+from desktop.zone_panel import ZonePanel
 from gis.crs import metric_crs_for
 from gis.errors import UserError, ui_language
 from gis.glossary import UnitLevel, ZoneKind
@@ -51,11 +52,15 @@ class MainWindow(QMainWindow):
         self.layer_dock = LayerDock(self.map, self)
         self.attribute_dock = AttributeDock(project, self.undo_stack, self)
         self.capacity_dock = CapacityDock(project, self.map, self.undo_stack, self)
+        self.zone_panel = ZonePanel(project, self.map, self.undo_stack, self)
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.layer_dock)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.attribute_dock)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.zone_panel)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.capacity_dock)
+        self.tabifyDockWidget(self.zone_panel, self.capacity_dock)
+        self.zone_panel.raise_()
         self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
-        self.resizeDocks([self.capacity_dock], [620], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.zone_panel], [620], Qt.Orientation.Horizontal)
         self.selection: tuple[str, list[int]] = ("", [])
         self._metric = None
         self._build_actions()
@@ -121,7 +126,7 @@ class MainWindow(QMainWindow):
         view_menu.addAction(self.zoom_county_action)
         view_menu.addSeparator()
         view_menu.addActions([self.layer_dock.toggleViewAction(), self.attribute_dock.toggleViewAction(),
-                              self.capacity_dock.toggleViewAction()])
+                              self.zone_panel.toggleViewAction(), self.capacity_dock.toggleViewAction()])
         language_menu = view_menu.addMenu(self.tr("&Language"))
         for code, name in (("zh", "简体中文"), ("en", "English")):
             action = language_menu.addAction(name)
@@ -197,6 +202,8 @@ class MainWindow(QMainWindow):
         self.map.lassoDrawn.connect(self._on_lasso)
         self.map.selectionChanged.connect(self._on_selection_changed)
         self.map.featureClicked.connect(self.attribute_dock.show_feature)
+        self.attribute_dock.featuresSelected.connect(self.zone_panel.set_case_selection)
+        self.zone_panel.schemeChanged.connect(self._load_tiers)
         self.map.cursorMoved.connect(self._on_cursor_moved)
         self.map.viewChanged.connect(self._on_view_changed)
 
@@ -208,19 +215,26 @@ class MainWindow(QMainWindow):
         self.undo_stack.clear()
         self.attribute_dock.set_project(project)
         self.capacity_dock.set_project(project)
+        self.zone_panel.set_project(project)
         meta = project.metadata
         self.setWindowTitle(f"{meta.get('name', project.path.stem)} — Cordon")
         self.sample_label.setVisible(bool(meta.get("is_sample")))
-        self.tiers = tier_styles(project, self.lang)
-        self.tier_combo.clear()
-        for tier in self.tiers:
-            self.tier_combo.addItem(tier["label"], tier["key"])
+        self._load_tiers()
         outline = project.county_outline()
         self._metric = pyproj.Transformer.from_crs(4490, metric_crs_for(outline if outline is not None else 112.5),
                                                    always_xy=True)
         self.map.set_project(project)
         self.map.layersDrawn.connect(self._on_first_draw, Qt.ConnectionType.SingleShotConnection)
         self._remember_recent(str(project.path))
+
+    def _load_tiers(self) -> None:
+        """Fill the tier choice from the project's tier scheme (again after it changes)."""
+        current = self.tier_combo.currentData()
+        self.tiers = tier_styles(self.project, self.lang)
+        self.tier_combo.clear()
+        for tier in self.tiers:
+            self.tier_combo.addItem(tier["label"], tier["key"])
+        self.tier_combo.setCurrentIndex(max(0, self.tier_combo.findData(current)))
 
     def _on_first_draw(self, _info: dict) -> None:
         self.layer_dock.restore(self.layer_dock.state())
@@ -424,5 +438,6 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt override)
         self.capacity_dock.close()
+        self.zone_panel.close()
         self.map.close()
         super().closeEvent(event)

@@ -12,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from pathlib import Path
 
+import shiboken6
 from PySide6.QtCore import QBuffer, QByteArray, QObject, QUrlQuery, Signal
 from PySide6.QtWebEngineCore import (
     QWebEngineUrlRequestInfo,
@@ -102,11 +103,15 @@ class MapSchemeHandler(QWebEngineUrlSchemeHandler):
     def _later(self, job: QWebEngineUrlRequestJob, build: Callable[[], tuple[bytes, bytes]]) -> None:
         self._next_key += 1
         self._jobs[self._next_key] = job
-        self._pool.submit(_build, self._next_key, build, self._reply)
+        try:
+            self._pool.submit(_build, self._next_key, build, self._reply)
+        except RuntimeError:  # the interpreter is shutting down
+            self._jobs.pop(self._next_key)
+            job.fail(QWebEngineUrlRequestJob.Error.RequestAborted)
 
     def _on_done(self, key: int, result) -> None:
         job = self._jobs.pop(key, None)
-        if job is None:
+        if job is None or not shiboken6.isValid(job):  # the page went away meanwhile
             return
         if isinstance(result, Exception):
             job.fail(QWebEngineUrlRequestJob.Error.UrlNotFound if isinstance(result, (KeyError, FileNotFoundError))

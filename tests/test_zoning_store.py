@@ -194,3 +194,18 @@ def test_changes_since_a_day_list_added_upgraded_downgraded_and_lifted_zones(sam
         (added, "added"), (fids["controlled"], "upgraded"), (fids["sealed"], "downgraded"),
         (fids["precaution"], "lifted")]
     assert zone_store.changes_since(sample_project, "2026-11-21").empty
+
+
+def test_undoing_a_downgrade_restores_the_original_countdown(sample_project):
+    """A zone stepped down and then put back by undo counts its clock as before the step."""
+    from data.zone_store import create_zone, downgrade, zone_countdown
+    from gis.zoning.shapes import circle_polygon
+
+    fid = create_zone(sample_project, circle_polygon(112.60, 35.09, 300), tier="sealed", kind="circle",
+                      last_case_at="2026-11-01T08:00:00", at="2026-11-03T08:00:00")
+    before = zone_countdown(sample_project, fid, "2026-11-20")
+    snapshot = sample_project.read_layer("control_zones").loc[fid]
+    downgrade(sample_project, fid, on="2026-11-20", force=True)
+    with sample_project.transaction() as edit:  # what the zone panel's undo does
+        edit.update("control_zones", fid, {k: snapshot[k] for k in ("tier", "started_at")}, action="undo")
+    assert zone_countdown(sample_project, fid, "2026-11-20") == before
