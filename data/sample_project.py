@@ -5,17 +5,21 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sqlite3
+from dataclasses import replace
 from pathlib import Path
 
 from data.project import Project
 from data.sample import SAMPLE_METADATA, build_sample_layers, build_sample_snapshots
+from data.zone_store import apply_proposal, propose
 from gis.errors import UserError
 
 SAMPLE_LAYER_ORDER = ("admin_units", "grids", "isolation_sites", "facilities", "cases", "key_persons")
 
 
-def create_sample_project(path, *, overwrite: bool = False, as_of: dt.date | None = None) -> Project:
-    """Create a project at ``path`` filled with the sample county (cases over the 21 days up to ``as_of``)."""
+def create_sample_project(path, *, overwrite: bool = False, as_of: dt.date | None = None,
+                          with_zones: bool = True) -> Project:
+    """Create a project at ``path`` filled with the sample county (cases over the 21 days up to ``as_of``),
+    with control zones proposed for its recent cases unless ``with_zones`` is False."""
     as_of = as_of or dt.date.today()
     layers = build_sample_layers(as_of)
     meta = SAMPLE_METADATA
@@ -28,7 +32,17 @@ def create_sample_project(path, *, overwrite: bool = False, as_of: dt.date | Non
                     log_each=False)
         edit.set_metadata(sample_as_of=as_of.isoformat())
         edit.log("create_sample", after={name: len(layers[name]) for name in SAMPLE_LAYER_ORDER})
+    if with_zones:
+        _zone_sample(project, as_of)
     return project
+
+
+def _zone_sample(project: Project, as_of: dt.date) -> None:
+    """Zones as the command would draw them on the sample's last day: the proposal for its recent cases,
+    without the county-wide remainder (so the map stays readable)."""
+    proposal = propose(project, as_of=as_of)
+    apply_proposal(project, replace(proposal, zones=tuple(z for z in proposal.zones if not z.is_rest_of_county)),
+                   at=f"{as_of.isoformat()}T08:00:00")
 
 
 def user_data_dir() -> Path:

@@ -61,6 +61,7 @@ class MainWindow(QMainWindow):
         self.zone_panel.raise_()
         self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
         self.resizeDocks([self.zone_panel], [620], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.attribute_dock], [190], Qt.Orientation.Vertical)
         self.selection: tuple[str, list[int]] = ("", [])
         self._metric = None
         self._build_actions()

@@ -14,10 +14,12 @@ SAMPLE_AS_OF = dt.date(2026, 11, 20)
 
 @pytest.fixture(scope="session")
 def sample_master(tmp_path_factory):
-    """The sample county project, built once; tests must copy it (``sample_project``) before writing."""
+    """The sample county project without zones (tests draw their own), built once; tests must copy it
+    (``sample_project``) before writing."""
     from data.sample_project import create_sample_project
 
-    return create_sample_project(tmp_path_factory.mktemp("sample") / "sample.gpkg", as_of=SAMPLE_AS_OF)
+    return create_sample_project(tmp_path_factory.mktemp("sample") / "sample.gpkg", as_of=SAMPLE_AS_OF,
+                                 with_zones=False)
 
 
 @pytest.fixture

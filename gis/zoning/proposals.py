@@ -39,6 +39,10 @@ PROPOSAL_SHARE_THRESHOLD = 0.1
 500 m circle, so the centroid rule (or a half share) would seldom take in the neighbour a case lives next to."""
 
 
+REST_OF_COUNTY = ("县内其余地区", "the rest of the county")
+"""The reason given for the lowest-tier zone covering everything not otherwise zoned."""
+
+
 @dataclass(frozen=True)
 class ProposedZone:
     """One zone of a proposal; ``unit_codes`` are the codes of the units it is made of."""
@@ -53,6 +57,10 @@ class ProposedZone:
     reason: str
     reason_en: str
     last_case_at: str | None = None
+
+    @property
+    def is_rest_of_county(self) -> bool:
+        return (self.reason, self.reason_en) == REST_OF_COUNTY
 
 
 @dataclass(frozen=True)
@@ -123,7 +131,7 @@ def propose_zones(cases: gpd.GeoDataFrame, units: gpd.GeoDataFrame, scheme: Tier
     if not taken.all():
         rest = None if county is None else unit_outline([shapely.difference(county, unit_outline(
             table.geometry[taken]))])
-        zones.append(table.zone(np.flatnonzero(~taken), keys[-1], "其余地区", ("县内其余地区", "the rest of the county"),
+        zones.append(table.zone(np.flatnonzero(~taken), keys[-1], "其余地区", REST_OF_COUNTY,
                                 geometry=rest))
     zones.sort(key=lambda z: scheme.rank(z.tier))
     return Proposal(scheme.key, as_of, days, small_m, large_m, tuple(zones), len(placed), len(recent) - len(placed))

@@ -14,6 +14,7 @@
   const PANES = ['grids', 'admin_units', 'control_zones', 'isolation_sites', 'facilities', 'key_persons', 'cases', 'labels', 'selection'];
   const BIG_POINT_BIN_PX = 44; // screen bin for aggregating points when many are in view
   const AGGREGATE_ABOVE = 4000; // more visible points than this are drawn as counted bins
+  const LEGEND_OPEN_WIDTH = 1000; // px of map width below which the legend starts folded
   const DETAIL_ZOOM = 12; // below it, sampling sites are hidden (dozens per county would cover the map)
 
   let map = null;
@@ -606,12 +607,18 @@
   function addMapMarks() {
     const legend = L.control({ position: 'bottomright' });
     legend.onAdd = () => {
-      const div = L.DomUtil.create('div', 'cordon-legend');
-      div.id = 'cordon-legend';
-      div.innerHTML = legendHtml();
-      L.DomEvent.disableClickPropagation(div);
-      L.DomEvent.disableScrollPropagation(div);
-      return div;
+      const box = L.DomUtil.create('div', 'cordon-legend');
+      const title = L.DomUtil.create('div', 'cordon-legend-title', box);
+      title.textContent = label('legend');
+      const body = L.DomUtil.create('div', '', box);
+      body.id = 'cordon-legend';
+      body.innerHTML = legendHtml();
+      const collapse = (closed) => box.classList.toggle('collapsed', closed);
+      title.addEventListener('click', () => collapse(!box.classList.contains('collapsed')));
+      collapse(map.getSize().x < LEGEND_OPEN_WIDTH); // a narrow map keeps the legend folded away
+      L.DomEvent.disableClickPropagation(box);
+      L.DomEvent.disableScrollPropagation(box);
+      return box;
     };
     legend.addTo(map);
     state.legend = legend;
