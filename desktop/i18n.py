@@ -41,8 +41,8 @@ class TsTranslator(QTranslator):
         super().__init__(parent)
         self.table = table
 
-    def translate(self, context: str, source: str, disambiguation=None, n: int = -1) -> str:  # Qt override
-        return self.table.get((context, source), "")
+    def translate(self, context: str, source: str, disambiguation=None, n: int = -1) -> str | None:  # Qt override
+        return self.table.get((context, source))  # None: Qt shows the English source rather than nothing
 
     def isEmpty(self) -> bool:  # noqa: N802 (Qt override)
         return not self.table

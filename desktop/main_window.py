@@ -29,7 +29,7 @@ from desktop.layer_dock import LayerDock
 from desktop.map_widget import MapWidget
 from desktop.undo import AddFeatureCommand, DeleteFeatureCommand, UpdateFeatureCommand
 from desktop.zone_panel import ZonePanel
-from gis.crs import metric_crs_for
+from gis.crs import metric_crs_for, parse_crs, to_storage_xy
 from gis.errors import UserError, ui_language
 from gis.glossary import UnitLevel, ZoneKind
 from gis.zoning.shapes import circle_polygon, unit_outline
@@ -87,6 +87,8 @@ class MainWindow(QMainWindow):
         self.open_action = self._action(self.tr("&Open Project…"), self._on_open, QKeySequence.StandardKey.Open)
         self.save_as_action = self._action(self.tr("Save &As…"), self._on_save_as, QKeySequence.StandardKey.SaveAs)
         self.import_action = self._action(self.tr("&Import Data…"), self._on_import, "Ctrl+I")
+        self.print_action = self._action(self.tr("&Print Map…"), self._on_print, QKeySequence.StandardKey.Print)
+        self.export_action = self._action(self.tr("&Export Data…"), self._on_export, "Ctrl+E")
         self.quit_action = self._action(self.tr("&Quit"), self.close, QKeySequence.StandardKey.Quit)
         self.undo_action = self.undo_stack.createUndoAction(self, self.tr("&Undo"))
         self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
@@ -117,6 +119,7 @@ class MainWindow(QMainWindow):
         self.recent_menu = file_menu.addMenu(self.tr("Open &Recent"))
         file_menu.addSeparator()
         file_menu.addAction(self.import_action)
+        file_menu.addActions([self.print_action, self.export_action])
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
 
@@ -286,6 +289,26 @@ class MainWindow(QMainWindow):
         from desktop.import_wizard import ImportWizard
 
         ImportWizard(self.project, self).exec()
+
+    @Slot()
+    def _on_print(self) -> None:
+        self.map.call("view", callback=self._open_print_dialog)
+
+    def _open_print_dialog(self, view: dict | None) -> None:
+        from desktop.print_dialog import PrintDialog
+
+        bounds = None
+        if view:
+            west, south, east, north = view["bounds"]
+            xs, ys = to_storage_xy([west, east], [south, north], parse_crs(self.map.datum))
+            bounds = (float(xs[0]), float(ys[0]), float(xs[1]), float(ys[1]))
+        PrintDialog(self.project, self, view_bounds=bounds).exec()
+
+    @Slot()
+    def _on_export(self) -> None:
+        from desktop.print_dialog import ExportDialog
+
+        ExportDialog(self.project, self).exec()
 
     # -- map tools ----------------------------------------------------------------------------------
 
