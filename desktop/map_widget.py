@@ -54,6 +54,10 @@ class MapBridge(QObject):
         self.cursorMoved.emit(lon, lat, datum)
 
 
+def _parsed(callback: Callable) -> Callable:
+    return lambda text: callback(json.loads(text) if text else None)
+
+
 class MapPage(QWebEnginePage):
     """The map page: it cannot navigate away or open windows; console errors are kept for tests."""
 
@@ -166,8 +170,12 @@ class MapWidget(QWebEngineView):
     # -- calling the page -------------------------------------------------------------------------
 
     def call(self, function: str, *args, callback: Callable | None = None) -> None:
-        """Call ``window.cordon.<function>(*args)`` with JSON arguments, once the page is ready."""
+        """Call ``window.cordon.<function>(*args)`` with JSON arguments, once the page is ready; ``callback``
+        gets the result (it crosses as JSON: PySide does not convert JavaScript arrays and objects)."""
         script = f"window.cordon.{function}({', '.join(json.dumps(a, ensure_ascii=False) for a in args)})"
+        if callback is not None:
+            script = f"JSON.stringify({script} ?? null)"
+            callback = _parsed(callback)
         if self._ready:
             self._run(script, callback)
         else:

@@ -1,6 +1,8 @@
 """The map page inside a real QWebEngineView: layers drawn, zones drawn and undone, units tiered,
 no network, hostile names inert."""
 
+import json
+
 import pytest
 import shapely
 
@@ -23,12 +25,12 @@ def window(cordon_app, qtbot, sample_project):
     win.close()
 
 
-def js(qtbot, view, script):
-    """Evaluate ``script`` in the page and return its (JSON-able) result."""
+def js(qtbot, view, expression):
+    """Evaluate a JavaScript expression in the page and return its value (it crosses as JSON)."""
     box = []
-    view.page().runJavaScript(script, 0, box.append)
+    view.page().runJavaScript(f"JSON.stringify(({expression}) ?? null)", 0, box.append)
     qtbot.waitUntil(lambda: bool(box), timeout=10_000)
-    return box[0]
+    return json.loads(box[0])
 
 
 def wait_for_zones(qtbot, window, count):
@@ -106,7 +108,7 @@ def test_a_hostile_name_shows_as_text_and_runs_nothing(window, qtbot):
 
 
 def test_the_page_cannot_navigate_away(window, qtbot):
-    js(qtbot, window.map, "window.location.href = 'https://example.com/'; 1")
+    js(qtbot, window.map, "(window.location.href = 'https://example.com/', 1)")
     qtbot.wait(300)
     assert window.map.url().toString() == "cordon://app/map.html"
     assert js(qtbot, window.map, "typeof window.cordon") == "object"
@@ -118,3 +120,21 @@ def test_the_legend_and_sample_badge_are_on_the_map(window, qtbot):
         assert word in legend
     assert js(qtbot, window.map, "document.querySelector('.cordon-sample-badge').textContent") == "示例数据"
     assert window.sample_label.isVisible()
+
+
+def test_print_opens_on_the_current_view_in_storage_coordinates(window, qtbot, monkeypatch):
+    from desktop import print_dialog
+
+    opened = []
+    def choose_view(dialog):
+        dialog.extent_combo.setCurrentIndex(dialog.extent_combo.findData("view"))
+        opened.append(dialog.options())
+
+    monkeypatch.setattr(print_dialog.PrintDialog, "exec", choose_view)
+    window.print_action.trigger()
+    qtbot.waitUntil(lambda: bool(opened), timeout=10_000)
+    view = js(qtbot, window.map, "cordon.view().bounds")
+    extent = opened[0]["extent"]
+    assert extent == pytest.approx(tuple(view), abs=1e-9)  # the offline basemap shows storage coordinates
+    outline = window.project.county_outline()
+    assert extent[0] < outline.bounds[2] and extent[2] > outline.bounds[0]
