@@ -125,6 +125,8 @@ class Project:
                 for field in spec.fields:
                     if field.name not in present:
                         gpkg.add_column(conn, spec.name, field.name, field.kind)
+            for spec in LAYERS.values():
+                _create_indexes(conn, spec)
             if version != SCHEMA_VERSION:
                 edit.set_metadata(schema_version=SCHEMA_VERSION)
                 edit.log("migrate", after={"from": version, "to": SCHEMA_VERSION})
@@ -360,6 +362,13 @@ class Edit:
 def _create_layer(conn: sqlite3.Connection, spec: LayerSpec) -> None:
     gpkg.create_table(conn, spec.name, [(f.name, f.kind) for f in spec.fields], geometry_type=spec.geometry,
                       srs_id=STORAGE_EPSG, description=f"{spec.zh} / {spec.en}", primary_key=spec.primary_key)
+    _create_indexes(conn, spec)
+
+
+def _create_indexes(conn: sqlite3.Connection, spec: LayerSpec) -> None:
+    for column in spec.indexed:
+        name = gpkg.quote(f"idx_{spec.name}_{column}")
+        conn.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {gpkg.quote(spec.name)} ({gpkg.quote(column)})")
 
 
 def _storage_geometries(frame: pd.DataFrame, spec: LayerSpec) -> np.ndarray:

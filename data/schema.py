@@ -53,6 +53,7 @@ class LayerSpec:
     zh: str
     en: str
     primary_key: str = "fid"  # the table's integer key column (audit_log has a field named fid)
+    indexed: tuple[str, ...] = ()  # fields looked up or grouped by often (an SQL index each)
 
     def field(self, name: str) -> Field:
         for f in self.fields:
@@ -78,13 +79,13 @@ ADMIN_UNITS = LayerSpec("admin_units", "MULTIPOLYGON", (
     Field("code", zh="代码"), Field("name", zh="名称", required=True),
     Field("level", zh="级别", choices=UnitLevel), Field("parent_code", zh="上级代码"),
     _count("population", "人口"), _count("households", "户数"),
-), "行政区划", "administrative units")
+), "行政区划", "administrative units", indexed=("code", "level"))
 
 GRIDS = LayerSpec("grids", "MULTIPOLYGON", (
     Field("code", zh="网格编码", required=True), Field("name", zh="网格名称"), Field("unit_code", zh="所属村社区代码"),
     _count("population", "人口"), _count("households", "户数"),
     Field("worker", zh="网格员"), Field("phone", zh="联系电话"),
-), "网格", "grids")
+), "网格", "grids", indexed=("code", "unit_code"))
 
 ISOLATION_SITES = LayerSpec("isolation_sites", "POINT", (
     Field("name", zh="名称", required=True), Field("address", zh="地址"),
@@ -110,7 +111,7 @@ CASES = LayerSpec("cases", "POINT", (
     Field("discovered_at", "DATETIME", "发现时间"), Field("reported_online_at", "DATETIME", "网络直报时间"),
     Field("lab_result_at", "DATETIME", "检测结果时间"), Field("investigated_at", "DATETIME", "流调完成时间"),
     Field("site_name", zh="隔离场所"),
-), "病例与密接", "cases and contacts")
+), "病例与密接", "cases and contacts", indexed=("grid_code", "category"))
 
 CONTROL_ZONES = LayerSpec("control_zones", "MULTIPOLYGON", (
     Field("name", zh="名称"), Field("tier", zh="等级", required=True), Field("kind", zh="类型", choices=ZoneKind),
@@ -121,7 +122,7 @@ CONTROL_ZONES = LayerSpec("control_zones", "MULTIPOLYGON", (
     Field("test_rounds", zh="核酸检测轮次"),  # JSON list of {"date": "YYYY-MM-DD", "result": "negative"|"positive"}
     Field("unit_codes", zh="包含单元"),  # JSON list of admin unit / grid codes for unit zones
     Field("note", zh="备注"),
-), "管控区域", "control zones")
+), "管控区域", "control zones", indexed=("status",))
 
 KEY_PERSONS = LayerSpec("key_persons", "POINT", (
     Field("person_no", zh="编号"), Field("category", zh="类别", choices=KeyPersonCategory, required=True),
@@ -140,7 +141,7 @@ AUDIT_LOG = LayerSpec("audit_log", None, (
     Field("at", "DATETIME", "时间"), Field("user", zh="用户"), Field("action", zh="操作"),
     Field("layer", zh="图层"), Field("fid", "INTEGER", "要素号"),
     Field("before", zh="修改前"), Field("after", zh="修改后"),
-), "操作日志", "audit log", primary_key="log_id")
+), "操作日志", "audit log", primary_key="log_id", indexed=("layer",))
 
 LAYERS: dict[str, LayerSpec] = {
     spec.name: spec
