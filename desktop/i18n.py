@@ -29,8 +29,10 @@ def read_ts(path: Path = TS_FILE) -> dict[tuple[str, str], str]:
             translation = message.find("translation")
             if translation is None or translation.get("type") in ("unfinished", "obsolete", "vanished"):
                 continue
-            if translation.text:
-                table[(name, message.findtext("source", ""))] = translation.text
+            forms = [f.text for f in translation.findall("numerusform") if f.text]  # %n messages
+            text = forms[0] if forms else translation.text  # Chinese has one plural form
+            if text and text.strip():
+                table[(name, message.findtext("source", ""))] = text
     return table
 
 

@@ -19,6 +19,7 @@ import geopandas as gpd
 import pandas as pd
 from PySide6.QtCore import (
     QAbstractTableModel,
+    QCoreApplication,
     QDate,
     QEvent,
     QModelIndex,
@@ -131,7 +132,7 @@ def _metres_spin(value: float) -> QDoubleSpinBox:
     spin.setDecimals(0)
     spin.setSingleStep(100)
     spin.setValue(value)
-    spin.setSuffix(" m")
+    spin.setSuffix(QCoreApplication.translate("ZonePanel", " m"))
     return spin
 
 

@@ -1,0 +1,2281 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="zh_CN">
+<context>
+    <name>AllocationTab</name>
+    <message>
+        <location filename="../../desktop/capacity_dock.py" line="868"/>
+        <source>Plan allocation</source>
+        <translation>生成分配方案</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/capacity_dock.py" line="869"/>
+        <source>Nearest site with a free room, sealed-zone residents first</source>
+        <translation>就近安排有空房的场所，封控区人员优先</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/capacity_dock.py" line="870"/>
+        <source>Confirm allocation</source>
+        <translation>确认分配</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/capacity_dock.py" line="871"/>
+        <source>Export transfer lists…</source>
+        <translation>导出转运名单…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/capacity_dock.py" line="874"/>
+        <location filename="../../desktop/capacity_dock.py" line="876"/>
+        <source>Isolation site</source>
+        <translation>隔离场所</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/capacity_dock.py" line="874"/>
+        <source>Arriving</source>
+        <translation>转入人数</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/capacity_dock.py" line="875"/>
+        <source>Free rooms now</source>
+        <translation>当前空房</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/capacity_dock.py" line="875"/>
+        <source>Free rooms after</source>
+        <translation>分配后空房</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/capacity_dock.py" line="876"/>
+        <source>Case no.</source>
+        <translation>病例编号</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/capacity_dock.py" line="877"/>
+        <source>km</source>
+        <translation>距离（公里）</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/capacity_dock.py" line="877"/>
+        <source>Sealed zone</source>
+        <translation>封控区</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/capacity_dock.py" line="878"/>
+        <source>Category</source>
+        <translation>类别</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/capacity_dock.py" line="878"/>
+        <source>Grid</source>
+        <translation>网格</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/capacity_dock.py" line="924"/>
+        <source>Plan who goes to which site: the nearest active site with a free room, sealed-zone residents first. Nothing is written until you confirm.</source>
+        <translation>安排每人转往哪个场所：就近安排有空房的启用场所，封控区人员优先。确认之前不会写入任何数据。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/capacity_dock.py" line="926"/>
+        <source>The project changed since this plan was made: plan again.</source>
+        <translation>生成方案后项目数据已有变化，请重新生成。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/capacity_dock.py" line="928"/>
+        <source>Nobody is waiting for isolation.</source>
+        <translation>当前没有待隔离人员。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/capacity_dock.py" line="929"/>
+        <source>Confirmed: {count} people assigned (Edit ▸ Undo takes it back).</source>
+        <translation>已确认：已分配 {count} 人（可用“编辑 ▸ 撤销”撤回）。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/capacity_dock.py" line="932"/>
+        <source>{assigned} of {waiting} waiting people assigned to {sites} sites, {sealed} of them from sealed zones; {left} left without a room. Nothing written yet.</source>
+        <translation>待隔离 {waiting} 人中已安排 {assigned} 人至 {sites} 个场所，其中封控区 {sealed} 人；{left} 人暂无房间。尚未写入。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/capacity_dock.py" line="942"/>
+        <source>Reading the people waiting and the sites…</source>
+        <translation>正在读取待隔离人员和场所…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/capacity_dock.py" line="945"/>
+        <source>Planning the allocation</source>
+        <translation>正在生成分配方案</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/capacity_dock.py" line="978"/>
+        <source>Allocate {count} people to isolation sites</source>
+        <translation>将 {count} 人分配至集中隔离场所</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/capacity_dock.py" line="985"/>
+        <source>transfer-lists-{day}.xlsx</source>
+        <translation>转运名单-{day}.xlsx</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/capacity_dock.py" line="986"/>
+        <source>Export Transfer Lists</source>
+        <translation>导出转运名单</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/capacity_dock.py" line="987"/>
+        <source>Excel workbook (*.xlsx)</source>
+        <translation>Excel 工作簿 (*.xlsx)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/capacity_dock.py" line="995"/>
+        <source>Transfer lists written to {path}</source>
+        <translation>转运名单已保存至 {path}</translation>
+    </message>
+</context>
+<context>
+    <name>AttributeDock</name>
+    <message>
+        <location filename="../../desktop/attribute_dock.py" line="280"/>
+        <source>Attributes</source>
+        <translation>属性表</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/attribute_dock.py" line="294"/>
+        <source>Filter rows…</source>
+        <translation>筛选行…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/attribute_dock.py" line="297"/>
+        <source>Show personal information</source>
+        <translation>显示个人信息</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/attribute_dock.py" line="298"/>
+        <source>Names, ID numbers and phone numbers are hidden unless ticked.</source>
+        <translation>不勾选时隐藏姓名、身份证号和手机号。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/attribute_dock.py" line="300"/>
+        <source>Delete feature</source>
+        <translation>删除要素</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/attribute_dock.py" line="460"/>
+        <source>{shown} of {total} features</source>
+        <translation>{shown} / {total} 个要素</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/attribute_dock.py" line="461"/>
+        <source>{total} features</source>
+        <translation>{total} 个要素</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/attribute_dock.py" line="481"/>
+        <source>Edit {field} of feature {fid}</source>
+        <translation>编辑要素 {fid} 的{field}</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/attribute_dock.py" line="487"/>
+        <source>Delete feature {fid} from {layer}</source>
+        <translation>从{layer}删除要素 {fid}</translation>
+    </message>
+</context>
+<context>
+    <name>CapacityDock</name>
+    <message>
+        <location filename="../../desktop/capacity_dock.py" line="1161"/>
+        <source>Dashboard</source>
+        <translation>指挥看板</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/capacity_dock.py" line="1180"/>
+        <source>Updating…</source>
+        <translation>正在更新…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/capacity_dock.py" line="1196"/>
+        <source>Capacity</source>
+        <translation>隔离容量</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/capacity_dock.py" line="1196"/>
+        <source>Curve</source>
+        <translation>疫情曲线</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/capacity_dock.py" line="1196"/>
+        <source>Grids</source>
+        <translation>网格</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/capacity_dock.py" line="1196"/>
+        <source>Due</source>
+        <translation>到期检测</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/capacity_dock.py" line="1196"/>
+        <source>Allocation</source>
+        <translation>隔离分配</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/capacity_dock.py" line="1197"/>
+        <source>Testing</source>
+        <translation>核酸采样</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/capacity_dock.py" line="1202"/>
+        <source>As of</source>
+        <translation>截至</translation>
+    </message>
+</context>
+<context>
+    <name>CapacityTab</name>
+    <message>
+        <location filename="../../desktop/capacity_dock.py" line="357"/>
+        <location filename="../../desktop/capacity_dock.py" line="511"/>
+        <source>Rooms</source>
+        <translation>房间数</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/capacity_dock.py" line="357"/>
+        <source>Rooms of active and standby sites</source>
+        <translation>启用和备用场所的房间总数</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/capacity_dock.py" line="358"/>
+        <location filename="../../desktop/capacity_dock.py" line="510"/>
+        <source>Occupied</source>
+        <translation>已入住</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/capacity_dock.py" line="359"/>
+        <source>Free</source>
+        <translation>空余</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/capacity_dock.py" line="359"/>
+        <source>Rooms of active sites neither occupied nor reserved</source>
+        <translation>启用场所中既未入住也未预留的房间</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/capacity_dock.py" line="360"/>
+        <source>Standby rooms</source>
+        <translation>备用房间</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/capacity_dock.py" line="360"/>
+        <source>Rooms of standby sites, free once activated</source>
+        <translation>备用场所的房间，启用后即可使用</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/capacity_dock.py" line="361"/>
+        <source>Per 10,000</source>
+        <translation>每万人房间</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/capacity_dock.py" line="361"/>
+        <source>Rooms per 10,000 residents</source>
+        <translation>每万常住人口房间数</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/capacity_dock.py" line="362"/>
+        <source>Demand</source>
+        <translation>需求</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/capacity_dock.py" line="363"/>
+        <source>People waiting for isolation plus the forecast from new cases</source>
+        <translation>待隔离人数加上新增病例带来的预测需求</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/capacity_dock.py" line="364"/>
+        <source>Free rooms run out</source>
+        <translation>空房耗尽日</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/capacity_dock.py" line="365"/>
+        <source>The day the demand exceeds the free rooms if nothing changes</source>
+        <translation>若情况不变，需求超过空房的日期</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/capacity_dock.py" line="366"/>
+        <source>Days until full</source>
+        <translation>距满员天数</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/capacity_dock.py" line="367"/>
+        <source>Free rooms at the net intake of the last 7 days of snapshots</source>
+        <translation>按近 7 天记录的净入住量，空房还能维持的天数</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/capacity_dock.py" line="373"/>
+        <source> rooms per 10,000</source>
+        <translation> 间/万人</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/capacity_dock.py" line="374"/>
+        <source>The capacity standard: rooms per 10,000 residents (national: 20)</source>
+        <translation>容量标准：每万常住人口房间数（国家标准：20）</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/capacity_dock.py" line="375"/>
+        <source>Show towns below the standard on the map</source>
+        <translation>在地图上显示未达标乡镇</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/capacity_dock.py" line="379"/>
+        <source>Activate standby site</source>
+        <translation>启用备用场所</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/capacity_dock.py" line="381"/>
+        <source>Select a standby site in the table first</source>
+        <translation>请先在表中选择一个备用场所</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/capacity_dock.py" line="382"/>
+        <source>Record today&apos;s occupancy</source>
+        <translation>记录今日入住</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/capacity_dock.py" line="384"/>
+        <source>Keep today&apos;s occupied rooms of every site (one snapshot a day; a sample project&apos;s today is the day its data describe)</source>
+        <translation>保存各场所今日已入住房间数（每天一次快照；示例项目的“今日”为其数据所描述的日期）</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/capacity_dock.py" line="386"/>
+        <source>Missing</source>
+        <translation>缺失</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/capacity_dock.py" line="395"/>
+        <source>Standard:</source>
+        <translation>标准：</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/capacity_dock.py" line="400"/>
+        <source>Isolation sites</source>
+        <translation>集中隔离场所</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/capacity_dock.py" line="436"/>
+        <source>Per 10,000 (standard {standard})</source>
+        <translation>每万人房间（标准 {standard}）</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/capacity_dock.py" line="438"/>
+        <source>Demand, next {days} days</source>
+        <translation>未来 {days} 天需求</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/capacity_dock.py" line="461"/>
+        <source>The county is below the standard: {value} rooms per 10,000 residents, standard {standard}.</source>
+        <translation>全县未达标：每万常住人口 {value} 间，标准为 {standard} 间。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/capacity_dock.py" line="465"/>
+        <source>The expected demand exceeds the free rooms by {count}; {standby} standby rooms could be activated.</source>
+        <translation>预计需求超出空房 {count} 间；可启用备用房间 {standby} 间。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/capacity_dock.py" line="469"/>
+        <source>{count} towns below the standard: {names}.</source>
+        <translation>{count} 个乡镇（街道）未达标：{names}。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/capacity_dock.py" line="472"/>
+        <source>Rooms meet the standard and the expected demand.</source>
+        <translation>房间数达到标准，可满足预计需求。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/capacity_dock.py" line="476"/>
+        <source>Below the standard of {standard} rooms per 10,000 residents</source>
+        <translation>低于每万常住人口 {standard} 间的标准</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/capacity_dock.py" line="484"/>
+        <source>Checklist: {items}</source>
+        <translation>清单缺项：{items}</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/capacity_dock.py" line="485"/>
+        <source>Team: {roles}</source>
+        <translation>人员缺岗：{roles}</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/capacity_dock.py" line="489"/>
+        <source>Contact: {name} {phone}</source>
+        <translation>联系人：{name} {phone}</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/capacity_dock.py" line="501"/>
+        <source>Occupied rooms by day (recorded sites)</source>
+        <translation>每日已入住房间数（已记录场所）</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/capacity_dock.py" line="503"/>
+        <source>No occupancy recorded yet</source>
+        <translation>尚无入住记录</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/capacity_dock.py" line="529"/>
+        <source>No town is below the standard.</source>
+        <translation>没有未达标的乡镇（街道）。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/capacity_dock.py" line="554"/>
+        <source>Activate {site}</source>
+        <translation>启用{site}</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/capacity_dock.py" line="566"/>
+        <source>Recorded the occupancy of {count} sites for {day}.</source>
+        <translation>已记录 {count} 个场所 {day} 的入住情况。</translation>
+    </message>
+</context>
+<context>
+    <name>ChangesDialog</name>
+    <message>
+        <location filename="../../desktop/zone_panel.py" line="622"/>
+        <source>Changes Since…</source>
+        <translation>变化情况…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/zone_panel.py" line="626"/>
+        <source>Change</source>
+        <translation>变化</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/zone_panel.py" line="626"/>
+        <source>Zone</source>
+        <translation>区域</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/zone_panel.py" line="626"/>
+        <source>Tier</source>
+        <translation>等级</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/zone_panel.py" line="626"/>
+        <source>When</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/zone_panel.py" line="633"/>
+        <source>Since:</source>
+        <translation>起始日期：</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../desktop/zone_panel.py" line="660"/>
+        <source>%n zone(s) changed since %1.</source>
+        <translation>
+            <numerusform>自 %1 以来有 %n 个区域发生变化。</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>CircleDialog</name>
+    <message>
+        <location filename="../../desktop/zone_panel.py" line="411"/>
+        <source>Control Circles</source>
+        <translation>管控圈</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../desktop/zone_panel.py" line="413"/>
+        <source>Around the %n selected case(s)</source>
+        <translation>
+            <numerusform>围绕所选的 %n 个病例</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../desktop/zone_panel.py" line="414"/>
+        <source>At a point I click on the map</source>
+        <translation>在地图上点选位置</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/zone_panel.py" line="419"/>
+        <source>Small circle (%1):</source>
+        <translation>小圈（%1）：</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/zone_panel.py" line="420"/>
+        <source>Large circle (%1):</source>
+        <translation>大圈（%1）：</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/zone_panel.py" line="421"/>
+        <source>No official radius exists: these are this county&apos;s settings.</source>
+        <translation>国家未规定统一半径，以下为本县设置。</translation>
+    </message>
+</context>
+<context>
+    <name>CurveTab</name>
+    <message>
+        <location filename="../../desktop/capacity_dock.py" line="588"/>
+        <source>Area:</source>
+        <translation>区域：</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/capacity_dock.py" line="621"/>
+        <source>County</source>
+        <translation>全县</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/capacity_dock.py" line="633"/>
+        <source>{total} cases in all; {recent} new infections in the 7 days to {day}.</source>
+        <translation>累计 {total} 例；截至 {day} 的 7 天内新增感染者 {recent} 例。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/capacity_dock.py" line="636"/>
+        <source>Daily new cases: {area}</source>
+        <translation>每日新增病例：{area}</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/capacity_dock.py" line="638"/>
+        <source>No cases reported</source>
+        <translation>无病例报告</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/capacity_dock.py" line="652"/>
+        <source>Cases per day</source>
+        <translation>每日病例数</translation>
+    </message>
+</context>
+<context>
+    <name>DueTab</name>
+    <message>
+        <location filename="../../desktop/capacity_dock.py" line="805"/>
+        <location filename="../../desktop/capacity_dock.py" line="810"/>
+        <source>Grid</source>
+        <translation>网格</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/capacity_dock.py" line="805"/>
+        <source>Person no.</source>
+        <translation>人员编号</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/capacity_dock.py" line="806"/>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/capacity_dock.py" line="806"/>
+        <source>Due</source>
+        <translation>应检日期</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/capacity_dock.py" line="807"/>
+        <source>Test</source>
+        <translation>检测项目</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/capacity_dock.py" line="807"/>
+        <source>Key person</source>
+        <translation>人员类别</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/capacity_dock.py" line="810"/>
+        <source>Case no.</source>
+        <translation>病例编号</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/capacity_dock.py" line="811"/>
+        <source>Step</source>
+        <translation>环节</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/capacity_dock.py" line="811"/>
+        <source>Hours over</source>
+        <translation>超时（小时）</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/capacity_dock.py" line="812"/>
+        <source>Deadline</source>
+        <translation>时限</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/capacity_dock.py" line="812"/>
+        <source>Category</source>
+        <translation>类别</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/capacity_dock.py" line="838"/>
+        <source>Follow-up tests on {day}: &lt;b&gt;{due}&lt;/b&gt; due, &lt;span style=&apos;color:{alert}&apos;&gt;&lt;b&gt;{overdue}&lt;/b&gt; overdue&lt;/span&gt; (up to {days} days late), in {grids} grids.</source>
+        <translation>{day} 随访检测：&lt;b&gt;{due}&lt;/b&gt; 人应检，&lt;span style=&apos;color:{alert}&apos;&gt;&lt;b&gt;{overdue}&lt;/b&gt; 人逾期&lt;/span&gt;（最多逾期 {days} 天），涉及 {grids} 个网格。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/capacity_dock.py" line="843"/>
+        <source>Overdue</source>
+        <translation>逾期</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/capacity_dock.py" line="843"/>
+        <source>Due today</source>
+        <translation>今日应检</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/capacity_dock.py" line="849"/>
+        <source>Reporting steps past their deadline at {time}: &lt;b&gt;{count}&lt;/b&gt; ({deadlines} from discovery).</source>
+        <translation>截至 {time} 超时的报告环节：&lt;b&gt;{count}&lt;/b&gt; 个（自发现起时限：{deadlines}）。</translation>
+    </message>
+</context>
+<context>
+    <name>ExportDialog</name>
+    <message>
+        <location filename="../../desktop/print_dialog.py" line="550"/>
+        <location filename="../../desktop/print_dialog.py" line="660"/>
+        <source>Export Data</source>
+        <translation>导出数据</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/print_dialog.py" line="557"/>
+        <source>Excel briefing report (.xlsx)</source>
+        <translation>Excel 简报 (.xlsx)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/print_dialog.py" line="558"/>
+        <source>GeoJSON, one layer (.geojson)</source>
+        <translation>GeoJSON，单个图层 (.geojson)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/print_dialog.py" line="559"/>
+        <source>KML for Google Earth and map apps (.kml)</source>
+        <translation>KML，用于 Google 地球和地图 App (.kml)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/print_dialog.py" line="560"/>
+        <source>GeoPackage copy of the project (.gpkg)</source>
+        <translation>项目的 GeoPackage 副本 (.gpkg)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/print_dialog.py" line="561"/>
+        <source>Interactive HTML map, works offline (.html)</source>
+        <translation>交互式 HTML 地图，可离线查看 (.html)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/print_dialog.py" line="579"/>
+        <source>Shift coordinates to GCJ-02</source>
+        <translation>坐标转换为 GCJ-02</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/print_dialog.py" line="581"/>
+        <source>Map apps based on AutoNavi (Gaode) need GCJ-02. Leave it off for GIS software, which expects WGS84.</source>
+        <translation>基于高德地图的 App 需要 GCJ-02 坐标；用于 GIS 软件时请勿勾选，GIS 软件使用 WGS84。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/print_dialog.py" line="585"/>
+        <source>Browse…</source>
+        <translation>浏览…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/print_dialog.py" line="588"/>
+        <source>Export</source>
+        <translation>导出</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/print_dialog.py" line="595"/>
+        <source>Format:</source>
+        <translation>格式：</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/print_dialog.py" line="597"/>
+        <source>Layers:</source>
+        <translation>图层：</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/print_dialog.py" line="600"/>
+        <source>Save as:</source>
+        <translation>保存为：</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/print_dialog.py" line="641"/>
+        <source>The morning briefing workbook: zones with their countdowns, villages by tier, isolation sites, cases per grid and follow-up tests due.</source>
+        <translation>晨会简报工作簿：管控区域及倒计时、各等级村（社区）、集中隔离场所、各网格病例数和到期随访检测。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/print_dialog.py" line="643"/>
+        <source>One layer per file, in WGS84 longitude/latitude unless shifted to GCJ-02. Names, ID numbers and phone numbers are left out.</source>
+        <translation>每个文件一个图层，坐标为 WGS84 经纬度（转换为 GCJ-02 时除外）。不含姓名、身份证号和手机号。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/print_dialog.py" line="645"/>
+        <source>The checked layers, one folder each, with Chinese names and the map&apos;s colours. Names, ID numbers and phone numbers are left out.</source>
+        <translation>所勾选的图层，每层一个文件夹，使用中文名称和地图配色。不含姓名、身份证号和手机号。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/print_dialog.py" line="646"/>
+        <source>A copy of the whole project file.</source>
+        <translation>整个项目文件的副本。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/print_dialog.py" line="647"/>
+        <source>A map page that opens in any browser, offline, with the project&apos;s layers.</source>
+        <translation>包含项目各图层的地图网页，可在任意浏览器中离线打开。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/print_dialog.py" line="682"/>
+        <source>Writing {file}…</source>
+        <translation>正在写入 {file}…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/print_dialog.py" line="696"/>
+        <source>The export failed; nothing was written.</source>
+        <translation>导出失败，未写入任何文件。</translation>
+    </message>
+</context>
+<context>
+    <name>FilePage</name>
+    <message>
+        <location filename="../../desktop/import_wizard.py" line="126"/>
+        <source>Choose a file</source>
+        <translation>选择文件</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/import_wizard.py" line="127"/>
+        <source>Pick the file to import and the layer its features go into.</source>
+        <translation>选择要导入的文件，以及要素导入的目标图层。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/import_wizard.py" line="130"/>
+        <source>Shapefile, GeoJSON, KML/KMZ, GeoPackage, CSV or Excel file</source>
+        <translation>Shapefile、GeoJSON、KML/KMZ、GeoPackage、CSV 或 Excel 文件</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/import_wizard.py" line="131"/>
+        <source>Browse…</source>
+        <translation>浏览…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/import_wizard.py" line="137"/>
+        <source>Choose the coordinate system</source>
+        <translation>选择坐标系</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/import_wizard.py" line="141"/>
+        <source>Points picked on AutoNavi (Gaode) or Tencent maps are GCJ-02, on Baidu maps BD-09; GPS devices give WGS84; surveyed coordinates are usually CGCS2000.</source>
+        <translation>在高德或腾讯地图上拾取的点为 GCJ-02，百度地图为 BD-09；GPS 设备采集的为 WGS84；测绘坐标一般为 CGCS2000。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/import_wizard.py" line="147"/>
+        <location filename="../../desktop/import_wizard.py" line="236"/>
+        <source>Detect automatically</source>
+        <translation>自动识别</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/import_wizard.py" line="159"/>
+        <source>File:</source>
+        <translation>文件：</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/import_wizard.py" line="160"/>
+        <source>Import into layer:</source>
+        <translation>导入到图层：</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/import_wizard.py" line="164"/>
+        <source>Coordinate system:</source>
+        <translation>坐标系：</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/import_wizard.py" line="165"/>
+        <source>Longitude column:</source>
+        <translation>经度列：</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/import_wizard.py" line="166"/>
+        <source>Latitude column:</source>
+        <translation>纬度列：</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/import_wizard.py" line="167"/>
+        <source>Text encoding:</source>
+        <translation>文本编码：</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/import_wizard.py" line="215"/>
+        <source>All supported files</source>
+        <translation>所有支持的文件</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/import_wizard.py" line="216"/>
+        <source>Shapefile</source>
+        <translation>Shapefile</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/import_wizard.py" line="221"/>
+        <source>Excel workbook</source>
+        <translation>Excel 工作簿</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/import_wizard.py" line="223"/>
+        <source>Choose a file to import</source>
+        <translation>选择要导入的文件</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/import_wizard.py" line="246"/>
+        <source>File not found.</source>
+        <translation>找不到该文件。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/import_wizard.py" line="249"/>
+        <source>This kind of file cannot be imported. Choose a Shapefile, GeoJSON, KML/KMZ, GeoPackage, CSV or Excel (.xlsx) file.</source>
+        <translation>无法导入此类文件。请选择 Shapefile、GeoJSON、KML/KMZ、GeoPackage、CSV 或 Excel（.xlsx）文件。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/import_wizard.py" line="263"/>
+        <source>As stated in the file</source>
+        <translation>按文件中的声明</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/import_wizard.py" line="264"/>
+        <source>WGS84 (GPS)</source>
+        <translation>WGS84（GPS）</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/import_wizard.py" line="264"/>
+        <source>GCJ-02 (AutoNavi, Tencent)</source>
+        <translation>GCJ-02（高德、腾讯）</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/import_wizard.py" line="265"/>
+        <source>BD-09 (Baidu)</source>
+        <translation>BD-09（百度）</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/import_wizard.py" line="265"/>
+        <source>CGCS2000</source>
+        <translation>CGCS2000</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/import_wizard.py" line="266"/>
+        <source>Other EPSG code…</source>
+        <translation>其他 EPSG 代码…</translation>
+    </message>
+</context>
+<context>
+    <name>GridTab</name>
+    <message>
+        <location filename="../../desktop/capacity_dock.py" line="671"/>
+        <source>Grids</source>
+        <translation>网格</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/capacity_dock.py" line="671"/>
+        <source>Villages and communities</source>
+        <translation>村（社区）</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/capacity_dock.py" line="672"/>
+        <source>Towns</source>
+        <translation>乡镇（街道）</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/capacity_dock.py" line="675"/>
+        <source>All days</source>
+        <translation>全部日期</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/capacity_dock.py" line="675"/>
+        <source>Last 14 days</source>
+        <translation>近 14 天</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/capacity_dock.py" line="675"/>
+        <source>Last 7 days</source>
+        <translation>近 7 天</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/capacity_dock.py" line="676"/>
+        <source>As-of day only</source>
+        <translation>仅截至当日</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/capacity_dock.py" line="678"/>
+        <source>Cases reported in this window, ending on the as-of day</source>
+        <translation>统计此时段内报告的病例（截至所选日期）</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/capacity_dock.py" line="679"/>
+        <source>Only with cases</source>
+        <translation>仅显示有病例的</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/capacity_dock.py" line="683"/>
+        <source>Click a row to show it on the map</source>
+        <translation>点击一行可在地图上显示</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/capacity_dock.py" line="686"/>
+        <source>Case no.</source>
+        <translation>病例编号</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/capacity_dock.py" line="686"/>
+        <source>Category</source>
+        <translation>类别</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/capacity_dock.py" line="687"/>
+        <source>Reported</source>
+        <translation>报告时间</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/capacity_dock.py" line="687"/>
+        <source>Address</source>
+        <translation>地址</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/capacity_dock.py" line="688"/>
+        <source>Isolation site</source>
+        <translation>隔离场所</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/capacity_dock.py" line="689"/>
+        <source>Person no.</source>
+        <translation>人员编号</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/capacity_dock.py" line="689"/>
+        <source>Key person</source>
+        <translation>人员类别</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/capacity_dock.py" line="690"/>
+        <source>Arrived</source>
+        <translation>抵达时间</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/capacity_dock.py" line="690"/>
+        <source>From</source>
+        <translation>来源地</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/capacity_dock.py" line="691"/>
+        <source>Schedule</source>
+        <translation>管理措施</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/capacity_dock.py" line="732"/>
+        <source>Click a grid on the map or in the table to list its cases.</source>
+        <translation>在地图或表格中点击网格，列出其中的病例。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/capacity_dock.py" line="743"/>
+        <source>That grid is no longer in the project.</source>
+        <translation>该网格已不在项目中。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/capacity_dock.py" line="748"/>
+        <source>&lt;b&gt;{grid}&lt;/b&gt; ({code}): {cases} cases, {persons} key persons</source>
+        <translation>&lt;b&gt;{grid}&lt;/b&gt;（{code}）：病例 {cases} 例，重点人员 {persons} 人</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/capacity_dock.py" line="760"/>
+        <source>{cases} cases in {units} of {all} areas</source>
+        <translation>病例 {cases} 例，分布在 {all} 个区域中的 {units} 个</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/capacity_dock.py" line="762"/>
+        <source>; {count} cases lie in no area</source>
+        <translation>；另有 {count} 例不在任何区域内</translation>
+    </message>
+</context>
+<context>
+    <name>ImportWizard</name>
+    <message>
+        <location filename="../../desktop/import_wizard.py" line="88"/>
+        <source>Import features</source>
+        <translation>导入数据</translation>
+    </message>
+</context>
+<context>
+    <name>LayerDock</name>
+    <message>
+        <location filename="../../desktop/layer_dock.py" line="51"/>
+        <source>Layers</source>
+        <translation>图层</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/layer_dock.py" line="61"/>
+        <source>Tick a layer to show it; drag layers to change which is drawn on top.</source>
+        <translation>勾选图层即显示；拖动图层可调整叠放次序。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/layer_dock.py" line="62"/>
+        <source>Drag to reorder: layers higher in the list are drawn on top.</source>
+        <translation>拖动可调整次序：列表中靠上的图层显示在上层。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/layer_dock.py" line="74"/>
+        <source>Show unit names</source>
+        <translation>显示单元名称</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/layer_dock.py" line="79"/>
+        <source>Opacity</source>
+        <translation>不透明度</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <location filename="../../desktop/main_window.py" line="86"/>
+        <source>&amp;New Project…</source>
+        <translation>新建项目(&amp;N)…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/main_window.py" line="87"/>
+        <source>&amp;Open Project…</source>
+        <translation>打开项目(&amp;O)…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/main_window.py" line="88"/>
+        <source>Save &amp;As…</source>
+        <translation>另存为(&amp;A)…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/main_window.py" line="89"/>
+        <source>&amp;Import Data…</source>
+        <translation>导入数据(&amp;I)…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/main_window.py" line="90"/>
+        <source>&amp;Print Map…</source>
+        <translation>打印地图(&amp;P)…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/main_window.py" line="91"/>
+        <source>&amp;Export Data…</source>
+        <translation>导出数据(&amp;E)…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/main_window.py" line="92"/>
+        <source>&amp;Quit</source>
+        <translation>退出(&amp;Q)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/main_window.py" line="93"/>
+        <source>&amp;Undo</source>
+        <translation>撤销</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/main_window.py" line="95"/>
+        <source>&amp;Redo</source>
+        <translation>重做</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/main_window.py" line="97"/>
+        <source>Zoom to &amp;County</source>
+        <translation>缩放至全县(&amp;C)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/main_window.py" line="102"/>
+        <source>Draw &amp;Polygon</source>
+        <translation>绘制多边形</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/main_window.py" line="102"/>
+        <source>Draw &amp;Rectangle</source>
+        <translation>绘制矩形</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/main_window.py" line="103"/>
+        <source>Draw &amp;Circle</source>
+        <translation>绘制圆形</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/main_window.py" line="103"/>
+        <source>Circle with Typed &amp;Radius</source>
+        <translation>按半径画圈</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/main_window.py" line="104"/>
+        <source>&amp;Edit Vertices</source>
+        <translation>编辑节点</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/main_window.py" line="104"/>
+        <source>&amp;Delete Zone</source>
+        <translation>删除区域</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/main_window.py" line="105"/>
+        <source>Select &amp;Villages/Communities</source>
+        <translation>选择村（社区）</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/main_window.py" line="105"/>
+        <source>Select &amp;Grids</source>
+        <translation>选择网格</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/main_window.py" line="106"/>
+        <source>&amp;Lasso Select</source>
+        <translation>套索选择</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/main_window.py" line="113"/>
+        <source>&amp;Assign Tier to Selection</source>
+        <translation>为所选单元划定等级</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/main_window.py" line="117"/>
+        <source>&amp;File</source>
+        <translation>文件(&amp;F)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/main_window.py" line="119"/>
+        <source>Open &amp;Recent</source>
+        <translation>最近打开(&amp;R)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/main_window.py" line="126"/>
+        <source>&amp;Edit</source>
+        <translation>编辑(&amp;E)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/main_window.py" line="129"/>
+        <source>&amp;View</source>
+        <translation>视图(&amp;V)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/main_window.py" line="134"/>
+        <source>&amp;Language</source>
+        <translation>语言(&amp;L)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/main_window.py" line="141"/>
+        <source>&amp;Map</source>
+        <translation>地图(&amp;M)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/main_window.py" line="142"/>
+        <source>&amp;Basemap</source>
+        <translation>底图(&amp;B)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/main_window.py" line="151"/>
+        <source>Local MBTiles File…</source>
+        <translation>本地 MBTiles 文件…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/main_window.py" line="155"/>
+        <source>Tianditu &amp;Keys…</source>
+        <translation>天地图密钥(&amp;K)…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/main_window.py" line="157"/>
+        <source>&amp;Zones</source>
+        <translation>管控区域(&amp;Z)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/main_window.py" line="162"/>
+        <source>&amp;Help</source>
+        <translation>帮助(&amp;H)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/main_window.py" line="163"/>
+        <source>&amp;About Cordon</source>
+        <translation>关于 Cordon(&amp;A)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/main_window.py" line="166"/>
+        <source>Zones</source>
+        <translation>管控区域</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/main_window.py" line="170"/>
+        <source>Tier:</source>
+        <translation>等级：</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/main_window.py" line="181"/>
+        <source> m</source>
+        <translation> 米</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/main_window.py" line="182"/>
+        <source>Radius of a circle placed with one click</source>
+        <translation>单击放置的圆的半径</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/main_window.py" line="193"/>
+        <source>Sample data</source>
+        <translation>示例数据</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/main_window.py" line="262"/>
+        <location filename="../../desktop/main_window.py" line="265"/>
+        <source>New Project</source>
+        <translation>新建项目</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/main_window.py" line="262"/>
+        <location filename="../../desktop/main_window.py" line="274"/>
+        <location filename="../../desktop/main_window.py" line="280"/>
+        <source>GeoPackage (*.gpkg)</source>
+        <translation>GeoPackage 文件 (*.gpkg)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/main_window.py" line="265"/>
+        <source>County name:</source>
+        <translation>县（市、区）名称：</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/main_window.py" line="268"/>
+        <source>New project</source>
+        <translation>新建项目</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/main_window.py" line="274"/>
+        <source>Open Project</source>
+        <translation>打开项目</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/main_window.py" line="280"/>
+        <source>Save Project As</source>
+        <translation>项目另存为</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/main_window.py" line="352"/>
+        <source>Control circle %1 m</source>
+        <translation>管控圈 %1 米</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/main_window.py" line="354"/>
+        <source>Add %1 circle</source>
+        <translation>新增管控圈（%1）</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/main_window.py" line="362"/>
+        <source>Add %1 zone</source>
+        <translation>新增区域（%1）</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/main_window.py" line="368"/>
+        <source>Edit zone shape</source>
+        <translation>编辑区域形状</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/main_window.py" line="372"/>
+        <source>Delete zone</source>
+        <translation>删除区域</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/main_window.py" line="391"/>
+        <source>%1 selected</source>
+        <translation>已选择 %1 个</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/main_window.py" line="397"/>
+        <source>Select villages, communities or grids first.</source>
+        <translation>请先选择村（社区）或网格。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/main_window.py" line="408"/>
+        <source>Assign %1</source>
+        <translation>划定为%1</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/main_window.py" line="429"/>
+        <source>Open MBTiles</source>
+        <translation>打开 MBTiles</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/main_window.py" line="429"/>
+        <source>MBTiles (*.mbtiles)</source>
+        <translation>MBTiles 文件 (*.mbtiles)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/main_window.py" line="435"/>
+        <source>Tianditu Keys</source>
+        <translation>天地图密钥</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/main_window.py" line="436"/>
+        <source>One or more Tianditu keys, separated by commas:</source>
+        <translation>一个或多个天地图密钥，以逗号分隔：</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/main_window.py" line="443"/>
+        <source>The language changes the next time Cordon starts.</source>
+        <translation>语言将在下次启动 Cordon 时生效。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/main_window.py" line="453"/>
+        <source>Scale 1:%1</source>
+        <translation>比例尺 1:%1</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/main_window.py" line="457"/>
+        <source>About Cordon</source>
+        <translation>关于 Cordon</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/main_window.py" line="458"/>
+        <source>Cordon — one map for county epidemic control.</source>
+        <translation>Cordon —— 县域疫情防控一张图。</translation>
+    </message>
+</context>
+<context>
+    <name>MappingPage</name>
+    <message>
+        <location filename="../../desktop/import_wizard.py" line="278"/>
+        <source>Match the columns</source>
+        <translation>匹配字段</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/import_wizard.py" line="280"/>
+        <source>Choose the field each column of the file fills. The preview shows the first rows as they will be stored; values that cannot be imported are marked in red.</source>
+        <translation>为文件的每一列选择对应的字段。预览显示前几行入库后的样子；无法导入的值以红色标出。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/import_wizard.py" line="285"/>
+        <source>Column in file</source>
+        <translation>文件中的列</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/import_wizard.py" line="285"/>
+        <source>Example value</source>
+        <translation>示例值</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/import_wizard.py" line="286"/>
+        <source>Import as</source>
+        <translation>导入为</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/import_wizard.py" line="299"/>
+        <source>Preview</source>
+        <translation>预览</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/import_wizard.py" line="347"/>
+        <source>Reading {name}…</source>
+        <translation>正在读取 {name}…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/import_wizard.py" line="373"/>
+        <source>{count} rows could not be read; the report will list them.</source>
+        <translation>{count} 行无法读取，将在报告中列出。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/import_wizard.py" line="382"/>
+        <source>The file could not be read.</source>
+        <translation>无法读取该文件。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/import_wizard.py" line="405"/>
+        <source>(do not import)</source>
+        <translation>（不导入）</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/import_wizard.py" line="420"/>
+        <source>The file does not say its coordinate system: go Back and choose one.</source>
+        <translation>文件未声明坐标系：请返回上一步选择。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/import_wizard.py" line="455"/>
+        <source>Showing {shown} of {total} rows.</source>
+        <translation>显示 {shown} 行，共 {total} 行。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/import_wizard.py" line="458"/>
+        <source>{count} values cannot be imported (marked red; point at one to see why). Their rows will be left out and listed in the report.</source>
+        <translation>{count} 个值无法导入（以红色标出，鼠标悬停可查看原因）。所在行将不导入，并在报告中列出。</translation>
+    </message>
+</context>
+<context>
+    <name>PagePreview</name>
+    <message>
+        <location filename="../../desktop/print_dialog.py" line="522"/>
+        <source>Updating the preview…</source>
+        <translation>正在更新预览…</translation>
+    </message>
+</context>
+<context>
+    <name>PrintDialog</name>
+    <message>
+        <location filename="../../desktop/print_dialog.py" line="83"/>
+        <source>Print Map</source>
+        <translation>打印地图</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/print_dialog.py" line="113"/>
+        <source>Portrait</source>
+        <translation>纵向</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/print_dialog.py" line="114"/>
+        <source>Landscape</source>
+        <translation>横向</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/print_dialog.py" line="118"/>
+        <source>Optional, e.g. the briefing it is for</source>
+        <translation>可选，如用于哪次会商</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/print_dialog.py" line="120"/>
+        <source>The unit issuing the map</source>
+        <translation>出图单位名称</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/print_dialog.py" line="121"/>
+        <source>Secrecy marking:</source>
+        <translation>密级标志：</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/print_dialog.py" line="123"/>
+        <source>Clear to print the map without a secrecy marking</source>
+        <translation>取消勾选则不打印密级标志</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/print_dialog.py" line="127"/>
+        <source>Whole county</source>
+        <translation>全县</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/print_dialog.py" line="128"/>
+        <source>One town</source>
+        <translation>单个乡镇（街道）</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/print_dialog.py" line="130"/>
+        <source>Current map view</source>
+        <translation>当前地图视图</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/print_dialog.py" line="136"/>
+        <source>Aggregated: case counts per grid</source>
+        <translation>汇总：按网格统计病例数</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/print_dialog.py" line="137"/>
+        <source>Exact: case points</source>
+        <translation>精确：病例点位</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/print_dialog.py" line="140"/>
+        <source>Exact mode prints every case as a point. It is for the command room only: do not hand it out, post it or send it on. (Names, ID numbers and phone numbers are never printed.)</source>
+        <translation>精确模式将每个病例打印为一个点，仅限指挥部内部使用，不得分发、张贴或转发。（姓名、身份证号和手机号一律不打印。）</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/print_dialog.py" line="143"/>
+        <source>Include the summary tables</source>
+        <translation>附带汇总表</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/print_dialog.py" line="146"/>
+        <source>Offline basemap</source>
+        <translation>离线底图</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/print_dialog.py" line="148"/>
+        <source>Browse…</source>
+        <translation>浏览…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/print_dialog.py" line="150"/>
+        <source>None: a single page</source>
+        <translation>无：单页</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/print_dialog.py" line="151"/>
+        <source>One page per town</source>
+        <translation>每个乡镇（街道）一页</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/print_dialog.py" line="152"/>
+        <source>One page per control zone</source>
+        <translation>每个管控区域一页</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/print_dialog.py" line="160"/>
+        <source>Export PDF…</source>
+        <translation>导出 PDF…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/print_dialog.py" line="161"/>
+        <source>Export PNG…</source>
+        <translation>导出 PNG…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/print_dialog.py" line="166"/>
+        <source>Paper:</source>
+        <translation>纸张：</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/print_dialog.py" line="167"/>
+        <source>Orientation:</source>
+        <translation>方向：</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/print_dialog.py" line="168"/>
+        <source>Page</source>
+        <translation>页面</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/print_dialog.py" line="171"/>
+        <source>Title:</source>
+        <translation>标题：</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/print_dialog.py" line="172"/>
+        <source>Subtitle:</source>
+        <translation>副标题：</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/print_dialog.py" line="173"/>
+        <source>Issuing unit:</source>
+        <translation>出图单位：</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/print_dialog.py" line="175"/>
+        <source>Text</source>
+        <translation>文字</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/print_dialog.py" line="184"/>
+        <source>Extent:</source>
+        <translation>范围：</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/print_dialog.py" line="185"/>
+        <source>Privacy:</source>
+        <translation>隐私：</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/print_dialog.py" line="187"/>
+        <source>Basemap:</source>
+        <translation>底图：</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/print_dialog.py" line="188"/>
+        <source>Atlas:</source>
+        <translation>分幅图册：</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/print_dialog.py" line="190"/>
+        <source>Map</source>
+        <translation>地图</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/print_dialog.py" line="287"/>
+        <source>Choose an MBTiles Basemap</source>
+        <translation>选择 MBTiles 底图</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/print_dialog.py" line="288"/>
+        <source>MBTiles (*.mbtiles)</source>
+        <translation>MBTiles 文件 (*.mbtiles)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/print_dialog.py" line="300"/>
+        <source>PDF (*.pdf)</source>
+        <translation>PDF 文件 (*.pdf)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/print_dialog.py" line="304"/>
+        <source>PNG image, 300 dpi (*.png)</source>
+        <translation>PNG 图片，300 dpi (*.png)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/print_dialog.py" line="325"/>
+        <source>An atlas is written as one PDF</source>
+        <translation>分幅图册输出为一个 PDF 文件</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/print_dialog.py" line="332"/>
+        <source>Export Map</source>
+        <translation>导出地图</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/print_dialog.py" line="363"/>
+        <source>Writing {file}…</source>
+        <translation>正在写入 {file}…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/print_dialog.py" line="448"/>
+        <source>Atlas of {pages} pages; shown: the county map of its cover</source>
+        <translation>图册共 {pages} 页；此处显示封面的全县地图</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/print_dialog.py" line="420"/>
+        <source>The map could not be written.</source>
+        <translation>无法写入地图文件。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/print_dialog.py" line="423"/>
+        <source>The preview could not be drawn.</source>
+        <translation>无法绘制预览。</translation>
+    </message>
+</context>
+<context>
+    <name>ProposalDialog</name>
+    <message>
+        <location filename="../../desktop/zone_panel.py" line="379"/>
+        <source>Propose Zones</source>
+        <translation>生成划定建议</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/zone_panel.py" line="384"/>
+        <source> days</source>
+        <translation> 天</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/zone_panel.py" line="388"/>
+        <source>As of:</source>
+        <translation>截至：</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/zone_panel.py" line="389"/>
+        <source>Cases of the last:</source>
+        <translation>病例统计范围：近</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/zone_panel.py" line="390"/>
+        <source>Small circle radius:</source>
+        <translation>小圈半径：</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/zone_panel.py" line="391"/>
+        <source>Large circle radius:</source>
+        <translation>大圈半径：</translation>
+    </message>
+</context>
+<context>
+    <name>ProposalReview</name>
+    <message>
+        <location filename="../../desktop/zone_panel.py" line="685"/>
+        <source>Proposal — nothing is stored until you accept</source>
+        <translation>划定建议 —— 接受之前不会保存</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/zone_panel.py" line="691"/>
+        <source>Tier</source>
+        <translation>等级</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/zone_panel.py" line="691"/>
+        <source>Zone</source>
+        <translation>区域</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/zone_panel.py" line="691"/>
+        <source>Units</source>
+        <translation>单元</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/zone_panel.py" line="691"/>
+        <source>Population</source>
+        <translation>人口</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/zone_panel.py" line="692"/>
+        <source>Accept Ticked Zones</source>
+        <translation>接受所勾选区域</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/zone_panel.py" line="693"/>
+        <source>Reject</source>
+        <translation>放弃</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/zone_panel.py" line="713"/>
+        <source>%1 zones for %2 infections reported %3 to %4.</source>
+        <translation>针对 %3 至 %4 报告的 %2 例感染者，建议划定 %1 个区域。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/zone_panel.py" line="717"/>
+        <source>%1 more lie outside every unit and are left out.</source>
+        <translation>另有 %1 例不在任何单元内，未纳入。</translation>
+    </message>
+</context>
+<context>
+    <name>ReportPage</name>
+    <message>
+        <location filename="../../desktop/import_wizard.py" line="484"/>
+        <source>Import</source>
+        <translation>导入</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/import_wizard.py" line="490"/>
+        <source>Cancel import</source>
+        <translation>取消导入</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/import_wizard.py" line="494"/>
+        <source>Copy report</source>
+        <translation>复制报告</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/import_wizard.py" line="519"/>
+        <source>Importing {name}…</source>
+        <translation>正在导入 {name}…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/import_wizard.py" line="543"/>
+        <source>Cancelling…</source>
+        <translation>正在取消…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/import_wizard.py" line="565"/>
+        <source>The import is complete. Click Finish to close.</source>
+        <translation>导入完成。点击“完成”关闭。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/import_wizard.py" line="573"/>
+        <source>Nothing was imported. Go Back to change the settings, or Cancel to close.</source>
+        <translation>未导入任何数据。点击“上一步”修改设置，或点击“取消”关闭。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/import_wizard.py" line="574"/>
+        <source>The import failed unexpectedly; nothing was imported.</source>
+        <translation>导入意外失败，未导入任何数据。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/import_wizard.py" line="592"/>
+        <source>Rows not imported:</source>
+        <translation>未导入的行：</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/import_wizard.py" line="597"/>
+        <source>Reading the file…</source>
+        <translation>正在读取文件…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/import_wizard.py" line="597"/>
+        <source>Checking values…</source>
+        <translation>正在校验数据…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/import_wizard.py" line="598"/>
+        <source>Checking and repairing geometries…</source>
+        <translation>正在检查并修复几何图形…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/import_wizard.py" line="598"/>
+        <source>Converting coordinates…</source>
+        <translation>正在转换坐标…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/import_wizard.py" line="599"/>
+        <source>Writing to the project…</source>
+        <translation>正在写入项目…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/import_wizard.py" line="599"/>
+        <source>Done</source>
+        <translation>完成</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/import_wizard.py" line="603"/>
+        <source>Starting…</source>
+        <translation>正在准备…</translation>
+    </message>
+</context>
+<context>
+    <name>SavedNote</name>
+    <message>
+        <location filename="../../desktop/print_dialog.py" line="743"/>
+        <source>Open Folder</source>
+        <translation>打开文件夹</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/print_dialog.py" line="753"/>
+        <source>Saved: {file}</source>
+        <translation>已保存：{file}</translation>
+    </message>
+</context>
+<context>
+    <name>SchemeDialog</name>
+    <message>
+        <location filename="../../desktop/zone_panel.py" line="533"/>
+        <source>Custom Tier Scheme</source>
+        <translation>自定义等级方案</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/zone_panel.py" line="537"/>
+        <source>Chinese name</source>
+        <translation>中文名称</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/zone_panel.py" line="537"/>
+        <source>English name</source>
+        <translation>英文名称</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/zone_panel.py" line="537"/>
+        <source>Colour</source>
+        <translation>颜色</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/zone_panel.py" line="537"/>
+        <source>Quiet days</source>
+        <translation>无新增天数</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/zone_panel.py" line="538"/>
+        <source>Test round</source>
+        <translation>需全员核酸</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/zone_panel.py" line="538"/>
+        <source>Round window (days)</source>
+        <translation>核酸时限（天）</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/zone_panel.py" line="538"/>
+        <source>Days after step-down</source>
+        <translation>降级后天数</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/zone_panel.py" line="540"/>
+        <source>Contact days</source>
+        <translation>密接观察天数</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/zone_panel.py" line="554"/>
+        <source>— : the tier&apos;s own rule also after a step down</source>
+        <translation>—：降级后仍按本等级规则</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/zone_panel.py" line="569"/>
+        <source>Scheme name:</source>
+        <translation>方案名称：</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/zone_panel.py" line="590"/>
+        <source>Tier Colour</source>
+        <translation>等级颜色</translation>
+    </message>
+</context>
+<context>
+    <name>SnapDialog</name>
+    <message>
+        <location filename="../../desktop/zone_panel.py" line="445"/>
+        <source>Snap to Units</source>
+        <translation>转为管控单元</translation>
+    </message>
+</context>
+<context>
+    <name>SnapOptions</name>
+    <message>
+        <location filename="../../desktop/zone_panel.py" line="343"/>
+        <source>Villages and communities</source>
+        <translation>村（社区）</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/zone_panel.py" line="344"/>
+        <source>Grids</source>
+        <translation>网格</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/zone_panel.py" line="355"/>
+        <source>Units:</source>
+        <translation>单元：</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/zone_panel.py" line="356"/>
+        <source>Rule:</source>
+        <translation>规则：</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/zone_panel.py" line="357"/>
+        <source>Covered share at least:</source>
+        <translation>覆盖比例不低于：</translation>
+    </message>
+</context>
+<context>
+    <name>TestRoundDialog</name>
+    <message>
+        <location filename="../../desktop/zone_panel.py" line="461"/>
+        <source>Record Test Round</source>
+        <translation>记录核酸检测轮次</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/zone_panel.py" line="468"/>
+        <source>Zone:</source>
+        <translation>区域：</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/zone_panel.py" line="469"/>
+        <source>Date:</source>
+        <translation>日期：</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/zone_panel.py" line="470"/>
+        <source>Result:</source>
+        <translation>结果：</translation>
+    </message>
+</context>
+<context>
+    <name>TestingTab</name>
+    <message>
+        <location filename="../../desktop/capacity_dock.py" line="1006"/>
+        <source>Towns</source>
+        <translation>乡镇（街道）</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/capacity_dock.py" line="1007"/>
+        <source>Grids</source>
+        <translation>网格</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/capacity_dock.py" line="1029"/>
+        <source>Testing everyone within {days} days at {rate} people per point an hour, {hours} hours a day: &lt;b&gt;{needed}&lt;/b&gt; sampling points needed, {present} present, &lt;span style=&apos;color:{alert}&apos;&gt;&lt;b&gt;{missing}&lt;/b&gt; missing&lt;/span&gt;.</source>
+        <translation>{days} 天内完成全员检测，按每个采样点每小时 {rate} 人、每天 {hours} 小时计：需采样点 &lt;b&gt;{needed}&lt;/b&gt; 个，现有 {present} 个，&lt;span style=&apos;color:{alert}&apos;&gt;缺 &lt;b&gt;{missing}&lt;/b&gt; 个&lt;/span&gt;。</translation>
+    </message>
+</context>
+<context>
+    <name>ZonePanel</name>
+    <message>
+        <location filename="../../desktop/zone_panel.py" line="135"/>
+        <source> m</source>
+        <translation> 米</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/zone_panel.py" line="770"/>
+        <source>Control Zones</source>
+        <translation>管控区域</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/zone_panel.py" line="787"/>
+        <source>Countdowns and actions are for this day</source>
+        <translation>倒计时和操作均以此日期为准</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/zone_panel.py" line="811"/>
+        <source>As of:</source>
+        <translation>截至：</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/zone_panel.py" line="812"/>
+        <source>Tier scheme:</source>
+        <translation>等级方案：</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/zone_panel.py" line="863"/>
+        <source>Propose Zones…</source>
+        <translation>生成划定建议…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/zone_panel.py" line="864"/>
+        <source>Propose zones for the infections of the last days, to review</source>
+        <translation>根据近几日的感染者生成区域划定建议，供审核</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/zone_panel.py" line="865"/>
+        <source>Control Circles…</source>
+        <translation>管控圈…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/zone_panel.py" line="866"/>
+        <source>A small and a large circle around selected cases or a clicked point</source>
+        <translation>围绕所选病例或点选位置画大、小两个管控圈</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/zone_panel.py" line="867"/>
+        <source>Snap to Units…</source>
+        <translation>转为管控单元…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/zone_panel.py" line="868"/>
+        <source>Replace the selected circle or drawn zone by the units it covers</source>
+        <translation>用所选管控圈或手绘区域覆盖的单元替换该区域</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/zone_panel.py" line="869"/>
+        <source>Changes Since…</source>
+        <translation>变化情况…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/zone_panel.py" line="870"/>
+        <source>Effective Tiers</source>
+        <translation>生效等级</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/zone_panel.py" line="871"/>
+        <source>Where zones overlap the highest tier wins</source>
+        <translation>区域重叠处按最高等级计</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/zone_panel.py" line="873"/>
+        <source>Step Down</source>
+        <translation>降级</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/zone_panel.py" line="874"/>
+        <source>Step the zone down one tier (refused unless ready)</source>
+        <translation>将区域降低一级（未满足条件时不允许）</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/zone_panel.py" line="875"/>
+        <source>Lift</source>
+        <translation>解除</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/zone_panel.py" line="876"/>
+        <source>Test Round…</source>
+        <translation>核酸检测轮次…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/zone_panel.py" line="877"/>
+        <source>Record a full test round of the zone</source>
+        <translation>记录该区域的一轮全员核酸检测</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/zone_panel.py" line="878"/>
+        <source>Report…</source>
+        <translation>区域报告…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/zone_panel.py" line="879"/>
+        <source>Units, people, sites and cases inside the zone</source>
+        <translation>区域内的单元、人口、场所和病例</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/zone_panel.py" line="880"/>
+        <source>Change Tier</source>
+        <translation>调整等级</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/zone_panel.py" line="996"/>
+        <source>Custom…</source>
+        <translation>自定义…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/zone_panel.py" line="1021"/>
+        <source>Tier scheme: %1</source>
+        <translation>等级方案：%1</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/zone_panel.py" line="1094"/>
+        <source>Change {zone} to %1</source>
+        <translation>将{zone}调整为%1</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/zone_panel.py" line="1103"/>
+        <source>Step down {zone}</source>
+        <translation>{zone}降级</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/zone_panel.py" line="1112"/>
+        <source>Step down {zone} early</source>
+        <translation>{zone}提前降级</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/zone_panel.py" line="1118"/>
+        <source>Not Ready to Step Down</source>
+        <translation>尚不满足降级条件</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/zone_panel.py" line="1123"/>
+        <source>Step it down to %1 anyway, although the condition above is not met? The early step is logged.</source>
+        <translation>上述条件尚未满足，仍要降为%1吗？提前降级将记入日志。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/zone_panel.py" line="1124"/>
+        <source>Step Down Anyway</source>
+        <translation>仍然降级</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/zone_panel.py" line="1130"/>
+        <source>Lift {zone}</source>
+        <translation>解除{zone}</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/zone_panel.py" line="1140"/>
+        <source>Test round of {zone} on %1</source>
+        <translation>记录{zone} %1 核酸检测</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/zone_panel.py" line="1165"/>
+        <source>No unit is covered under this rule; the zone is left as it is.</source>
+        <translation>按此规则未覆盖任何单元，区域保持不变。</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../desktop/zone_panel.py" line="1167"/>
+        <source>Snap {zone} to %n unit(s)</source>
+        <translation>
+            <numerusform>将{zone}转为 %n 个单元</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../desktop/zone_panel.py" line="1198"/>
+        <source>Small control circle %1 m</source>
+        <translation>小管控圈 %1 米</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/zone_panel.py" line="1199"/>
+        <source>Large control circle %1 m</source>
+        <translation>大管控圈 %1 米</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/zone_panel.py" line="1201"/>
+        <source>Add control circles</source>
+        <translation>添加管控圈</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/zone_panel.py" line="1207"/>
+        <source>Click the map where the circles go (Esc cancels).</source>
+        <translation>在地图上点击圆心位置（按 Esc 取消）。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/zone_panel.py" line="1256"/>
+        <source>Proposing zones…</source>
+        <translation>正在生成划定建议…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/zone_panel.py" line="1280"/>
+        <source>No confirmed or asymptomatic cases from %1 to %2: nothing to propose.</source>
+        <translation>%1 至 %2 无确诊病例或无症状感染者，无需生成建议。</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../desktop/zone_panel.py" line="1314"/>
+        <source>Apply proposal (%n zone(s))</source>
+        <translation>
+            <numerusform>采用划定建议（%n 个区域）</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>ZoneReportDialog</name>
+    <message>
+        <location filename="../../desktop/zone_panel.py" line="490"/>
+        <source>Zone Report</source>
+        <translation>区域报告</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/zone_panel.py" line="496"/>
+        <source>Villages and communities:</source>
+        <translation>村（社区）：</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/zone_panel.py" line="497"/>
+        <source>Grids:</source>
+        <translation>网格：</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/zone_panel.py" line="498"/>
+        <source>Population:</source>
+        <translation>人口：</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/zone_panel.py" line="499"/>
+        <source>Households:</source>
+        <translation>户数：</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/zone_panel.py" line="500"/>
+        <source>Isolation sites:</source>
+        <translation>集中隔离场所：</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/zone_panel.py" line="502"/>
+        <source>Facilities:</source>
+        <translation>设施：</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/zone_panel.py" line="505"/>
+        <source>Cases inside</source>
+        <translation>区域内病例</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/zone_panel.py" line="519"/>
+        <source>Units inside:</source>
+        <translation>区域内单元：</translation>
+    </message>
+</context>
+<context>
+    <name>ZoneTableModel</name>
+    <message>
+        <location filename="../../desktop/zone_panel.py" line="253"/>
+        <source>Zone</source>
+        <translation>区域</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/zone_panel.py" line="253"/>
+        <location filename="../../desktop/zone_panel.py" line="255"/>
+        <source>Tier</source>
+        <translation>等级</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/zone_panel.py" line="253"/>
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/zone_panel.py" line="253"/>
+        <source>Since</source>
+        <translation>起始日</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/zone_panel.py" line="253"/>
+        <source>Quiet days</source>
+        <translation>无新增天数</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/zone_panel.py" line="254"/>
+        <source>Step down</source>
+        <translation>预计降级</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/zone_panel.py" line="254"/>
+        <location filename="../../desktop/zone_panel.py" line="316"/>
+        <source>Ready</source>
+        <translation>可降级</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/zone_panel.py" line="254"/>
+        <source>People</source>
+        <translation>人口</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/zone_panel.py" line="255"/>
+        <location filename="../../desktop/zone_panel.py" line="258"/>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/zone_panel.py" line="255"/>
+        <source>Zone name</source>
+        <translation>区域名称</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/zone_panel.py" line="255"/>
+        <source>Kind of zone</source>
+        <translation>区域类型</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/zone_panel.py" line="255"/>
+        <source>Day the zone entered its tier</source>
+        <translation>区域进入当前等级的日期</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/zone_panel.py" line="256"/>
+        <source>Days since the last new infection inside</source>
+        <translation>区域内最后一例新增感染者以来的天数</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/zone_panel.py" line="256"/>
+        <source>Projected first day it may step down</source>
+        <translation>预计最早可降级日期</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/zone_panel.py" line="257"/>
+        <source>Ready to step down on the as-of day</source>
+        <translation>截至所选日期已满足降级条件</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/zone_panel.py" line="257"/>
+        <source>Population inside</source>
+        <translation>区域内人口</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/zone_panel.py" line="329"/>
+        <source>Not yet: %1</source>
+        <translation>尚未满足：%1</translation>
+    </message>
+</context>
+</TS>
