@@ -44,9 +44,9 @@ from data.importers.fields import convert_value
 from data.project import Project
 from data.schema import SPATIAL_LAYERS, Field, LayerSpec, layer_spec
 from desktop.undo import DeleteFeatureCommand, UpdateFeatureCommand
+from desktop.widgets import ERROR_STYLE
 from gis.errors import UserError, ui_language
 
-_ERROR_STYLE = "color: #9b1c1c;"
 _RESIZE_PRECISION = 200  # rows sampled when fitting column widths (all 100k would take seconds)
 _MAX_COLUMN_WIDTH = 280
 _COLUMN_PADDING = 12  # px added to fitted column widths so text does not touch the grid
@@ -326,7 +326,7 @@ class AttributeDock(QDockWidget):
         rows.setDefaultAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.status_label = QLabel()
         self.status_label.setWordWrap(True)
-        self.status_label.setStyleSheet(_ERROR_STYLE)
+        self.status_label.setStyleSheet(ERROR_STYLE)
         self.status_label.hide()
 
         top = QHBoxLayout()

@@ -45,6 +45,7 @@ from data.importers.fields import convert_values, guess_mapping
 from data.importers.pipeline import VECTOR_SUFFIXES, ImportReport, import_file, read_source
 from data.project import Project
 from data.schema import SPATIAL_LAYERS, Field, LayerSpec, layer_spec
+from desktop.widgets import MessageLabel
 from desktop.workers import Connections, Work, Worker
 from gis.crs import parse_crs
 from gis.errors import UserError, ui_language
@@ -58,7 +59,6 @@ _WRITE_PERCENT = 85
 """import_file's progress when it starts writing: a cancel after this would come after the commit."""
 _PROBLEM_BACKGROUND = QColor("#fde2e1")
 _PROBLEM_TEXT = QColor("#9b1c1c")
-_ERROR_STYLE = "color: #9b1c1c;"
 _HINT_STYLE = "color: #555555;"
 _log = logging.getLogger(__name__)
 
@@ -621,19 +621,6 @@ class ReportPage(QWizardPage):
         self._worker = None
 
 
-class MessageLabel(QLabel):
-    """A red, selectable, wrapping label, hidden while it has nothing to say."""
-
-    def __init__(self, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.setWordWrap(True)
-        self.setStyleSheet(_ERROR_STYLE)
-        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.hide()
-
-    def show_message(self, text: str) -> None:
-        self.setText(text)
-        self.setVisible(bool(text))
 
 
 def _import_work(project: Project, settings: ImportSettings, mapping: dict[str, str]) -> Work:

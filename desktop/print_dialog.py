@@ -40,6 +40,7 @@ from data.printing.content import PrintContent, place_name
 from data.printing.layout import default_title
 from data.project import Project
 from data.schema import SPATIAL_LAYERS, layer_spec
+from desktop.widgets import MessageLabel
 from desktop.workers import Connections, ProgressDialog, Work, Worker
 from gis.errors import UserError, ui_language
 from gis.glossary import UnitLevel
@@ -50,7 +51,6 @@ _PREVIEW_DPI = (30.0, 150.0)  # the preview is drawn to fit its pane, within the
 _ISSUER_KEY = "print/issuer"
 _PRINT_FOLDER_KEY = "print/folder"
 _EXPORT_FOLDER_KEY = "export/folder"
-_ERROR_STYLE = "color: #9b1c1c;"
 _WARNING_STYLE = "color: #9b1c1c; background: #fde2e1; border: 1px solid #f3b4b0; border-radius: 3px; padding: 6px;"
 _HINT_STYLE = "QLabel { color: #555555; } QLabel:disabled { color: #a0a0a0; }"
 _DESK = QColor("#8a8f96")
@@ -155,7 +155,7 @@ class PrintDialog(QDialog):
         self.preview_caption = QLabel()
         self.preview_caption.setStyleSheet(_HINT_STYLE)
         self.preview_caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.message = _MessageLabel()
+        self.message = MessageLabel()
         self.saved_note = SavedNote()
         self.pdf_button = QPushButton(self.tr("Export PDF…"))
         self.png_button = QPushButton(self.tr("Export PNG…"))
@@ -583,7 +583,7 @@ class ExportDialog(QDialog):
         self.gcj02_hint.setWordWrap(True)
         self.path_edit = QLineEdit()
         browse = QPushButton(self.tr("Browse…"))
-        self.message = _MessageLabel()
+        self.message = MessageLabel()
         self.saved_note = SavedNote()
         self.export_button = QPushButton(self.tr("Export"))
         self.export_button.setDefault(True)
@@ -763,19 +763,6 @@ class SavedNote(QWidget):
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(self._folder)))
 
 
-class _MessageLabel(QLabel):
-    """A red, selectable, wrapping label, hidden while it has nothing to say."""
-
-    def __init__(self, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.setWordWrap(True)
-        self.setStyleSheet(_ERROR_STYLE)
-        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.hide()
-
-    def show_message(self, text: str) -> None:
-        self.setText(text)
-        self.setVisible(bool(text))
 
 
 def _form() -> QFormLayout:

@@ -47,3 +47,17 @@ def cordon_app():
     from desktop.app import create_application
 
     return create_application([])
+
+
+@pytest.fixture
+def overlays(window, monkeypatch):
+    """What a dock asked the module's ``window`` map to draw as overlays: (key, frame, options), oldest first."""
+    calls = []
+    draw = window.map.show_overlay
+
+    def recording(key, frame, **options):
+        calls.append((key, frame.copy(), options))
+        draw(key, frame, **options)
+
+    monkeypatch.setattr(window.map, "show_overlay", recording)
+    return calls

@@ -63,19 +63,6 @@ def dock(make_dock):
     return make_dock()
 
 
-@pytest.fixture
-def overlays(window, monkeypatch):
-    """What the dock asked the map to draw as overlays: (key, frame, options), oldest first."""
-    calls = []
-    draw = window.map.show_overlay
-
-    def recording(key, frame, **options):
-        calls.append((key, frame.copy(), options))
-        draw(key, frame, **options)
-
-    monkeypatch.setattr(window.map, "show_overlay", recording)
-    return calls
-
 
 def shown(table, column):
     """The values of ``column`` in the rows a dock table shows, in order."""

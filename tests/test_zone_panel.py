@@ -46,19 +46,6 @@ def settle(qtbot, win):
             return
 
 
-@pytest.fixture
-def overlays(window, monkeypatch):
-    """What the panel asked the map to draw as overlays: (key, frame, options), oldest first."""
-    calls = []
-    draw = window.map.show_overlay
-
-    def recording(key, frame, **options):
-        calls.append((key, frame.copy(), options))
-        draw(key, frame, **options)
-
-    monkeypatch.setattr(window.map, "show_overlay", recording)
-    return calls
-
 
 @pytest.fixture
 def panel(window, overlays, qtbot):
