@@ -21,8 +21,7 @@ from data.project import Project
 from data.stats_store import COLUMN_LABELS as CASE_LABELS
 from data.stats_store import case_counts, followups_due, with_headers, write_xlsx
 from data.zone_store import zone_rows
-from gis.glossary import KeyPersonCategory, SiteStatus, UnitLevel, ZoneKind, ZoneStatus
-from gis.zoning.countdown import Missing
+from gis.glossary import KeyPersonCategory, Missing, SiteStatus, UnitLevel, ZoneKind, ZoneStatus
 
 SHEETS = ("管控区域", "等级汇总", "管控村（社区）", "隔离场所", "网格病例", "随访检测")
 """The workbook's sheets, in order."""

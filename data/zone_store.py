@@ -16,14 +16,14 @@ import pandas as pd
 from data.project import Project, now_iso
 from gis.crs import STORAGE_CRS
 from gis.errors import UserError
-from gis.glossary import INFECTED, CaseCategory, UnitLevel, ZoneKind, ZoneStatus
+from gis.glossary import INFECTED, CaseCategory, RoundResult, SnapRule, UnitLevel, ZoneKind, ZoneStatus
 from gis.zoning.changes import zone_changes
-from gis.zoning.countdown import Countdown, RoundResult, ScreeningRound, as_date, countdown
+from gis.zoning.countdown import Countdown, ScreeningRound, as_date, countdown
 from gis.zoning.effective import effective_tiers
 from gis.zoning.proposals import Proposal, propose_zones
 from gis.zoning.report import ZoneReport, people_in, zone_report
 from gis.zoning.schemes import DEFAULT_SCHEME_KEY, PRESETS, TierScheme, validated
-from gis.zoning.snapping import SnapRule, covered_units
+from gis.zoning.snapping import covered_units
 
 SCHEME_METADATA_KEY = "tier_scheme"
 LAYER = "control_zones"

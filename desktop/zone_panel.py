@@ -72,14 +72,22 @@ from data.web_map import tier_styles
 from desktop.undo import _plain
 from desktop.workers import ProgressDialog, Worker
 from gis.errors import UserError, ui_language
-from gis.glossary import INFECTED, CaseCategory, FacilityKind, ZoneKind, ZoneStatus
-from gis.zoning.changes import ZoneChange
+from gis.glossary import (
+    INFECTED,
+    CaseCategory,
+    FacilityKind,
+    Missing,
+    RoundResult,
+    SnapRule,
+    ZoneChange,
+    ZoneKind,
+    ZoneStatus,
+)
 from gis.zoning.circles import LARGE_CIRCLE_RADIUS_M, SMALL_CIRCLE_RADIUS_M, control_circles
-from gis.zoning.countdown import Missing, RoundResult
 from gis.zoning.proposals import DEFAULT_CASE_DAYS, PROPOSAL_SHARE_THRESHOLD, PROPOSAL_SNAP_RULE, Proposal
 from gis.zoning.report import ZoneReport
 from gis.zoning.schemes import MAX_RULE_DAYS, PRESETS, TierScheme, user_scheme
-from gis.zoning.snapping import DEFAULT_SHARE_THRESHOLD, SnapRule, snap_to_units
+from gis.zoning.snapping import DEFAULT_SHARE_THRESHOLD, snap_to_units
 
 LAYER = zone_store.LAYER
 SMALL_RADIUS_KEY = "zones/small_radius_m"

@@ -104,3 +104,28 @@ class TeamRole(Term):
     NURSE = ("nurse", "护士", "nurse")
     CDC = ("cdc", "疾控人员", "CDC staff")
     PSYCHOLOGIST = ("psychologist", "心理咨询师", "psychologist")
+
+
+class RoundResult(Term):
+    NEGATIVE = ("negative", "阴性", "negative")
+    POSITIVE = ("positive", "阳性", "positive")
+
+
+class Missing(Term):
+    """What still stands between a zone and its step down."""
+
+    QUIET_DAYS = ("quiet_days", "无新增天数未满", "days without a new infection not yet reached")
+    TEST_ROUND = ("test_round", "缺少符合要求的全员核酸阴性结果", "no qualifying negative test round yet")
+    CONTACTS = ("contacts", "密接医学观察期未满", "last close contact still within the observation period")
+
+
+class SnapRule(Term):
+    CENTROID = ("centroid", "单元中心点在区域内", "unit centre inside")
+    SHARE = ("share", "单元被覆盖比例达到阈值", "covered share at least the threshold")
+
+
+class ZoneChange(Term):
+    ADDED = ("added", "新增", "added")
+    UPGRADED = ("upgraded", "升级", "upgraded")
+    DOWNGRADED = ("downgraded", "降级", "downgraded")
+    LIFTED = ("lifted", "解除", "lifted")

@@ -6,8 +6,9 @@ import json
 import pytest
 
 from gis.errors import UserError
+from gis.glossary import Missing, RoundResult
 from gis.symbology import TIER_COLOURS
-from gis.zoning.countdown import Missing, RoundResult, ScreeningRound, countdown
+from gis.zoning.countdown import ScreeningRound, countdown
 from gis.zoning.schemes import PRESETS, TierScheme, user_scheme
 
 NOV = {day: dt.date(2026, 11, day) for day in range(1, 31)}

@@ -15,8 +15,9 @@ import json
 import geopandas as gpd
 
 from gis.errors import UserError, ui_language
+from gis.glossary import Missing
 from gis.zoning.circles import LARGE_CIRCLE_RADIUS_M, SMALL_CIRCLE_RADIUS_M
-from gis.zoning.countdown import Missing, as_date
+from gis.zoning.countdown import as_date
 
 WGS84_EPSG = 4326
 

@@ -12,18 +12,13 @@ import json
 import geopandas as gpd
 import pandas as pd
 
-from gis.glossary import Term, ZoneStatus
+from gis.glossary import ZoneChange, ZoneStatus
 from gis.zoning.countdown import as_date
 from gis.zoning.schemes import TierScheme
 
 ZONES_LAYER = "control_zones"
 
 
-class ZoneChange(Term):
-    ADDED = ("added", "新增", "added")
-    UPGRADED = ("upgraded", "升级", "upgraded")
-    DOWNGRADED = ("downgraded", "降级", "downgraded")
-    LIFTED = ("lifted", "解除", "lifted")
 
 
 COLUMNS = ["fid", "name", "change", "change_label", "tier_before", "tier_after", "tier_label", "changed_at"]

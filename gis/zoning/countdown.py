@@ -23,21 +23,8 @@ from dataclasses import dataclass
 import pandas as pd
 
 from gis.errors import UserError
-from gis.glossary import Term
+from gis.glossary import Missing, RoundResult
 from gis.zoning.schemes import TierRule
-
-
-class RoundResult(Term):
-    NEGATIVE = ("negative", "阴性", "negative")
-    POSITIVE = ("positive", "阳性", "positive")
-
-
-class Missing(Term):
-    """What still stands between a zone and its step down."""
-
-    QUIET_DAYS = ("quiet_days", "无新增天数未满", "days without a new infection not yet reached")
-    TEST_ROUND = ("test_round", "缺少符合要求的全员核酸阴性结果", "no qualifying negative test round yet")
-    CONTACTS = ("contacts", "密接医学观察期未满", "last close contact still within the observation period")
 
 
 @dataclass(frozen=True)

@@ -24,12 +24,12 @@ import pandas as pd
 import shapely
 
 from gis.crs import STORAGE_CRS
-from gis.glossary import INFECTED, CaseCategory, ZoneKind
+from gis.glossary import INFECTED, CaseCategory, SnapRule, ZoneKind
 from gis.zoning.circles import LARGE_CIRCLE_RADIUS_M, SMALL_CIRCLE_RADIUS_M, control_circles
 from gis.zoning.countdown import as_date
 from gis.zoning.schemes import TierScheme
 from gis.zoning.shapes import unit_outline
-from gis.zoning.snapping import SnapRule, covered_units
+from gis.zoning.snapping import covered_units
 
 DEFAULT_CASE_DAYS = 14
 """Days of cases to propose from when the scheme's top tier has no quiet period to go by."""

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 import geopandas as gpd
 import pandas as pd
 
-from gis.glossary import CaseCategory
-from gis.zoning.snapping import SnapRule, covered_units
+from gis.glossary import CaseCategory, SnapRule
+from gis.zoning.snapping import covered_units
 
 
 @dataclass(frozen=True)

@@ -16,16 +16,13 @@ import shapely
 
 from gis.crs import STORAGE_CRS, metric_crs_for
 from gis.errors import UserError
-from gis.glossary import Term
+from gis.glossary import SnapRule
 from gis.zoning.shapes import unit_outline
 
 DEFAULT_SHARE_THRESHOLD = 0.5
 """Default covered share for the ``share`` rule: a unit at least half covered joins the zone."""
 
 
-class SnapRule(Term):
-    CENTROID = ("centroid", "单元中心点在区域内", "unit centre inside")
-    SHARE = ("share", "单元被覆盖比例达到阈值", "covered share at least the threshold")
 
 
 @dataclass(frozen=True)
