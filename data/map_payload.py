@@ -71,7 +71,7 @@ def layer_payload(project: Project, name: str, datum: str = "wgs84") -> bytes:
     frame = project.read_layer(name)
     if name == "control_zones":
         frame = frame[frame["status"].fillna("active") != "lifted"]
-    props = {f.name: _json_values(frame[f.name]) for f in spec.fields if not f.personal}
+    props = {f.name: _json_list(frame[f.name]) for f in spec.fields if not f.personal}
     header = {"layer": name, "kind": "polygons" if spec.geometry == "MULTIPOLYGON" else "points",
               "count": len(frame), "fids": frame.index.tolist(), "props": props}
     geoms = frame.geometry.values
@@ -80,7 +80,7 @@ def layer_payload(project: Project, name: str, datum: str = "wgs84") -> bytes:
         return pack(header, {"x": x, "y": y})
     if name == "grids":
         counts = project.value_counts("cases", "grid_code")
-        props["cases"] = [int(counts.get(code, 0)) for code in frame["code"]]
+        props["cases"] = [int(v) for v in frame["code"].map(counts).fillna(0).to_numpy(dtype=np.int64)]
     _, coords, (rings, polygons, multis) = shapely.to_ragged_array(geoms) if len(geoms) else (
         None, np.zeros((0, 2)), (np.zeros(1, "<i4"),) * 3)
     x, y = _shift(coords[:, 0], coords[:, 1], datum)
@@ -93,9 +93,7 @@ def layer_payload(project: Project, name: str, datum: str = "wgs84") -> bytes:
 def _big_points(project: Project, name: str, datum: str) -> bytes:
     spec = LAYERS[name]
     choices = spec.field("category").choices
-    fids, x, y, frame = project.read_points(name, ["category"])
-    codes = {value: i for i, value in enumerate(choices.values())}
-    category = frame["category"].map(codes).fillna(255).to_numpy(dtype="u1")
+    fids, x, y, category = project.read_point_codes(name, "category", list(choices.values()))  # coded in SQL
     x, y = _shift(x, y, datum)
     header = {"layer": name, "kind": "bigpoints", "count": len(fids), "categories": choices.values()}
     return pack(header, {"x": x, "y": y, "category": category, "fid": fids.astype("<u4")})
@@ -110,6 +108,18 @@ def _shift(x: np.ndarray, y: np.ndarray, datum: str) -> tuple[np.ndarray, np.nda
 
 def _json_values(series: pd.Series) -> list:
     return [None if pd.isna(v) else (v.item() if hasattr(v, "item") else v) for v in series.tolist()]
+
+
+def _json_list(series: pd.Series) -> list:
+    """Like :func:`_json_values` for a whole column at once: plain Python values, None for missing."""
+    if not isinstance(series.dtype, np.dtype):  # pandas' nullable and string dtypes
+        return _json_values(series)
+    if series.dtype.kind in "iub":
+        return series.tolist()
+    if series.dtype.kind == "f":
+        values = series.to_numpy()
+        return [None if v != v else v for v in values.tolist()]
+    return _json_values(series)
 
 
 def feature_details(project: Project, name: str, fid: int) -> dict:

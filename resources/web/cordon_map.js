@@ -126,17 +126,305 @@
 
   // ---------------------------------------------------------------- vector layers
 
-  function buildPolygons(name, decoded) {
+  // Units and grids are thousands of polygons with hundreds of thousands of vertices, cases up to millions of
+  // points: they are drawn straight from their typed arrays onto one viewport-sized canvas per layer pane (so
+  // pane visibility, opacity and order still apply per layer), Web Mercator projected once on arrival, features
+  // outside the view skipped and vertices closer than SIMPLIFY_PX dropped. Clicks are hit-tested on the arrays.
+  // Control zones (few, edited with Geoman), sites and facilities stay Leaflet layers.
+  const SIMPLIFY_PX = 1.5; // screen distance below which consecutive vertices are merged while drawing
+  const LOD_ABOVE = 2000; // a polygon layer with more features than this thins its outlines when zoomed out
+  const VILLAGE_OUTLINE_ZOOM = 11; // ... village/community outlines from this zoom
+  const GRID_OUTLINE_ZOOM = 12; // ... grid outlines from this zoom (their fills always show)
+  const FILL_CACHE_PX = 4096; // widest image of a layer's fills kept for zoomed-out views
+  const FILL_CACHE_MAX_ZOOM = 13; // ... and the deepest zoom it is made at
+  const SNAP_MAX_UNITS = 1500; // more units in view than this: only town/county outlines are offered for snapping
+
+  function mercator(x, y) { // Web Mercator in world units [0, 1)
+    const n = x.length, mx = new Float64Array(n), my = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      const s = Math.sin((y[i] * Math.PI) / 180);
+      mx[i] = (x[i] + 180) / 360;
+      my[i] = 0.5 - Math.log((1 + s) / (1 - s)) / (4 * Math.PI);
+    }
+    return [mx, my];
+  }
+
+  function viewOf(m) { // what a draw needs to know of the map view
+    const size = m.getSize(), zoom = m.getZoom(), origin = m.getPixelBounds().min, world = 256 * Math.pow(2, zoom);
+    return { m, zoom, world, ox: origin.x, oy: origin.y, w: size.x, h: size.y,
+      x0: origin.x / world, y0: origin.y / world, x1: (origin.x + size.x) / world, y1: (origin.y + size.y) / world };
+  }
+
+  function toWorld(m, containerPoint) { // container pixel -> Web Mercator world units
+    const world = 256 * Math.pow(2, m.getZoom()), origin = m.getPixelBounds().min;
+    return [(containerPoint.x + origin.x) / world, (containerPoint.y + origin.y) / world];
+  }
+
+  function isSelectable(name, props, i) {
+    return name !== 'admin_units' || props.level[i] === 'village' || props.level[i] === 'community';
+  }
+
+  // Polygons: projected vertices, a bounding box per feature, features grouped by style (one canvas state
+  // change per style, not per feature).
+  function preparePolygons(name, decoded) {
+    const { header, arrays } = decoded;
+    const { x, y, rings, polygons, multis } = arrays;
+    const n = header.count, props = header.props;
+    const [mx, my] = mercator(x, y);
+    const bbox = new Float64Array(4 * n), classes = new Map();
+    const styleOf = name === 'grids' ? gridStyle : unitStyle;
+    const thin = n > LOD_ABOVE;
+    for (let f = 0; f < n; f++) {
+      let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+      const c0 = rings[polygons[multis[f]]], c1 = rings[polygons[multis[f + 1]]];
+      for (let c = c0; c < c1; c++) {
+        const a = mx[c], b = my[c];
+        if (a < x0) x0 = a; if (a > x1) x1 = a; if (b < y0) y0 = b; if (b > y1) y1 = b;
+      }
+      bbox[4 * f] = x0; bbox[4 * f + 1] = y0; bbox[4 * f + 2] = x1; bbox[4 * f + 3] = y1;
+      const style = styleOf(props, f);
+      if (thin && name === 'admin_units' && isSelectable(name, props, f)) style.minZoom = VILLAGE_OUTLINE_ZOOM;
+      if (thin && name === 'grids') style.strokeMinZoom = GRID_OUTLINE_ZOOM;
+      const key = JSON.stringify(style);
+      if (!classes.has(key)) classes.set(key, { style, features: [] });
+      classes.get(key).features.push(f);
+    }
+    return {
+      name, mx, my, rings, polygons, multis, bbox, count: n, cacheFills: thin, fillCache: undefined,
+      classes: [...classes.values()].map((c) => ({ style: c.style, features: Int32Array.from(c.features) })),
+    };
+  }
+
+  function tracePolygon(ctx, P, f, v) {
+    const { mx, my, rings, polygons, multis } = P, { world, ox, oy } = v;
+    for (let p = multis[f]; p < multis[f + 1]; p++) {
+      for (let r = polygons[p]; r < polygons[p + 1]; r++) {
+        const c0 = rings[r], c1 = rings[r + 1];
+        if (c1 - c0 < 3) continue;
+        let lx = mx[c0] * world - ox, ly = my[c0] * world - oy;
+        ctx.moveTo(lx, ly);
+        for (let c = c0 + 1; c < c1 - 1; c++) { // the closing vertex repeats the first: closePath draws it
+          const sx = mx[c] * world - ox, sy = my[c] * world - oy;
+          if (Math.abs(sx - lx) < SIMPLIFY_PX && Math.abs(sy - ly) < SIMPLIFY_PX) continue;
+          ctx.lineTo(sx, sy); lx = sx; ly = sy;
+        }
+        ctx.closePath();
+      }
+    }
+  }
+
+  // Fills of a big layer (grid shading by case count) are rasterised once into an image of the whole layer at
+  // a zoom where it is at most FILL_CACHE_PX wide; views at or below that zoom draw a scaled part of it (one
+  // drawImage instead of thousands of small fills). Built once the layers are drawn, so opening is not slowed.
+  function buildFillCache(P) {
+    const bbox = P.bbox;
+    let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+    for (let f = 0; f < P.count; f++) {
+      if (bbox[4 * f] < x0) x0 = bbox[4 * f]; if (bbox[4 * f + 1] < y0) y0 = bbox[4 * f + 1];
+      if (bbox[4 * f + 2] > x1) x1 = bbox[4 * f + 2]; if (bbox[4 * f + 3] > y1) y1 = bbox[4 * f + 3];
+    }
+    const span = Math.max(x1 - x0, y1 - y0);
+    if (!(span > 0)) return null;
+    const zoom = Math.min(FILL_CACHE_MAX_ZOOM, Math.floor(Math.log2(FILL_CACHE_PX / (span * 256))));
+    const world = 256 * Math.pow(2, zoom);
+    const canvas = document.createElement('canvas');
+    canvas.width = Math.ceil((x1 - x0) * world) + 2; canvas.height = Math.ceil((y1 - y0) * world) + 2;
+    const ox = x0 * world - 1, oy = y0 * world - 1;
+    const v = { zoom, world, ox, oy, w: canvas.width, h: canvas.height, x0: -Infinity, y0: -Infinity, x1: Infinity, y1: Infinity };
+    const ctx = canvas.getContext('2d');
+    drawPolygons(ctx, P, v, 'fill');
+    ctx.getImageData(0, 0, 1, 1); // rasterise now, not in the next frame
+    return { canvas, zoom, world, ox, oy };
+  }
+
+  function drawPolygons(ctx, P, v, only) {
+    const bbox = P.bbox;
+    ctx.lineJoin = 'round';
+    let cached = false;
+    if (!only && P.cacheFills) {
+      const cache = P.fillCache;
+      if (cache && v.zoom <= cache.zoom) {
+        const s = v.world / cache.world;
+        ctx.drawImage(cache.canvas, cache.ox * s - v.ox, cache.oy * s - v.oy, cache.canvas.width * s, cache.canvas.height * s);
+        cached = true;
+      }
+    }
+    for (const cls of P.classes) {
+      const st = cls.style, fs = cls.features;
+      if (st.minZoom && v.zoom < st.minZoom) continue;
+      const doFill = st.fillColor && st.fillOpacity > 0 && !cached && only !== 'stroke';
+      const doStroke = st.weight > 0 && !(st.strokeMinZoom && v.zoom < st.strokeMinZoom) && only !== 'fill';
+      if (!doFill && !doStroke) continue;
+      ctx.fillStyle = st.fillColor || '#000'; ctx.strokeStyle = st.color; ctx.lineWidth = st.weight;
+      for (let k = 0; k < fs.length; k++) {
+        const f = fs[k];
+        if (bbox[4 * f + 2] < v.x0 || bbox[4 * f] > v.x1 || bbox[4 * f + 3] < v.y0 || bbox[4 * f + 1] > v.y1) continue;
+        ctx.beginPath(); // one path per feature: much faster to rasterise in software than one big path
+        tracePolygon(ctx, P, f, v);
+        if (doFill) { ctx.globalAlpha = st.fillOpacity; ctx.fill('evenodd'); }
+        if (doStroke) { ctx.globalAlpha = st.opacity === undefined ? 1 : st.opacity; ctx.stroke(); }
+      }
+    }
+    ctx.globalAlpha = 1;
+  }
+
+  // The feature of a polygon layer under a world point (even-odd over all its rings), or -1.
+  function polygonAt(P, wx, wy, accept) {
+    const { mx, my, rings, polygons, multis, bbox } = P;
+    for (let f = P.count - 1; f >= 0; f--) { // last drawn is on top
+      if (wx < bbox[4 * f] || wx > bbox[4 * f + 2] || wy < bbox[4 * f + 1] || wy > bbox[4 * f + 3]) continue;
+      if (accept && !accept(f)) continue;
+      let inside = false;
+      for (let r = polygons[multis[f]]; r < polygons[multis[f + 1]]; r++) {
+        for (let c = rings[r], e = rings[r + 1], j = e - 1; c < e; j = c++) {
+          if ((my[c] > wy) !== (my[j] > wy) && wx < ((mx[j] - mx[c]) * (wy - my[c])) / (my[j] - my[c]) + mx[c]) inside = !inside;
+        }
+      }
+      if (inside) return f;
+    }
+    return -1;
+  }
+
+  function preparePoints(decoded, palette) {
+    const [mx, my] = mercator(decoded.arrays.x, decoded.arrays.y);
+    return { mx, my, category: decoded.arrays.category, palette, aggregated: false };
+  }
+
+  // Big point layers (cases): aggregated into counted bins when many are in view, single dots when few.
+  function drawPoints(ctx, P, v) {
+    const { mx, my, category, palette } = P, n = mx.length, BIN = BIG_POINT_BIN_PX;
+    const { world, ox, oy, x0, y0, x1, y1 } = v;
+    const cols = Math.ceil(v.w / BIN) + 1, rows = Math.ceil(v.h / BIN) + 1;
+    const counts = new Uint32Array(cols * rows), top = new Uint8Array(cols * rows).fill(255);
+    let visible = 0;
+    for (let i = 0; i < n; i++) {
+      const a = mx[i], b = my[i];
+      if (a < x0 || a >= x1 || b < y0 || b >= y1) continue;
+      const bin = Math.floor((b * world - oy) / BIN) * cols + Math.floor((a * world - ox) / BIN);
+      counts[bin]++;
+      if (category[i] < top[bin]) top[bin] = category[i];
+      visible++;
+    }
+    P.aggregated = visible > AGGREGATE_ABOVE;
+    if (P.aggregated) {
+      ctx.font = 'bold 11px sans-serif'; ctx.textAlign = 'center'; ctx.textBaseline = 'middle';
+      for (let b = 0; b < counts.length; b++) {
+        if (!counts[b]) continue;
+        const cx = (b % cols + 0.5) * BIN, cy = (Math.floor(b / cols) + 0.5) * BIN;
+        const r = Math.min(20, 7 + Math.log2(counts[b]) * 1.6);
+        ctx.globalAlpha = 0.85; ctx.fillStyle = palette[top[b]] || '#555';
+        ctx.beginPath(); ctx.arc(cx, cy, r, 0, 2 * Math.PI); ctx.fill();
+        ctx.globalAlpha = 1; ctx.fillStyle = '#fff'; ctx.fillText(String(counts[b]), cx, cy);
+      }
+      return;
+    }
+    const pad = 8 / world; // dots straddling the edge
+    for (let c = palette.length - 1; c >= 0; c--) { // contacts below infections
+      ctx.fillStyle = palette[c]; ctx.strokeStyle = '#ffffff'; ctx.lineWidth = 1;
+      ctx.beginPath();
+      for (let i = 0; i < n; i++) {
+        if (category[i] !== c) continue;
+        const a = mx[i], b = my[i];
+        if (a < x0 - pad || a > x1 + pad || b < y0 - pad || b > y1 + pad) continue;
+        const sx = a * world - ox, sy = b * world - oy;
+        ctx.moveTo(sx + 4, sy); ctx.arc(sx, sy, 4, 0, 2 * Math.PI);
+      }
+      ctx.fill(); ctx.stroke();
+    }
+  }
+
+  function nearestPoint(P, m, containerPoint, maxPx) {
+    if (P.aggregated) return -1;
+    const world = 256 * Math.pow(2, m.getZoom());
+    const [wx, wy] = toWorld(m, containerPoint);
+    const { mx, my } = P;
+    let best = -1, bestD = (maxPx / world) * (maxPx / world);
+    for (let i = 0; i < mx.length; i++) {
+      const dx = mx[i] - wx, dy = my[i] - wy, d = dx * dx + dy * dy;
+      if (d < bestD) { bestD = d; best = i; }
+    }
+    return best;
+  }
+
+  // Labels of towns (zoomed out) and villages/communities (zoomed in), drawn as canvas text: no HTML.
+  function prepareLabels(decoded) {
+    const [mx, my] = mercator(decoded.arrays.labelX, decoded.arrays.labelY);
+    return { props: decoded.header.props, count: decoded.header.count, mx, my };
+  }
+
+  function drawLabels(ctx, P, v) {
+    const levels = v.zoom >= 13 ? ['town', 'village', 'community'] : v.zoom >= 9 ? ['town'] : ['county'];
+    const boxes = [];
+    ctx.textAlign = 'center'; ctx.textBaseline = 'middle'; ctx.lineJoin = 'round';
+    for (const level of levels) {
+      ctx.font = level === 'town' ? 'bold 14px sans-serif' : '12px sans-serif';
+      for (let i = 0; i < P.count; i++) {
+        if (P.props.level[i] !== level) continue;
+        const px = P.mx[i] * v.world - v.ox, py = P.my[i] * v.world - v.oy;
+        if (!(px >= 0 && py >= 0 && px <= v.w && py <= v.h)) continue;
+        const text = String(P.props.name[i] || '');
+        const w = ctx.measureText(text).width / 2 + 3, h = 9;
+        if (boxes.some((b) => Math.abs(b[0] - px) < b[2] + w && Math.abs(b[1] - py) < h * 2)) continue;
+        boxes.push([px, py, w]);
+        ctx.strokeStyle = 'rgba(255,255,255,0.9)'; ctx.lineWidth = 3; ctx.strokeText(text, px, py);
+        ctx.fillStyle = level === 'town' ? '#222' : '#444'; ctx.fillText(text, px, py);
+      }
+    }
+    return boxes.length;
+  }
+
+  // One viewport-sized canvas in a layer's pane, redrawn from arrays after every move. A hidden pane is not
+  // drawn; it is redrawn when shown again (see setLayerVisible).
+  const ArrayCanvas = L.Layer.extend({
+    initialize(name, pane, data, draw, count) {
+      this._name = name; this._paneName = pane; this.data = data; this._draw = draw; this.drawnCount = count; this.enabled = true;
+    },
+    onAdd(m) {
+      this._canvas = L.DomUtil.create('canvas', 'cordon-array-canvas');
+      m.getPane(this._paneName).appendChild(this._canvas);
+      m.on('moveend zoomend resize viewreset', this._redraw, this);
+      m.on('zoomstart', this._hide, this);
+      this._redraw();
+    },
+    onRemove(m) {
+      L.DomUtil.remove(this._canvas);
+      m.off('moveend zoomend resize viewreset', this._redraw, this);
+      m.off('zoomstart', this._hide, this);
+    },
+    _hide() { this._canvas.style.visibility = 'hidden'; },
+    _redraw() {
+      const m = this._map;
+      if (!m) return;
+      if (m.getPane(this._paneName).style.display === 'none') { this._stale = true; return; }
+      this._stale = false;
+      const size = m.getSize(), canvas = this._canvas, ratio = window.devicePixelRatio || 1;
+      if (canvas.width !== size.x * ratio || canvas.height !== size.y * ratio) {
+        canvas.width = size.x * ratio; canvas.height = size.y * ratio;
+        canvas.style.width = size.x + 'px'; canvas.style.height = size.y + 'px';
+      }
+      L.DomUtil.setPosition(canvas, m.containerPointToLayerPoint([0, 0]));
+      canvas.style.visibility = 'visible';
+      const ctx = canvas.getContext('2d');
+      ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+      ctx.clearRect(0, 0, size.x, size.y);
+      if (!this.enabled) return;
+      const drawn = this._draw(ctx, this.data, viewOf(m));
+      if (this._name === 'labels') this.drawnCount = drawn;
+    },
+  });
+
+  function buildPolygons(name, decoded) { // Leaflet polygons (control zones): one renderer per pane, reused
     const { header, arrays } = decoded;
     const props = header.props;
-    const renderer = L.canvas({ pane: name, padding: 0.3 });
+    const renderers = state.renderers || (state.renderers = {});
+    const renderer = renderers[name] || (renderers[name] = L.canvas({ pane: name, padding: 0.3 }));
     const group = L.featureGroup();
     const styleOf = { admin_units: unitStyle, grids: gridStyle, control_zones: zoneStyle }[name];
     for (let i = 0; i < header.count; i++) {
       const layer = L.polygon(polygonLatLngs(arrays, i), {
         ...styleOf(props, i), renderer, pane: name,
         pmIgnore: name === 'grids', snapIgnore: name !== 'admin_units',
-        interactive: name !== 'admin_units' || props.level[i] === 'village' || props.level[i] === 'community',
+        interactive: isSelectable(name, props, i),
       });
       layer.cordon = { layer: name, fid: header.fids[i], index: i };
       layer.on('click', (e) => onFeatureClick(e, layer, props));
@@ -168,150 +456,6 @@
     return group;
   }
 
-  // Big point layers (cases): drawn straight from typed arrays on one canvas; aggregated into counted
-  // bins when many are in view, single dots when few.
-  const PointCanvas = L.Layer.extend({
-    initialize(name, decoded, palette) {
-      this._name = name;
-      this._data = decoded;
-      this._palette = palette;
-      const { x, y } = decoded.arrays;
-      const n = x.length;
-      this._mx = new Float64Array(n);
-      this._my = new Float64Array(n);
-      for (let i = 0; i < n; i++) { // Web Mercator in world units [0, 1)
-        const s = Math.sin((y[i] * Math.PI) / 180);
-        this._mx[i] = (x[i] + 180) / 360;
-        this._my[i] = 0.5 - Math.log((1 + s) / (1 - s)) / (4 * Math.PI);
-      }
-    },
-    onAdd(m) {
-      this._canvas = L.DomUtil.create('canvas', 'cordon-point-canvas');
-      m.getPane(this._name).appendChild(this._canvas);
-      m.on('moveend zoomend resize viewreset', this._redraw, this);
-      m.on('zoomstart', this._hide, this);
-      this._redraw();
-    },
-    onRemove(m) {
-      L.DomUtil.remove(this._canvas);
-      m.off('moveend zoomend resize viewreset', this._redraw, this);
-      m.off('zoomstart', this._hide, this);
-    },
-    _hide() { this._canvas.style.visibility = 'hidden'; },
-    _redraw() {
-      const m = this._map;
-      if (!m) return;
-      const size = m.getSize();
-      const ratio = window.devicePixelRatio || 1;
-      const canvas = this._canvas;
-      canvas.width = size.x * ratio; canvas.height = size.y * ratio;
-      canvas.style.width = size.x + 'px'; canvas.style.height = size.y + 'px';
-      L.DomUtil.setPosition(canvas, m.containerPointToLayerPoint([0, 0]));
-      canvas.style.visibility = 'visible';
-      const ctx = canvas.getContext('2d');
-      ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
-      const world = 256 * Math.pow(2, m.getZoom());
-      const origin = m.getPixelBounds().min;
-      const { category } = this._data.arrays;
-      const mx = this._mx, my = this._my, n = mx.length;
-      const px = new Float32Array(n), py = new Float32Array(n);
-      let visible = 0;
-      for (let i = 0; i < n; i++) {
-        const sx = mx[i] * world - origin.x, sy = my[i] * world - origin.y;
-        px[i] = sx; py[i] = sy;
-        if (sx >= -8 && sy >= -8 && sx <= size.x + 8 && sy <= size.y + 8) visible++;
-      }
-      this._px = px; this._py = py;
-      this._aggregated = visible > AGGREGATE_ABOVE;
-      if (this._aggregated) this._drawBins(ctx, size, category); else this._drawDots(ctx, size, category);
-      this.drawnCount = n;
-    },
-    _drawDots(ctx, size, category) {
-      const px = this._px, py = this._py, n = px.length;
-      for (let c = this._palette.length - 1; c >= 0; c--) { // contacts below infections
-        ctx.fillStyle = this._palette[c]; ctx.strokeStyle = '#ffffff'; ctx.lineWidth = 1;
-        ctx.beginPath();
-        for (let i = 0; i < n; i++) {
-          if (category[i] !== c || px[i] < -8 || py[i] < -8 || px[i] > size.x + 8 || py[i] > size.y + 8) continue;
-          ctx.moveTo(px[i] + 4, py[i]); ctx.arc(px[i], py[i], 4, 0, 2 * Math.PI);
-        }
-        ctx.fill(); ctx.stroke();
-      }
-    },
-    _drawBins(ctx, size, category) {
-      const cols = Math.ceil(size.x / BIG_POINT_BIN_PX) + 1, rows = Math.ceil(size.y / BIG_POINT_BIN_PX) + 1;
-      const counts = new Uint32Array(cols * rows), top = new Uint8Array(cols * rows).fill(255);
-      const px = this._px, py = this._py, n = px.length;
-      for (let i = 0; i < n; i++) {
-        if (px[i] < 0 || py[i] < 0 || px[i] >= size.x || py[i] >= size.y) continue;
-        const b = Math.floor(py[i] / BIG_POINT_BIN_PX) * cols + Math.floor(px[i] / BIG_POINT_BIN_PX);
-        counts[b]++;
-        if (category[i] < top[b]) top[b] = category[i];
-      }
-      ctx.font = 'bold 11px sans-serif'; ctx.textAlign = 'center'; ctx.textBaseline = 'middle';
-      for (let b = 0; b < counts.length; b++) {
-        if (!counts[b]) continue;
-        const cx = (b % cols + 0.5) * BIG_POINT_BIN_PX, cy = (Math.floor(b / cols) + 0.5) * BIG_POINT_BIN_PX;
-        const r = Math.min(20, 7 + Math.log2(counts[b]) * 1.6);
-        ctx.globalAlpha = 0.85; ctx.fillStyle = this._palette[top[b]] || '#555';
-        ctx.beginPath(); ctx.arc(cx, cy, r, 0, 2 * Math.PI); ctx.fill();
-        ctx.globalAlpha = 1; ctx.fillStyle = '#fff'; ctx.fillText(String(counts[b]), cx, cy);
-      }
-    },
-    nearest(containerPoint, maxPx) {
-      if (!this._px || this._aggregated) return -1;
-      let best = -1, bestD = maxPx * maxPx;
-      for (let i = 0; i < this._px.length; i++) {
-        const dx = this._px[i] - containerPoint.x, dy = this._py[i] - containerPoint.y, d = dx * dx + dy * dy;
-        if (d < bestD) { bestD = d; best = i; }
-      }
-      return best;
-    },
-  });
-
-  // Labels of towns (zoomed out) and villages/communities (zoomed in), drawn as canvas text: no HTML.
-  const LabelCanvas = L.Layer.extend({
-    initialize(decoded) { this._data = decoded; this.enabled = true; },
-    onAdd(m) {
-      this._canvas = L.DomUtil.create('canvas', 'cordon-label-canvas');
-      m.getPane('labels').appendChild(this._canvas);
-      m.on('moveend zoomend resize viewreset', this._redraw, this);
-      this._redraw();
-    },
-    onRemove(m) { L.DomUtil.remove(this._canvas); m.off('moveend zoomend resize viewreset', this._redraw, this); },
-    _redraw() {
-      const m = this._map;
-      if (!m) return;
-      const size = m.getSize(), ratio = window.devicePixelRatio || 1, canvas = this._canvas;
-      canvas.width = size.x * ratio; canvas.height = size.y * ratio;
-      canvas.style.width = size.x + 'px'; canvas.style.height = size.y + 'px';
-      L.DomUtil.setPosition(canvas, m.containerPointToLayerPoint([0, 0]));
-      const ctx = canvas.getContext('2d');
-      ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
-      if (!this.enabled) return;
-      const zoom = m.getZoom();
-      const { header, arrays } = this._data;
-      const levels = zoom >= 13 ? ['town', 'village', 'community'] : zoom >= 9 ? ['town'] : ['county'];
-      const boxes = [];
-      ctx.textAlign = 'center'; ctx.textBaseline = 'middle'; ctx.lineJoin = 'round';
-      for (const level of levels) {
-        ctx.font = level === 'town' ? 'bold 14px sans-serif' : '12px sans-serif';
-        for (let i = 0; i < header.count; i++) {
-          if (header.props.level[i] !== level) continue;
-          const p = m.latLngToContainerPoint([arrays.labelY[i], arrays.labelX[i]]);
-          if (p.x < 0 || p.y < 0 || p.x > size.x || p.y > size.y) continue;
-          const text = String(header.props.name[i] || '');
-          const w = ctx.measureText(text).width / 2 + 3, h = 9;
-          if (boxes.some((b) => Math.abs(b[0] - p.x) < b[2] + w && Math.abs(b[1] - p.y) < h * 2)) continue;
-          boxes.push([p.x, p.y, w]);
-          ctx.strokeStyle = 'rgba(255,255,255,0.9)'; ctx.lineWidth = 3; ctx.strokeText(text, p.x, p.y);
-          ctx.fillStyle = level === 'town' ? '#222' : '#444'; ctx.fillText(text, p.x, p.y);
-        }
-      }
-      this.drawnCount = boxes.length;
-    },
-  });
-
   // ---------------------------------------------------------------- loading
 
   async function loadLayer(name) {
@@ -321,21 +465,26 @@
     if (name === 'admin_units') {
       if (state.labels) map.removeLayer(state.labels);
       const enabled = state.labels ? state.labels.enabled : true;
-      state.labels = new LabelCanvas(decoded);
+      state.labels = new ArrayCanvas('labels', 'labels', prepareLabels(decoded), drawLabels, 0);
       state.labels.enabled = enabled;
       state.labels.addTo(map);
     }
+    const kind = decoded.header.kind;
     let view;
-    if (decoded.header.kind === 'polygons') view = buildPolygons(name, decoded);
-    else if (decoded.header.kind === 'points') view = buildPoints(name, decoded);
+    if (kind === 'polygons' && ARRAY_POLYGONS.includes(name)) {
+      view = new ArrayCanvas(name, name, preparePolygons(name, decoded), drawPolygons, decoded.header.count);
+    } else if (kind === 'polygons') view = buildPolygons(name, decoded);
+    else if (kind === 'points') view = buildPoints(name, decoded);
     else {
       const palette = decoded.header.categories.map((c) => (name === 'cases' ? config.symbology.cases[c] : config.symbology.keyPersons[c]) || '#555');
-      view = new PointCanvas(name, decoded, palette);
+      view = new ArrayCanvas(name, name, preparePoints(decoded, palette), drawPoints, decoded.header.count);
     }
     view.addTo(map);
     state.layers[name] = { header: decoded.header, arrays: decoded.arrays, view, count: decoded.header.count };
     if (name === state.selectLayer) highlightSelection();
+    if (name === 'admin_units' && state.snapLayers) addSnapLayers(); // drawing goes on: snap to the new outlines
   }
+  const ARRAY_POLYGONS = ['admin_units', 'grids'];
 
   async function reloadLayers(names) {
     const started = performance.now();
@@ -344,7 +493,17 @@
     await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
     const report = { counts: featureCounts(), ms: performance.now() - started, failed };
     send('layersDrawn', report);
+    setTimeout(buildFillCaches, 0);
     return report;
+  }
+
+  function buildFillCaches() {
+    for (const entry of Object.values(state.layers)) {
+      const P = entry.view.data;
+      if (!P || !P.cacheFills || P.fillCache !== undefined) continue;
+      P.fillCache = buildFillCache(P);
+      if (entry.view._map) entry.view._redraw();
+    }
   }
 
   function featureCounts() {
@@ -353,6 +512,47 @@
       counts[name] = entry.view.getLayers ? entry.view.getLayers().length : entry.view.drawnCount || 0;
     }
     return counts;
+  }
+
+  function indexOfFid(entry, fid) {
+    if (!entry.fidIndex) {
+      entry.fidIndex = new Map();
+      const fids = entry.header.fids || entry.arrays.fid;
+      for (let i = 0; i < fids.length; i++) entry.fidIndex.set(fids[i], i);
+    }
+    const i = entry.fidIndex.get(fid);
+    return i === undefined ? -1 : i;
+  }
+
+  // ---------------------------------------------------------------- snapping
+
+  // Geoman snaps to Leaflet polylines on the map: while a draw or edit mode runs, the outlines of the units in
+  // view are put there as invisible, snap-only polylines, and taken away when it ends.
+  function addSnapLayers() {
+    removeSnapLayers();
+    const entry = state.layers.admin_units;
+    state.snapLayers = [];
+    if (!entry || !entry.view.data) return;
+    const P = entry.view.data, v = viewOf(map), props = entry.header.props, bbox = P.bbox;
+    let inView = [];
+    for (let f = 0; f < P.count; f++) {
+      if (bbox[4 * f + 2] < v.x0 || bbox[4 * f] > v.x1 || bbox[4 * f + 3] < v.y0 || bbox[4 * f + 1] > v.y1) continue;
+      inView.push(f);
+    }
+    if (inView.length > SNAP_MAX_UNITS) inView = inView.filter((f) => !isSelectable('admin_units', props, f));
+    const renderer = state.snapRenderer || (state.snapRenderer = L.canvas({ pane: 'selection' }));
+    for (const f of inView) {
+      const line = L.polyline(polygonLatLngs(entry.arrays, f).flat(), {
+        renderer, pane: 'selection', stroke: false, fill: false, interactive: false, pmIgnore: true, snapIgnore: false,
+      });
+      line.addTo(map);
+      state.snapLayers.push(line);
+    }
+  }
+
+  function removeSnapLayers() {
+    for (const line of state.snapLayers || []) map.removeLayer(line);
+    state.snapLayers = null;
   }
 
   // ---------------------------------------------------------------- interaction
@@ -368,6 +568,11 @@
       toggleSelection(info.fid);
       return;
     }
+    if (state.mode === 'select' && ARRAY_POLYGONS.includes(state.selectLayer)) { // a zone over a village
+      L.DomEvent.stop(e);
+      selectAt(e.containerPoint);
+      return;
+    }
     if (state.mode === 'delete' && info.layer === 'control_zones') {
       L.DomEvent.stop(e);
       send('shapeRemoved', { layer: info.layer, fid: info.fid });
@@ -378,16 +583,42 @@
     send('featureClicked', { layer: info.layer, fid: info.fid });
   }
 
+  function paneShown(name) { return map.getPane(name).style.display !== 'none'; }
+
+  // The feature of an array-drawn polygon layer under a container point, or -1.
+  function polygonHit(name, containerPoint) {
+    const entry = state.layers[name];
+    if (!entry || !entry.view.data || !map.hasLayer(entry.view) || !paneShown(name)) return -1;
+    const [wx, wy] = toWorld(map, containerPoint);
+    const props = entry.header.props;
+    return polygonAt(entry.view.data, wx, wy, (f) => isSelectable(name, props, f));
+  }
+
+  function selectAt(containerPoint) {
+    const i = polygonHit(state.selectLayer, containerPoint);
+    if (i >= 0) toggleSelection(state.layers[state.selectLayer].header.fids[i]);
+  }
+
   function onMapClick(e) {
+    if (state.mode === 'select' && ARRAY_POLYGONS.includes(state.selectLayer)) { selectAt(e.containerPoint); return; }
     if (state.mode) return;
     for (const name of ['cases', 'key_persons']) {
       const entry = state.layers[name];
-      if (!entry || !map.hasLayer(entry.view) || !entry.view.nearest) continue;
-      const i = entry.view.nearest(e.containerPoint, 7);
+      if (!entry || !map.hasLayer(entry.view) || !paneShown(name)) continue;
+      const i = nearestPoint(entry.view.data, map, e.containerPoint, 7);
       if (i >= 0) {
         send('featureClicked', { layer: name, fid: entry.arrays.fid[i] });
         return;
       }
+    }
+    const byPane = ARRAY_POLYGONS.slice().sort((a, b) => Number(map.getPane(b).style.zIndex) - Number(map.getPane(a).style.zIndex));
+    for (const name of byPane) { // the top visible layer first
+      const i = polygonHit(name, e.containerPoint);
+      if (i < 0) continue;
+      const entry = state.layers[name];
+      L.popup({ maxWidth: 320 }).setLatLng(e.latlng).setContent(popupFor(name, entry.header.props, i)).openOn(map);
+      send('featureClicked', { layer: name, fid: entry.header.fids[i] });
+      return;
     }
   }
 
@@ -398,13 +629,19 @@
   }
 
   function highlightSelection() {
-    if (state.selectionView) map.removeLayer(state.selectionView);
+    if (state.selectionView) { map.removeLayer(state.selectionView); state.selectionView = null; }
     const entry = state.layers[state.selectLayer];
     if (!entry || !state.selection.size) return;
-    const renderer = L.canvas({ pane: 'selection' });
-    state.selectionView = L.featureGroup(entry.view.getLayers().filter((l) => state.selection.has(l.cordon.fid))
-      .map((l) => L.polygon(l.getLatLngs(), { renderer, pane: 'selection', color: '#00a6ed', weight: 3, fillColor: '#00a6ed', fillOpacity: 0.25, interactive: false, pmIgnore: true })))
-      .addTo(map);
+    const renderer = state.selectionRenderer || (state.selectionRenderer = L.canvas({ pane: 'selection' }));
+    const style = { renderer, pane: 'selection', color: '#00a6ed', weight: 3, fillColor: '#00a6ed', fillOpacity: 0.25, interactive: false, pmIgnore: true };
+    let shapes;
+    if (entry.view.getLayers) {
+      shapes = entry.view.getLayers().filter((l) => state.selection.has(l.cordon.fid)).map((l) => L.polygon(l.getLatLngs(), style));
+    } else {
+      shapes = [...state.selection].map((fid) => indexOfFid(entry, fid)).filter((i) => i >= 0)
+        .map((i) => L.polygon(polygonLatLngs(entry.arrays, i), style));
+    }
+    state.selectionView = L.featureGroup(shapes).addTo(map);
   }
 
   function onCreate(e) {
@@ -484,7 +721,12 @@
       if (box) box.innerHTML = legendHtml();
       if (state.layers.control_zones) state.layers.control_zones.view.eachLayer((l) => l.setStyle(zoneStyle(state.layers.control_zones.header.props, l.cordon.index)));
     },
-    setLayerVisible(name, visible) { map.getPane(name).style.display = visible ? '' : 'none'; },
+    setLayerVisible(name, visible) {
+      map.getPane(name).style.display = visible ? '' : 'none';
+      if (!visible) return;
+      const views = Object.values(state.layers).map((entry) => entry.view).concat(state.labels ? [state.labels] : []);
+      for (const view of views) if (view._stale && view._paneName === name) view._redraw(); // skipped while hidden
+    },
     setLayerOpacity(name, opacity) { map.getPane(name).style.opacity = String(opacity); },
     setLayerOrder(namesBottomUp) { namesBottomUp.forEach((n, i) => { map.getPane(n).style.zIndex = String(400 + i * 5); }); },
     setLabels(visible) { if (state.labels) { state.labels.enabled = visible; state.labels._redraw(); } },
@@ -498,11 +740,13 @@
     startDraw(shape) {
       api.stopDraw();
       state.mode = shape === 'Lasso' ? 'lasso' : 'draw';
+      if (shape !== 'Lasso') addSnapLayers();
       map.pm.enableDraw(shape === 'Lasso' ? 'Polygon' : shape, { snappable: shape !== 'Lasso', snapDistance: 15, allowSelfIntersection: false, continueDrawing: false });
     },
     stopDraw() {
       map.pm.disableDraw();
       api.setEditMode(false);
+      removeSnapLayers();
       state.mode = null;
       document.body.classList.remove('cordon-picking');
     },
@@ -524,7 +768,7 @@
     setDeleteMode(on) { api.stopDraw(); state.mode = on ? 'delete' : null; document.body.classList.toggle('cordon-picking', on); },
     setEditMode(on) {
       const entry = state.layers.control_zones;
-      if (on) { state.mode = 'edit'; }
+      if (on) { state.mode = 'edit'; addSnapLayers(); } else if (state.mode === 'edit' || !map.pm.globalDrawModeEnabled()) removeSnapLayers();
       if (!entry) return;
       entry.view.eachLayer((l) => {
         if (on) {
@@ -567,6 +811,12 @@
     },
     openPopup(name, fid) {
       const entry = state.layers[name];
+      if (entry && ARRAY_POLYGONS.includes(name) && !entry.view.getLayers) { // drawn from arrays: at its label point
+        const i = indexOfFid(entry, fid);
+        if (i < 0) return false;
+        L.popup({ maxWidth: 320 }).setLatLng([entry.arrays.labelY[i], entry.arrays.labelX[i]]).setContent(popupFor(name, entry.header.props, i)).openOn(map);
+        return true;
+      }
       const layer = entry && entry.view.getLayers ? entry.view.getLayers().find((l) => l.cordon.fid === fid) : null;
       if (!layer) return false;
       const at = layer.getLatLng ? layer.getLatLng() : layer.getBounds().getCenter();
@@ -652,6 +902,7 @@
       map.pm.setGlobalOptions({ pathOptions: { color: '#0064c8', weight: 2, fillOpacity: 0.15 } });
       map.on('pm:create', onCreate);
       map.on('pm:drawstart', watchCircleRadius);
+      map.on('pm:drawend', () => { if (state.mode !== 'edit' && !map.pm.globalDrawModeEnabled()) removeSnapLayers(); }); // cancelled too
     }
     map.on('click', onMapClick);
     map.on('mousemove', L.Util.throttle((e) => { if (bridge) bridge.moveCursor(e.latlng.lng, e.latlng.lat, state.datum); }, 50));
