@@ -133,7 +133,7 @@
   // Control zones (few, edited with Geoman), sites and facilities stay Leaflet layers.
   const SIMPLIFY_PX = 1.5; // screen distance below which consecutive vertices are merged while drawing
   const LOD_ABOVE = 2000; // a polygon layer with more features than this thins its outlines when zoomed out
-  const VILLAGE_OUTLINE_ZOOM = 11; // ... village/community outlines from this zoom
+  const VILLAGE_OUTLINE_ZOOM = 12; // ... village/community outlines from this zoom
   const GRID_OUTLINE_ZOOM = 12; // ... grid outlines from this zoom (their fills always show)
   const FILL_CACHE_PX = 4096; // widest image of a layer's fills kept for zoomed-out views
   const FILL_CACHE_MAX_ZOOM = 13; // ... and the deepest zoom it is made at
