@@ -294,7 +294,7 @@ def site_size(rooms) -> float:
 
 
 def site_symbol(status: str, rooms: float = 100) -> Symbol:
-    return Symbol("marker", symbology.SITE_COLOURS.get(status, "#555555"), edge="white", width=0.6, marker="s",
+    return Symbol("marker", symbology.SITE_COLOURS.get(status, "#555555"), edge="white", width=0.6, marker="o",
                   size=site_size(rooms))
 
 
