@@ -44,9 +44,17 @@ def pytest_configure(config):
 @pytest.fixture(scope="session")
 def cordon_app():
     """The QApplication as Cordon sets it up (translations, names, garbage collection on the UI thread)."""
+    from PySide6.QtCore import QCoreApplication, QEvent
+
     from desktop.app import create_application
 
-    return create_application([])
+    app = create_application([])
+    yield app
+    for widget in app.topLevelWidgets():  # let map pages go before their profiles do
+        widget.close()
+        widget.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    app.processEvents()
 
 
 @pytest.fixture
