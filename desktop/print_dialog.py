@@ -359,8 +359,9 @@ class PrintDialog(QDialog):
             return
         if self._pending_output is not None:
             path, self._pending_output = self._pending_output, None
+            atlas = self.atlas_kind() is not None
             self._start(self._output_work(path), path)
-            _busy_dialog(self._worker, self.tr("Writing {file}…").format(file=path.name), self)
+            _output_dialog(self._worker, self.tr("Writing {file}…").format(file=path.name), self, stoppable=atlas)
         elif self._preview_due and not self._debounce.isActive():
             self._preview_due = False
             self._start(self._preview_work(), None)
@@ -392,11 +393,12 @@ class PrintDialog(QDialog):
     def _output_work(self, path: Path) -> Work:
         project, options, atlas = self._project, self.options(), self.atlas_kind()
 
-        def work(_progress, _cancelled):
+        def work(progress, cancelled):
             try:
                 if atlas is None:
                     return print_map(project, path, **options)
-                return print_atlas(project, path, by=atlas, **{k: v for k, v in options.items() if k != "extent"})
+                return print_atlas(project, path, by=atlas, progress=progress, cancelled=cancelled,
+                                   **{k: v for k, v in options.items() if k != "extent"})
             finally:
                 project.close()
 
@@ -679,7 +681,7 @@ class ExportDialog(QDialog):
         self._worker = Worker(work, self)
         self._links.connect(self._worker.finished, self._on_export_finished)
         self._links.connect(self._worker.failed, self._on_export_failed)
-        _busy_dialog(self._worker, self.tr("Writing {file}…").format(file=path.name), self)
+        _output_dialog(self._worker, self.tr("Writing {file}…").format(file=path.name), self, stoppable=False)
         self._refresh_states()
         self._worker.start()
 
@@ -786,12 +788,14 @@ def _group(title: str, layout) -> QGroupBox:
     return group
 
 
-def _busy_dialog(worker: Worker, title: str, parent: QWidget) -> None:
-    """A progress dialog for work that reports no progress and cannot stop halfway (drawing, writing)."""
+def _output_dialog(worker: Worker, title: str, parent: QWidget, *, stoppable: bool) -> None:
+    """A progress dialog while a file is written: an atlas reports its pages and can be cancelled; a single
+    page (drawn in one go) just shows that it is busy."""
     dialog = ProgressDialog(worker, title, parent)
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-    dialog.setRange(0, 0)
-    dialog.setCancelButton(None)
+    if not stoppable:
+        dialog.setRange(0, 0)
+        dialog.setCancelButton(None)
     dialog.setValue(0)  # starts the clock that shows the dialog after its minimum duration
 
 

@@ -288,3 +288,16 @@ def _png(colour) -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", (TILE_PX, TILE_PX), colour).save(buffer, format="PNG")
     return buffer.getvalue()
+
+
+def test_an_atlas_reports_its_pages_and_a_cancel_leaves_no_file(sample_project, tmp_path):
+    from data.printing.atlas import AtlasCancelled
+
+    heard = []
+    out = tmp_path / "prints" / "atlas.pdf"
+    out.parent.mkdir()
+    with pytest.raises(AtlasCancelled):
+        print_atlas(sample_project, out, by="town", progress=lambda percent, label: heard.append(percent),
+                    cancelled=lambda: bool(heard))
+    assert heard and 0 < heard[0] < 100
+    assert list(out.parent.iterdir()) == []

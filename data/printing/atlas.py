@@ -5,6 +5,7 @@ per control zone, or per grid of a chosen town, each with its own map, legend, s
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,10 +35,14 @@ class AtlasPage:
 def print_atlas(project: Project, out_path, *, by: str = "town", town: str | None = None, paper: str = "A4",
                 landscape: bool = False, title: str | None = None, subtitle: str | None = None,
                 issuer: str | None = None, secrecy: str = DEFAULT_SECRECY, privacy: str = "aggregated",
-                include_summary: bool = True, mbtiles=None) -> Path:
+                include_summary: bool = True, mbtiles=None, progress: Callable[[int, str], None] | None = None,
+                cancelled: Callable[[], bool] = lambda: False) -> Path:
     """Write an atlas PDF of ``project``: a cover, then one page per town (``by="town"``), per active
     control zone (``"zone"``) or per grid of ``town`` (``"grid"``). ``title`` is the cover's title; the
-    other options are those of :func:`data.printing.print_map`. Returns the path written."""
+    other options are those of :func:`data.printing.print_map`. Returns the path written.
+
+    ``progress(percent, label)`` hears after each batch of pages; when ``cancelled()`` turns true the atlas
+    stops with :class:`AtlasCancelled` and no file is left behind."""
     out_path = output.checked_path(out_path, (".pdf",))
     options = PrintOptions(paper, landscape, title, subtitle, issuer, secrecy, privacy, None, include_summary, mbtiles)
     content = load_content(project, privacy)
@@ -53,10 +58,21 @@ def print_atlas(project: Project, out_path, *, by: str = "town", town: str | Non
         add_pages([render_page(content, cover, subject_for(content, cover.extent), title=cover_title,
                                page_label=_page_label(1, total), badges=badges)])
         for start in range(0, len(pages), PAGES_PER_BATCH):
+            if cancelled():
+                raise AtlasCancelled()
+            if progress:
+                progress(round(100 * (start + 1) / total), f"{start + 1}/{total}")
             batch = pages[start:start + PAGES_PER_BATCH]
             add_pages([render_page(content, options, page.subject, title=page.title,
                                    page_label=_page_label(start + i + 2, total)) for i, page in enumerate(batch)])
     return out_path
+
+
+class AtlasCancelled(UserError):
+    """The user stopped the atlas; nothing was written."""
+
+    def __init__(self):
+        super().__init__("已取消生成图集，未写入文件。", "Atlas cancelled; no file was written.")
 
 
 def atlas_pages(content: PrintContent, by: str, town: str | None = None) -> list[AtlasPage]:
