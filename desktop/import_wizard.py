@@ -6,16 +6,12 @@ the pipeline would store, and runs the import in a :class:`desktop.workers.Worke
 
 from __future__ import annotations
 
-import csv
 import logging
-import zipfile
 from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 
-import openpyxl
 import pandas as pd
-from openpyxl.utils.exceptions import InvalidFileException
 from PySide6.QtCore import QSignalBlocker, Qt, Slot
 from PySide6.QtGui import QColor, QFont, QGuiApplication
 from PySide6.QtWidgets import (
@@ -43,6 +39,7 @@ from PySide6.QtWidgets import (
 from data.importers.base import SourceTable
 from data.importers.fields import convert_values, guess_mapping
 from data.importers.pipeline import VECTOR_SUFFIXES, ImportReport, import_file, read_source
+from data.importers.tables import read_header
 from data.project import Project
 from data.schema import SPATIAL_LAYERS, Field, LayerSpec, layer_spec
 from desktop.widgets import MessageLabel
@@ -655,30 +652,11 @@ def _announce(project: Project, layers: set[str]) -> None:
 
 
 def _table_header(path: Path) -> list[str]:
-    """The non-blank cells of the first non-blank row of a CSV or Excel file; [] if it cannot be read."""
+    """The table's column names as the importer reads them; [] if the file cannot be read (yet)."""
     try:
-        if path.suffix.lower() == ".csv":
-            with path.open("rb") as handle:
-                for raw in handle:
-                    try:
-                        text = raw.decode("utf-8-sig")
-                    except UnicodeDecodeError:
-                        text = raw.decode("gb18030", errors="replace")
-                    cells = [cell.strip() for cell in next(csv.reader([text]), []) if cell.strip()]
-                    if cells:
-                        return cells
-            return []
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-        try:
-            for row in book.worksheets[0].iter_rows(values_only=True):
-                cells = [str(value).strip() for value in row if value is not None and str(value).strip()]
-                if cells:
-                    return cells
-        finally:
-            book.close()
-    except (OSError, csv.Error, zipfile.BadZipFile, InvalidFileException, KeyError):
-        pass
-    return []
+        return read_header(path)
+    except UserError:
+        return []
 
 
 def _describe(error: Exception, unexpected: str) -> str:

@@ -200,3 +200,13 @@ def test_unsupported_extension(tmp_path):
     path = write_csv(tmp_path / "a.xls", "x")
     with pytest.raises(UserError, match=r"\.xlsx"):
         read_table(path)
+
+
+def test_read_header_names_columns_as_the_reader_does(tmp_path):
+    from data.importers.tables import read_header
+
+    path = tmp_path / "gbk.csv"
+    path.write_bytes("\n名称,经度,,纬度,名称\n甲,112.6,x,35.1,乙\n".encode("gbk"))
+    header = read_header(path)
+    assert header == ["名称", "经度", "列C", "纬度", "名称（E列）"]
+    assert header == [c for c in read_table(path).frame.columns if c != "geometry"]

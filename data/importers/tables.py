@@ -91,6 +91,14 @@ def read_table(path, *, crs: SourceCRS | None = None, lon_col: str | None = None
     return SourceTable(gpd.GeoDataFrame(frame.loc[list(xy)], geometry=points), crs, rejected, notes)
 
 
+def read_header(path, *, sheet: str | None = None) -> list[str]:
+    """The column names :func:`read_table` would give the file's columns (for choosing coordinate columns)."""
+    path = Path(path)
+    rows = _read_csv(path)[0] if path.suffix.lower() == ".csv" else _read_xlsx(path, sheet)
+    first = next((row for row in map(_trimmed, rows) if row), ())
+    return _column_names(list(first))
+
+
 def _read_csv(path: Path) -> tuple[list[list[str]], str]:
     """Rows of a CSV file decoded as UTF-8 (with or without BOM), else GB18030/GBK."""
     data = path.read_bytes()
