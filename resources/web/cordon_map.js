@@ -382,21 +382,36 @@
     onAdd(m) {
       this._canvas = L.DomUtil.create('canvas', 'cordon-array-canvas');
       m.getPane(this._paneName).appendChild(this._canvas);
-      m.on('moveend zoomend resize viewreset', this._redraw, this);
+      m.on('moveend zoomend resize viewreset', this._onView, this);
       m.on('zoomstart', this._hide, this);
       this._redraw();
     },
     onRemove(m) {
       L.DomUtil.remove(this._canvas);
-      m.off('moveend zoomend resize viewreset', this._redraw, this);
+      m.off('moveend zoomend resize viewreset', this._onView, this);
       m.off('zoomstart', this._hide, this);
     },
     _hide() { this._canvas.style.visibility = 'hidden'; },
+    _viewKey(m) {
+      const size = m.getSize(), origin = m.getPixelBounds().min, at = m.containerPointToLayerPoint([0, 0]);
+      return [m.getZoom(), origin.x, origin.y, size.x, size.y, at.x, at.y, window.devicePixelRatio || 1].join();
+    },
+    // One setZoom fires zoomend, moveend and viewreset: the view is drawn once, not three times.
+    _onView() {
+      const m = this._map;
+      if (m && this._drawnKey !== undefined && this._drawnKey === this._viewKey(m)) {
+        this._canvas.style.visibility = 'visible';
+        return;
+      }
+      this._redraw();
+    },
     _redraw() {
       const m = this._map;
+      this._drawnKey = undefined;
       if (!m) return;
       if (m.getPane(this._paneName).style.display === 'none') { this._stale = true; return; }
       this._stale = false;
+      this._drawnKey = this._viewKey(m);
       const size = m.getSize(), canvas = this._canvas, ratio = window.devicePixelRatio || 1;
       if (canvas.width !== size.x * ratio || canvas.height !== size.y * ratio) {
         canvas.width = size.x * ratio; canvas.height = size.y * ratio;
@@ -413,11 +428,33 @@
     },
   });
 
+  // Leaflet's canvas renderer reallocates its (padded, larger than the view) canvas on every moveend and
+  // viewreset, twice per zoom; this one keeps the canvas when its size did not change (it is cleared before
+  // each full redraw anyway).
+  const StableCanvas = L.Canvas.extend({
+    _update() {
+      if (this._map._animatingZoom && this._bounds) return;
+      L.Renderer.prototype._update.call(this);
+      const b = this._bounds, container = this._container, size = b.getSize(), m = L.Browser.retina ? 2 : 1;
+      L.DomUtil.setPosition(container, b.min);
+      if (container.width !== m * size.x || container.height !== m * size.y) {
+        container.width = m * size.x; container.height = m * size.y;
+        container.style.width = size.x + 'px'; container.style.height = size.y + 'px';
+      }
+      this._ctx.setTransform(m, 0, 0, m, 0, 0);
+      this._ctx.translate(-b.min.x, -b.min.y);
+      this.fire('update');
+    },
+  });
+  function paneRenderer(name, padding) { // one canvas renderer per pane, reused across reloads
+    const renderers = state.renderers || (state.renderers = {});
+    return renderers[name] || (renderers[name] = new StableCanvas({ pane: name, padding }));
+  }
+
   function buildPolygons(name, decoded) { // Leaflet polygons (control zones): one renderer per pane, reused
     const { header, arrays } = decoded;
     const props = header.props;
-    const renderers = state.renderers || (state.renderers = {});
-    const renderer = renderers[name] || (renderers[name] = L.canvas({ pane: name, padding: 0.3 }));
+    const renderer = paneRenderer(name, 0.3);
     const group = L.featureGroup();
     const styleOf = { admin_units: unitStyle, grids: gridStyle, control_zones: zoneStyle }[name];
     for (let i = 0; i < header.count; i++) {
@@ -443,7 +480,7 @@
       let marker;
       if (name === 'isolation_sites') {
         const colour = sym.sites[props.status[i]] || '#666';
-        marker = L.circleMarker(latlng, { pane: name, radius: siteRadius(props.rooms[i]), color: '#fff', weight: 1.5, fillColor: colour, fillOpacity: 0.95, pmIgnore: true });
+        marker = L.circleMarker(latlng, { pane: name, renderer: paneRenderer(name, 0.1), radius: siteRadius(props.rooms[i]), color: '#fff', weight: 1.5, fillColor: colour, fillOpacity: 0.95, pmIgnore: true });
       } else {
         const style = sym.facilities[props.kind[i]] || { colour: '#555', glyph: '?' };
         const icon = L.divIcon({ className: `cordon-facility cordon-facility-${esc(props.kind[i])}`, html: `<span style="background:${esc(style.colour)}">${esc(style.glyph)}</span>`, iconSize: [18, 18] });
