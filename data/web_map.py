@@ -19,9 +19,10 @@ from jinja2 import Template
 
 from data.map_payload import MAP_LAYERS, layer_payload
 from data.project import Project
+from data.zone_store import load_scheme
 from gis import symbology
 from gis.errors import UserError, ui_language
-from gis.glossary import FacilityKind, SiteStatus, Tier
+from gis.glossary import FacilityKind, SiteStatus
 
 WEB_DIR = Path(__file__).resolve().parent.parent / "resources" / "web"
 VENDOR_DIR = WEB_DIR / "node_modules"
@@ -62,10 +63,6 @@ def page_labels(lang: str) -> dict:
 
 def tier_styles(project: Project, lang: str) -> list[dict]:
     """The project's tiers, top first: key, label and colour."""
-    try:
-        from data.zone_store import load_scheme
-    except ImportError:  # the zoning work adds tier schemes; until then the glossary tiers
-        return [{"key": t.value, "label": t.label(lang), "colour": symbology.TIER_COLOURS[t.value]} for t in Tier]
     scheme = load_scheme(project)
     return [{"key": t.key, "label": t.zh if lang == "zh" else t.en, "colour": t.colour} for t in scheme.tiers]
 

@@ -217,9 +217,9 @@ class MainWindow(QMainWindow):
         """Show ``project`` in this window."""
         self.project = project
         self.undo_stack.clear()
-        self.attribute_dock.set_project(project)
-        self.capacity_dock.set_project(project)
-        self.zone_panel.set_project(project)
+        for dock in (self.attribute_dock, self.capacity_dock, self.zone_panel):
+            if dock.project is not project:  # built on this project already: no second read at start-up
+                dock.set_project(project)
         meta = project.metadata
         self.setWindowTitle(f"{meta.get('name', project.path.stem)} — Cordon")
         self.sample_label.setVisible(bool(meta.get("is_sample")))

@@ -17,8 +17,8 @@ from PySide6.QtWebEngineCore import QWebEnginePage, QWebEngineProfile, QWebEngin
 from PySide6.QtWebEngineWidgets import QWebEngineView
 from PySide6.QtWidgets import QApplication
 
-from data.basemaps import MBTiles, page_spec
-from data.map_payload import layer_payload
+from data.basemaps import BASEMAPS, MBTiles, page_spec
+from data.map_payload import MAP_LAYERS, layer_payload
 from data.project import Project
 from data.web_map import build_page, page_config
 from desktop.web_scheme import PAGE_URL, SCHEME, MapSchemeHandler, RequestRecorder
@@ -97,6 +97,7 @@ class MapWidget(QWebEngineView):
         self.project: Project | None = None
         self.datum = "wgs84"
         self.basemap_key = "offline"
+        self._basemap = page_spec("offline")
         self.mbtiles: MBTiles | None = None
         self._ready = False
         self._pending: list[tuple[str, Callable | None]] = []
@@ -143,7 +144,8 @@ class MapWidget(QWebEngineView):
         self._payloads.clear()
         self._unsubscribe = project.subscribe(self._projectChanged.emit)  # commits may happen on any thread
         self._ready = False
-        self.scheme.page_html = build_page(page_config(project, basemap=self._basemap_spec()),
+        # The page keeps the basemap (and so the datum) the user chose before switching projects.
+        self.scheme.page_html = build_page(page_config(project, basemap=self._basemap),
                                            inline_assets=False).encode("utf-8")
         self.load(QUrl(PAGE_URL))
 
@@ -160,8 +162,7 @@ class MapWidget(QWebEngineView):
         return self._payloads[key]
 
     def _on_project_changed(self, layers: set[str]) -> None:
-        shown = [name for name in layers if name in ("admin_units", "grids", "control_zones", "isolation_sites",
-                                                      "facilities", "key_persons", "cases")]
+        shown = [name for name in layers if name in MAP_LAYERS]
         if "cases" in layers and "grids" not in shown:
             shown.append("grids")  # grid shading counts cases
         if shown:
@@ -219,18 +220,13 @@ class MapWidget(QWebEngineView):
         """Switch the basemap; overlays move to GCJ-02 while an AutoNavi basemap is shown."""
         self.mbtiles = MBTiles(mbtiles) if mbtiles else (self.mbtiles if key == "mbtiles" else None)
         spec = page_spec(key, tianditu_keys=tianditu_keys, mbtiles=self.mbtiles)
-        self.basemap_key = key
+        self.basemap_key, self._basemap = key, spec
         self.scheme.tile_source = self.mbtiles.tile if self.mbtiles else None
-        from data.basemaps import BASEMAPS
-
         self.recorder.allowed_hosts = set(BASEMAPS[key].hosts) if key in BASEMAPS else set()
         self.call("setBasemap", spec)
         if spec["datum"] != self.datum:
             self.datum = spec["datum"]
             self.call("setDatum", self.datum)
-
-    def _basemap_spec(self) -> dict:
-        return page_spec("offline")
 
     # -- drawing and selection ----------------------------------------------------------------------
 

@@ -82,3 +82,13 @@ def test_an_unreachable_basemap_shows_a_quiet_notice_and_the_map_stays(window, q
     qtbot.waitUntil(lambda: "在线底图无法加载" in js(qtbot, window.map, text), timeout=15_000)
     assert js(qtbot, window.map, "cordon.featureCounts().admin_units") == window.project.count("admin_units")
     assert any("tiles.example.com" in u for u in window.map.recorder.blocked)  # nothing left the machine
+
+
+def test_opening_a_project_keeps_the_autonavi_datum(window, qtbot):
+    with qtbot.waitSignal(window.map.layersDrawn, timeout=DRAW_TIMEOUT_MS):
+        window.map.set_basemap("amap")
+    window.map.recorder.requests.clear()
+    with qtbot.waitSignal(window.map.layersDrawn, timeout=DRAW_TIMEOUT_MS):
+        window.open_project(window.project)
+    layer_requests = [u for u in window.map.recorder.requests if "/layer/" in u]
+    assert layer_requests and all("datum=gcj02" in u for u in layer_requests)

@@ -948,6 +948,7 @@
     map.on('zoomend', markZoom);
     markZoom();
     if (config.bounds) api.fitBounds(config.bounds);
+    state.datum = (config.basemap && config.basemap.datum) || 'wgs84'; // layers load in the basemap's datum
     setBasemap(config.basemap || null);
     const start = () => {
       api.ready = true;
