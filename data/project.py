@@ -63,6 +63,20 @@ class Project:
     def create(cls, path, *, name: str, county_code: str = "", is_sample: bool = False,
                attribution: str = "", overwrite: bool = False) -> Project:
         """Create a new empty project file at ``path`` (atomically) and open it."""
+        with cls.building(path, name=name, county_code=county_code, is_sample=is_sample, attribution=attribution,
+                          overwrite=overwrite):
+            pass
+        return cls.open(path)
+
+    @classmethod
+    @contextlib.contextmanager
+    def building(cls, path, *, name: str, county_code: str = "", is_sample: bool = False, attribution: str = "",
+                 overwrite: bool = False) -> Iterator[Project]:
+        """Build a new project beside ``path`` and rename it into place only when the block succeeds.
+
+        The yielded project is a temporary file: fill it inside the block. A crash or an exception
+        leaves ``path`` as it was (absent, or the old project when ``overwrite``), never half-filled.
+        """
         path = Path(path)
         if path.suffix.lower() != ".gpkg":
             raise UserError(f"项目文件须以 .gpkg 结尾：{path}", f"A project file must end in .gpkg: {path}")
@@ -84,7 +98,11 @@ class Project:
                                      [(k, json.dumps(v, ensure_ascii=False)) for k, v in meta.items()])
             finally:
                 conn.close()
-        return cls.open(path)
+            draft = cls.open(tmp)
+            try:
+                yield draft
+            finally:
+                draft.close()
 
     @classmethod
     def open(cls, path) -> Project:

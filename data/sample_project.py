@@ -23,18 +23,18 @@ def create_sample_project(path, *, overwrite: bool = False, as_of: dt.date | Non
     as_of = as_of or dt.date.today()
     layers = build_sample_layers(as_of)
     meta = SAMPLE_METADATA
-    project = Project.create(path, name=meta["name"], county_code=meta["county_code"], is_sample=True,
-                             attribution=meta["attribution"], overwrite=overwrite)
-    with project.transaction() as edit:
-        for name in SAMPLE_LAYER_ORDER:
-            edit.insert(name, layers[name], action="sample", log_each=False)
-        edit.insert("occupancy_snapshots", build_sample_snapshots(layers["isolation_sites"], as_of), action="sample",
-                    log_each=False)
-        edit.set_metadata(sample_as_of=as_of.isoformat())
-        edit.log("create_sample", after={name: len(layers[name]) for name in SAMPLE_LAYER_ORDER})
-    if with_zones:
-        _zone_sample(project, as_of)
-    return project
+    with Project.building(path, name=meta["name"], county_code=meta["county_code"], is_sample=True,
+                          attribution=meta["attribution"], overwrite=overwrite) as draft:
+        with draft.transaction() as edit:
+            for name in SAMPLE_LAYER_ORDER:
+                edit.insert(name, layers[name], action="sample", log_each=False)
+            edit.insert("occupancy_snapshots", build_sample_snapshots(layers["isolation_sites"], as_of),
+                        action="sample", log_each=False)
+            edit.set_metadata(sample_as_of=as_of.isoformat())
+            edit.log("create_sample", after={name: len(layers[name]) for name in SAMPLE_LAYER_ORDER})
+        if with_zones:
+            _zone_sample(draft, as_of)
+    return Project.open(path)
 
 
 def _zone_sample(project: Project, as_of: dt.date) -> None:

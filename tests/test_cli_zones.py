@@ -81,5 +81,5 @@ def test_changes_since_today_lists_the_applied_zones_as_added(capsys, path):
 def test_bad_input_is_one_line_on_stderr_and_exit_code_2(capsys, path):
     code, out, err = run(capsys, path, "changes", "--since", "2026-13-01")
     assert code == 2 and out == "" and err.strip() == "错误：日期“2026-13-01”无效，应为 YYYY-MM-DD。"
-    code, _, err = run(capsys, path, "propose", "--small", 2000, "--large", 1000)
+    code, _, err = run(capsys, path, "propose", "--date", DATE, "--small", 2000, "--large", 1000)
     assert code == 2 and "小圈" in err and len(err.strip().splitlines()) == 1
