@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from gis.glossary import (
     CaseCategory,
+    CaseStatus,
     FacilityKind,
     KeyPersonCategory,
     SiteStatus,
@@ -105,7 +106,8 @@ FACILITIES = LayerSpec("facilities", "POINT", (
 CASES = LayerSpec("cases", "POINT", (
     Field("case_no", zh="编号"), Field("category", zh="类别", choices=CaseCategory, required=True),
     Field("reported_at", "DATETIME", "报告时间"), Field("onset_at", "DATE", "发病日期"),
-    Field("address", zh="地址"), Field("grid_code", zh="网格编码"), Field("status", zh="状态"),
+    Field("address", zh="地址"), Field("grid_code", zh="网格编码"),
+    Field("status", zh="状态", choices=CaseStatus),
     Field("person_name", zh="姓名", personal=True), Field("id_number", zh="身份证号", personal=True),
     Field("phone", zh="电话", personal=True),
     Field("discovered_at", "DATETIME", "发现时间"), Field("reported_online_at", "DATETIME", "网络直报时间"),

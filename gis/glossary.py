@@ -5,21 +5,34 @@ each with its Chinese and English label.
 '密切接触者'
 >>> CaseCategory.from_label("确诊病例") is CaseCategory.CONFIRMED
 True
+>>> CaseCategory.from_label(" 密接 ") is CaseCategory.CLOSE_CONTACT
+True
 """
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from enum import StrEnum
+from functools import cache
+
+
+def term_key(text) -> str:
+    """How a written value is compared with terms: NFKC (full-width to half-width), no spaces,
+    underscores or hyphens, case-folded. ``term_key(" Close_Contact ") == term_key("close contact")``."""
+    return re.sub(r"[\s_\-]+", "", unicodedata.normalize("NFKC", str(text))).casefold()
 
 
 class Term(StrEnum):
-    """A stored value (``.value``) with a Chinese (``.zh``) and English (``.en``) label."""
+    """A stored value (``.value``) with a Chinese (``.zh``) and English (``.en``) label, and the other
+    words people write for it (``.aliases``)."""
 
-    def __new__(cls, value: str, zh: str, en: str):
+    def __new__(cls, value: str, zh: str, en: str, aliases: tuple[str, ...] = ()):
         member = str.__new__(cls, value)
         member._value_ = value
         member.zh = zh
         member.en = en
+        member.aliases = aliases
         return member
 
     def label(self, lang: str = "zh") -> str:
@@ -27,48 +40,70 @@ class Term(StrEnum):
 
     @classmethod
     def from_label(cls, text: str):
-        """Find a member by its stored value, Chinese label or English label (case-insensitive)."""
-        key = str(text).strip().lower()
-        for member in cls:
-            if key in (member.value, member.zh.lower(), member.en.lower()):
-                return member
-        raise ValueError(text)
+        """Find a member by its stored value, a label or an alias, compared by :func:`term_key`."""
+        member = _lookup(cls).get(term_key(text))
+        if member is None:
+            raise ValueError(text)
+        return member
 
     @classmethod
     def values(cls) -> list[str]:
         return [m.value for m in cls]
 
 
+@cache
+def _lookup(cls: type[Term]) -> dict[str, Term]:
+    """{term_key of every value, label and alias: member} of one vocabulary."""
+    return {term_key(word): member for member in cls for word in (member.value, member.zh, member.en, *member.aliases)}
+
+
 class UnitLevel(Term):
-    COUNTY = ("county", "县（市、区）", "county")
-    TOWN = ("town", "乡镇（街道）", "town")
-    VILLAGE = ("village", "村", "village")
-    COMMUNITY = ("community", "社区", "community")
+    COUNTY = ("county", "县（市、区）", "county", ("县", "区", "市", "县级", "县区", "县市区"))
+    TOWN = ("town", "乡镇（街道）", "town", ("镇", "乡", "街道", "乡镇", "街道办事处", "办事处", "乡级", "乡镇街道"))
+    VILLAGE = ("village", "村", "village", ("行政村", "村委会", "村民委员会", "村级"))
+    COMMUNITY = ("community", "社区", "community", ("居委会", "社区居委会", "居民委员会"))
 
 
 class CaseCategory(Term):
-    CONFIRMED = ("confirmed", "确诊病例", "confirmed case")
-    ASYMPTOMATIC = ("asymptomatic", "无症状感染者", "asymptomatic infection")
-    SUSPECTED = ("suspected", "疑似病例", "suspected case")
-    CLOSE_CONTACT = ("close_contact", "密切接触者", "close contact")
-    SECONDARY_CONTACT = ("secondary_contact", "密接的密接", "secondary contact")
+    CONFIRMED = ("confirmed", "确诊病例", "confirmed case", ("确诊", "阳性", "阳性病例", "阳性感染者", "新冠肺炎确诊病例"))
+    ASYMPTOMATIC = ("asymptomatic", "无症状感染者", "asymptomatic infection", ("无症状", "无症状病例", "无症状阳性"))
+    SUSPECTED = ("suspected", "疑似病例", "suspected case", ("疑似", "疑似患者"))
+    CLOSE_CONTACT = ("close_contact", "密切接触者", "close contact", ("密接", "密接者", "密切接触"))
+    SECONDARY_CONTACT = ("secondary_contact", "密接的密接", "secondary contact",
+                         ("次密接", "次密切接触者", "次密接者", "密接的密切接触者"))
 
 
 INFECTED = (CaseCategory.CONFIRMED, CaseCategory.ASYMPTOMATIC)
 """Categories that count as an infection for zoning and lifting rules."""
 
 
+class CaseStatus(Term):
+    """Where a case or contact is now."""
+
+    HOSPITALIZED = ("hospitalized", "住院治疗", "in hospital", ("住院", "在院", "住院中", "收治", "入院", "定点医院治疗"))
+    ISOLATED = ("isolated", "集中隔离", "in central isolation",
+                ("集中隔离中", "集中隔离医学观察", "集中医学观察", "集中观察", "隔离中", "已隔离"))
+    HOME_MONITORING = ("home_monitoring", "居家隔离", "at home under monitoring",
+                       ("居家观察", "居家隔离医学观察", "居家医学观察", "居家健康监测", "居家监测", "居家"))
+    AWAITING_TRANSFER = ("awaiting_transfer", "待转运", "awaiting transfer", ("等待转运", "待隔离", "待转运隔离"))
+    DISCHARGED = ("discharged", "出院", "discharged", ("治愈出院", "已出院", "痊愈", "治愈"))
+    RELEASED = ("released", "解除隔离", "released from isolation",
+                ("已解除隔离", "解除医学观察", "解除观察", "解除管控", "解隔"))
+    DIED = ("died", "死亡", "died", ("病亡", "已死亡", "dead", "deceased"))
+
+
 class SiteStatus(Term):
-    ACTIVE = ("active", "启用", "active")
-    STANDBY = ("standby", "备用", "standby")
-    CLOSED = ("closed", "关闭", "closed")
+    ACTIVE = ("active", "启用", "active", ("在用", "使用中", "已启用", "运行", "运行中", "投用", "在使用"))
+    STANDBY = ("standby", "备用", "standby", ("储备", "待启用", "未启用", "备用中"))
+    CLOSED = ("closed", "关闭", "closed", ("停用", "已关闭", "已停用", "关停", "撤销"))
 
 
 class FacilityKind(Term):
-    DESIGNATED_HOSPITAL = ("designated_hospital", "定点医院", "designated hospital")
-    FEVER_CLINIC = ("fever_clinic", "发热门诊", "fever clinic")
-    SAMPLING_SITE = ("sampling_site", "核酸采样点", "sampling site")
-    CHECKPOINT = ("checkpoint", "防疫检查站", "checkpoint")
+    DESIGNATED_HOSPITAL = ("designated_hospital", "定点医院", "designated hospital", ("定点救治医院", "定点收治医院"))
+    FEVER_CLINIC = ("fever_clinic", "发热门诊", "fever clinic", ("发热诊室", "发热哨点", "发热哨点诊室"))
+    SAMPLING_SITE = ("sampling_site", "核酸采样点", "sampling site",
+                     ("采样点", "采样亭", "核酸采样亭", "核酸检测点", "核酸采样屋", "便民采样点", "便民核酸采样点"))
+    CHECKPOINT = ("checkpoint", "防疫检查站", "checkpoint", ("检查站", "卡口", "防疫卡口", "交通卡口", "查验点", "检疫站"))
 
 
 class ZoneKind(Term):
@@ -91,8 +126,9 @@ class ZoneStatus(Term):
 
 
 class KeyPersonCategory(Term):
-    INBOUND = ("inbound", "入境人员", "inbound traveller")
-    RETURNEE = ("returnee", "中高风险地区返回人员", "returnee from a risk area")
+    INBOUND = ("inbound", "入境人员", "inbound traveller", ("入境", "境外入境人员", "境外返回人员", "入境返乡人员"))
+    RETURNEE = ("returnee", "中高风险地区返回人员", "returnee from a risk area",
+                ("返乡人员", "返回人员", "中高风险地区来返人员", "中高风险地区来（返）人员", "外地返回人员", "来返人员"))
 
 
 class TeamRole(Term):
