@@ -11,6 +11,7 @@ circles of the same size that overlap merge into one area.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -37,15 +38,20 @@ class ControlCircles:
     large_radius_m: float
 
 
+def check_radii(small_m: float, large_m: float) -> None:
+    """Raise UserError unless 0 < ``small_m`` < ``large_m`` (finite metres)."""
+    if not (math.isfinite(small_m) and math.isfinite(large_m) and 0 < small_m < large_m):
+        raise UserError(f"管控圈半径须满足 0 < 小圈（{small_m:g} 米）< 大圈（{large_m:g} 米）。",
+                        f"Circle radii must satisfy 0 < small ({small_m:g} m) < large ({large_m:g} m).")
+
+
 def control_circles(points, *, small_m: float = SMALL_CIRCLE_RADIUS_M,
                     large_m: float = LARGE_CIRCLE_RADIUS_M) -> ControlCircles:
     """Small and large circles around ``points``: a GeoSeries of points, or (lon, lat) pairs in the storage CRS.
 
     Raises UserError unless 0 < ``small_m`` < ``large_m``.
     """
-    if not 0 < small_m < large_m:
-        raise UserError(f"管控圈半径须满足 0 < 小圈（{small_m} 米）< 大圈（{large_m} 米）。",
-                        f"Circle radii must satisfy 0 < small ({small_m} m) < large ({large_m} m).")
+    check_radii(small_m, large_m)
     return ControlCircles(merged_circles(points, small_m), merged_circles(points, large_m), small_m, large_m)
 
 

@@ -25,7 +25,7 @@ import shapely
 
 from gis.crs import STORAGE_CRS
 from gis.glossary import INFECTED, CaseCategory, SnapRule, ZoneKind
-from gis.zoning.circles import LARGE_CIRCLE_RADIUS_M, SMALL_CIRCLE_RADIUS_M, control_circles
+from gis.zoning.circles import LARGE_CIRCLE_RADIUS_M, SMALL_CIRCLE_RADIUS_M, check_radii, control_circles
 from gis.zoning.countdown import as_date
 from gis.zoning.schemes import TierScheme
 from gis.zoning.shapes import unit_outline
@@ -101,6 +101,7 @@ def propose_zones(cases: gpd.GeoDataFrame, units: gpd.GeoDataFrame, scheme: Tier
 
     Returns a :class:`Proposal`; with no infections in the window it has no zones.
     """
+    check_radii(small_m, large_m)
     as_of = as_date(as_of)
     days = days or scheme.tiers[0].quiet_days or DEFAULT_CASE_DAYS
     recent = _recent_infections(cases, as_of, days)
