@@ -248,6 +248,36 @@ class Project:
         units = self.read_layer("admin_units", where="level = ?", params=("county",))
         return None if units.empty else shapely.union_all(units.geometry.values)
 
+    def last_fid(self, name: str) -> int:
+        """The highest fid of a layer (0 when empty): features added later have higher ones."""
+        layer_spec(name)
+        return self._conn().execute(f"SELECT coalesce(max(fid), 0) FROM {gpkg.quote(name)}").fetchone()[0]
+
+    def extent(self, name: str, *, after_fid: int | None = None) -> tuple[float, float, float, float] | None:
+        """Bounds (minx, miny, maxx, maxy) of a spatial layer in storage coordinates, None if it has no geometry.
+
+        The whole layer's bounds are the extent the GeoPackage records (cheap; it may still cover deleted
+        features); with ``after_fid``, the exact bounds of the features added after that fid (what an import brought).
+        """
+        spec = layer_spec(name)
+        table, conn = gpkg.quote(name), self._conn()
+        if after_fid is None:
+            if conn.execute(f"SELECT NOT EXISTS (SELECT 1 FROM {table} WHERE geom IS NOT NULL)").fetchone()[0]:
+                return None
+            row = conn.execute("SELECT min_x, min_y, max_x, max_y FROM gpkg_contents WHERE table_name = ?",
+                               (name,)).fetchone()
+            if row and None not in row:
+                return tuple(float(v) for v in row)
+        rows = conn.execute(f"SELECT geom FROM {table} WHERE fid > ? AND geom IS NOT NULL", (after_fid or 0,))
+        blobs = [blob for (blob,) in rows.fetchall()]
+        if spec.geometry == "POINT":
+            x, y = gpkg.point_coordinates(blobs)
+            ok = ~np.isnan(x)
+            box = [x[ok].min(), y[ok].min(), x[ok].max(), y[ok].max()] if ok.any() else [np.nan] * 4
+        else:
+            box = shapely.total_bounds(gpkg.decode_geometries(blobs))
+        return None if np.isnan(box).any() else tuple(float(v) for v in box)
+
     # -- writing ----------------------------------------------------------------------------------
 
     @contextlib.contextmanager

@@ -19,6 +19,7 @@ from jinja2 import Template
 
 from data.map_payload import MAP_LAYERS, layer_payload
 from data.project import Project
+from data.schema import SPATIAL_LAYERS
 from data.zone_store import load_scheme
 from gis import symbology
 from gis.errors import UserError, ui_language
@@ -67,15 +68,34 @@ def tier_styles(project: Project, lang: str) -> list[dict]:
     return [{"key": t.key, "label": t.zh if lang == "zh" else t.en, "colour": t.colour} for t in scheme.tiers]
 
 
+CHINA_BOUNDS = (73.5, 18.0, 135.1, 53.6)
+"""What an empty project shows: mainland China, lon/lat."""
+
+
+def project_extent(project: Project) -> tuple[float, float, float, float] | None:
+    """(minx, miny, maxx, maxy) of everything in the project (every spatial layer), or None when it is empty."""
+    boxes = [box for name in SPATIAL_LAYERS if (box := project.extent(name)) is not None]
+    if not boxes:
+        return None
+    return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
+
+
+def view_bounds(project: Project) -> tuple[float, float, float, float]:
+    """Where the map opens: the county outline, else everything in the project, else China."""
+    outline = project.county_outline()
+    if outline is not None:
+        return tuple(float(v) for v in outline.bounds)
+    return project_extent(project) or CHINA_BOUNDS
+
+
 def page_config(project: Project, *, lang: str | None = None, basemap: dict | None = None,
                 inline_data: dict | None = None) -> dict:
     """Everything the page's JavaScript needs besides the layer data itself."""
     lang = lang or ui_language()
     meta = project.metadata
-    outline = project.county_outline()
     return {
         "lang": lang, "layers": list(MAP_LAYERS), "dataUrl": f"{SCHEME_BASE}layer/",
-        "bounds": list(outline.bounds) if outline is not None else None,
+        "bounds": list(view_bounds(project)),
         "symbology": symbology.as_dict(), "tiers": tier_styles(project, lang), "labels": page_labels(lang),
         "basemap": basemap, "sample": bool(meta.get("is_sample")), "attribution": _short_attribution(meta, lang),
         "title": meta.get("name", ""), "autoload": True, "inlineData": inline_data,
