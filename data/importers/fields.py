@@ -3,6 +3,13 @@
 >>> from data.schema import ADMIN_UNITS
 >>> guess_mapping(["村名", "常住人口", "户数", "备注"], ADMIN_UNITS)
 {'村名': 'name', '常住人口': 'population', '户数': 'households'}
+
+Coded fields (category, status, kind, level) take a glossary term by its code, label or alias; the words
+a file uses beyond those are mapped with a value map, ``{field: {value as written: code}}``:
+
+>>> from data.schema import CASES
+>>> parse_value_maps(["类别:阳性待复核=confirmed", "状态:方舱=集中隔离"], CASES)
+{'category': {'阳性待复核': 'confirmed'}, 'status': {'方舱': 'isolated'}}
 """
 
 from __future__ import annotations
@@ -16,7 +23,10 @@ import pandas as pd
 from data.importers.base import RowProblem
 from data.schema import Field, LayerSpec
 from gis.errors import UserError
-from gis.glossary import UnitLevel
+from gis.glossary import UnitLevel, term_key
+
+ValueMap = dict[str, dict[str, str]]
+"""``{field name: {value as written in the file: stored code}}`` for coded fields."""
 
 # Header words users write for each field, most specific first. A header matches a field when it equals
 # one of these words (after normalising) or, failing that, contains one.
@@ -92,10 +102,87 @@ class ConvertedRows:
     rejected: list[RowProblem]
 
 
-def convert_values(source: pd.DataFrame, spec: LayerSpec, mapping: dict[str, str]) -> ConvertedRows:
+def parse_mapping(items: list[str]) -> dict[str, str]:
+    """``["列名=字段", ...]`` as ``{column: field}``; an item without "=" is a UserError."""
+    mapping = {}
+    for item in items:
+        column, sep, field_name = item.partition("=")
+        if not sep or not column.strip() or not field_name.strip():
+            raise UserError(f"字段对应“{item}”的格式不对，应为 列名=字段（如 村名=name）。",
+                            f"Field mapping '{item}' is malformed; write COLUMN=FIELD (e.g. 村名=name).")
+        mapping[column.strip()] = field_name.strip()
+    return mapping
+
+
+def parse_value_maps(items: list[str], spec: LayerSpec) -> ValueMap:
+    """``["字段:取值=代码", ...]`` as a :data:`ValueMap`. The field is named by its name or Chinese label, the
+    target by its code, label or alias; anything else is a UserError saying what is expected."""
+    coded = {term_key(key): f for f in spec.fields if f.choices is not None for key in (f.name, f.zh)}
+    value_map: ValueMap = {}
+    for item in items:
+        field_text, *rest = re.split("[:：]", item, maxsplit=1)
+        raw, equals, target = "".join(rest).rpartition("=")
+        if not rest or not equals or not raw.strip() or not target.strip():
+            raise UserError(f"取值对应“{item}”的格式不对，应为 字段:取值=代码（如 类别:阳性=confirmed）。",
+                            f"Value mapping '{item}' is malformed; write FIELD:VALUE=CODE (e.g. 类别:阳性=confirmed).")
+        field = coded.get(term_key(field_text))
+        if field is None:
+            names = "、".join(f"{f.zh}（{f.name}）" for f in spec.fields if f.choices is not None)
+            raise UserError(f"取值对应“{item}”：“{field_text}”不是“{spec.zh}”的代码字段（可用：{names}）。",
+                            f"Value mapping '{item}': '{field_text}' is not a coded field of '{spec.en}' "
+                            f"(use one of: {', '.join(f.name for f in spec.fields if f.choices is not None)}).")
+        try:
+            code = field.choices.from_label(target).value
+        except ValueError:
+            raise UserError(f"取值对应“{item}”：“{target}”不是{field.zh}的取值（可用：{_allowed_zh(field)}）。",
+                            f"Value mapping '{item}': '{target}' is not a value of {field.name} "
+                            f"(use one of: {', '.join(field.choices.values())}).") from None
+        value_map.setdefault(field.name, {})[raw.strip()] = code
+    return value_map
+
+
+def merge_value_maps(*maps: ValueMap | None) -> ValueMap:
+    """One value map from several, later ones winning for the same field and value."""
+    merged: ValueMap = {}
+    for value_map in maps:
+        for field_name, values in (value_map or {}).items():
+            merged.setdefault(field_name, {}).update(values)
+    return merged
+
+
+def unmatched_values(source: pd.DataFrame, spec: LayerSpec, mapping: dict[str, str],
+                     value_map: ValueMap | None = None) -> dict[str, dict[str, int]]:
+    """Values of coded fields that match no term and no entry of ``value_map``:
+    ``{field name: {value as written: number of rows}}``, most frequent first, only fields that have some.
+
+    >>> from data.schema import CASES
+    >>> frame = pd.DataFrame({"类别": ["确诊", "待定", "密接", "待定"], "状态": ["住院", None, "集中隔离", "方舱"]})
+    >>> unmatched_values(frame, CASES, {"类别": "category", "状态": "status"})
+    {'category': {'待定': 2}, 'status': {'方舱': 1}}
+    """
+    found: dict[str, dict[str, int]] = {}
+    for column, field_name in mapping.items():
+        field = spec.field(field_name) if field_name in spec.field_names else None
+        if field is None or field.choices is None or column not in source.columns:
+            continue
+        mapped = _mapped_keys(value_map, field_name)
+        counts: dict[str, int] = {}
+        for raw in source[column]:
+            if _is_blank(raw) or term_key(raw) in mapped or _matches(raw, field):
+                continue
+            text = str(raw).strip()
+            counts[text] = counts.get(text, 0) + 1
+        if counts:
+            found[field_name] = dict(sorted(counts.items(), key=lambda item: -item[1]))
+    return found
+
+
+def convert_values(source: pd.DataFrame, spec: LayerSpec, mapping: dict[str, str],
+                   value_map: ValueMap | None = None) -> ConvertedRows:
     """Convert mapped columns to the layer's field types, rejecting rows with unusable values.
 
-    Every problem names the row, the field and the value, and says what is expected.
+    Coded fields also accept the values ``value_map`` maps. Every problem names the row, the field and the
+    value, and says what is expected.
     """
     unknown = sorted(set(mapping.values()) - set(spec.field_names))
     if unknown:
@@ -113,10 +200,11 @@ def convert_values(source: pd.DataFrame, spec: LayerSpec, mapping: dict[str, str
     problems: dict[int, list[tuple[str, str]]] = {}
     for column, field_name in mapping.items():
         field = spec.field(field_name)
+        mapped = _mapped_keys(value_map, field_name)
         values = []
         for row, raw in source[column].items():
             try:
-                values.append(_convert(raw, field))
+                values.append(_convert(raw, field, mapped))
             except ValueError as exc:
                 zh, en = exc.args
                 problems.setdefault(row, []).append((f"{field.zh}（{column}）{zh}", f"{field.name} ({column}) {en}"))
@@ -142,7 +230,24 @@ def convert_value(raw, field: Field):
         raise UserError(f"{field.zh}：{zh}", f"{field.name}: {en}") from None
 
 
-def _convert(raw, field: Field):
+def _mapped_keys(value_map: ValueMap | None, field_name: str) -> dict[str, str]:
+    """{term_key of a mapped value: code} for one field."""
+    return {term_key(raw): code for raw, code in (value_map or {}).get(field_name, {}).items()}
+
+
+def _matches(raw, field: Field) -> bool:
+    try:
+        field.choices.from_label(raw)
+    except ValueError:
+        return False
+    return True
+
+
+def _allowed_zh(field: Field) -> str:
+    return "、".join(f"{m.zh}/{m.value}" for m in field.choices)
+
+
+def _convert(raw, field: Field, mapped: dict[str, str] | None = None):
     if _is_blank(raw):
         if field.required:
             raise ValueError("为空（必填）", "is empty (required)")
@@ -151,10 +256,9 @@ def _convert(raw, field: Field):
         return _number(raw, field)
     if field.choices is not None:
         try:
-            return field.choices.from_label(raw).value
+            return field.choices.from_label((mapped or {}).get(term_key(raw), raw)).value
         except ValueError:
-            allowed = "、".join(f"{m.zh}/{m.value}" for m in field.choices)
-            raise ValueError(f"“{raw}”不是可用的取值（可用：{allowed}）",
+            raise ValueError(f"“{raw}”不是可用的取值（可用：{_allowed_zh(field)}）",
                              f"'{raw}' is not allowed (use one of: {', '.join(field.choices.values())})") from None
     if field.kind in ("DATE", "DATETIME"):
         return _timestamp(raw, field)

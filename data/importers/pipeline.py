@@ -16,7 +16,7 @@ import numpy as np
 import shapely
 
 from data.importers.base import RowProblem, SourceTable
-from data.importers.fields import convert_values, guess_mapping
+from data.importers.fields import ValueMap, convert_values, guess_mapping, merge_value_maps, unmatched_values
 from data.project import Project
 from data.schema import LayerSpec, layer_spec
 from gis.crs import STORAGE_CRS, SourceCRS, geometries_to_storage, metric_crs_for, parse_crs
@@ -90,10 +90,14 @@ def read_source(path, *, crs: str | None = None, encoding: str | None = None, lo
 
 def import_file(project: Project, layer: str, path, *, crs: str | None = None, encoding: str | None = None,
                 lon_col: str | None = None, lat_col: str | None = None, mapping: dict[str, str] | None = None,
+                value_map: ValueMap | None = None, strict: bool = False,
                 progress: Progress | None = None, cancelled: Callable[[], bool] = lambda: False) -> ImportReport:
     """Import ``path`` into ``layer`` of ``project``; see the module docstring.
 
-    ``mapping`` is ``{source column: field}``; by default it is guessed from the headers.
+    ``mapping`` is ``{source column: field}``; by default it is guessed from the headers. ``value_map`` maps
+    values of coded fields (see :mod:`data.importers.fields`); it is remembered in the project (metadata
+    ``value_maps``) and applied with the remembered ones on later imports into the layer. An import that would
+    store nothing, or with ``strict`` reject any row, raises UserError and changes nothing.
     """
     spec = layer_spec(layer)
     if not spec.geometry:
@@ -113,7 +117,11 @@ def import_file(project: Project, layer: str, path, *, crs: str | None = None, e
         report.notes.append((f"字段对应：{pairs}", f"Field mapping: {', '.join(f'{c}->{f}' for c, f in report.mapping.items())}"))
 
     steps("values", 25, "检查属性值")
-    converted = convert_values(source.frame, spec, report.mapping)
+    value_maps = project.metadata.get("value_maps", {})
+    remembered = merge_value_maps(value_maps.get(layer), value_map)
+    converted = convert_values(source.frame, spec, report.mapping, remembered)
+    unmatched = _unmatched_notes(unmatched_values(source.frame, spec, report.mapping, remembered), spec)
+    report.notes += unmatched
     report.rejected += converted.rejected
     frame = source.frame.loc[converted.frame.index]
 
@@ -133,9 +141,12 @@ def import_file(project: Project, layer: str, path, *, crs: str | None = None, e
     rows = converted.frame.loc[keep][mask]
     result = gpd.GeoDataFrame(rows, geometry=list(geoms[mask]) if mask.any() else [], crs=STORAGE_CRS)
     report.rejected.sort(key=lambda p: p.row)
+    _check_outcome(report, len(result), strict, unmatched[:1])
 
     steps("write", 85, "写入项目")
     with project.transaction() as edit:
+        if remembered != value_maps.get(layer, {}):
+            edit.set_metadata(value_maps={**value_maps, layer: remembered})
         fids = edit.insert(layer, result, action="import", log_each=False)
         edit.log("import", layer, after={"file": Path(path).name, "imported": len(fids), "repaired": repaired,
                                          "rejected": len(report.rejected), "fids": [fids[0], fids[-1]] if fids else []})
@@ -143,6 +154,42 @@ def import_file(project: Project, layer: str, path, *, crs: str | None = None, e
     if progress:
         progress(100, "完成")  # committed: too late to cancel
     return report
+
+
+def _unmatched_notes(unmatched: dict[str, dict[str, int]], spec: LayerSpec) -> list[tuple[str, str]]:
+    """A note per coded field with values matching no term, with counts and how to map them."""
+    notes = []
+    for field_name, counts in unmatched.items():
+        field = spec.field(field_name)
+        first = next(iter(counts))
+        zh = "、".join(f"“{raw}” {n} 行" for raw, n in counts.items())
+        en = ", ".join(f"'{raw}' ({n} rows)" for raw, n in counts.items())
+        notes.append((f"{field.zh}有未识别的取值：{zh}。可在导入向导中指定对应，或用 --map-value {field.zh}:{first}=代码。",
+                      f"Unrecognised values of {field.name}: {en}. Map them in the import wizard or with "
+                      f"--map-value {field.name}:{first}=CODE."))
+    return notes
+
+
+def _check_outcome(report: ImportReport, kept: int, strict: bool, hints: list[tuple[str, str]]) -> None:
+    """Refuse an import that would store nothing, or (``strict``) one that rejects any row, in one line
+    naming the first rejected rows (or, when nothing is left and ``hints`` has one, the values to map)."""
+    name = Path(report.source).name
+    rejected = report.rejected
+    first, first_en = (rejected[0].message("zh"), rejected[0].message("en")) if rejected else ("", "")
+    if len(rejected) > 1:
+        rows = [str(p.row) for p in rejected[1:6]]
+        more = len(rejected) > 6
+        first += f"；另有第 {'、'.join(rows)}{' 等' if more else ' '}行"
+        first_en += f"; also row{'s' if len(rows) > 1 else ''} {', '.join(rows)}{' and more' if more else ''}"
+    if kept == 0 and not rejected:
+        raise UserError(f"{name} 中没有可导入的要素，项目未作修改。", f"{name} contains no features to import; the project was not changed.")
+    if kept == 0:
+        cause, cause_en = hints[0] if hints else (first, first_en)
+        raise UserError(f"{name} 的 {len(rejected)} 行全部被拒绝，项目未作修改。{cause}",
+                        f"All {len(rejected)} rows of {name} were rejected; the project was not changed. {cause_en}")
+    if strict and rejected:
+        raise UserError(f"严格模式：{name} 有 {len(rejected)} 行被拒绝，未导入任何要素。{first}",
+                        f"Strict mode: {len(rejected)} rows of {name} were rejected, so nothing was imported. {first_en}")
 
 
 class _Steps:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import re
+import struct
 import tempfile
 import zipfile
 import zlib
@@ -17,6 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pyogrio
 from pyogrio.errors import DataLayerError, DataSourceError
@@ -83,12 +85,49 @@ def _read_shapefile(shp: Path, shown: Path, encoding: str | None) -> SourceTable
             f"{shown.name} is missing {', '.join(shp.stem + s for s in missing)}. A shapefile is several files "
             "with the same name (.shp, .shx, .dbf, .prj): keep them in one folder, or zip them together.",
         )
+    _check_complete(shp, find_sidecar(shp, ".shx"), shown)
     how = CHOSEN
     if encoding is None:
         encoding, how = detect_dbf_encoding(shp)
     note = (f"文字编码：{encoding}（{HOW_ZH[how]}）", f"Text encoding: {encoding} ({how})")
     frame = _read(shp, shown, encoding=gdal_encoding(encoding))
     return _finish(frame, None, [note])
+
+
+_SHAPE_FILE_CODE = 9994
+_HEADER_BYTES = 100
+
+
+def _check_complete(shp: Path, shx: Path, shown: Path) -> None:
+    """Refuse a .shp shorter than its header says, or than its .shx's records reach (a copy or download
+    cut short), before GDAL reads it and reports the missing features as empty geometries."""
+    name = shp.name if shown.suffix.lower() == ".shp" else f"{shown.name} 中的 {shp.name}"
+    name_en = shp.name if shown.suffix.lower() == ".shp" else f"{shp.name} in {shown.name}"
+    size = shp.stat().st_size
+    with shp.open("rb") as file:
+        header = file.read(_HEADER_BYTES)
+    if len(header) < _HEADER_BYTES or struct.unpack(">i", header[:4])[0] != _SHAPE_FILE_CODE:
+        raise _damaged(name, name_en, "文件头缺失或不是 Shapefile 格式", "its header is missing or not a shapefile header")
+    stated = struct.unpack(">i", header[24:28])[0] * 2
+    if size < stated:
+        raise _damaged(name, name_en, f"文件头记录长度为 {stated} 字节，实际只有 {size} 字节",
+                       f"its header says {stated} bytes but it has only {size}")
+    index = shx.read_bytes()[_HEADER_BYTES:]
+    records = np.frombuffer(index[:len(index) // 8 * 8], dtype=">i4").reshape(-1, 2).astype(np.int64)
+    ends = (records[:, 0] + 4 + records[:, 1]) * 2  # 16-bit words: record header (4 words) and content
+    bad = np.flatnonzero((records[:, 0] * 2 < _HEADER_BYTES) | (ends > size))
+    if len(bad):
+        number, end = int(bad[0]) + 1, int(ends[bad[0]])
+        raise _damaged(name, name_en, f"索引（.shx）中第 {number} 个要素在 .shp 中缺失（需要 {end} 字节，实际 {size} 字节）",
+                       f"feature {number} of its index (.shx) lies beyond the .shp (needs {end} bytes, has {size})")
+
+
+def _damaged(name: str, name_en: str, why: str, why_en: str) -> UserError:
+    return UserError(
+        f"{name} 不完整或已损坏：{why}。文件可能在复制或下载时中断，请重新复制或导出完整的文件后再导入。",
+        f"{name_en} is incomplete or damaged: {why_en}. It was probably cut short while copying or downloading; "
+        "copy or export the whole file again.",
+    )
 
 
 def _read_zip(path: Path, encoding: str | None, layer: str | None) -> SourceTable:
