@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 
 from gis.errors import UserError, ui_language
@@ -34,14 +35,16 @@ def cmd_new(args) -> int:
 
 
 def cmd_import(args) -> int:
+    from data.importers.fields import parse_mapping, parse_value_maps
     from data.importers.pipeline import import_file
     from data.project import Project
+    from data.schema import layer_spec
 
-    mapping = None
-    if args.map:
-        mapping = dict(item.split("=", 1) for item in args.map)
+    mapping = parse_mapping(args.map) if args.map else None
+    value_map = parse_value_maps(args.map_value or [], layer_spec(args.layer))
     report = import_file(Project.open(args.path), args.layer, args.file, crs=args.crs, encoding=args.encoding,
-                         lon_col=args.lon_col, lat_col=args.lat_col, mapping=mapping)
+                         lon_col=args.lon_col, lat_col=args.lat_col, mapping=mapping, value_map=value_map,
+                         strict=args.strict)
     print("\n".join(report.lines(ui_language())))
     return 0
 
@@ -118,6 +121,11 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--lat-col")
     imp.add_argument("--map", action="append", metavar="COLUMN=FIELD",
                      help="指定字段对应，如 村名=name" if zh else "field mapping, e.g. 村名=name")
+    imp.add_argument("--map-value", action="append", metavar="FIELD:VALUE=CODE",
+                     help="指定取值对应（记入项目），如 类别:阳性=confirmed" if zh
+                     else "value mapping, remembered in the project, e.g. 类别:阳性=confirmed")
+    imp.add_argument("--strict", action="store_true",
+                     help="有任何一行被拒绝即整体不导入" if zh else "import nothing if any row is rejected")
     imp.set_defaults(func=cmd_import)
 
     info = sub.add_parser("info", help="项目信息" if zh else "describe a project")
@@ -139,13 +147,20 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point: parse ``argv`` and run; user errors print one line and return 2."""
+    """Entry point: parse ``argv`` and run; user errors print one line and return 2. Output piped into a
+    reader that stops early (``| head``) ends quietly."""
     args = build_parser().parse_args(argv)
     try:
-        return args.func(args)
+        code = args.func(args)
+        sys.stdout.flush()
+        return code
     except UserError as error:
-        print(("错误：" if _zh() else "Error: ") + error.message(), file=sys.stderr)
+        print(("错误：" if _zh() else "Error: ") + " ".join(error.message().split()), file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # Python's advice (docs: signal, "Note on SIGPIPE"): point stdout at devnull so the exit flush is quiet.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
 
 
 if __name__ == "__main__":
