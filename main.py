@@ -1,7 +1,7 @@
 """Cordon (防控一张图): start the desktop app, or run a scripted subcommand.
 
     python main.py                                   open the app on the sample county
-    python main.py new PATH.gpkg [--sample]          create a project
+    python main.py new PATH.gpkg [--county 叶县]     create a project (for a county, or --sample)
     python main.py import PATH.gpkg --layer L FILE   import a file into a layer
     python main.py info PATH.gpkg [--json]           describe a project
     python main.py snapshot PATH.gpkg --out W.png    save the main window as PNG (headless)
@@ -19,19 +19,6 @@ from gis.errors import UserError, ui_language
 
 def _zh() -> bool:
     return ui_language() == "zh"
-
-
-def cmd_new(args) -> int:
-    from data.project import Project
-    from data.sample_project import create_sample_project
-
-    if args.sample:
-        project = create_sample_project(args.path, overwrite=args.force)
-    else:
-        project = Project.create(args.path, name=args.name or "新项目", county_code=args.county_code or "",
-                                 overwrite=args.force)
-    print(("已创建项目：" if _zh() else "Created project: ") + str(project.path))
-    return 0
 
 
 def cmd_import(args) -> int:
@@ -102,14 +89,6 @@ def build_parser() -> argparse.ArgumentParser:
     gui = sub.add_parser("gui", help="打开窗口" if zh else "open the app")
     gui.add_argument("path", nargs="?", help="项目文件（.gpkg）" if zh else "project file (.gpkg)")
     gui.set_defaults(func=cmd_gui)
-
-    new = sub.add_parser("new", help="新建项目" if zh else "create a project")
-    new.add_argument("path")
-    new.add_argument("--sample", action="store_true", help="填入示例县（济源市）" if zh else "fill with the sample county")
-    new.add_argument("--name")
-    new.add_argument("--county-code")
-    new.add_argument("--force", action="store_true", help="覆盖已有文件" if zh else "overwrite an existing file")
-    new.set_defaults(func=cmd_new)
 
     imp = sub.add_parser("import", help="导入文件到图层" if zh else "import a file into a layer")
     imp.add_argument("path")
