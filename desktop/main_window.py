@@ -259,15 +259,11 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def _on_new(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, self.tr("New Project"), "", self.tr("GeoPackage (*.gpkg)"))
-        if not path:
-            return
-        name, ok = QInputDialog.getText(self, self.tr("New Project"), self.tr("County name:"))
-        if ok:
-            try:
-                self.open_project(Project.create(path, name=name or self.tr("New project"), overwrite=True))
-            except UserError as error:
-                self._error(error)
+        from desktop.new_project_dialog import NewProjectDialog
+
+        dialog = NewProjectDialog(self)
+        if dialog.exec() == NewProjectDialog.DialogCode.Accepted:
+            self.open_project(dialog.project)
 
     @Slot()
     def _on_open(self) -> None:

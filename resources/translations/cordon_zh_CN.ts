@@ -4,128 +4,128 @@
 <context>
     <name>AllocationTab</name>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="868"/>
+        <location filename="../../desktop/capacity_dock.py" line="867"/>
         <source>Plan allocation</source>
         <translation>生成分配方案</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="869"/>
+        <location filename="../../desktop/capacity_dock.py" line="868"/>
         <source>Nearest site with a free room, sealed-zone residents first</source>
         <translation>就近安排有空房的场所，封控区人员优先</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="870"/>
+        <location filename="../../desktop/capacity_dock.py" line="869"/>
         <source>Confirm allocation</source>
         <translation>确认分配</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="871"/>
+        <location filename="../../desktop/capacity_dock.py" line="870"/>
         <source>Export transfer lists…</source>
         <translation>导出转运名单…</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="874"/>
-        <location filename="../../desktop/capacity_dock.py" line="876"/>
+        <location filename="../../desktop/capacity_dock.py" line="873"/>
+        <location filename="../../desktop/capacity_dock.py" line="875"/>
         <source>Isolation site</source>
         <translation>隔离场所</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="874"/>
+        <location filename="../../desktop/capacity_dock.py" line="873"/>
         <source>Arriving</source>
         <translation>转入人数</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="875"/>
+        <location filename="../../desktop/capacity_dock.py" line="874"/>
         <source>Free rooms now</source>
         <translation>当前空房</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="875"/>
+        <location filename="../../desktop/capacity_dock.py" line="874"/>
         <source>Free rooms after</source>
         <translation>分配后空房</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="876"/>
+        <location filename="../../desktop/capacity_dock.py" line="875"/>
         <source>Case no.</source>
         <translation>病例编号</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="877"/>
+        <location filename="../../desktop/capacity_dock.py" line="876"/>
         <source>km</source>
         <translation>距离（公里）</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="877"/>
+        <location filename="../../desktop/capacity_dock.py" line="876"/>
         <source>Sealed zone</source>
         <translation>封控区</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="878"/>
+        <location filename="../../desktop/capacity_dock.py" line="877"/>
         <source>Category</source>
         <translation>类别</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="878"/>
+        <location filename="../../desktop/capacity_dock.py" line="877"/>
         <source>Grid</source>
         <translation>网格</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="924"/>
+        <location filename="../../desktop/capacity_dock.py" line="923"/>
         <source>Plan who goes to which site: the nearest active site with a free room, sealed-zone residents first. Nothing is written until you confirm.</source>
         <translation>安排每人转往哪个场所：就近安排有空房的启用场所，封控区人员优先。确认之前不会写入任何数据。</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="926"/>
+        <location filename="../../desktop/capacity_dock.py" line="925"/>
         <source>The project changed since this plan was made: plan again.</source>
         <translation>生成方案后项目数据已有变化，请重新生成。</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="928"/>
+        <location filename="../../desktop/capacity_dock.py" line="927"/>
         <source>Nobody is waiting for isolation.</source>
         <translation>当前没有待隔离人员。</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="929"/>
+        <location filename="../../desktop/capacity_dock.py" line="928"/>
         <source>Confirmed: {count} people assigned (Edit ▸ Undo takes it back).</source>
         <translation>已确认：已分配 {count} 人（可用“编辑 ▸ 撤销”撤回）。</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="932"/>
+        <location filename="../../desktop/capacity_dock.py" line="931"/>
         <source>{assigned} of {waiting} waiting people assigned to {sites} sites, {sealed} of them from sealed zones; {left} left without a room. Nothing written yet.</source>
         <translation>待隔离 {waiting} 人中已安排 {assigned} 人至 {sites} 个场所，其中封控区 {sealed} 人；{left} 人暂无房间。尚未写入。</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="942"/>
+        <location filename="../../desktop/capacity_dock.py" line="941"/>
         <source>Reading the people waiting and the sites…</source>
         <translation>正在读取待隔离人员和场所…</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="945"/>
+        <location filename="../../desktop/capacity_dock.py" line="944"/>
         <source>Planning the allocation</source>
         <translation>正在生成分配方案</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="978"/>
+        <location filename="../../desktop/capacity_dock.py" line="977"/>
         <source>Allocate {count} people to isolation sites</source>
         <translation>将 {count} 人分配至集中隔离场所</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="985"/>
+        <location filename="../../desktop/capacity_dock.py" line="984"/>
         <source>transfer-lists-{day}.xlsx</source>
         <translation>转运名单-{day}.xlsx</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="986"/>
+        <location filename="../../desktop/capacity_dock.py" line="985"/>
         <source>Export Transfer Lists</source>
         <translation>导出转运名单</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="987"/>
+        <location filename="../../desktop/capacity_dock.py" line="986"/>
         <source>Excel workbook (*.xlsx)</source>
         <translation>Excel 工作簿 (*.xlsx)</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="995"/>
+        <location filename="../../desktop/capacity_dock.py" line="994"/>
         <source>Transfer lists written to {path}</source>
         <translation>转运名单已保存至 {path}</translation>
     </message>
@@ -181,47 +181,47 @@
 <context>
     <name>CapacityDock</name>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="1161"/>
+        <location filename="../../desktop/capacity_dock.py" line="1163"/>
         <source>Dashboard</source>
         <translation>指挥看板</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="1180"/>
+        <location filename="../../desktop/capacity_dock.py" line="1182"/>
         <source>Updating…</source>
         <translation>正在更新…</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="1196"/>
+        <location filename="../../desktop/capacity_dock.py" line="1198"/>
         <source>Capacity</source>
         <translation>隔离容量</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="1196"/>
+        <location filename="../../desktop/capacity_dock.py" line="1198"/>
         <source>Curve</source>
         <translation>疫情曲线</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="1196"/>
+        <location filename="../../desktop/capacity_dock.py" line="1198"/>
         <source>Grids</source>
         <translation>网格</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="1196"/>
+        <location filename="../../desktop/capacity_dock.py" line="1198"/>
         <source>Due</source>
         <translation>到期检测</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="1196"/>
+        <location filename="../../desktop/capacity_dock.py" line="1198"/>
         <source>Allocation</source>
         <translation>隔离分配</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="1197"/>
+        <location filename="../../desktop/capacity_dock.py" line="1199"/>
         <source>Testing</source>
         <translation>核酸采样</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="1202"/>
+        <location filename="../../desktop/capacity_dock.py" line="1204"/>
         <source>As of</source>
         <translation>截至</translation>
     </message>
@@ -230,7 +230,7 @@
     <name>CapacityTab</name>
     <message>
         <location filename="../../desktop/capacity_dock.py" line="357"/>
-        <location filename="../../desktop/capacity_dock.py" line="511"/>
+        <location filename="../../desktop/capacity_dock.py" line="512"/>
         <source>Rooms</source>
         <translation>房间数</translation>
     </message>
@@ -241,7 +241,7 @@
     </message>
     <message>
         <location filename="../../desktop/capacity_dock.py" line="358"/>
-        <location filename="../../desktop/capacity_dock.py" line="510"/>
+        <location filename="../../desktop/capacity_dock.py" line="511"/>
         <source>Occupied</source>
         <translation>已入住</translation>
     </message>
@@ -406,27 +406,27 @@
         <translation>联系人：{name} {phone}</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="501"/>
+        <location filename="../../desktop/capacity_dock.py" line="502"/>
         <source>Occupied rooms by day (recorded sites)</source>
         <translation>每日已入住房间数（已记录场所）</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="503"/>
+        <location filename="../../desktop/capacity_dock.py" line="504"/>
         <source>No occupancy recorded yet</source>
         <translation>尚无入住记录</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="529"/>
+        <location filename="../../desktop/capacity_dock.py" line="530"/>
         <source>No town is below the standard.</source>
         <translation>没有未达标的乡镇（街道）。</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="554"/>
+        <location filename="../../desktop/capacity_dock.py" line="555"/>
         <source>Activate {site}</source>
         <translation>启用{site}</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="566"/>
+        <location filename="../../desktop/capacity_dock.py" line="567"/>
         <source>Recorded the occupancy of {count} sites for {day}.</source>
         <translation>已记录 {count} 个场所 {day} 的入住情况。</translation>
     </message>
@@ -434,37 +434,37 @@
 <context>
     <name>ChangesDialog</name>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="622"/>
+        <location filename="../../desktop/zone_panel.py" line="630"/>
         <source>Changes Since…</source>
         <translation>变化情况…</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="626"/>
+        <location filename="../../desktop/zone_panel.py" line="634"/>
         <source>Change</source>
         <translation>变化</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="626"/>
+        <location filename="../../desktop/zone_panel.py" line="634"/>
         <source>Zone</source>
         <translation>区域</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="626"/>
+        <location filename="../../desktop/zone_panel.py" line="634"/>
         <source>Tier</source>
         <translation>等级</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="626"/>
+        <location filename="../../desktop/zone_panel.py" line="634"/>
         <source>When</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="633"/>
+        <location filename="../../desktop/zone_panel.py" line="641"/>
         <source>Since:</source>
         <translation>起始日期：</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../desktop/zone_panel.py" line="660"/>
+        <location filename="../../desktop/zone_panel.py" line="668"/>
         <source>%n zone(s) changed since %1.</source>
         <translation>
             <numerusform>自 %1 以来有 %n 个区域发生变化。</numerusform>
@@ -474,34 +474,34 @@
 <context>
     <name>CircleDialog</name>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="411"/>
+        <location filename="../../desktop/zone_panel.py" line="419"/>
         <source>Control Circles</source>
         <translation>管控圈</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../desktop/zone_panel.py" line="413"/>
+        <location filename="../../desktop/zone_panel.py" line="421"/>
         <source>Around the %n selected case(s)</source>
         <translation>
             <numerusform>围绕所选的 %n 个病例</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="414"/>
+        <location filename="../../desktop/zone_panel.py" line="422"/>
         <source>At a point I click on the map</source>
         <translation>在地图上点选位置</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="419"/>
+        <location filename="../../desktop/zone_panel.py" line="427"/>
         <source>Small circle (%1):</source>
         <translation>小圈（%1）：</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="420"/>
+        <location filename="../../desktop/zone_panel.py" line="428"/>
         <source>Large circle (%1):</source>
         <translation>大圈（%1）：</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="421"/>
+        <location filename="../../desktop/zone_panel.py" line="429"/>
         <source>No official radius exists: these are this county&apos;s settings.</source>
         <translation>国家未规定统一半径，以下为本县设置。</translation>
     </message>
@@ -509,32 +509,32 @@
 <context>
     <name>CurveTab</name>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="588"/>
+        <location filename="../../desktop/capacity_dock.py" line="589"/>
         <source>Area:</source>
         <translation>区域：</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="621"/>
+        <location filename="../../desktop/capacity_dock.py" line="622"/>
         <source>County</source>
         <translation>全县</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="633"/>
+        <location filename="../../desktop/capacity_dock.py" line="634"/>
         <source>{total} cases in all; {recent} new infections in the 7 days to {day}.</source>
         <translation>累计 {total} 例；截至 {day} 的 7 天内新增感染者 {recent} 例。</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="636"/>
+        <location filename="../../desktop/capacity_dock.py" line="637"/>
         <source>Daily new cases: {area}</source>
         <translation>每日新增病例：{area}</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="638"/>
+        <location filename="../../desktop/capacity_dock.py" line="639"/>
         <source>No cases reported</source>
         <translation>无病例报告</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="652"/>
+        <location filename="../../desktop/capacity_dock.py" line="653"/>
         <source>Cases per day</source>
         <translation>每日病例数</translation>
     </message>
@@ -542,78 +542,78 @@
 <context>
     <name>DueTab</name>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="805"/>
-        <location filename="../../desktop/capacity_dock.py" line="810"/>
+        <location filename="../../desktop/capacity_dock.py" line="804"/>
+        <location filename="../../desktop/capacity_dock.py" line="809"/>
         <source>Grid</source>
         <translation>网格</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="805"/>
+        <location filename="../../desktop/capacity_dock.py" line="804"/>
         <source>Person no.</source>
         <translation>人员编号</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="806"/>
+        <location filename="../../desktop/capacity_dock.py" line="805"/>
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="806"/>
+        <location filename="../../desktop/capacity_dock.py" line="805"/>
         <source>Due</source>
         <translation>应检日期</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="807"/>
+        <location filename="../../desktop/capacity_dock.py" line="806"/>
         <source>Test</source>
         <translation>检测项目</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="807"/>
+        <location filename="../../desktop/capacity_dock.py" line="806"/>
         <source>Key person</source>
         <translation>人员类别</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="810"/>
+        <location filename="../../desktop/capacity_dock.py" line="809"/>
         <source>Case no.</source>
         <translation>病例编号</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="811"/>
+        <location filename="../../desktop/capacity_dock.py" line="810"/>
         <source>Step</source>
         <translation>环节</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="811"/>
+        <location filename="../../desktop/capacity_dock.py" line="810"/>
         <source>Hours over</source>
         <translation>超时（小时）</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="812"/>
+        <location filename="../../desktop/capacity_dock.py" line="811"/>
         <source>Deadline</source>
         <translation>时限</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="812"/>
+        <location filename="../../desktop/capacity_dock.py" line="811"/>
         <source>Category</source>
         <translation>类别</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="838"/>
+        <location filename="../../desktop/capacity_dock.py" line="837"/>
         <source>Follow-up tests on {day}: &lt;b&gt;{due}&lt;/b&gt; due, &lt;span style=&apos;color:{alert}&apos;&gt;&lt;b&gt;{overdue}&lt;/b&gt; overdue&lt;/span&gt; (up to {days} days late), in {grids} grids.</source>
         <translation>{day} 随访检测：&lt;b&gt;{due}&lt;/b&gt; 人应检，&lt;span style=&apos;color:{alert}&apos;&gt;&lt;b&gt;{overdue}&lt;/b&gt; 人逾期&lt;/span&gt;（最多逾期 {days} 天），涉及 {grids} 个网格。</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="843"/>
+        <location filename="../../desktop/capacity_dock.py" line="842"/>
         <source>Overdue</source>
         <translation>逾期</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="843"/>
+        <location filename="../../desktop/capacity_dock.py" line="842"/>
         <source>Due today</source>
         <translation>今日应检</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="849"/>
+        <location filename="../../desktop/capacity_dock.py" line="848"/>
         <source>Reporting steps past their deadline at {time}: &lt;b&gt;{count}&lt;/b&gt; ({deadlines} from discovery).</source>
         <translation>截至 {time} 超时的报告环节：&lt;b&gt;{count}&lt;/b&gt; 个（自发现起时限：{deadlines}）。</translation>
     </message>
@@ -621,103 +621,103 @@
 <context>
     <name>ExportDialog</name>
     <message>
-        <location filename="../../desktop/print_dialog.py" line="550"/>
-        <location filename="../../desktop/print_dialog.py" line="660"/>
+        <location filename="../../desktop/print_dialog.py" line="552"/>
+        <location filename="../../desktop/print_dialog.py" line="662"/>
         <source>Export Data</source>
         <translation>导出数据</translation>
     </message>
     <message>
-        <location filename="../../desktop/print_dialog.py" line="557"/>
+        <location filename="../../desktop/print_dialog.py" line="559"/>
         <source>Excel briefing report (.xlsx)</source>
         <translation>Excel 简报 (.xlsx)</translation>
     </message>
     <message>
-        <location filename="../../desktop/print_dialog.py" line="558"/>
+        <location filename="../../desktop/print_dialog.py" line="560"/>
         <source>GeoJSON, one layer (.geojson)</source>
         <translation>GeoJSON，单个图层 (.geojson)</translation>
     </message>
     <message>
-        <location filename="../../desktop/print_dialog.py" line="559"/>
+        <location filename="../../desktop/print_dialog.py" line="561"/>
         <source>KML for Google Earth and map apps (.kml)</source>
         <translation>KML，用于 Google 地球和地图 App (.kml)</translation>
     </message>
     <message>
-        <location filename="../../desktop/print_dialog.py" line="560"/>
+        <location filename="../../desktop/print_dialog.py" line="562"/>
         <source>GeoPackage copy of the project (.gpkg)</source>
         <translation>项目的 GeoPackage 副本 (.gpkg)</translation>
     </message>
     <message>
-        <location filename="../../desktop/print_dialog.py" line="561"/>
+        <location filename="../../desktop/print_dialog.py" line="563"/>
         <source>Interactive HTML map, works offline (.html)</source>
         <translation>交互式 HTML 地图，可离线查看 (.html)</translation>
     </message>
     <message>
-        <location filename="../../desktop/print_dialog.py" line="579"/>
+        <location filename="../../desktop/print_dialog.py" line="581"/>
         <source>Shift coordinates to GCJ-02</source>
         <translation>坐标转换为 GCJ-02</translation>
     </message>
     <message>
-        <location filename="../../desktop/print_dialog.py" line="581"/>
+        <location filename="../../desktop/print_dialog.py" line="583"/>
         <source>Map apps based on AutoNavi (Gaode) need GCJ-02. Leave it off for GIS software, which expects WGS84.</source>
         <translation>基于高德地图的 App 需要 GCJ-02 坐标；用于 GIS 软件时请勿勾选，GIS 软件使用 WGS84。</translation>
     </message>
     <message>
-        <location filename="../../desktop/print_dialog.py" line="585"/>
+        <location filename="../../desktop/print_dialog.py" line="587"/>
         <source>Browse…</source>
         <translation>浏览…</translation>
     </message>
     <message>
-        <location filename="../../desktop/print_dialog.py" line="588"/>
+        <location filename="../../desktop/print_dialog.py" line="590"/>
         <source>Export</source>
         <translation>导出</translation>
     </message>
     <message>
-        <location filename="../../desktop/print_dialog.py" line="595"/>
+        <location filename="../../desktop/print_dialog.py" line="597"/>
         <source>Format:</source>
         <translation>格式：</translation>
     </message>
     <message>
-        <location filename="../../desktop/print_dialog.py" line="597"/>
+        <location filename="../../desktop/print_dialog.py" line="599"/>
         <source>Layers:</source>
         <translation>图层：</translation>
     </message>
     <message>
-        <location filename="../../desktop/print_dialog.py" line="600"/>
+        <location filename="../../desktop/print_dialog.py" line="602"/>
         <source>Save as:</source>
         <translation>保存为：</translation>
     </message>
     <message>
-        <location filename="../../desktop/print_dialog.py" line="641"/>
+        <location filename="../../desktop/print_dialog.py" line="643"/>
         <source>The morning briefing workbook: zones with their countdowns, villages by tier, isolation sites, cases per grid and follow-up tests due.</source>
         <translation>晨会简报工作簿：管控区域及倒计时、各等级村（社区）、集中隔离场所、各网格病例数和到期随访检测。</translation>
     </message>
     <message>
-        <location filename="../../desktop/print_dialog.py" line="643"/>
+        <location filename="../../desktop/print_dialog.py" line="645"/>
         <source>One layer per file, in WGS84 longitude/latitude unless shifted to GCJ-02. Names, ID numbers and phone numbers are left out.</source>
         <translation>每个文件一个图层，坐标为 WGS84 经纬度（转换为 GCJ-02 时除外）。不含姓名、身份证号和手机号。</translation>
     </message>
     <message>
-        <location filename="../../desktop/print_dialog.py" line="645"/>
+        <location filename="../../desktop/print_dialog.py" line="647"/>
         <source>The checked layers, one folder each, with Chinese names and the map&apos;s colours. Names, ID numbers and phone numbers are left out.</source>
         <translation>所勾选的图层，每层一个文件夹，使用中文名称和地图配色。不含姓名、身份证号和手机号。</translation>
     </message>
     <message>
-        <location filename="../../desktop/print_dialog.py" line="646"/>
+        <location filename="../../desktop/print_dialog.py" line="648"/>
         <source>A copy of the whole project file.</source>
         <translation>整个项目文件的副本。</translation>
     </message>
     <message>
-        <location filename="../../desktop/print_dialog.py" line="647"/>
+        <location filename="../../desktop/print_dialog.py" line="649"/>
         <source>A map page that opens in any browser, offline, with the project&apos;s layers.</source>
         <translation>包含项目各图层的地图网页，可在任意浏览器中离线打开。</translation>
     </message>
     <message>
-        <location filename="../../desktop/print_dialog.py" line="682"/>
+        <location filename="../../desktop/print_dialog.py" line="684"/>
         <source>Writing {file}…</source>
         <translation>正在写入 {file}…</translation>
     </message>
     <message>
-        <location filename="../../desktop/print_dialog.py" line="696"/>
+        <location filename="../../desktop/print_dialog.py" line="698"/>
         <source>The export failed; nothing was written.</source>
         <translation>导出失败，未写入任何文件。</translation>
     </message>
@@ -854,127 +854,127 @@
 <context>
     <name>GridTab</name>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="671"/>
+        <location filename="../../desktop/capacity_dock.py" line="672"/>
         <source>Grids</source>
         <translation>网格</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="671"/>
+        <location filename="../../desktop/capacity_dock.py" line="672"/>
         <source>Villages and communities</source>
         <translation>村（社区）</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="672"/>
+        <location filename="../../desktop/capacity_dock.py" line="673"/>
         <source>Towns</source>
         <translation>乡镇（街道）</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="675"/>
+        <location filename="../../desktop/capacity_dock.py" line="676"/>
         <source>All days</source>
         <translation>全部日期</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="675"/>
+        <location filename="../../desktop/capacity_dock.py" line="676"/>
         <source>Last 14 days</source>
         <translation>近 14 天</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="675"/>
+        <location filename="../../desktop/capacity_dock.py" line="676"/>
         <source>Last 7 days</source>
         <translation>近 7 天</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="676"/>
+        <location filename="../../desktop/capacity_dock.py" line="677"/>
         <source>As-of day only</source>
         <translation>仅截至当日</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="678"/>
+        <location filename="../../desktop/capacity_dock.py" line="679"/>
         <source>Cases reported in this window, ending on the as-of day</source>
         <translation>统计此时段内报告的病例（截至所选日期）</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="679"/>
+        <location filename="../../desktop/capacity_dock.py" line="680"/>
         <source>Only with cases</source>
         <translation>仅显示有病例的</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="683"/>
+        <location filename="../../desktop/capacity_dock.py" line="684"/>
         <source>Click a row to show it on the map</source>
         <translation>点击一行可在地图上显示</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="686"/>
+        <location filename="../../desktop/capacity_dock.py" line="687"/>
         <source>Case no.</source>
         <translation>病例编号</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="686"/>
+        <location filename="../../desktop/capacity_dock.py" line="687"/>
         <source>Category</source>
         <translation>类别</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="687"/>
+        <location filename="../../desktop/capacity_dock.py" line="688"/>
         <source>Reported</source>
         <translation>报告时间</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="687"/>
+        <location filename="../../desktop/capacity_dock.py" line="688"/>
         <source>Address</source>
         <translation>地址</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="688"/>
+        <location filename="../../desktop/capacity_dock.py" line="689"/>
         <source>Isolation site</source>
         <translation>隔离场所</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="689"/>
+        <location filename="../../desktop/capacity_dock.py" line="690"/>
         <source>Person no.</source>
         <translation>人员编号</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="689"/>
+        <location filename="../../desktop/capacity_dock.py" line="690"/>
         <source>Key person</source>
         <translation>人员类别</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="690"/>
+        <location filename="../../desktop/capacity_dock.py" line="691"/>
         <source>Arrived</source>
         <translation>抵达时间</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="690"/>
+        <location filename="../../desktop/capacity_dock.py" line="691"/>
         <source>From</source>
         <translation>来源地</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="691"/>
+        <location filename="../../desktop/capacity_dock.py" line="692"/>
         <source>Schedule</source>
         <translation>管理措施</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="732"/>
+        <location filename="../../desktop/capacity_dock.py" line="733"/>
         <source>Click a grid on the map or in the table to list its cases.</source>
         <translation>在地图或表格中点击网格，列出其中的病例。</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="743"/>
+        <location filename="../../desktop/capacity_dock.py" line="744"/>
         <source>That grid is no longer in the project.</source>
         <translation>该网格已不在项目中。</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="748"/>
+        <location filename="../../desktop/capacity_dock.py" line="749"/>
         <source>&lt;b&gt;{grid}&lt;/b&gt; ({code}): {cases} cases, {persons} key persons</source>
         <translation>&lt;b&gt;{grid}&lt;/b&gt;（{code}）：病例 {cases} 例，重点人员 {persons} 人</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="760"/>
+        <location filename="../../desktop/capacity_dock.py" line="761"/>
         <source>{cases} cases in {units} of {all} areas</source>
         <translation>病例 {cases} 例，分布在 {all} 个区域中的 {units} 个</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="762"/>
+        <location filename="../../desktop/capacity_dock.py" line="763"/>
         <source>; {count} cases lie in no area</source>
         <translation>；另有 {count} 例不在任何区域内</translation>
     </message>
@@ -982,7 +982,7 @@
 <context>
     <name>ImportWizard</name>
     <message>
-        <location filename="../../desktop/import_wizard.py" line="88"/>
+        <location filename="../../desktop/import_wizard.py" line="85"/>
         <source>Import features</source>
         <translation>导入数据</translation>
     </message>
@@ -1018,300 +1018,283 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../desktop/main_window.py" line="86"/>
+        <location filename="../../desktop/main_window.py" line="91"/>
         <source>&amp;New Project…</source>
         <translation>新建项目(&amp;N)…</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="87"/>
+        <location filename="../../desktop/main_window.py" line="92"/>
         <source>&amp;Open Project…</source>
         <translation>打开项目(&amp;O)…</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="88"/>
+        <location filename="../../desktop/main_window.py" line="93"/>
         <source>Save &amp;As…</source>
         <translation>另存为(&amp;A)…</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="89"/>
+        <location filename="../../desktop/main_window.py" line="94"/>
         <source>&amp;Import Data…</source>
         <translation>导入数据(&amp;I)…</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="90"/>
+        <location filename="../../desktop/main_window.py" line="95"/>
         <source>&amp;Print Map…</source>
         <translation>打印地图(&amp;P)…</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="91"/>
+        <location filename="../../desktop/main_window.py" line="96"/>
         <source>&amp;Export Data…</source>
         <translation>导出数据(&amp;E)…</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="92"/>
+        <location filename="../../desktop/main_window.py" line="97"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="93"/>
+        <location filename="../../desktop/main_window.py" line="98"/>
         <source>&amp;Undo</source>
         <translation>撤销</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="95"/>
+        <location filename="../../desktop/main_window.py" line="100"/>
         <source>&amp;Redo</source>
         <translation>重做</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="97"/>
+        <location filename="../../desktop/main_window.py" line="102"/>
         <source>Zoom to &amp;County</source>
         <translation>缩放至全县(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="102"/>
+        <location filename="../../desktop/main_window.py" line="107"/>
         <source>Draw &amp;Polygon</source>
         <translation>绘制多边形</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="102"/>
+        <location filename="../../desktop/main_window.py" line="107"/>
         <source>Draw &amp;Rectangle</source>
         <translation>绘制矩形</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="103"/>
+        <location filename="../../desktop/main_window.py" line="108"/>
         <source>Draw &amp;Circle</source>
         <translation>绘制圆形</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="103"/>
+        <location filename="../../desktop/main_window.py" line="108"/>
         <source>Circle with Typed &amp;Radius</source>
         <translation>按半径画圈</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="104"/>
+        <location filename="../../desktop/main_window.py" line="109"/>
         <source>&amp;Edit Vertices</source>
         <translation>编辑节点</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="104"/>
+        <location filename="../../desktop/main_window.py" line="109"/>
         <source>&amp;Delete Zone</source>
         <translation>删除区域</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="105"/>
+        <location filename="../../desktop/main_window.py" line="110"/>
         <source>Select &amp;Villages/Communities</source>
         <translation>选择村（社区）</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="105"/>
+        <location filename="../../desktop/main_window.py" line="110"/>
         <source>Select &amp;Grids</source>
         <translation>选择网格</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="106"/>
+        <location filename="../../desktop/main_window.py" line="111"/>
         <source>&amp;Lasso Select</source>
         <translation>套索选择</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="113"/>
+        <location filename="../../desktop/main_window.py" line="118"/>
         <source>&amp;Assign Tier to Selection</source>
         <translation>为所选单元划定等级</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="117"/>
+        <location filename="../../desktop/main_window.py" line="122"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="119"/>
+        <location filename="../../desktop/main_window.py" line="124"/>
         <source>Open &amp;Recent</source>
         <translation>最近打开(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="126"/>
+        <location filename="../../desktop/main_window.py" line="131"/>
         <source>&amp;Edit</source>
         <translation>编辑(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="129"/>
+        <location filename="../../desktop/main_window.py" line="134"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="134"/>
+        <location filename="../../desktop/main_window.py" line="139"/>
         <source>&amp;Language</source>
         <translation>语言(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="141"/>
+        <location filename="../../desktop/main_window.py" line="146"/>
         <source>&amp;Map</source>
         <translation>地图(&amp;M)</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="142"/>
+        <location filename="../../desktop/main_window.py" line="147"/>
         <source>&amp;Basemap</source>
         <translation>底图(&amp;B)</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="151"/>
+        <location filename="../../desktop/main_window.py" line="156"/>
         <source>Local MBTiles File…</source>
         <translation>本地 MBTiles 文件…</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="155"/>
+        <location filename="../../desktop/main_window.py" line="160"/>
         <source>Tianditu &amp;Keys…</source>
         <translation>天地图密钥(&amp;K)…</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="157"/>
+        <location filename="../../desktop/main_window.py" line="162"/>
         <source>&amp;Zones</source>
         <translation>管控区域(&amp;Z)</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="162"/>
+        <location filename="../../desktop/main_window.py" line="167"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="163"/>
+        <location filename="../../desktop/main_window.py" line="168"/>
         <source>&amp;About Cordon</source>
         <translation>关于 Cordon(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="166"/>
+        <location filename="../../desktop/main_window.py" line="171"/>
         <source>Zones</source>
         <translation>管控区域</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="170"/>
+        <location filename="../../desktop/main_window.py" line="175"/>
         <source>Tier:</source>
         <translation>等级：</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="181"/>
+        <location filename="../../desktop/main_window.py" line="186"/>
         <source> m</source>
         <translation> 米</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="182"/>
+        <location filename="../../desktop/main_window.py" line="187"/>
         <source>Radius of a circle placed with one click</source>
         <translation>单击放置的圆的半径</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="193"/>
+        <location filename="../../desktop/main_window.py" line="198"/>
         <source>Sample data</source>
         <translation>示例数据</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="262"/>
-        <location filename="../../desktop/main_window.py" line="265"/>
-        <source>New Project</source>
-        <translation>新建项目</translation>
-    </message>
-    <message>
-        <location filename="../../desktop/main_window.py" line="262"/>
-        <location filename="../../desktop/main_window.py" line="274"/>
-        <location filename="../../desktop/main_window.py" line="280"/>
+        <location filename="../../desktop/main_window.py" line="281"/>
+        <location filename="../../desktop/main_window.py" line="287"/>
         <source>GeoPackage (*.gpkg)</source>
         <translation>GeoPackage 文件 (*.gpkg)</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="265"/>
-        <source>County name:</source>
-        <translation>县（市、区）名称：</translation>
-    </message>
-    <message>
-        <location filename="../../desktop/main_window.py" line="268"/>
-        <source>New project</source>
-        <translation>新建项目</translation>
-    </message>
-    <message>
-        <location filename="../../desktop/main_window.py" line="274"/>
+        <location filename="../../desktop/main_window.py" line="281"/>
         <source>Open Project</source>
         <translation>打开项目</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="280"/>
+        <location filename="../../desktop/main_window.py" line="287"/>
         <source>Save Project As</source>
         <translation>项目另存为</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="352"/>
+        <location filename="../../desktop/main_window.py" line="399"/>
         <source>Control circle %1 m</source>
         <translation>管控圈 %1 米</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="354"/>
+        <location filename="../../desktop/main_window.py" line="401"/>
         <source>Add %1 circle</source>
         <translation>新增管控圈（%1）</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="362"/>
+        <location filename="../../desktop/main_window.py" line="409"/>
         <source>Add %1 zone</source>
         <translation>新增区域（%1）</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="368"/>
+        <location filename="../../desktop/main_window.py" line="415"/>
         <source>Edit zone shape</source>
         <translation>编辑区域形状</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="372"/>
+        <location filename="../../desktop/main_window.py" line="419"/>
         <source>Delete zone</source>
         <translation>删除区域</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="391"/>
+        <location filename="../../desktop/main_window.py" line="438"/>
         <source>%1 selected</source>
         <translation>已选择 %1 个</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="397"/>
+        <location filename="../../desktop/main_window.py" line="444"/>
         <source>Select villages, communities or grids first.</source>
         <translation>请先选择村（社区）或网格。</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="408"/>
+        <location filename="../../desktop/main_window.py" line="455"/>
         <source>Assign %1</source>
         <translation>划定为%1</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="429"/>
+        <location filename="../../desktop/main_window.py" line="474"/>
         <source>Open MBTiles</source>
         <translation>打开 MBTiles</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="429"/>
+        <location filename="../../desktop/main_window.py" line="474"/>
         <source>MBTiles (*.mbtiles)</source>
         <translation>MBTiles 文件 (*.mbtiles)</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="435"/>
+        <location filename="../../desktop/main_window.py" line="480"/>
         <source>Tianditu Keys</source>
         <translation>天地图密钥</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="436"/>
+        <location filename="../../desktop/main_window.py" line="481"/>
         <source>One or more Tianditu keys, separated by commas:</source>
         <translation>一个或多个天地图密钥，以逗号分隔：</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="443"/>
+        <location filename="../../desktop/main_window.py" line="488"/>
         <source>The language changes the next time Cordon starts.</source>
         <translation>语言将在下次启动 Cordon 时生效。</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="453"/>
+        <location filename="../../desktop/main_window.py" line="498"/>
         <source>Scale 1:%1</source>
         <translation>比例尺 1:%1</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="457"/>
+        <location filename="../../desktop/main_window.py" line="502"/>
         <source>About Cordon</source>
         <translation>关于 Cordon</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="458"/>
+        <location filename="../../desktop/main_window.py" line="503"/>
         <source>Cordon — one map for county epidemic control.</source>
         <translation>Cordon —— 县域疫情防控一张图。</translation>
     </message>
@@ -1319,75 +1302,151 @@
 <context>
     <name>MappingPage</name>
     <message>
-        <location filename="../../desktop/import_wizard.py" line="278"/>
+        <location filename="../../desktop/import_wizard.py" line="281"/>
         <source>Match the columns</source>
         <translation>匹配字段</translation>
     </message>
     <message>
-        <location filename="../../desktop/import_wizard.py" line="280"/>
+        <location filename="../../desktop/import_wizard.py" line="283"/>
         <source>Choose the field each column of the file fills. The preview shows the first rows as they will be stored; values that cannot be imported are marked in red.</source>
         <translation>为文件的每一列选择对应的字段。预览显示前几行入库后的样子；无法导入的值以红色标出。</translation>
     </message>
     <message>
-        <location filename="../../desktop/import_wizard.py" line="285"/>
+        <location filename="../../desktop/import_wizard.py" line="288"/>
         <source>Column in file</source>
         <translation>文件中的列</translation>
     </message>
     <message>
-        <location filename="../../desktop/import_wizard.py" line="285"/>
+        <location filename="../../desktop/import_wizard.py" line="288"/>
         <source>Example value</source>
         <translation>示例值</translation>
     </message>
     <message>
-        <location filename="../../desktop/import_wizard.py" line="286"/>
+        <location filename="../../desktop/import_wizard.py" line="289"/>
+        <location filename="../../desktop/import_wizard.py" line="297"/>
         <source>Import as</source>
         <translation>导入为</translation>
     </message>
     <message>
-        <location filename="../../desktop/import_wizard.py" line="299"/>
+        <location filename="../../desktop/import_wizard.py" line="296"/>
+        <source>Field</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../desktop/import_wizard.py" line="296"/>
+        <source>Value in file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../desktop/import_wizard.py" line="296"/>
+        <source>Rows</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../desktop/import_wizard.py" line="302"/>
+        <source>Values not recognised</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../desktop/import_wizard.py" line="306"/>
+        <source>These values match no entry of their field. Choose what each one means: the choice is remembered in the project for later imports. Rows of a value left unmatched are not imported and are listed in the report.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../desktop/import_wizard.py" line="316"/>
         <source>Preview</source>
         <translation>预览</translation>
     </message>
     <message>
-        <location filename="../../desktop/import_wizard.py" line="347"/>
+        <location filename="../../desktop/import_wizard.py" line="398"/>
         <source>Reading {name}…</source>
         <translation>正在读取 {name}…</translation>
     </message>
     <message>
-        <location filename="../../desktop/import_wizard.py" line="373"/>
+        <location filename="../../desktop/import_wizard.py" line="424"/>
         <source>{count} rows could not be read; the report will list them.</source>
         <translation>{count} 行无法读取，将在报告中列出。</translation>
     </message>
     <message>
-        <location filename="../../desktop/import_wizard.py" line="382"/>
+        <location filename="../../desktop/import_wizard.py" line="434"/>
         <source>The file could not be read.</source>
         <translation>无法读取该文件。</translation>
     </message>
     <message>
-        <location filename="../../desktop/import_wizard.py" line="405"/>
+        <location filename="../../desktop/import_wizard.py" line="461"/>
         <source>(do not import)</source>
         <translation>（不导入）</translation>
     </message>
     <message>
-        <location filename="../../desktop/import_wizard.py" line="420"/>
+        <location filename="../../desktop/import_wizard.py" line="487"/>
+        <source>(leave these rows out)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../desktop/import_wizard.py" line="504"/>
         <source>The file does not say its coordinate system: go Back and choose one.</source>
         <translation>文件未声明坐标系：请返回上一步选择。</translation>
     </message>
     <message>
-        <location filename="../../desktop/import_wizard.py" line="455"/>
+        <location filename="../../desktop/import_wizard.py" line="540"/>
         <source>Showing {shown} of {total} rows.</source>
         <translation>显示 {shown} 行，共 {total} 行。</translation>
     </message>
     <message>
-        <location filename="../../desktop/import_wizard.py" line="458"/>
+        <location filename="../../desktop/import_wizard.py" line="543"/>
         <source>{count} values cannot be imported (marked red; point at one to see why). Their rows will be left out and listed in the report.</source>
         <translation>{count} 个值无法导入（以红色标出，鼠标悬停可查看原因）。所在行将不导入，并在报告中列出。</translation>
     </message>
 </context>
 <context>
+    <name>NewProjectDialog</name>
+    <message>
+        <location filename="../../desktop/new_project_dialog.py" line="48"/>
+        <location filename="../../desktop/new_project_dialog.py" line="171"/>
+        <location filename="../../desktop/new_project_dialog.py" line="188"/>
+        <source>New Project</source>
+        <translation>新建项目</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/new_project_dialog.py" line="54"/>
+        <source>County name or code, e.g. 叶县, 410422, 平顶山市 叶县</source>
+        <translation>县级行政区名称或代码，如 叶县、410422、平顶山市 叶县</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/new_project_dialog.py" line="64"/>
+        <source>Browse…</source>
+        <translation>浏览…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/new_project_dialog.py" line="68"/>
+        <source>Create</source>
+        <translation>创建</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/new_project_dialog.py" line="83"/>
+        <source>County (name or code):</source>
+        <translation>县（名称或代码）：</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/new_project_dialog.py" line="93"/>
+        <source>Project file:</source>
+        <translation>项目文件：</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/new_project_dialog.py" line="172"/>
+        <source>GeoPackage (*.gpkg)</source>
+        <translation>GeoPackage 文件 (*.gpkg)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/new_project_dialog.py" line="188"/>
+        <source>%1 already exists. Replace it?</source>
+        <translation>%1 已存在。要替换它吗？</translation>
+    </message>
+</context>
+<context>
     <name>PagePreview</name>
     <message>
-        <location filename="../../desktop/print_dialog.py" line="522"/>
+        <location filename="../../desktop/print_dialog.py" line="524"/>
         <source>Updating the preview…</source>
         <translation>正在更新预览…</translation>
     </message>
@@ -1590,22 +1649,22 @@
         <translation>导出地图</translation>
     </message>
     <message>
-        <location filename="../../desktop/print_dialog.py" line="363"/>
+        <location filename="../../desktop/print_dialog.py" line="364"/>
         <source>Writing {file}…</source>
         <translation>正在写入 {file}…</translation>
     </message>
     <message>
-        <location filename="../../desktop/print_dialog.py" line="448"/>
+        <location filename="../../desktop/print_dialog.py" line="450"/>
         <source>Atlas of {pages} pages; shown: the county map of its cover</source>
         <translation>图册共 {pages} 页；此处显示封面的全县地图</translation>
     </message>
     <message>
-        <location filename="../../desktop/print_dialog.py" line="420"/>
+        <location filename="../../desktop/print_dialog.py" line="422"/>
         <source>The map could not be written.</source>
         <translation>无法写入地图文件。</translation>
     </message>
     <message>
-        <location filename="../../desktop/print_dialog.py" line="423"/>
+        <location filename="../../desktop/print_dialog.py" line="425"/>
         <source>The preview could not be drawn.</source>
         <translation>无法绘制预览。</translation>
     </message>
@@ -1613,32 +1672,32 @@
 <context>
     <name>ProposalDialog</name>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="379"/>
+        <location filename="../../desktop/zone_panel.py" line="387"/>
         <source>Propose Zones</source>
         <translation>生成划定建议</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="384"/>
+        <location filename="../../desktop/zone_panel.py" line="392"/>
         <source> days</source>
         <translation> 天</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="388"/>
+        <location filename="../../desktop/zone_panel.py" line="396"/>
         <source>As of:</source>
         <translation>截至：</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="389"/>
+        <location filename="../../desktop/zone_panel.py" line="397"/>
         <source>Cases of the last:</source>
         <translation>病例统计范围：近</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="390"/>
+        <location filename="../../desktop/zone_panel.py" line="398"/>
         <source>Small circle radius:</source>
         <translation>小圈半径：</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="391"/>
+        <location filename="../../desktop/zone_panel.py" line="399"/>
         <source>Large circle radius:</source>
         <translation>大圈半径：</translation>
     </message>
@@ -1646,47 +1705,47 @@
 <context>
     <name>ProposalReview</name>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="685"/>
+        <location filename="../../desktop/zone_panel.py" line="693"/>
         <source>Proposal — nothing is stored until you accept</source>
         <translation>划定建议 —— 接受之前不会保存</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="691"/>
+        <location filename="../../desktop/zone_panel.py" line="699"/>
         <source>Tier</source>
         <translation>等级</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="691"/>
+        <location filename="../../desktop/zone_panel.py" line="699"/>
         <source>Zone</source>
         <translation>区域</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="691"/>
+        <location filename="../../desktop/zone_panel.py" line="699"/>
         <source>Units</source>
         <translation>单元</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="691"/>
+        <location filename="../../desktop/zone_panel.py" line="699"/>
         <source>Population</source>
         <translation>人口</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="692"/>
+        <location filename="../../desktop/zone_panel.py" line="700"/>
         <source>Accept Ticked Zones</source>
         <translation>接受所勾选区域</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="693"/>
+        <location filename="../../desktop/zone_panel.py" line="701"/>
         <source>Reject</source>
         <translation>放弃</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="713"/>
+        <location filename="../../desktop/zone_panel.py" line="721"/>
         <source>%1 zones for %2 infections reported %3 to %4.</source>
         <translation>针对 %3 至 %4 报告的 %2 例感染者，建议划定 %1 个区域。</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="717"/>
+        <location filename="../../desktop/zone_panel.py" line="725"/>
         <source>%1 more lie outside every unit and are left out.</source>
         <translation>另有 %1 例不在任何单元内，未纳入。</translation>
     </message>
@@ -1694,82 +1753,82 @@
 <context>
     <name>ReportPage</name>
     <message>
-        <location filename="../../desktop/import_wizard.py" line="484"/>
+        <location filename="../../desktop/import_wizard.py" line="572"/>
         <source>Import</source>
         <translation>导入</translation>
     </message>
     <message>
-        <location filename="../../desktop/import_wizard.py" line="490"/>
+        <location filename="../../desktop/import_wizard.py" line="578"/>
         <source>Cancel import</source>
         <translation>取消导入</translation>
     </message>
     <message>
-        <location filename="../../desktop/import_wizard.py" line="494"/>
+        <location filename="../../desktop/import_wizard.py" line="582"/>
         <source>Copy report</source>
         <translation>复制报告</translation>
     </message>
     <message>
-        <location filename="../../desktop/import_wizard.py" line="519"/>
+        <location filename="../../desktop/import_wizard.py" line="607"/>
         <source>Importing {name}…</source>
         <translation>正在导入 {name}…</translation>
     </message>
     <message>
-        <location filename="../../desktop/import_wizard.py" line="543"/>
+        <location filename="../../desktop/import_wizard.py" line="631"/>
         <source>Cancelling…</source>
         <translation>正在取消…</translation>
     </message>
     <message>
-        <location filename="../../desktop/import_wizard.py" line="565"/>
+        <location filename="../../desktop/import_wizard.py" line="653"/>
         <source>The import is complete. Click Finish to close.</source>
         <translation>导入完成。点击“完成”关闭。</translation>
     </message>
     <message>
-        <location filename="../../desktop/import_wizard.py" line="573"/>
+        <location filename="../../desktop/import_wizard.py" line="661"/>
         <source>Nothing was imported. Go Back to change the settings, or Cancel to close.</source>
         <translation>未导入任何数据。点击“上一步”修改设置，或点击“取消”关闭。</translation>
     </message>
     <message>
-        <location filename="../../desktop/import_wizard.py" line="574"/>
+        <location filename="../../desktop/import_wizard.py" line="662"/>
         <source>The import failed unexpectedly; nothing was imported.</source>
         <translation>导入意外失败，未导入任何数据。</translation>
     </message>
     <message>
-        <location filename="../../desktop/import_wizard.py" line="592"/>
+        <location filename="../../desktop/import_wizard.py" line="680"/>
         <source>Rows not imported:</source>
         <translation>未导入的行：</translation>
     </message>
     <message>
-        <location filename="../../desktop/import_wizard.py" line="597"/>
+        <location filename="../../desktop/import_wizard.py" line="685"/>
         <source>Reading the file…</source>
         <translation>正在读取文件…</translation>
     </message>
     <message>
-        <location filename="../../desktop/import_wizard.py" line="597"/>
+        <location filename="../../desktop/import_wizard.py" line="685"/>
         <source>Checking values…</source>
         <translation>正在校验数据…</translation>
     </message>
     <message>
-        <location filename="../../desktop/import_wizard.py" line="598"/>
+        <location filename="../../desktop/import_wizard.py" line="686"/>
         <source>Checking and repairing geometries…</source>
         <translation>正在检查并修复几何图形…</translation>
     </message>
     <message>
-        <location filename="../../desktop/import_wizard.py" line="598"/>
+        <location filename="../../desktop/import_wizard.py" line="686"/>
         <source>Converting coordinates…</source>
         <translation>正在转换坐标…</translation>
     </message>
     <message>
-        <location filename="../../desktop/import_wizard.py" line="599"/>
+        <location filename="../../desktop/import_wizard.py" line="687"/>
         <source>Writing to the project…</source>
         <translation>正在写入项目…</translation>
     </message>
     <message>
-        <location filename="../../desktop/import_wizard.py" line="599"/>
+        <location filename="../../desktop/import_wizard.py" line="687"/>
         <source>Done</source>
         <translation>完成</translation>
     </message>
     <message>
-        <location filename="../../desktop/import_wizard.py" line="603"/>
+        <location filename="../../desktop/import_wizard.py" line="691"/>
         <source>Starting…</source>
         <translation>正在准备…</translation>
     </message>
@@ -1777,12 +1836,12 @@
 <context>
     <name>SavedNote</name>
     <message>
-        <location filename="../../desktop/print_dialog.py" line="743"/>
+        <location filename="../../desktop/print_dialog.py" line="745"/>
         <source>Open Folder</source>
         <translation>打开文件夹</translation>
     </message>
     <message>
-        <location filename="../../desktop/print_dialog.py" line="753"/>
+        <location filename="../../desktop/print_dialog.py" line="755"/>
         <source>Saved: {file}</source>
         <translation>已保存：{file}</translation>
     </message>
@@ -1790,62 +1849,62 @@
 <context>
     <name>SchemeDialog</name>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="533"/>
+        <location filename="../../desktop/zone_panel.py" line="541"/>
         <source>Custom Tier Scheme</source>
         <translation>自定义等级方案</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="537"/>
+        <location filename="../../desktop/zone_panel.py" line="545"/>
         <source>Chinese name</source>
         <translation>中文名称</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="537"/>
+        <location filename="../../desktop/zone_panel.py" line="545"/>
         <source>English name</source>
         <translation>英文名称</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="537"/>
+        <location filename="../../desktop/zone_panel.py" line="545"/>
         <source>Colour</source>
         <translation>颜色</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="537"/>
+        <location filename="../../desktop/zone_panel.py" line="545"/>
         <source>Quiet days</source>
         <translation>无新增天数</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="538"/>
+        <location filename="../../desktop/zone_panel.py" line="546"/>
         <source>Test round</source>
         <translation>需全员核酸</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="538"/>
+        <location filename="../../desktop/zone_panel.py" line="546"/>
         <source>Round window (days)</source>
         <translation>核酸时限（天）</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="538"/>
+        <location filename="../../desktop/zone_panel.py" line="546"/>
         <source>Days after step-down</source>
         <translation>降级后天数</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="540"/>
+        <location filename="../../desktop/zone_panel.py" line="548"/>
         <source>Contact days</source>
         <translation>密接观察天数</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="554"/>
+        <location filename="../../desktop/zone_panel.py" line="562"/>
         <source>— : the tier&apos;s own rule also after a step down</source>
         <translation>—：降级后仍按本等级规则</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="569"/>
+        <location filename="../../desktop/zone_panel.py" line="577"/>
         <source>Scheme name:</source>
         <translation>方案名称：</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="590"/>
+        <location filename="../../desktop/zone_panel.py" line="598"/>
         <source>Tier Colour</source>
         <translation>等级颜色</translation>
     </message>
@@ -1853,7 +1912,7 @@
 <context>
     <name>SnapDialog</name>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="445"/>
+        <location filename="../../desktop/zone_panel.py" line="453"/>
         <source>Snap to Units</source>
         <translation>转为管控单元</translation>
     </message>
@@ -1861,50 +1920,88 @@
 <context>
     <name>SnapOptions</name>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="343"/>
+        <location filename="../../desktop/zone_panel.py" line="351"/>
         <source>Villages and communities</source>
         <translation>村（社区）</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="344"/>
+        <location filename="../../desktop/zone_panel.py" line="352"/>
         <source>Grids</source>
         <translation>网格</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="355"/>
+        <location filename="../../desktop/zone_panel.py" line="363"/>
         <source>Units:</source>
         <translation>单元：</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="356"/>
+        <location filename="../../desktop/zone_panel.py" line="364"/>
         <source>Rule:</source>
         <translation>规则：</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="357"/>
+        <location filename="../../desktop/zone_panel.py" line="365"/>
         <source>Covered share at least:</source>
         <translation>覆盖比例不低于：</translation>
     </message>
 </context>
 <context>
+    <name>StartChecklist</name>
+    <message>
+        <location filename="../../desktop/start_checklist.py" line="30"/>
+        <source>Import village boundaries</source>
+        <translation>导入村界</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/start_checklist.py" line="30"/>
+        <source>Import grids</source>
+        <translation>导入网格</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/start_checklist.py" line="31"/>
+        <source>Import isolation sites</source>
+        <translation>导入隔离点</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/start_checklist.py" line="32"/>
+        <source>Import cases</source>
+        <translation>导入病例</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/start_checklist.py" line="33"/>
+        <source>This project is empty. Start with your county&apos;s files:</source>
+        <translation>项目还没有数据，先导入本县的文件：</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/start_checklist.py" line="38"/>
+        <source>Hide this list</source>
+        <translation>隐藏此清单</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/start_checklist.py" line="51"/>
+        <source>Or drop a file onto the map.</source>
+        <translation>也可以把文件直接拖到地图上。</translation>
+    </message>
+</context>
+<context>
     <name>TestRoundDialog</name>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="461"/>
+        <location filename="../../desktop/zone_panel.py" line="469"/>
         <source>Record Test Round</source>
         <translation>记录核酸检测轮次</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="468"/>
+        <location filename="../../desktop/zone_panel.py" line="476"/>
         <source>Zone:</source>
         <translation>区域：</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="469"/>
+        <location filename="../../desktop/zone_panel.py" line="477"/>
         <source>Date:</source>
         <translation>日期：</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="470"/>
+        <location filename="../../desktop/zone_panel.py" line="478"/>
         <source>Result:</source>
         <translation>结果：</translation>
     </message>
@@ -1912,17 +2009,17 @@
 <context>
     <name>TestingTab</name>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="1006"/>
+        <location filename="../../desktop/capacity_dock.py" line="1005"/>
         <source>Towns</source>
         <translation>乡镇（街道）</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="1007"/>
+        <location filename="../../desktop/capacity_dock.py" line="1006"/>
         <source>Grids</source>
         <translation>网格</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="1029"/>
+        <location filename="../../desktop/capacity_dock.py" line="1028"/>
         <source>Testing everyone within {days} days at {rate} people per point an hour, {hours} hours a day: &lt;b&gt;{needed}&lt;/b&gt; sampling points needed, {present} present, &lt;span style=&apos;color:{alert}&apos;&gt;&lt;b&gt;{missing}&lt;/b&gt; missing&lt;/span&gt;.</source>
         <translation>{days} 天内完成全员检测，按每个采样点每小时 {rate} 人、每天 {hours} 小时计：需采样点 &lt;b&gt;{needed}&lt;/b&gt; 个，现有 {present} 个，&lt;span style=&apos;color:{alert}&apos;&gt;缺 &lt;b&gt;{missing}&lt;/b&gt; 个&lt;/span&gt;。</translation>
     </message>
@@ -1930,209 +2027,209 @@
 <context>
     <name>ZonePanel</name>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="135"/>
+        <location filename="../../desktop/zone_panel.py" line="143"/>
         <source> m</source>
         <translation> 米</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="770"/>
+        <location filename="../../desktop/zone_panel.py" line="778"/>
         <source>Control Zones</source>
         <translation>管控区域</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="787"/>
+        <location filename="../../desktop/zone_panel.py" line="795"/>
         <source>Countdowns and actions are for this day</source>
         <translation>倒计时和操作均以此日期为准</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="811"/>
+        <location filename="../../desktop/zone_panel.py" line="819"/>
         <source>As of:</source>
         <translation>截至：</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="812"/>
+        <location filename="../../desktop/zone_panel.py" line="820"/>
         <source>Tier scheme:</source>
         <translation>等级方案：</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="863"/>
+        <location filename="../../desktop/zone_panel.py" line="871"/>
         <source>Propose Zones…</source>
         <translation>生成划定建议…</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="864"/>
+        <location filename="../../desktop/zone_panel.py" line="872"/>
         <source>Propose zones for the infections of the last days, to review</source>
         <translation>根据近几日的感染者生成区域划定建议，供审核</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="865"/>
+        <location filename="../../desktop/zone_panel.py" line="873"/>
         <source>Control Circles…</source>
         <translation>管控圈…</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="866"/>
+        <location filename="../../desktop/zone_panel.py" line="874"/>
         <source>A small and a large circle around selected cases or a clicked point</source>
         <translation>围绕所选病例或点选位置画大、小两个管控圈</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="867"/>
+        <location filename="../../desktop/zone_panel.py" line="875"/>
         <source>Snap to Units…</source>
         <translation>转为管控单元…</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="868"/>
+        <location filename="../../desktop/zone_panel.py" line="876"/>
         <source>Replace the selected circle or drawn zone by the units it covers</source>
         <translation>用所选管控圈或手绘区域覆盖的单元替换该区域</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="869"/>
+        <location filename="../../desktop/zone_panel.py" line="877"/>
         <source>Changes Since…</source>
         <translation>变化情况…</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="870"/>
+        <location filename="../../desktop/zone_panel.py" line="878"/>
         <source>Effective Tiers</source>
         <translation>生效等级</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="871"/>
+        <location filename="../../desktop/zone_panel.py" line="879"/>
         <source>Where zones overlap the highest tier wins</source>
         <translation>区域重叠处按最高等级计</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="873"/>
+        <location filename="../../desktop/zone_panel.py" line="881"/>
         <source>Step Down</source>
         <translation>降级</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="874"/>
+        <location filename="../../desktop/zone_panel.py" line="882"/>
         <source>Step the zone down one tier (refused unless ready)</source>
         <translation>将区域降低一级（未满足条件时不允许）</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="875"/>
+        <location filename="../../desktop/zone_panel.py" line="883"/>
         <source>Lift</source>
         <translation>解除</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="876"/>
+        <location filename="../../desktop/zone_panel.py" line="884"/>
         <source>Test Round…</source>
         <translation>核酸检测轮次…</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="877"/>
+        <location filename="../../desktop/zone_panel.py" line="885"/>
         <source>Record a full test round of the zone</source>
         <translation>记录该区域的一轮全员核酸检测</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="878"/>
+        <location filename="../../desktop/zone_panel.py" line="886"/>
         <source>Report…</source>
         <translation>区域报告…</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="879"/>
+        <location filename="../../desktop/zone_panel.py" line="887"/>
         <source>Units, people, sites and cases inside the zone</source>
         <translation>区域内的单元、人口、场所和病例</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="880"/>
+        <location filename="../../desktop/zone_panel.py" line="888"/>
         <source>Change Tier</source>
         <translation>调整等级</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="996"/>
+        <location filename="../../desktop/zone_panel.py" line="1004"/>
         <source>Custom…</source>
         <translation>自定义…</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="1021"/>
+        <location filename="../../desktop/zone_panel.py" line="1029"/>
         <source>Tier scheme: %1</source>
         <translation>等级方案：%1</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="1094"/>
+        <location filename="../../desktop/zone_panel.py" line="1102"/>
         <source>Change {zone} to %1</source>
         <translation>将{zone}调整为%1</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="1103"/>
+        <location filename="../../desktop/zone_panel.py" line="1111"/>
         <source>Step down {zone}</source>
         <translation>{zone}降级</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="1112"/>
+        <location filename="../../desktop/zone_panel.py" line="1120"/>
         <source>Step down {zone} early</source>
         <translation>{zone}提前降级</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="1118"/>
+        <location filename="../../desktop/zone_panel.py" line="1126"/>
         <source>Not Ready to Step Down</source>
         <translation>尚不满足降级条件</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="1123"/>
+        <location filename="../../desktop/zone_panel.py" line="1131"/>
         <source>Step it down to %1 anyway, although the condition above is not met? The early step is logged.</source>
         <translation>上述条件尚未满足，仍要降为%1吗？提前降级将记入日志。</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="1124"/>
+        <location filename="../../desktop/zone_panel.py" line="1132"/>
         <source>Step Down Anyway</source>
         <translation>仍然降级</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="1130"/>
+        <location filename="../../desktop/zone_panel.py" line="1138"/>
         <source>Lift {zone}</source>
         <translation>解除{zone}</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="1140"/>
+        <location filename="../../desktop/zone_panel.py" line="1148"/>
         <source>Test round of {zone} on %1</source>
         <translation>记录{zone} %1 核酸检测</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="1165"/>
+        <location filename="../../desktop/zone_panel.py" line="1173"/>
         <source>No unit is covered under this rule; the zone is left as it is.</source>
         <translation>按此规则未覆盖任何单元，区域保持不变。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../desktop/zone_panel.py" line="1167"/>
+        <location filename="../../desktop/zone_panel.py" line="1175"/>
         <source>Snap {zone} to %n unit(s)</source>
         <translation>
             <numerusform>将{zone}转为 %n 个单元</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="1198"/>
+        <location filename="../../desktop/zone_panel.py" line="1206"/>
         <source>Small control circle %1 m</source>
         <translation>小管控圈 %1 米</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="1199"/>
+        <location filename="../../desktop/zone_panel.py" line="1207"/>
         <source>Large control circle %1 m</source>
         <translation>大管控圈 %1 米</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="1201"/>
+        <location filename="../../desktop/zone_panel.py" line="1209"/>
         <source>Add control circles</source>
         <translation>添加管控圈</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="1207"/>
+        <location filename="../../desktop/zone_panel.py" line="1215"/>
         <source>Click the map where the circles go (Esc cancels).</source>
         <translation>在地图上点击圆心位置（按 Esc 取消）。</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="1256"/>
+        <location filename="../../desktop/zone_panel.py" line="1264"/>
         <source>Proposing zones…</source>
         <translation>正在生成划定建议…</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="1280"/>
+        <location filename="../../desktop/zone_panel.py" line="1288"/>
         <source>No confirmed or asymptomatic cases from %1 to %2: nothing to propose.</source>
         <translation>%1 至 %2 无确诊病例或无症状感染者，无需生成建议。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../desktop/zone_panel.py" line="1314"/>
+        <location filename="../../desktop/zone_panel.py" line="1322"/>
         <source>Apply proposal (%n zone(s))</source>
         <translation>
             <numerusform>采用划定建议（%n 个区域）</numerusform>
@@ -2142,47 +2239,47 @@
 <context>
     <name>ZoneReportDialog</name>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="490"/>
+        <location filename="../../desktop/zone_panel.py" line="498"/>
         <source>Zone Report</source>
         <translation>区域报告</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="496"/>
+        <location filename="../../desktop/zone_panel.py" line="504"/>
         <source>Villages and communities:</source>
         <translation>村（社区）：</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="497"/>
+        <location filename="../../desktop/zone_panel.py" line="505"/>
         <source>Grids:</source>
         <translation>网格：</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="498"/>
+        <location filename="../../desktop/zone_panel.py" line="506"/>
         <source>Population:</source>
         <translation>人口：</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="499"/>
+        <location filename="../../desktop/zone_panel.py" line="507"/>
         <source>Households:</source>
         <translation>户数：</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="500"/>
+        <location filename="../../desktop/zone_panel.py" line="508"/>
         <source>Isolation sites:</source>
         <translation>集中隔离场所：</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="502"/>
+        <location filename="../../desktop/zone_panel.py" line="510"/>
         <source>Facilities:</source>
         <translation>设施：</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="505"/>
+        <location filename="../../desktop/zone_panel.py" line="513"/>
         <source>Cases inside</source>
         <translation>区域内病例</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="519"/>
+        <location filename="../../desktop/zone_panel.py" line="527"/>
         <source>Units inside:</source>
         <translation>区域内单元：</translation>
     </message>
@@ -2190,90 +2287,90 @@
 <context>
     <name>ZoneTableModel</name>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="253"/>
+        <location filename="../../desktop/zone_panel.py" line="261"/>
         <source>Zone</source>
         <translation>区域</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="253"/>
-        <location filename="../../desktop/zone_panel.py" line="255"/>
+        <location filename="../../desktop/zone_panel.py" line="261"/>
+        <location filename="../../desktop/zone_panel.py" line="263"/>
         <source>Tier</source>
         <translation>等级</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="253"/>
+        <location filename="../../desktop/zone_panel.py" line="261"/>
         <source>Kind</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="253"/>
+        <location filename="../../desktop/zone_panel.py" line="261"/>
         <source>Since</source>
         <translation>起始日</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="253"/>
+        <location filename="../../desktop/zone_panel.py" line="261"/>
         <source>Quiet days</source>
         <translation>无新增天数</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="254"/>
+        <location filename="../../desktop/zone_panel.py" line="262"/>
         <source>Step down</source>
         <translation>预计降级</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="254"/>
-        <location filename="../../desktop/zone_panel.py" line="316"/>
+        <location filename="../../desktop/zone_panel.py" line="262"/>
+        <location filename="../../desktop/zone_panel.py" line="324"/>
         <source>Ready</source>
         <translation>可降级</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="254"/>
+        <location filename="../../desktop/zone_panel.py" line="262"/>
         <source>People</source>
         <translation>人口</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="255"/>
-        <location filename="../../desktop/zone_panel.py" line="258"/>
+        <location filename="../../desktop/zone_panel.py" line="263"/>
+        <location filename="../../desktop/zone_panel.py" line="266"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="255"/>
+        <location filename="../../desktop/zone_panel.py" line="263"/>
         <source>Zone name</source>
         <translation>区域名称</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="255"/>
+        <location filename="../../desktop/zone_panel.py" line="263"/>
         <source>Kind of zone</source>
         <translation>区域类型</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="255"/>
+        <location filename="../../desktop/zone_panel.py" line="263"/>
         <source>Day the zone entered its tier</source>
         <translation>区域进入当前等级的日期</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="256"/>
+        <location filename="../../desktop/zone_panel.py" line="264"/>
         <source>Days since the last new infection inside</source>
         <translation>区域内最后一例新增感染者以来的天数</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="256"/>
+        <location filename="../../desktop/zone_panel.py" line="264"/>
         <source>Projected first day it may step down</source>
         <translation>预计最早可降级日期</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="257"/>
+        <location filename="../../desktop/zone_panel.py" line="265"/>
         <source>Ready to step down on the as-of day</source>
         <translation>截至所选日期已满足降级条件</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="257"/>
+        <location filename="../../desktop/zone_panel.py" line="265"/>
         <source>Population inside</source>
         <translation>区域内人口</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="329"/>
+        <location filename="../../desktop/zone_panel.py" line="337"/>
         <source>Not yet: %1</source>
         <translation>尚未满足：%1</translation>
     </message>
