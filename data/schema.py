@@ -22,9 +22,9 @@ from gis.glossary import (
     ZoneStatus,
 )
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 # 1: the contract layers. 2: zone countdown fields, site checklist and team, case deadlines and
-#    allocation, key_persons, occupancy_snapshots.
+#    allocation, key_persons, occupancy_snapshots. 3: code_generated on admin_units and grids.
 
 
 @dataclass(frozen=True)
@@ -79,13 +79,13 @@ def _flag(name: str, zh: str) -> Field:
 ADMIN_UNITS = LayerSpec("admin_units", "MULTIPOLYGON", (
     Field("code", zh="代码"), Field("name", zh="名称", required=True),
     Field("level", zh="级别", choices=UnitLevel), Field("parent_code", zh="上级代码"),
-    _count("population", "人口"), _count("households", "户数"),
+    _count("population", "人口"), _count("households", "户数"), _flag("code_generated", "代码为生成"),
 ), "行政区划", "administrative units", indexed=("code", "level"))
 
 GRIDS = LayerSpec("grids", "MULTIPOLYGON", (
     Field("code", zh="网格编码", required=True), Field("name", zh="网格名称"), Field("unit_code", zh="所属村社区代码"),
     _count("population", "人口"), _count("households", "户数"),
-    Field("worker", zh="网格员"), Field("phone", zh="联系电话"),
+    Field("worker", zh="网格员"), Field("phone", zh="联系电话"), _flag("code_generated", "代码为生成"),
 ), "网格", "grids", indexed=("code", "unit_code"))
 
 ISOLATION_SITES = LayerSpec("isolation_sites", "POINT", (

@@ -17,6 +17,7 @@ import shapely
 
 from data.importers.base import RowProblem, SourceTable
 from data.importers.fields import ValueMap, convert_values, guess_mapping, merge_value_maps, unmatched_values
+from data.importers.units import complete_import
 from data.project import Project
 from data.schema import LayerSpec, layer_spec
 from gis.crs import STORAGE_CRS, SourceCRS, geometries_to_storage, metric_crs_for, parse_crs
@@ -142,11 +143,13 @@ def import_file(project: Project, layer: str, path, *, crs: str | None = None, e
     result = gpd.GeoDataFrame(rows, geometry=list(geoms[mask]) if mask.any() else [], crs=STORAGE_CRS)
     report.rejected.sort(key=lambda p: p.row)
     _check_outcome(report, len(result), strict, unmatched[:1])
+    result, towns = complete_import(project, layer, result, source.frame, report)  # levels, parents, codes
 
     steps("write", 85, "写入项目")
     with project.transaction() as edit:
         if remembered != value_maps.get(layer, {}):
             edit.set_metadata(value_maps={**value_maps, layer: remembered})
+        edit.insert("admin_units", towns, action="import")  # towns dissolved from the imported villages
         fids = edit.insert(layer, result, action="import", log_each=False)
         edit.log("import", layer, after={"file": Path(path).name, "imported": len(fids), "repaired": repaired,
                                          "rejected": len(report.rejected), "fids": [fids[0], fids[-1]] if fids else []})
