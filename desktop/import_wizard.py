@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
 )
 
 from data.importers.base import SourceTable
-from data.importers.fields import convert_values, guess_mapping
+from data.importers.fields import ValueMap, convert_values, guess_mapping, merge_value_maps, unmatched_values
 from data.importers.pipeline import VECTOR_SUFFIXES, ImportReport, import_file, read_source
 from data.importers.tables import read_header
 from data.project import Project
@@ -85,7 +85,7 @@ class ImportWizard(QWizard):
         self.setWindowTitle(self.tr("Import features"))
         self.setOption(QWizard.WizardOption.NoBackButtonOnStartPage)
         self.file_page = FilePage(path=path, layer=layer)
-        self.mapping_page = MappingPage()
+        self.mapping_page = MappingPage(project)
         self.report_page = ReportPage(project)
         for page in (self.file_page, self.mapping_page, self.report_page):
             self.addPage(page)
@@ -100,6 +100,9 @@ class ImportWizard(QWizard):
 
     def mapping(self) -> dict[str, str]:
         return self.mapping_page.mapping()
+
+    def value_map(self) -> ValueMap:
+        return self.mapping_page.value_map()
 
     def reject(self) -> None:
         """While an import runs, Cancel cancels it; the wizard closes on the next Cancel."""
@@ -268,10 +271,13 @@ class FilePage(QWizardPage):
 
 
 class MappingPage(QWizardPage):
-    """Which field each source column fills, with a preview of the first rows as they will be stored."""
+    """Which field each source column fills, what the values no term matches mean, and a preview of the
+    first rows as they will be stored. Values mapped on an earlier import into the layer (remembered in
+    ``project``) apply without being asked again."""
 
-    def __init__(self, parent: QWidget | None = None):
+    def __init__(self, project: Project, parent: QWidget | None = None):
         super().__init__(parent)
+        self._project = project
         self.setTitle(self.tr("Match the columns"))
         self.setSubTitle(self.tr("Choose the field each column of the file fills. The preview shows the first rows "
                                  "as they will be stored; values that cannot be imported are marked in red."))
@@ -286,6 +292,20 @@ class MappingPage(QWizardPage):
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.mapping_table.verticalHeader().hide()
         _compact_rows(self.mapping_table)
+        self.values_table = QTableWidget(0, 4)
+        self.values_table.setHorizontalHeaderLabels([self.tr("Field"), self.tr("Value in file"), self.tr("Rows"),
+                                                     self.tr("Import as")])
+        self.values_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.values_table.horizontalHeader().setStretchLastSection(True)
+        self.values_table.verticalHeader().hide()
+        _compact_rows(self.values_table)
+        values_title = QLabel(self.tr("Values not recognised"))
+        values_title.setFont(_bold(values_title.font()))
+        values_hint = QLabel(self.tr("These values match no entry of their field. Choose what each one means: the "
+                                     "choice is remembered in the project for later imports. Rows of a value left "
+                                     "unmatched are not imported and are listed in the report."))
+        values_hint.setWordWrap(True)
+        values_hint.setStyleSheet(_HINT_STYLE)
         self.preview_table = QTableWidget()
         self.preview_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.preview_table.setWordWrap(False)
@@ -304,7 +324,15 @@ class MappingPage(QWizardPage):
         preview_layout.addWidget(self.preview_note)
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.setChildrenCollapsible(False)
+        self.values_box = QWidget()
+        values_layout = QVBoxLayout(self.values_box)
+        values_layout.setContentsMargins(0, 0, 0, 0)
+        values_layout.addWidget(values_title)
+        values_layout.addWidget(values_hint)
+        values_layout.addWidget(self.values_table, 1)
+        self.values_box.hide()
         splitter.addWidget(self.mapping_table)
+        splitter.addWidget(self.values_box)
         splitter.addWidget(preview_box)
         layout = QVBoxLayout(self)
         layout.addWidget(self.status)
@@ -317,6 +345,7 @@ class MappingPage(QWizardPage):
         self._worker: Worker | None = None
         self._links = Connections()
         self._combo_links = Connections()
+        self._value_links = Connections()
 
     def mapping(self) -> dict[str, str]:
         """``{source column: field name}`` as chosen in the table."""
@@ -326,6 +355,31 @@ class MappingPage(QWizardPage):
             if field_name:
                 chosen[self.mapping_table.item(row, 0).text()] = field_name
         return chosen
+
+    def value_map(self) -> ValueMap:
+        """``{field: {value as written: code}}`` as chosen in the table of values not recognised."""
+        chosen: ValueMap = {}
+        for row in range(self.values_table.rowCount()):
+            field_name, raw = self.values_table.item(row, 0).data(Qt.ItemDataRole.UserRole)
+            code = self.values_table.cellWidget(row, 3).currentData()
+            if code:
+                chosen.setdefault(field_name, {})[raw] = code
+        return chosen
+
+    def unmatched(self) -> dict[str, dict[str, int]]:
+        """The values listed as not recognised: ``{field: {value as written: rows}}``."""
+        listed: dict[str, dict[str, int]] = {}
+        for row in range(self.values_table.rowCount()):
+            field_name, raw = self.values_table.item(row, 0).data(Qt.ItemDataRole.UserRole)
+            listed.setdefault(field_name, {})[raw] = int(self.values_table.item(row, 2).text())
+        return listed
+
+    def value_combo(self, field_name: str, raw: str) -> QComboBox:
+        """The "import as" combo of value ``raw`` of field ``field_name``."""
+        for row in range(self.values_table.rowCount()):
+            if self.values_table.item(row, 0).data(Qt.ItemDataRole.UserRole) == (field_name, raw):
+                return self.values_table.cellWidget(row, 3)
+        raise KeyError((field_name, raw))
 
     def mapping_combo(self, column: str) -> QComboBox:
         """The "import as" combo of source column ``column``."""
@@ -370,6 +424,7 @@ class MappingPage(QWizardPage):
                          .format(count=len(source.rejected)))
         self.status.setText("\n".join(lines))
         self._fill_mapping_table()
+        self._fill_values_table()
         self._refresh_preview()
 
     @Slot(object)
@@ -387,6 +442,10 @@ class MappingPage(QWizardPage):
             if other != row and chosen and combo.currentData() == chosen:
                 with QSignalBlocker(combo):
                     combo.setCurrentIndex(0)
+        self._fill_values_table()
+        self._refresh_preview()
+
+    def _on_value_chosen(self, _index: int) -> None:
         self._refresh_preview()
 
     def _fill_mapping_table(self) -> None:
@@ -406,16 +465,44 @@ class MappingPage(QWizardPage):
             self.mapping_table.setCellWidget(row, 2, combo)
             self._combo_links.connect(combo.currentIndexChanged, partial(self._on_mapping_changed, row))
 
+    def _remembered(self) -> ValueMap:
+        return self._project.metadata.get("value_maps", {}).get(self._spec.name, {})
+
+    def _fill_values_table(self) -> None:
+        """List the values of coded fields that match no term and no remembered mapping, keeping choices made."""
+        chosen = self.value_map()
+        unmatched = unmatched_values(self._source.frame, self._spec, self.mapping(), self._remembered())
+        self._value_links.clear()
+        lang = ui_language()
+        rows = [(field_name, raw, count) for field_name, counts in unmatched.items() for raw, count in counts.items()]
+        self.values_table.setRowCount(len(rows))
+        for row, (field_name, raw, count) in enumerate(rows):
+            field = self._spec.field(field_name)
+            label = _read_only_item(_field_label(field, lang))
+            label.setData(Qt.ItemDataRole.UserRole, (field_name, raw))
+            self.values_table.setItem(row, 0, label)
+            self.values_table.setItem(row, 1, _read_only_item(raw))
+            self.values_table.setItem(row, 2, _read_only_item(str(count)))
+            combo = QComboBox()
+            combo.addItem(self.tr("(leave these rows out)"), "")
+            for member in field.choices:
+                combo.addItem(member.label(lang), member.value)
+            combo.setCurrentIndex(max(combo.findData(chosen.get(field_name, {}).get(raw, "")), 0))
+            self.values_table.setCellWidget(row, 3, combo)
+            self._value_links.connect(combo.currentIndexChanged, self._on_value_chosen)
+        self.values_box.setVisible(bool(rows))
+
     def _refresh_preview(self) -> None:
         """Show the head as it would be stored; mark each value that would be refused."""
         mapping = self.mapping()
+        value_map = merge_value_maps(self._remembered(), self.value_map())
         head = self._source.frame.head(PREVIEW_ROWS).drop(columns="geometry")
         lang = ui_language()
         self._blocking = None
         if self._source.crs is None:
             self._blocking = self.tr("The file does not say its coordinate system: go Back and choose one.")
         try:
-            convert_values(head, self._spec, mapping)
+            convert_values(head, self._spec, mapping, value_map)
         except UserError as exc:
             self._blocking = exc.message(lang)
         fields = [self._spec.field(name) for name in mapping.values()]
@@ -427,7 +514,8 @@ class MappingPage(QWizardPage):
         table.setVerticalHeaderLabels([str(row) for row in head.index])
         problems = 0
         for col, (column, field) in enumerate(zip(mapping, fields, strict=True)):
-            converted = convert_values(head[[column]], replace(self._spec, fields=(field,)), {column: field.name})
+            converted = convert_values(head[[column]], replace(self._spec, fields=(field,)), {column: field.name},
+                                       value_map)
             refused = {p.row: (p.zh if lang == "zh" else p.en) for p in converted.rejected}
             for row, source_row in enumerate(head.index):
                 if source_row in refused:
@@ -459,7 +547,10 @@ class MappingPage(QWizardPage):
         self._source = None
         self._blocking = None
         self._combo_links.clear()
+        self._value_links.clear()
         self.mapping_table.setRowCount(0)
+        self.values_table.setRowCount(0)
+        self.values_box.hide()
         self.preview_table.clear()
         self.preview_table.setRowCount(0)
         self.preview_table.setColumnCount(0)
@@ -516,7 +607,7 @@ class ReportPage(QWizardPage):
         self.setSubTitle(self.tr("Importing {name}…").format(name=settings.path.name))
         self._show_running(True)
         self._lock_back(True)
-        self._worker = Worker(_import_work(self._project, settings, wizard.mapping()), self)
+        self._worker = Worker(_import_work(self._project, settings, wizard.mapping(), wizard.value_map()), self)
         self._links.connect(self._worker.progress, self._on_progress)
         self._links.connect(self._worker.finished, self._on_finished)
         self._links.connect(self._worker.failed, self._on_failed)
@@ -620,7 +711,8 @@ class ReportPage(QWizardPage):
 
 
 
-def _import_work(project: Project, settings: ImportSettings, mapping: dict[str, str]) -> Work:
+def _import_work(project: Project, settings: ImportSettings, mapping: dict[str, str],
+                 value_map: ValueMap | None = None) -> Work:
     """``import_file`` as a work function; a cancel is no longer honoured once writing has begun.
 
     It writes through a second handle on the project file, so the project's listeners (views that
@@ -637,7 +729,7 @@ def _import_work(project: Project, settings: ImportSettings, mapping: dict[str, 
 
         target = Project.open(project.path)
         try:
-            return import_file(target, settings.layer, settings.path, mapping=mapping, progress=step,
+            return import_file(target, settings.layer, settings.path, mapping=mapping, value_map=value_map, progress=step,
                                cancelled=lambda: not writing and cancelled(), **settings.source_options())
         finally:
             target.close()

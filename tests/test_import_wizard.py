@@ -9,6 +9,7 @@ import shapely
 from PySide6.QtWidgets import QComboBox, QPushButton, QTableWidgetItem, QWizard
 
 from data.importers.pipeline import ImportCancelled, import_file
+from data.project import Project
 from desktop import import_wizard
 from desktop.import_wizard import ImportWizard
 from desktop.workers import ProgressDialog, Worker
@@ -308,3 +309,51 @@ def test_progress_dialog_shows_progress_and_its_cancel_cancels_the_worker(qtbot)
     with qtbot.waitSignal(worker.failed):
         dialog.findChild(QPushButton).click()
     assert worker.cancelled() and not dialog.isVisible()
+
+
+def test_values_not_recognised_are_listed_with_counts_and_mapped_in_the_wizard(qtbot, tmp_path):
+    project = Project.create(tmp_path / "叶县.gpkg", name="叶县", county_code="410422")
+    rows = [("张伟", "确诊", "住院"), ("王芳", "待定", "集中隔离"), ("李娜", "待定", "方舱"), ("刘洋", "密接", "")]
+    lines = ["姓名,类别,经度,纬度,状态"] + [f"{name},{category},{113.36 + i * 0.01:.3f},{33.60 + i * 0.01:.3f},{status}"
+                                           for i, (name, category, status) in enumerate(rows)]
+    path = tmp_path / "流调.csv"
+    path.write_bytes("\n".join(lines).encode("gbk"))
+
+    wizard = _open_cases_on_mapping(qtbot, project, path)
+    page = wizard.mapping_page
+
+    assert page.values_box.isVisible()
+    assert page.unmatched() == {"category": {"待定": 2}, "status": {"方舱": 1}}
+    assert page.values_table.item(0, 1).text() == "待定" and page.values_table.item(0, 2).text() == "2"
+    refused = _preview_cell(wizard, 3, "类别")
+    assert refused.text() == "待定" and refused.background().color() == import_wizard._PROBLEM_BACKGROUND
+    assert _preview_cell(wizard, 2, "类别").text() == "确诊病例" and _preview_cell(wizard, 2, "状态").text() == "住院治疗"
+    _choose(page.value_combo("category", "待定"), "suspected")
+    assert wizard.value_map() == {"category": {"待定": "suspected"}}
+    mapped = _preview_cell(wizard, 3, "类别")
+    assert mapped.text() == "疑似病例" and not mapped.toolTip()
+    assert _preview_cell(wizard, 4, "状态").text() == "方舱"  # left unmatched: that row stays out
+
+    _run_import(qtbot, wizard)
+
+    assert wizard.report.imported == 3 and [p.row for p in wizard.report.rejected] == [4]
+    cases = project.read_layer("cases")
+    assert dict(zip(cases.person_name, cases.category, strict=True)) == {
+        "张伟": "confirmed", "王芳": "suspected", "刘洋": "close_contact"}
+    assert project.metadata["value_maps"] == {"cases": {"category": {"待定": "suspected"}}}
+    wizard.accept()
+
+    again = _open_cases_on_mapping(qtbot, project, path)  # the next import: the mapping is remembered
+    assert again.mapping_page.unmatched() == {"status": {"方舱": 1}}
+    assert _preview_cell(again, 3, "类别").text() == "疑似病例"
+    again.reject()
+
+
+def _open_cases_on_mapping(qtbot, project, path) -> ImportWizard:
+    wizard = ImportWizard(project, path=path, layer="cases")
+    qtbot.addWidget(wizard)
+    wizard.show()
+    _choose(wizard.file_page.crs_combo, "wgs84")
+    wizard.next()
+    qtbot.waitUntil(wizard.mapping_page.is_loaded)
+    return wizard

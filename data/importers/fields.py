@@ -166,14 +166,11 @@ def unmatched_values(source: pd.DataFrame, spec: LayerSpec, mapping: dict[str, s
         if field is None or field.choices is None or column not in source.columns:
             continue
         mapped = _mapped_keys(value_map, field_name)
-        counts: dict[str, int] = {}
-        for raw in source[column]:
-            if _is_blank(raw) or term_key(raw) in mapped or _matches(raw, field):
-                continue
-            text = str(raw).strip()
-            counts[text] = counts.get(text, 0) + 1
+        written = source[column].dropna().astype(str).str.strip().value_counts()  # each distinct value checked once
+        counts = {text: int(n) for text, n in written.items()
+                  if text and term_key(text) not in mapped and not _matches(text, field)}
         if counts:
-            found[field_name] = dict(sorted(counts.items(), key=lambda item: -item[1]))
+            found[field_name] = counts
     return found
 
 
