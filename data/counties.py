@@ -204,9 +204,11 @@ def _unknown(key: str) -> UserError:
     closest names."""
     under = _by_place().get(key)
     if under:
-        names = "、".join(c.name for c in under[:MAX_LISTED]) + ("等" if len(under) > MAX_LISTED else "")
+        more = len(under) > MAX_LISTED
+        names = "、".join(c.name for c in under[:MAX_LISTED]) + ("等" if more else "")
+        names_en = ", ".join(c.name for c in under[:MAX_LISTED]) + (" …" if more else "")
         return UserError(f"“{key}”不是县级行政区，它下辖 {len(under)} 个县级行政区：{names}。请写出其中一个的名称或代码。",
-                         f"'{key}' is not a county-level division; it holds {len(under)}: {names}. "
+                         f"'{key}' is not a county-level division; it holds {len(under)}: {names_en}. "
                          "Give one of their names or codes.")
     close = difflib.get_close_matches(key, list(_by_key()), n=MAX_LISTED * 2, cutoff=0.5)
     suggested = list(dict.fromkeys(c for k in close for c in _by_key()[k]))[:MAX_LISTED // 2]
