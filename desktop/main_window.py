@@ -20,13 +20,16 @@ from PySide6.QtWidgets import (
 )
 
 from data.basemaps import BASEMAPS
+from data.importers.layer_guess import guess_layer
 from data.project import Project, now_iso
-from data.web_map import tier_styles
+from data.schema import SPATIAL_LAYERS
+from data.web_map import project_extent, tier_styles, view_bounds
 from data.zone_store import zone_record
 from desktop.attribute_dock import AttributeDock
 from desktop.capacity_dock import CapacityDock
 from desktop.layer_dock import LayerDock
 from desktop.map_widget import MapWidget
+from desktop.start_checklist import STEPS, StartChecklist
 from desktop.undo import AddFeatureCommand, DeleteFeatureCommand, UpdateFeatureCommand
 from desktop.zone_panel import ZonePanel
 from gis.crs import metric_crs_for, parse_crs, to_storage_xy
@@ -35,6 +38,7 @@ from gis.glossary import UnitLevel, ZoneKind
 from gis.zoning.shapes import circle_polygon, unit_outline
 
 MAX_RECENT = 8
+FIT_PADDING_PX = 40  # room around imported features, so markers at the edge show whole
 SELECTABLE_LEVELS = (UnitLevel.VILLAGE.value, UnitLevel.COMMUNITY.value)
 
 
@@ -49,6 +53,8 @@ class MainWindow(QMainWindow):
         self.undo_stack = QUndoStack(self)
         self.map = MapWidget(self)
         self.setCentralWidget(self.map)
+        self.checklist = StartChecklist(self.map)
+        self.import_wizard = None  # the import wizard while it is open
         self.layer_dock = LayerDock(self.map, self)
         self.attribute_dock = AttributeDock(project, self.undo_stack, self)
         self.capacity_dock = CapacityDock(project, self.map, self.undo_stack, self)
@@ -210,6 +216,9 @@ class MainWindow(QMainWindow):
         self.zone_panel.schemeChanged.connect(self._load_tiers)
         self.map.cursorMoved.connect(self._on_cursor_moved)
         self.map.viewChanged.connect(self._on_view_changed)
+        self.map.fileDropped.connect(self._on_file_dropped)
+        self.map.layersChanged.connect(self._on_layers_changed)
+        self.checklist.importRequested.connect(lambda layer: self.open_import_wizard(layer=layer))
 
     # -- project --------------------------------------------------------------------------------------
 
@@ -224,10 +233,13 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{meta.get('name', project.path.stem)} — Cordon")
         self.sample_label.setVisible(bool(meta.get("is_sample")))
         self._load_tiers()
-        outline = project.county_outline()
-        self._metric = pyproj.Transformer.from_crs(4490, metric_crs_for(outline if outline is not None else 112.5),
-                                                   always_xy=True)
+        west, _, east, _ = view_bounds(project)
+        self._metric = pyproj.Transformer.from_crs(4490, metric_crs_for((west + east) / 2), always_xy=True)
         self.map.set_project(project)
+        if project_extent(project) is None:
+            self.checklist.offer(self._layers_with_features())
+        else:
+            self.checklist.hide()
         self.map.layersDrawn.connect(self._on_first_draw, Qt.ConnectionType.SingleShotConnection)
         self._remember_recent(str(project.path))
 
@@ -282,9 +294,49 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def _on_import(self) -> None:
+        self.open_import_wizard()
+
+    def open_import_wizard(self, path: str | None = None, layer: str | None = None) -> None:
+        """Open the import wizard (on ``path`` into ``layer`` when given); the map then fits what it imported."""
         from desktop.import_wizard import ImportWizard
 
-        ImportWizard(self.project, self).exec()
+        before = {name: self.project.last_fid(name) for name in SPATIAL_LAYERS}
+        wizard = ImportWizard(self.project, self, path=path, layer=layer)
+        wizard.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        wizard.finished.connect(lambda _result: self._after_import(wizard, before))
+        self.import_wizard = wizard
+        wizard.open()
+
+    def _after_import(self, wizard, before: dict[str, int]) -> None:
+        self.import_wizard = None
+        report = wizard.report
+        if report is not None and report.imported:
+            self.fit_imported(report.layer, before.get(report.layer, 0))
+
+    def fit_imported(self, layer: str, after_fid: int) -> None:
+        """Fit the view to the features of ``layer`` added after ``after_fid`` (what an import brought)."""
+        bounds = self.project.extent(layer, after_fid=after_fid)
+        if bounds is not None:
+            self.map.fit_bounds(bounds, padding=FIT_PADDING_PX)
+
+    @Slot(str)
+    def _on_file_dropped(self, path: str) -> None:
+        from data.importers.tables import read_header
+
+        columns = None
+        if path.lower().endswith((".csv", ".xlsx")):
+            try:
+                columns = read_header(path)
+            except (UserError, OSError, ValueError):
+                columns = None  # the wizard will say what is wrong with the file
+        self.open_import_wizard(path, guess_layer(path, columns))
+
+    def _layers_with_features(self) -> set[str]:
+        return {name for name in STEPS if self.project.count(name)}
+
+    def _on_layers_changed(self, layers: set) -> None:
+        if self.checklist.isVisible() and layers & set(STEPS):
+            self.checklist.mark_done(self._layers_with_features())
 
     @Slot()
     def _on_print(self) -> None:
@@ -408,9 +460,7 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def _on_zoom_county(self) -> None:
-        outline = self.project.county_outline()
-        if outline is not None:
-            self.map.fit_bounds(outline.bounds)
+        self.map.fit_bounds(view_bounds(self.project))
 
     def _on_basemap(self, key: str, mbtiles: str | None = None) -> None:
         keys = [k for k in self.settings.value("tianditu_keys", "", str).split(",") if k.strip()]

@@ -11,11 +11,12 @@ import json
 from collections.abc import Callable
 
 import shapely
-from PySide6.QtCore import QObject, Qt, QUrl, Signal, Slot
+from PySide6.QtCore import QEvent, QObject, Qt, QUrl, Signal, Slot
+from PySide6.QtGui import QDropEvent
 from PySide6.QtWebChannel import QWebChannel
 from PySide6.QtWebEngineCore import QWebEnginePage, QWebEngineProfile, QWebEngineSettings
 from PySide6.QtWebEngineWidgets import QWebEngineView
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 from data.basemaps import BASEMAPS, MBTiles, page_spec
 from data.map_payload import MAP_LAYERS, layer_payload
@@ -90,6 +91,8 @@ class MapWidget(QWebEngineView):
     selectionChanged = Signal(str, list)
     cursorMoved = Signal(float, float)
     viewChanged = Signal(dict)
+    layersChanged = Signal(object)  # set of layer names changed in the project (on the UI thread)
+    fileDropped = Signal(str)  # a local file dropped onto the map
     _projectChanged = Signal(object)  # carries the project's change reports onto the UI thread
 
     def __init__(self, parent=None):
@@ -133,6 +136,10 @@ class MapWidget(QWebEngineView):
         self.bridge.selectionChanged.connect(lambda d: self.selectionChanged.emit(d["layer"] or "", list(d["fids"])))
         self.bridge.viewChanged.connect(self.viewChanged)
         self.bridge.cursorMoved.connect(self._on_cursor_moved)
+        # The page's own widget takes drags (it would open a dropped file): files are caught before it.
+        self.setAcceptDrops(True)
+        for child in self.findChildren(QWidget):
+            child.installEventFilter(self)
 
     # -- project ----------------------------------------------------------------------------------
 
@@ -162,6 +169,7 @@ class MapWidget(QWebEngineView):
         return self._payloads[key]
 
     def _on_project_changed(self, layers: set[str]) -> None:
+        self.layersChanged.emit(set(layers))
         shown = [name for name in layers if name in MAP_LAYERS]
         if "cases" in layers and "grids" not in shown:
             shown.append("grids")  # grid shading counts cases
@@ -266,8 +274,9 @@ class MapWidget(QWebEngineView):
     def clear_overlay(self, key: str) -> None:
         self.call("clearOverlay", key)
 
-    def fit_bounds(self, bounds) -> None:
-        self.call("fitBounds", [float(b) for b in bounds])
+    def fit_bounds(self, bounds, padding: int = 0) -> None:
+        """Show ``bounds`` (minx, miny, maxx, maxy), with ``padding`` pixels to spare at each edge."""
+        self.call("fitBounds", [float(b) for b in bounds], int(padding))
 
     def _to_storage(self, message: dict):
         geometry = shapely.geometry.shape(message["geometry"])
@@ -286,6 +295,40 @@ class MapWidget(QWebEngineView):
     def _on_cursor_moved(self, lon: float, lat: float, datum: str) -> None:
         x, y = to_storage_xy([lon], [lat], parse_crs(datum))
         self.cursorMoved.emit(float(x[0]), float(y[0]))
+
+    # -- dropping files ------------------------------------------------------------------------------
+
+    def childEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        if event.type() == QEvent.Type.ChildAdded and isinstance(event.child(), QWidget):
+            event.child().installEventFilter(self)
+        super().childEvent(event)
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt override)
+        if event.type() in (QEvent.Type.DragEnter, QEvent.Type.DragMove, QEvent.Type.Drop):
+            return self._take_file_drop(event)
+        return super().eventFilter(watched, event)
+
+    def dragEnterEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        if not self._take_file_drop(event):
+            super().dragEnterEvent(event)
+
+    def dragMoveEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        if not self._take_file_drop(event):
+            super().dragMoveEvent(event)
+
+    def dropEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        if not self._take_file_drop(event):
+            super().dropEvent(event)
+
+    def _take_file_drop(self, event) -> bool:
+        """Accept a drag carrying a local file; on the drop, emit ``fileDropped``. False for anything else."""
+        files = [url.toLocalFile() for url in event.mimeData().urls() if url.isLocalFile()] if event.mimeData() else []
+        if not files:
+            return False
+        event.acceptProposedAction()
+        if isinstance(event, QDropEvent) and event.type() == QEvent.Type.Drop:
+            self.fileDropped.emit(files[0])
+        return True
 
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt override)
         if self._unsubscribe:

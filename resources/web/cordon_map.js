@@ -15,6 +15,7 @@
   const BIG_POINT_BIN_PX = 44; // screen bin for aggregating points when many are in view
   const AGGREGATE_ABOVE = 4000; // more visible points than this are drawn as counted bins
   const LEGEND_OPEN_WIDTH = 1000; // px of map width below which the legend starts folded
+  const FIT_MAX_ZOOM = 16; // fitting a few close features zooms in no further than this
   const DETAIL_ZOOM = 12; // below it, sampling sites are hidden (dozens per county would cover the map)
 
   let map = null;
@@ -75,7 +76,7 @@
   }
 
   function gridStyle(props, i) {
-    const count = props.cases ? props.cases[i] : 0;
+    const count = props.infections ? props.infections[i] : 0; // infections only: see data.stats_store.grid_infections
     let fill = '#ffffff00';
     for (const [upper, colour] of config.symbology.gridClasses) {
       if (count <= upper) { fill = colour; break; }
@@ -119,7 +120,7 @@
     }
     if (name === 'grids') {
       return `<h4>${esc(p('name'))}</h4>` + table([[label('code'), p('code')], [label('population'), p('population')],
-        [label('cases'), p('cases')], [label('worker'), p('worker')], [label('phone'), p('phone')]]);
+        [label('infections'), p('infections')], [label('worker'), p('worker')], [label('phone'), p('phone')]]);
     }
     return `<h4>${esc(p('name'))}</h4>` + table([[label('code'), p('code')], [label('population'), p('population')], [label('households'), p('households')]]);
   }
@@ -160,6 +161,17 @@
     return [(containerPoint.x + origin.x) / world, (containerPoint.y + origin.y) / world];
   }
 
+  // Units rank by level: county 0, town 1, everything finer or unknown (NULL, misspelt) 2, drawn like villages.
+  const UNIT_RANKS = { county: 0, town: 1 };
+  const FINE_RANK = 2;
+  function unitRank(level) { return UNIT_RANKS[level] === undefined ? FINE_RANK : UNIT_RANKS[level]; }
+  function unitRanks(props, n) { // per-unit ranks and the coarsest rank present
+    const ranks = new Uint8Array(n);
+    let coarsest = FINE_RANK;
+    for (let i = 0; i < n; i++) { ranks[i] = unitRank(props.level[i]); if (ranks[i] < coarsest) coarsest = ranks[i]; }
+    return { ranks, coarsest };
+  }
+
   function isSelectable(name, props, i) {
     return name !== 'admin_units' || props.level[i] === 'village' || props.level[i] === 'community';
   }
@@ -174,6 +186,9 @@
     const bbox = new Float64Array(4 * n), classes = new Map();
     const styleOf = name === 'grids' ? gridStyle : unitStyle;
     const thin = n > LOD_ABOVE;
+    // Fine units wait for VILLAGE_OUTLINE_ZOOM only when coarser units outline the zoomed-out view.
+    const units = name === 'admin_units' ? unitRanks(props, n) : null;
+    const fineWait = thin && units && units.coarsest < FINE_RANK;
     for (let f = 0; f < n; f++) {
       let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
       const c0 = rings[polygons[multis[f]]], c1 = rings[polygons[multis[f + 1]]];
@@ -183,7 +198,7 @@
       }
       bbox[4 * f] = x0; bbox[4 * f + 1] = y0; bbox[4 * f + 2] = x1; bbox[4 * f + 3] = y1;
       const style = styleOf(props, f);
-      if (thin && name === 'admin_units' && isSelectable(name, props, f)) style.minZoom = VILLAGE_OUTLINE_ZOOM;
+      if (fineWait && units.ranks[f] === FINE_RANK) style.minZoom = VILLAGE_OUTLINE_ZOOM;
       if (thin && name === 'grids') style.strokeMinZoom = GRID_OUTLINE_ZOOM;
       const key = JSON.stringify(style);
       if (!classes.has(key)) classes.set(key, { style, features: [] });
@@ -237,8 +252,9 @@
     return { canvas, zoom, world, ox, oy };
   }
 
-  function drawPolygons(ctx, P, v, only) {
+  function drawPolygons(ctx, P, v, only) { // returns how many features it drew
     const bbox = P.bbox;
+    let drawn = 0;
     ctx.lineJoin = 'round';
     let cached = false;
     if (!only && P.cacheFills) {
@@ -263,9 +279,11 @@
         tracePolygon(ctx, P, f, v);
         if (doFill) { ctx.globalAlpha = st.fillOpacity; ctx.fill('evenodd'); }
         if (doStroke) { ctx.globalAlpha = st.opacity === undefined ? 1 : st.opacity; ctx.stroke(); }
+        drawn++;
       }
     }
     ctx.globalAlpha = 1;
+    return drawn;
   }
 
   // The feature of a polygon layer under a world point (even-odd over all its rings), or -1.
@@ -346,20 +364,31 @@
     return best;
   }
 
-  // Labels of towns (zoomed out) and villages/communities (zoomed in), drawn as canvas text: no HTML.
+  // Labels by rank, drawn as canvas text (no HTML): the county zoomed out, towns from zoom 9, villages,
+  // communities and units of unknown level from zoom 13. The coarsest rank present labels from zoom 0 (a project
+  // of villages only is named at county zoom); the county hands over to the next rank present at zoom 9.
+  const LABEL_ZOOMS = [0, 9, 13]; // by rank
   function prepareLabels(decoded) {
     const [mx, my] = mercator(decoded.arrays.labelX, decoded.arrays.labelY);
-    return { props: decoded.header.props, count: decoded.header.count, mx, my };
+    const { ranks } = unitRanks(decoded.header.props, decoded.header.count);
+    const present = [...new Set(ranks)].sort((a, b) => a - b);
+    const spans = present.map((rank, k) => {
+      const from = k === 0 ? 0 : (k === 1 && present[0] === 0 ? LABEL_ZOOMS[1] : LABEL_ZOOMS[rank]);
+      return { rank, from, to: Infinity };
+    });
+    if (present[0] === 0 && spans.length > 1) spans[0].to = spans[1].from;
+    return { props: decoded.header.props, count: decoded.header.count, mx, my, ranks, spans };
   }
 
   function drawLabels(ctx, P, v) {
-    const levels = v.zoom >= 13 ? ['town', 'village', 'community'] : v.zoom >= 9 ? ['town'] : ['county'];
     const boxes = [];
     ctx.textAlign = 'center'; ctx.textBaseline = 'middle'; ctx.lineJoin = 'round';
-    for (const level of levels) {
-      ctx.font = level === 'town' ? 'bold 14px sans-serif' : '12px sans-serif';
+    for (const span of P.spans) {
+      if (v.zoom < span.from || v.zoom >= span.to) continue;
+      const rank = span.rank;
+      ctx.font = rank === 1 ? 'bold 14px sans-serif' : '12px sans-serif';
       for (let i = 0; i < P.count; i++) {
-        if (P.props.level[i] !== level) continue;
+        if (P.ranks[i] !== rank) continue;
         const px = P.mx[i] * v.world - v.ox, py = P.my[i] * v.world - v.oy;
         if (!(px >= 0 && py >= 0 && px <= v.w && py <= v.h)) continue;
         const text = String(P.props.name[i] || '');
@@ -367,7 +396,7 @@
         if (boxes.some((b) => Math.abs(b[0] - px) < b[2] + w && Math.abs(b[1] - py) < h * 2)) continue;
         boxes.push([px, py, w]);
         ctx.strokeStyle = 'rgba(255,255,255,0.9)'; ctx.lineWidth = 3; ctx.strokeText(text, px, py);
-        ctx.fillStyle = level === 'town' ? '#222' : '#444'; ctx.fillText(text, px, py);
+        ctx.fillStyle = rank === 1 ? '#222' : '#444'; ctx.fillText(text, px, py);
       }
     }
     return boxes.length;
@@ -424,6 +453,7 @@
       ctx.clearRect(0, 0, size.x, size.y);
       if (!this.enabled) return;
       const drawn = this._draw(ctx, this.data, viewOf(m));
+      this.drawnInView = typeof drawn === 'number' ? drawn : undefined;
       if (this._name === 'labels') this.drawnCount = drawn;
     },
   });
@@ -751,6 +781,12 @@
     ready: false,
     reloadLayers: (names) => reloadLayers(names),
     featureCounts,
+    drawnInView() { // features (labels) each array-drawn layer put on screen in its last frame
+      const counts = {};
+      for (const [name, entry] of Object.entries(state.layers)) if (entry.view.drawnInView !== undefined) counts[name] = entry.view.drawnInView;
+      if (state.labels) counts.labels = state.labels.drawnInView || 0;
+      return counts;
+    },
     setTiers(tiers) {
       state.tiers = {};
       for (const t of tiers) state.tiers[t.key] = t;
@@ -769,7 +805,9 @@
     setLabels(visible) { if (state.labels) { state.labels.enabled = visible; state.labels._redraw(); } },
     setBasemap,
     setDatum(datum) { state.datum = datum; return reloadLayers(Object.keys(state.layers)); },
-    fitBounds(b) { map.fitBounds([[b[1], b[0]], [b[3], b[2]]]); },
+    fitBounds(b, padding) { // padding in pixels keeps markers at the edge whole; one point shows its street
+      map.fitBounds([[b[1], b[0]], [b[3], b[2]]], { maxZoom: FIT_MAX_ZOOM, padding: [padding || 0, padding || 0] });
+    },
     view() {
       const c = map.getCenter(), b = map.getBounds();
       return { center: [c.lng, c.lat], zoom: map.getZoom(), bounds: [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()], metresPerPixel: metresPerPixel() };
@@ -881,6 +919,7 @@
     html += `<h5>${esc(label('facilityLegend'))}</h5>`;
     html += Object.entries(sym.facilities).map(([k, f]) => `<div><i style="background:${esc(f.colour)};border-radius:3px"></i>${esc(f.glyph)} ${esc(label('facility.' + k))}</div>`).join('');
     html += `<h5>${esc(label('gridLegend'))}</h5>`;
+    html += `<div class="cordon-legend-note" style="color:#666;font-size:11px">${esc(label('gridLegendNote'))}</div>`;
     let lower = 0;
     for (const [upper, colour] of sym.gridClasses) {
       if (upper === 0) { lower = 1; continue; }
