@@ -27,7 +27,7 @@ from gis.glossary import UnitLevel
 NO_COUNTY_CODE = "000000"
 """The root of generated codes in a project that does not know its county code."""
 
-_DIGITS = re.compile(r"\d+")
+_CODE_LIKE = re.compile(r"[0-9A-Za-z_.\-]+")
 
 # Name endings that say a unit's level, longest first so "村委会" wins over "会" words and "社区" over "区".
 _NAME_ENDINGS: tuple[tuple[str, UnitLevel], ...] = tuple(sorted((
@@ -150,10 +150,12 @@ class CodeGenerator:
         return code
 
 
-def has_digits(text) -> bool:
-    """Whether ``text`` holds a digit: a parent column holding "410422101000" is a code, "叶邑镇" a name.
+def looks_like_code(text) -> bool:
+    """Whether ``text`` is written like a code (ASCII letters, digits, ``-``, ``_``, ``.``): a parent column
+    holding "410422101000" holds codes, one holding "叶邑镇" or "第1镇" holds names.
 
-    >>> has_digits("410422101000"), has_digits("叶邑镇"), has_digits(None)
-    (True, False, False)
+    >>> looks_like_code("410422101000"), looks_like_code("410422-001"), looks_like_code("第1镇"), looks_like_code(None)
+    (True, True, False, False)
     """
-    return text is not None and bool(_DIGITS.search(str(text)))
+    code = clean_code(text)
+    return code is not None and _CODE_LIKE.fullmatch(code) is not None

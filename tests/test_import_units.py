@@ -99,6 +99,22 @@ def test_villages_without_codes_build_their_towns(tmp_path, village_file, with_c
     assert "第 " not in lines  # a file without a code column is not reported row by row
 
 
+@pytest.mark.parametrize("header", ["所属乡镇", "街道"])
+def test_town_names_under_other_headers_build_towns_too(tmp_path, header):
+    # "所属乡镇" is taken for the parent code column: its values are names, not codes
+    towns = ["第一镇", "第一镇", "城关街道"]
+    path = _write_gbk_shapefile(tmp_path / "村界.shp", {header: towns, "名称": ["王庄村", "李庄村", "东关社区"]},
+                                [_square(0), _square(1), _square(2)])
+    project = _project(tmp_path / "叶县.gpkg", with_county=False)
+
+    import_file(project, "admin_units", path)
+
+    units = _units(project)
+    assert units.loc[["第一镇", "城关街道"], "level"].tolist() == ["town", "town"]
+    assert units.loc["王庄村", "parent_code"] == units.loc["李庄村", "parent_code"] == units.loc["第一镇", "code"]
+    assert units.loc["东关社区", "parent_code"] == units.loc["城关街道", "code"]
+
+
 def test_generated_codes_are_the_same_when_the_file_is_imported_again(tmp_path, village_file):
     codes = []
     for name in ("first.gpkg", "second.gpkg"):

@@ -24,9 +24,9 @@ from gis.glossary import UnitLevel
 from gis.unit_hierarchy import (
     CodeGenerator,
     clean_code,
-    has_digits,
     level_from_code,
     level_from_name,
+    looks_like_code,
     parent_code_from_code,
 )
 
@@ -133,7 +133,7 @@ class _UnitImport:
         stated = _values(self.rows, "parent_code") if "parent_code" in self.mapped else {}
         for r in self.order:
             value = _text(stated.get(r))
-            if value and has_digits(value):
+            if value and looks_like_code(value):
                 parents[r], how[r] = clean_code(value), "column"
             elif value:
                 towns.setdefault(r, value)
