@@ -152,3 +152,9 @@ def test_malformed_value_mapping_is_one_line_and_changes_nothing(county, tmp_pat
     captured = capsys.readouterr()
     assert said in captured.err and captured.err.count("\n") == 1 and not captured.out
     assert county.count("cases") == 0 and county.count("audit_log") == audit
+
+
+def test_sample_case_statuses_are_terms(sample_master):
+    statuses = sample_master.value_counts("cases", "status")
+    assert statuses and set(statuses) <= set(CaseStatus.values())
+    assert CaseStatus.from_label("集中隔离").value in statuses
