@@ -114,6 +114,16 @@ def test_shapefile_shorter_than_its_index_says_is_named_damaged(county, tmp_path
     assert "村界.shp" in err and ".shx" in err and _state(county) == before
 
 
+def test_shapefile_with_its_index_cut_short_is_named_damaged(county, tmp_path, capsys):
+    shp = _villages_shp(tmp_path / "村界.shp")
+    shx = shp.with_suffix(".shx")
+    shx.write_bytes(shx.read_bytes()[:300])
+
+    err = _fails_in_one_line(capsys, ["import", county.path, shp, "--layer", "admin_units"])
+
+    assert "村界.shx" in err and "不完整" in err and county.count("admin_units") == 0
+
+
 def test_zipped_shapefile_cut_short_names_the_zip(county, tmp_path, capsys):
     _villages_shp(tmp_path / "村界.shp")
     archive = tmp_path / "村界.zip"

@@ -112,7 +112,10 @@ def _check_complete(shp: Path, shx: Path, shown: Path) -> None:
     if size < stated:
         raise _damaged(name, name_en, f"文件头记录长度为 {stated} 字节，实际只有 {size} 字节",
                        f"its header says {stated} bytes but it has only {size}")
-    index = shx.read_bytes()[_HEADER_BYTES:]
+    index = shx.read_bytes()
+    if len(index) < _HEADER_BYTES or struct.unpack(">i", index[24:28])[0] * 2 > len(index):
+        raise _damaged(name, name_en, f"索引文件 {shx.name} 不完整", f"its index {shx.name} is cut short")
+    index = index[_HEADER_BYTES:]
     records = np.frombuffer(index[:len(index) // 8 * 8], dtype=">i4").reshape(-1, 2).astype(np.int64)
     ends = (records[:, 0] + 4 + records[:, 1]) * 2  # 16-bit words: record header (4 words) and content
     bad = np.flatnonzero((records[:, 0] * 2 < _HEADER_BYTES) | (ends > size))
