@@ -99,6 +99,25 @@ def test_villages_without_codes_build_their_towns(tmp_path, village_file, with_c
     assert "第 " not in lines  # a file without a code column is not reported row by row
 
 
+def test_a_town_built_from_villages_has_no_holes_where_their_outlines_do_not_quite_meet(tmp_path):
+    # four villages meeting at a corner, each drawn 10 m short of it: a 20 m hole inside the town
+    notch = box(X0 + 1990, Y0 + 1990, X0 + 2010, Y0 + 2010)
+    lake = box(X0 + 500, Y0 + 500, X0 + 1500, Y0 + 1500)  # a real hole: 1 km², not part of any village
+    squares = [_square(0, 0).difference(notch).difference(lake), _square(1, 0).difference(notch),
+               _square(0, 1).difference(notch), _square(1, 1).difference(notch)]
+    path = _write_gbk_shapefile(tmp_path / "村界.shp", {"乡镇": ["叶邑镇"] * 4, "村名": ["甲村", "乙村", "丙村", "丁村"]},
+                                squares)
+    project = _project(tmp_path / "叶县.gpkg", with_county=True)
+
+    import_file(project, "admin_units", path)
+
+    town = _units(project).loc["叶邑镇", "geometry"]
+    rings = [list(p.interiors) for p in shapely.get_parts(town)]
+    assert len(rings) == 1 and len(rings[0]) == 1  # the lake stays, the gap is gone
+    assert shapely.Polygon(rings[0][0]).area > 100 * shapely.area(gpd.GeoSeries([notch], crs="EPSG:4547")
+                                                                  .to_crs(STORAGE_CRS).iloc[0])
+
+
 @pytest.mark.parametrize("header", ["所属乡镇", "街道"])
 def test_town_names_under_other_headers_build_towns_too(tmp_path, header):
     # "所属乡镇" is taken for the parent code column: its values are names, not codes

@@ -37,6 +37,9 @@ TOWN_NAME_HEADERS = ("乡镇", "街道", "所属乡镇", "所属街道", "乡镇
                      "街道名称", "镇街", "所属镇街", "镇", "乡")
 """Headers of a column holding the name of each village's town (compared after normalising)."""
 
+GAP_HOLE_SHARE = 0.005
+"""Holes in a dissolved town smaller than this share of its area are gaps between villages, and are filled."""
+
 _LOWER = (UnitLevel.VILLAGE.value, UnitLevel.COMMUNITY.value)
 _PARENT_LEVEL = {UnitLevel.TOWN.value: UnitLevel.COUNTY.value,
                  **{level: UnitLevel.TOWN.value for level in _LOWER}}
@@ -171,7 +174,7 @@ class _UnitImport:
                 members.setdefault(name, []).append(r)
         records = []
         for name, group in members.items():
-            outline = shapely.union_all([self.geoms[r] for r in group])
+            outline = _dissolve([self.geoms[r] for r in group])
             parent = _within([shapely.point_on_surface(outline)], self.containers[UnitLevel.COUNTY.value])[0]
             code = self.codes.next(parent)
             for r in group:
@@ -295,6 +298,17 @@ def _replaced_lines(replaced: dict, final: dict, *, empty_too: bool) -> list[tup
         problem = RowProblem(r, zh, en)
         lines.append((problem.message("zh"), problem.message("en")))
     return lines
+
+
+def _dissolve(geoms: list):
+    """One outline for ``geoms``, without the small holes left where neighbouring outlines do not quite meet."""
+    polygons = []
+    for part in shapely.get_parts(shapely.union_all(geoms)):
+        if part.geom_type != "Polygon":
+            continue
+        holes = [ring for ring in part.interiors if shapely.Polygon(ring).area >= GAP_HOLE_SHARE * part.area]
+        polygons.append(shapely.Polygon(part.exterior, holes))
+    return polygons[0] if len(polygons) == 1 else shapely.MultiPolygon(polygons)
 
 
 def _within(points: list, containers: list[tuple[str, str | None, object]]) -> list[str | None]:
