@@ -83,7 +83,7 @@ ADMIN_UNITS = LayerSpec("admin_units", "MULTIPOLYGON", (
 ), "行政区划", "administrative units", indexed=("code", "level"))
 
 GRIDS = LayerSpec("grids", "MULTIPOLYGON", (
-    Field("code", zh="网格编码", required=True), Field("name", zh="网格名称"), Field("unit_code", zh="所属村社区代码"),
+    Field("code", zh="网格编码"), Field("name", zh="网格名称"), Field("unit_code", zh="所属村社区代码"),
     _count("population", "人口"), _count("households", "户数"),
     Field("worker", zh="网格员"), Field("phone", zh="联系电话"), _flag("code_generated", "代码为生成"),
 ), "网格", "grids", indexed=("code", "unit_code"))

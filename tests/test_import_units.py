@@ -257,6 +257,23 @@ def test_grids_without_unit_code_are_linked_to_the_village_they_lie_in(tmp_path,
     assert any("7 个网格未填所属村社区代码：6 个按所在村（社区）填入，1 个不在任何村（社区）内" in line for line in lines)
 
 
+def test_grids_without_any_code_get_generated_codes_under_their_village(tmp_path, village_file):
+    project = _project(tmp_path / "叶县.gpkg", with_county=True)
+    import_file(project, "admin_units", village_file)
+    geoms = [box(X0 + i * KM, Y0 + 0.2 * KM, X0 + (i + 1) * KM, Y0 + 1.8 * KM) for i in range(4)]
+    names = ["第1网格", "第2网格", "第3网格", ""]
+    path = _write_gbk_shapefile(tmp_path / "网格.shp", {"网格名称": names}, geoms)
+
+    report = import_file(project, "grids", path)
+
+    assert report.imported == 4 and not report.rejected
+    grids = project.read_layer("grids").sort_index()
+    villages = _units(project)["code"]
+    assert grids["code"].is_unique and (grids["code_generated"] == 1).all()
+    assert grids["code"].iloc[0] == villages["王庄村"] + "-001" and grids["code"].iloc[1] == villages["王庄村"] + "-002"
+    assert grids["code"].iloc[2].startswith(villages["李庄村"] + "-")
+
+
 def test_older_projects_gain_the_generated_code_flag_on_open(tmp_path):
     project = Project.create(tmp_path / "old.gpkg", name="叶县", county_code=COUNTY)
     project.close()
