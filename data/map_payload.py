@@ -22,6 +22,7 @@ import shapely
 
 from data.project import Project
 from data.schema import LAYERS, layer_spec
+from data.stats_store import grid_infections
 from gis import offsets
 
 DATUMS = ("wgs84", "gcj02")
@@ -79,8 +80,7 @@ def layer_payload(project: Project, name: str, datum: str = "wgs84") -> bytes:
         x, y = _shift(shapely.get_x(geoms), shapely.get_y(geoms), datum)
         return pack(header, {"x": x, "y": y})
     if name == "grids":
-        counts = project.value_counts("cases", "grid_code")
-        props["cases"] = [int(v) for v in frame["code"].map(counts).fillna(0).to_numpy(dtype=np.int64)]
+        props["infections"] = grid_infections(project).reindex(frame.index, fill_value=0).astype(int).tolist()
     _, coords, (rings, polygons, multis) = shapely.to_ragged_array(geoms) if len(geoms) else (
         None, np.zeros((0, 2)), (np.zeros(1, "<i4"),) * 3)
     x, y = _shift(coords[:, 0], coords[:, 1], datum)

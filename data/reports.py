@@ -1,5 +1,6 @@
 """The morning briefing workbook (Excel): zones with their countdowns, villages (communities) by tier
-with population, isolation sites with capacity, cases per grid and the follow-up tests due.
+with population, isolation sites with capacity, infections and contacts per grid (counted apart, under the
+words of :class:`gis.glossary.CaseGroup`) and the follow-up tests due.
 
 Headers are Chinese, the header row is frozen, columns are sized to their contents (the statistics
 store's :func:`data.stats_store.write_xlsx`). No personal field (name, ID number, phone) is written.
@@ -23,7 +24,7 @@ from data.stats_store import case_counts, followups_due, with_headers, write_xls
 from data.zone_store import zone_rows
 from gis.glossary import KeyPersonCategory, Missing, SiteStatus, UnitLevel, ZoneKind, ZoneStatus
 
-SHEETS = ("管控区域", "等级汇总", "管控村（社区）", "隔离场所", "网格病例", "随访检测")
+SHEETS = ("管控区域", "等级汇总", "管控村（社区）", "隔离场所", "网格感染者与密接", "随访检测")
 """The workbook's sheets, in order."""
 
 ZONE_HEADERS = {
@@ -94,9 +95,9 @@ def sites_sheet(project: Project, on: dt.date) -> pd.DataFrame:
 
 
 def grid_cases_sheet(project: Project) -> pd.DataFrame:
-    """Grids with at least one case or contact, by category, most first."""
+    """Grids with at least one record, by category, with infections and contacts apart; most infections first."""
     counts = case_counts(project, by="grid")
-    counts = counts[counts["total"] > 0].sort_values(["total", "code"], ascending=[False, True])
+    counts = counts[counts["total"] > 0].sort_values(["infections", "contacts", "code"], ascending=[False, False, True])
     return with_headers(counts, "zh", CASE_LABELS)
 
 

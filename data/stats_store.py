@@ -1,5 +1,7 @@
-"""Statistics read from the project: cases per grid/village/town, the epidemic curve, follow-up tests
-due, overdue reporting steps, the mass-testing plan; and the Excel writer the statistics share.
+"""Statistics read from the project: cases per grid/village/town, infections per grid (the map's shading),
+the epidemic curve, follow-up tests due, overdue reporting steps, the mass-testing plan; and the Excel writer
+the statistics share. Infections (confirmed + asymptomatic) and contacts are counted apart, under the words of
+:class:`gis.glossary.CaseGroup`.
 
 Nothing here writes to the project except :func:`set_schedule_rules`.
 """
@@ -10,7 +12,9 @@ import datetime as dt
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
+import shapely
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
@@ -19,15 +23,27 @@ from data.project import Project
 from gis import schedules
 from gis.deadlines import REPORTING_DEADLINES, overdue_steps
 from gis.errors import UserError
-from gis.glossary import CaseCategory, FacilityKind, UnitLevel
-from gis.grid_stats import VILLAGE_LEVELS, count_by_category, daily_counts, in_window, locate_points, parse_times
+from gis.glossary import CaseCategory, CaseGroup, FacilityKind, UnitLevel
+from gis.grid_stats import (
+    INFECTED_VALUES,
+    VILLAGE_LEVELS,
+    count_by_category,
+    daily_counts,
+    grid_of_points,
+    in_window,
+    locate_points,
+    parse_times,
+)
 from gis.testing_plan import DEFAULT_SAMPLING, SamplingAssumptions, sampling_plan
 
 BY_LEVELS = ("grid", "village", "town")
+CURVE_DATES = ("reported", "onset")  # what day the epidemic curve puts a person on
 SCHEDULES_KEY = "followup_schedules"  # project metadata entry holding edited schedule rules (JSON text)
 COLUMN_LABELS = {  # column -> (Chinese, English) header
-    "code": ("代码", "code"), "name": ("名称", "name"), "total": ("合计", "total"), "population": ("人口", "population"),
+    "code": ("代码", "code"), "name": ("名称", "name"), "population": ("人口", "population"),
     **{category.value: (category.zh, category.en) for category in CaseCategory},
+    **{group.value: (group.zh, group.en) for group in (CaseGroup.INFECTIONS, CaseGroup.CONTACTS)},
+    "total": ("全部记录", "all records"),  # infections, suspected cases and contacts: a count of rows, not of cases
     "points_needed": ("需采样点", "points needed"), "points_present": ("现有采样点", "points present"),
     "points_missing": ("缺口", "points missing"),
 }
@@ -61,20 +77,53 @@ def case_counts(project: Project, by: str = "grid", start: dt.date | None = None
     return table
 
 
+def grid_infections(project: Project) -> pd.Series:
+    """Infections (confirmed + asymptomatic, every date) in each grid, indexed by grid fid, zeros included:
+    what the screen map and the print shade grids by. Cases are placed in grids as :func:`case_counts`
+    places them (a recorded grid code only where the point lies in that grid), so the shading, its legend
+    and ``stats --by grid`` give the same numbers. Reads only the points, fast for millions of rows."""
+    grids = project.read_layer("grids")
+    _, x, y, columns = project.read_points("cases", ["category", "grid_code"])
+    infected = columns["category"].isin(INFECTED_VALUES).to_numpy()
+    points = shapely.points(x[infected], y[infected]) if infected.any() else np.array([], dtype=object)
+    found = grid_of_points(points, grids.geometry.values, grids["code"].tolist(),
+                           columns["grid_code"].to_numpy(dtype=object)[infected])
+    return pd.Series(np.bincount(found[found >= 0], minlength=len(grids)), index=grids.index, name="infections")
+
+
 def epidemic_curve(project: Project, unit_code: str | None = None, start: dt.date | None = None,
-                   end: dt.date | None = None) -> pd.DataFrame:
+                   end: dt.date | None = None, date: str = "reported") -> pd.DataFrame:
     """Daily new cases by category, for the county (``unit_code`` None or the county's code) or one grid,
     village/community or town. Indexed by date, one column per category; the days span the whole
-    county's cases unless ``start``/``end`` are given, so curves of different units line up."""
+    county's cases unless ``start``/``end`` are given, so curves of different units line up.
+
+    ``date`` is "reported" (each person on the day reported) or "onset" (on the onset day where one is
+    recorded, else on the report day: asymptomatic infections and contacts have none).
+    ``attrs["without_onset"]`` counts the persons in the curve placed by their report day for want of an
+    onset date (0 for "reported"). Callers pick the groups apart with :data:`gis.glossary.INFECTED` and
+    :data:`gis.glossary.CONTACTS`; the categories are never to be stacked as one figure.
+    """
+    if date not in CURVE_DATES:
+        raise UserError(f"疫情曲线的日期须为 {' / '.join(CURVE_DATES)}，而不是“{date}”。",
+                        f"The curve's date must be one of {', '.join(CURVE_DATES)}, not '{date}'.")
     cases = located_cases(project)
-    first = start or (cases["reported"].min().date() if cases["reported"].notna().any() else None)
-    last = end or (cases["reported"].max().date() if cases["reported"].notna().any() else None)
+    onset = (parse_times(cases["onset_at"]) if date == "onset" else pd.Series(pd.NaT, index=range(len(cases)),
+                                                                            dtype="datetime64[ns]"))
+    onset = onset.set_axis(cases.index)
+    day = onset.where(onset.notna(), cases["reported"])
+    without_onset = onset.isna() & day.notna()
+    first = start or (day.min().date() if day.notna().any() else None)
+    last = end or (day.max().date() if day.notna().any() else None)
     if unit_code and unit_code != project.metadata.get("county_code"):
         known = set(_units_at(project, "grid")["code"]) | set(project.read_layer("admin_units")["code"])
         if unit_code not in known:
             raise UserError(f"没有代码为“{unit_code}”的网格或行政区。", f"No grid or unit with code '{unit_code}'.")
-        cases = cases[cases[["grid_code", "unit_code", "town_code"]].eq(unit_code).any(axis=1)]
-    return daily_counts(cases["reported"], cases["category"], first, last)
+        mine = cases[["grid_code", "unit_code", "town_code"]].eq(unit_code).any(axis=1)
+        cases, day, without_onset = cases[mine], day[mine], without_onset[mine]
+    curve = daily_counts(day, cases["category"], first, last)
+    shown = in_window(day, first, last)
+    curve.attrs["without_onset"] = int((without_onset & shown).sum()) if date == "onset" else 0
+    return curve
 
 
 def followups_due(project: Project, on_date: dt.date, lookback_days: int = 3) -> pd.DataFrame:

@@ -36,16 +36,16 @@ SCHEME_BASE = "cordon://app/"
 _LABELS = {
     "zh": {"status": "状态", "rooms": "房间数", "occupied": "已用", "free": "空余", "address": "地址", "contact": "联系人",
            "kind": "类型", "capacity": "容量", "tier": "等级", "radius_m": "半径（米）", "started_at": "开始时间",
-           "code": "代码", "population": "人口", "households": "户数", "cases": "病例数", "worker": "网格员",
+           "code": "代码", "population": "人口", "households": "户数", "worker": "网格员",
            "phone": "电话", "radius": "半径", "metres": "米", "legend": "图例", "zones": "管控区域",
-           "caseLegend": "病例与密接", "siteLegend": "隔离场所", "facilityLegend": "防疫设施", "gridLegend": "网格病例数",
+           "caseLegend": "病例与密接", "siteLegend": "隔离场所", "facilityLegend": "防疫设施",
            "basemapOffline": "在线底图无法加载（可能未联网），地图数据照常显示。", "sample": "示例数据"},
     "en": {"status": "Status", "rooms": "Rooms", "occupied": "Occupied", "free": "Free", "address": "Address",
            "contact": "Contact", "kind": "Kind", "capacity": "Capacity", "tier": "Tier", "radius_m": "Radius (m)",
            "started_at": "Started", "code": "Code", "population": "Population", "households": "Households",
-           "cases": "Cases", "worker": "Grid worker", "phone": "Phone", "radius": "Radius", "metres": "m",
+           "worker": "Grid worker", "phone": "Phone", "radius": "Radius", "metres": "m",
            "legend": "Legend", "zones": "Control zones", "caseLegend": "Cases and contacts",
-           "siteLegend": "Isolation sites", "facilityLegend": "Facilities", "gridLegend": "Cases per grid",
+           "siteLegend": "Isolation sites", "facilityLegend": "Facilities",
            "basemapOffline": "The online basemap cannot load (no network?); the map data is still shown.",
            "sample": "Sample data"},
 }
@@ -53,9 +53,11 @@ _LABELS = {
 
 def page_labels(lang: str) -> dict:
     """UI words the page shows, including glossary labels keyed like ``site.active``."""
-    from gis.glossary import CaseCategory, KeyPersonCategory
+    from gis.glossary import CaseCategory, CaseGroup, KeyPersonCategory
 
     labels = dict(_LABELS[lang])
+    labels["gridLegend"], labels["gridLegendNote"] = symbology.grid_legend(lang)
+    labels["infections"] = CaseGroup.INFECTIONS.label(lang)  # a grid's popup: the figure its shading shows
     for prefix, enum in (("site", SiteStatus), ("facility", FacilityKind), ("case", CaseCategory),
                          ("person", KeyPersonCategory)):
         labels.update({f"{prefix}.{m.value}": m.label(lang) for m in enum})

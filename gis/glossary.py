@@ -74,7 +74,48 @@ class CaseCategory(Term):
 
 
 INFECTED = (CaseCategory.CONFIRMED, CaseCategory.ASYMPTOMATIC)
-"""Categories that count as an infection for zoning and lifting rules."""
+"""Categories that count as an infection (感染者) for zoning and lifting rules, curves, legends and totals."""
+
+CONTACTS = (CaseCategory.CLOSE_CONTACT, CaseCategory.SECONDARY_CONTACT)
+"""Categories that are contacts (密接, 次密接): people under observation, never counted as cases or infections."""
+
+
+class CaseGroup(Term):
+    """The words people are counted under in totals, curves, legends and tables. Infections (confirmed +
+    asymptomatic) and contacts are never summed under one word; suspected cases are shown apart. Infections
+    and suspected cases are counted in 例, contacts in 人."""
+
+    INFECTIONS = ("infections", "感染者", "infections")
+    CONFIRMED = ("confirmed", "确诊", "confirmed")
+    ASYMPTOMATIC = ("asymptomatic", "无症状", "asymptomatic")
+    SUSPECTED = ("suspected", "疑似", "suspected")
+    CLOSE_CONTACTS = ("close_contacts", "密接", "close contacts")
+    SECONDARY_CONTACTS = ("secondary_contacts", "次密接", "secondary contacts")
+    CONTACTS = ("contacts", "密接及次密接", "contacts")
+
+
+def totals_sentence(counts, lang: str = "zh") -> str:
+    """The one sentence that gives the totals, from ``counts`` (case category value -> number; missing = 0).
+    Suspected cases are named only when there are some.
+
+    >>> totals_sentence({"confirmed": 7, "asymptomatic": 3, "close_contact": 40, "secondary_contact": 120})
+    '感染者 10 例（确诊 7、无症状 3），密接 40 人、次密接 120 人'
+    >>> totals_sentence({"confirmed": 1, "suspected": 2}, "en")
+    '1 infections (1 confirmed, 0 asymptomatic), 0 close contacts, 0 secondary contacts; 2 suspected'
+    """
+    n = {category: int(counts.get(category.value, 0) or 0) for category in CaseCategory}
+    confirmed, asymptomatic = n[CaseCategory.CONFIRMED], n[CaseCategory.ASYMPTOMATIC]
+    close, secondary, suspected = (n[CaseCategory.CLOSE_CONTACT], n[CaseCategory.SECONDARY_CONTACT],
+                                   n[CaseCategory.SUSPECTED])
+    g = CaseGroup
+    if lang == "zh":
+        text = (f"{g.INFECTIONS.zh} {confirmed + asymptomatic} 例（{g.CONFIRMED.zh} {confirmed}、"
+                f"{g.ASYMPTOMATIC.zh} {asymptomatic}），{g.CLOSE_CONTACTS.zh} {close} 人、{g.SECONDARY_CONTACTS.zh} "
+                f"{secondary} 人")
+        return text + (f"；{g.SUSPECTED.zh} {suspected} 例" if suspected else "")
+    text = (f"{confirmed + asymptomatic} {g.INFECTIONS.en} ({confirmed} {g.CONFIRMED.en}, {asymptomatic} "
+            f"{g.ASYMPTOMATIC.en}), {close} {g.CLOSE_CONTACTS.en}, {secondary} {g.SECONDARY_CONTACTS.en}")
+    return text + (f"; {suspected} {g.SUSPECTED.en}" if suspected else "")
 
 
 class CaseStatus(Term):

@@ -1,5 +1,6 @@
 """Cases per grid (网格化管理): which grid, village/community and town each point lies in; counts by
-category; daily new cases for the epidemic curve.
+category, with infections (confirmed + asymptomatic) and contacts (close + secondary) counted apart; daily new
+cases for the epidemic curve.
 
 Locating a point is a spatial join, with one shortcut. A case's recorded ``grid_code`` is used only when
 its point really lies in that grid (one vectorised point-in-polygon test per case, measured at under
@@ -26,9 +27,12 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from gis.glossary import CaseCategory, UnitLevel
+from gis.glossary import CONTACTS, INFECTED, CaseCategory, UnitLevel
 
 CATEGORIES = CaseCategory.values()
+INFECTED_VALUES = [category.value for category in INFECTED]
+CONTACT_VALUES = [category.value for category in CONTACTS]
+GROUP_COLUMNS = ("infections", "contacts", "total")  # after the category columns of count_by_category
 VILLAGE_LEVELS = (UnitLevel.VILLAGE.value, UnitLevel.COMMUNITY.value)
 
 
@@ -98,16 +102,22 @@ def locate_points(points, grids: gpd.GeoDataFrame, units: gpd.GeoDataFrame, reco
 
 
 def count_by_category(keys, categories, all_keys) -> pd.DataFrame:
-    """Cases per unit (or per day): one column per case category (in glossary order) and ``total``, one
-    row for each of ``all_keys`` (zeros where none), indexed by them. Rows whose key is missing or not
-    among ``all_keys``, or whose category is unknown, are not counted."""
+    """Cases per unit (or per day): one column per case category (in glossary order), then ``infections``
+    (confirmed + asymptomatic), ``contacts`` (close + secondary) and ``total`` (every record, suspected cases
+    included); one row for each of ``all_keys`` (zeros where none), indexed by them. Rows whose key is missing or not
+    among ``all_keys``, or whose category is unknown, are not counted. ``all_keys`` must be unique (count
+    units by fid when their codes may repeat)."""
     all_keys = pd.Index(all_keys)
+    if not all_keys.is_unique:
+        raise ValueError("count_by_category needs unique keys; count by fid where codes repeat")
     row = all_keys.get_indexer(pd.Series(keys, dtype=object))
     column = pd.Index(CATEGORIES).get_indexer(pd.Series(categories, dtype=object))
     counted = (row >= 0) & (column >= 0)
     cells = np.bincount(row[counted] * len(CATEGORIES) + column[counted], minlength=len(all_keys) * len(CATEGORIES))
     table = pd.DataFrame(cells.reshape(len(all_keys), len(CATEGORIES)), index=all_keys, columns=CATEGORIES)
-    table["total"] = table.sum(axis=1)
+    table["infections"] = table[INFECTED_VALUES].sum(axis=1)
+    table["contacts"] = table[CONTACT_VALUES].sum(axis=1)
+    table["total"] = table[CATEGORIES].sum(axis=1)
     return table
 
 
@@ -123,7 +133,7 @@ def daily_counts(times: pd.Series, categories: pd.Series, start: dt.date | None 
     last = pd.Timestamp(end) if end is not None else days.max()
     every_day = pd.date_range(first, last, freq="D", name="date") if pd.notna(first) and pd.notna(last) \
         else pd.DatetimeIndex([], name="date")
-    return count_by_category(days, categories, every_day).drop(columns="total")
+    return count_by_category(days, categories, every_day).drop(columns=list(GROUP_COLUMNS))
 
 
 def in_window(times: pd.Series, start: dt.date | None = None, end: dt.date | None = None) -> pd.Series:

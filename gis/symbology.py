@@ -6,7 +6,7 @@ tier scheme may override them.
 
 from __future__ import annotations
 
-from gis.glossary import CaseCategory, FacilityKind, KeyPersonCategory, SiteStatus, Tier
+from gis.glossary import CaseCategory, CaseGroup, FacilityKind, KeyPersonCategory, SiteStatus, Tier
 
 TIER_COLOURS = {
     Tier.SEALED.value: "#d7191c",  # red
@@ -49,13 +49,29 @@ UNIT_OUTLINES = {  # level -> (stroke colour, stroke width in px)
 }
 GRID_OUTLINE = ("#b0b0b0", 0.4)
 
-# Grids shaded by case count: upper bounds of each class (inclusive) and its fill colour.
+# Grids shaded by their infections (confirmed + asymptomatic; suspected cases and contacts not counted, see
+# data.stats_store.grid_infections): upper bounds of each class (inclusive) and its fill colour.
 GRID_CASE_CLASSES = [(0, "#ffffff00"), (1, "#fde0c5"), (3, "#facba6"), (9, "#f59e72"), (10**9, "#e4572e")]
 BACKGROUND = "#f4f1ea"
 
 
+def grid_legend(lang: str = "zh") -> tuple[str, str]:
+    """(title, note) of the grid shading's legend, the same on the screen map and in print: it counts infections.
+
+    >>> grid_legend()[0]
+    '网格感染者数'
+    """
+    g = CaseGroup
+    if lang == "zh":
+        return (f"网格{g.INFECTIONS.zh}数", f"{g.INFECTIONS.zh}（{CaseCategory.CONFIRMED.zh}、{CaseCategory.ASYMPTOMATIC.zh}），"
+                                          f"不含{g.SUSPECTED.zh}、{g.CLOSE_CONTACTS.zh}、{g.SECONDARY_CONTACTS.zh}")
+    return (f"{g.INFECTIONS.en.capitalize()} per grid",
+            f"{g.INFECTIONS.en} ({g.CONFIRMED.en} and {g.ASYMPTOMATIC.en}); {g.SUSPECTED.en} cases and contacts "
+            "not counted")
+
+
 def grid_fill(count: int) -> str:
-    """Fill colour of a grid holding ``count`` cases."""
+    """Fill colour of a grid holding ``count`` infections."""
     for upper, colour in GRID_CASE_CLASSES:
         if count <= upper:
             return colour

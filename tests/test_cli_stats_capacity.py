@@ -21,7 +21,7 @@ def test_stats_json_is_one_row_per_unit(sample_project, capsys):
     code, out, _ = run(capsys, "stats", sample_project.path, "--by", "town", "--json")
     rows = json.loads(out)
     assert code == 0 and len(rows) == 16
-    assert all(list(row) == ["code", "name", *CATEGORIES, "total"] for row in rows)
+    assert all(list(row) == ["code", "name", *CATEGORIES, "infections", "contacts", "total"] for row in rows)
     assert all(row["total"] == sum(row[c] for c in CATEGORIES) for row in rows)
     assert sum(row["total"] for row in rows) == sample_project.count("cases")
 
@@ -39,7 +39,7 @@ def test_stats_date_window_is_inclusive(sample_project, capsys):
 def test_stats_table_in_chinese(sample_project, capsys):
     code, out, _ = run(capsys, "stats", sample_project.path, "--by", "village")
     assert code == 0
-    assert "按村（社区）统计病例" in out and "确诊病例" in out and "合计" in out
+    assert "按村（社区）统计感染者、密接、次密接" in out and "确诊病例" in out and "全部记录" in out
     assert "无记录" in out
 
 
@@ -48,7 +48,7 @@ def test_stats_to_excel(sample_project, capsys, tmp_path):
     code, out, _ = run(capsys, "stats", sample_project.path, "--by", "town", "--xlsx", target)
     assert code == 0 and str(target) in out
     sheet = load_workbook(target).active
-    assert [c.value for c in sheet[1]] == ["代码", "名称", *(c.zh for c in CaseCategory), "合计"]
+    assert [c.value for c in sheet[1]] == ["代码", "名称", *(c.zh for c in CaseCategory), "感染者", "密接及次密接", "全部记录"]
     assert sheet.freeze_panes == "A2" and sheet.max_row == 17
     assert sheet.column_dimensions["B"].width >= 8
 

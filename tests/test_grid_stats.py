@@ -48,7 +48,7 @@ def test_town_counts_match_a_point_in_polygon_loop(sample_project, layers):
     expected = loop_counts(layers["cases"], dict(zip(towns.code, towns.geometry, strict=True)))
     counts = case_counts(sample_project, by="town")
     assert as_dict(counts) == expected
-    assert list(counts.columns) == ["code", "name", *CATEGORIES, "total"]
+    assert list(counts.columns) == ["code", "name", *CATEGORIES, "infections", "contacts", "total"]
     assert counts["total"].sum() == len(layers["cases"])
     assert counts.set_index("code").loc["419001001000", "name"] == "沁园街道"
 

@@ -112,7 +112,10 @@ def test_personal_data_never_printed_even_in_exact_mode(zoned, a3_pdf):
 def test_aggregated_mode_draws_no_case_points(zoned):
     content = load_content(zoned)
     assert content.privacy == "aggregated" and content.cases.empty
-    assert content.grids["case_count"].sum() == zoned.read_layer("cases")["grid_code"].isin(content.grids["code"]).sum()
+    cases, grids = zoned.read_layer("cases"), zoned.read_layer("grids")
+    infected = cases[cases["category"].isin(["confirmed", "asymptomatic"])]
+    assert content.grids["infections"].sum() == len(infected.sjoin(grids[["geometry"]], predicate="within"))
+    assert content.grids["infections"].sum() < len(cases)  # contacts and suspected cases do not shade grids
 
 
 def test_png_is_300_dpi_at_paper_size(zoned, tmp_path):
@@ -173,7 +176,7 @@ def test_legend_lists_only_what_is_drawn(zoned, sample_project):
     assert "管控区域" not in sections_for(sample_project)
     drawn = sections_for(zoned)
     assert drawn["管控区域"] == ["封控区", "管控区"]
-    assert "网格涉疫人数" in drawn and "病例及密接（精确点位）" not in drawn
+    assert "网格感染者数" in drawn and "病例及密接（精确点位）" not in drawn
 
 
 def test_tier_colours_and_names_come_from_the_project_scheme(sample_project):

@@ -71,9 +71,9 @@ def test_report_tier_summary_counts_each_village_once(zoned, tmp_path):
 
 def test_report_cases_per_grid_match_an_independent_count(zoned, tmp_path):
     book = openpyxl.load_workbook(write_report(zoned, tmp_path / "briefing.xlsx", ON))
-    sheet = book["网格病例"]
+    sheet = book["网格感染者与密接"]
     headers = [c.value for c in sheet[1]]
-    totals = {row[0]: row[headers.index("合计")] for row in sheet.iter_rows(min_row=2, values_only=True)}
+    totals = {row[0]: row[headers.index("全部记录")] for row in sheet.iter_rows(min_row=2, values_only=True)}
     cases, grids = zoned.read_layer("cases"), zoned.read_layer("grids")
     joined = cases.sjoin(grids[["code", "geometry"]], predicate="within")
     expected = joined["code"].value_counts()

@@ -1,4 +1,5 @@
-"""``stats PATH.gpkg --by grid|village|town [--from D --to D] [--json | --xlsx OUT]``: cases per unit and category."""
+"""``stats PATH.gpkg --by grid|village|town [--from D --to D] [--json | --xlsx OUT]``: cases per unit and category,
+with infections (confirmed + asymptomatic) and contacts (close + secondary) counted apart in every output."""
 
 from __future__ import annotations
 
@@ -6,13 +7,15 @@ import datetime as dt
 import json
 
 from gis.errors import UserError, ui_language
+from gis.glossary import CaseGroup, totals_sentence
 
 LEVEL_LABELS = {"grid": ("网格", "grid"), "village": ("村（社区）", "village/community"), "town": ("乡镇（街道）", "town")}
 
 
 def register(subparsers) -> None:
     zh = ui_language() == "zh"
-    parser = subparsers.add_parser("stats", help="按网格/村社区/乡镇统计病例" if zh else "cases per grid, village or town")
+    parser = subparsers.add_parser("stats", help="按网格/村社区/乡镇统计感染者与密接" if zh else
+                                   "infections and contacts per grid, village or town")
     parser.add_argument("path", help="项目文件（.gpkg）" if zh else "project file (.gpkg)")
     parser.add_argument("--by", required=True, choices=list(LEVEL_LABELS))
     parser.add_argument("--from", dest="start", metavar="YYYY-MM-DD", help="起始日期（含）" if zh else "first day")
@@ -39,11 +42,14 @@ def run(args) -> int:
     zh = lang == "zh"
     level = LEVEL_LABELS[args.by][0 if zh else 1]
     if args.xlsx:
-        path = write_xlsx(args.xlsx, {f"按{LEVEL_LABELS[args.by][0]}统计": with_headers(counts)})
+        path = write_xlsx(args.xlsx, {f"按{LEVEL_LABELS[args.by][0]}统计": with_headers(counts, lang)})
         print(("已写入：" if zh else "Written: ") + str(path))
         return 0
     window = f"{start or '…'} ~ {end or '…'}" if start or end else ("全部日期" if zh else "all dates")
-    print(f"{project.metadata.get('name')}  {'按' + level + '统计病例' if zh else 'cases by ' + level}  ({window})")
+    what = ("、" if zh else ", ").join(group.label(lang) for group in (
+        CaseGroup.INFECTIONS, CaseGroup.CLOSE_CONTACTS, CaseGroup.SECONDARY_CONTACTS))
+    print(f"{project.metadata.get('name')}  {'按' + level + '统计' + what if zh else what + ' by ' + level}  ({window})")
+    print(totals_sentence(counts.sum(numeric_only=True), lang))
     shown = counts[counts["total"] > 0]
     print(text_table(with_headers(shown, lang)))
     empty = len(counts) - len(shown)

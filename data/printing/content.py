@@ -19,6 +19,7 @@ from pyproj import CRS
 from data.printing.tiers import TierStyle, tier_styles, with_unknown_tiers
 from data.project import Project
 from data.schema import layer_spec
+from data.stats_store import grid_infections
 from gis.crs import STORAGE_CRS, metric_crs_for
 from gis.errors import UserError
 from gis.glossary import UnitLevel, ZoneStatus
@@ -48,7 +49,7 @@ class PrintContent:
     crs: CRS
     county: shapely.Geometry | None
     units: gpd.GeoDataFrame  # towns, villages and communities (and the county row)
-    grids: gpd.GeoDataFrame  # with ``case_count``: rows of ``cases`` per grid (as on the screen map)
+    grids: gpd.GeoDataFrame  # with ``infections`` per grid (as on the screen map, see stats_store.grid_infections)
     zones: gpd.GeoDataFrame  # active zones with ``rank`` (0 = top tier)
     tiers: list[TierStyle]
     sites: gpd.GeoDataFrame
@@ -93,7 +94,7 @@ def load_content(project: Project, privacy: str = "aggregated") -> PrintContent:
 
     cases = metric["cases"]
     grids = metric["grids"]
-    grids["case_count"] = grids["code"].map(cases["grid_code"].value_counts()).fillna(0).astype(int)
+    grids["infections"] = grid_infections(project).reindex(grids.index, fill_value=0).astype(int)
     zones = metric["control_zones"]
     zones = zones[zones["status"].fillna(ZoneStatus.ACTIVE.value) != ZoneStatus.LIFTED.value]
     tiers = with_unknown_tiers(tier_styles(project), zones["tier"])

@@ -246,8 +246,8 @@ def grid_classes() -> list[tuple[int, int | None, str]]:
 
 def _class_label(low: int, high: int | None) -> str:
     if high is None:
-        return f"≥{low} 人"
-    return f"{low} 人" if low == high else f"{low}–{high} 人"
+        return f"≥{low} 例"
+    return f"{low} 例" if low == high else f"{low}–{high} 例"
 
 
 def _draw_grids(painter: Painter, content: PrintContent) -> LegendSection | None:
@@ -257,17 +257,19 @@ def _draw_grids(painter: Painter, content: PrintContent) -> LegendSection | None
     if painter.frame.scale <= GRID_OUTLINE_MAX_SCALE:
         colour, width = symbology.GRID_OUTLINE
         painter.polygons(grids.geometry.values, edgecolor=colour, width=width * PX_TO_PT, zorder=2.5)
-    shaded = grids[grids["case_count"] > 0]
+    shaded = grids[grids["infections"] > 0]
     if shaded.empty:
         return None
-    painter.polygons(shaded.geometry.values, facecolors=[symbology.grid_fill(n) for n in shaded["case_count"]],
+    painter.polygons(shaded.geometry.values, facecolors=[symbology.grid_fill(n) for n in shaded["infections"]],
                      zorder=2.0)
-    counts = shaded["case_count"].to_numpy()
+    counts = shaded["infections"].to_numpy()
     items = tuple(LegendItem(_class_label(low, high), Symbol("fill", colour, edge="#b0b0b0", width=0.3))
                   for low, high, colour in grid_classes()
                   if ((counts >= low) & ((counts <= high) if high is not None else True)).any())
-    note = "含病例及密接，按网格汇总，不显示个人点位" if content.privacy == "aggregated" else "含病例及密接"
-    return LegendSection("网格涉疫人数", items, note)
+    title, note = symbology.grid_legend("zh")
+    if content.privacy == "aggregated":
+        note += "；按网格汇总，不显示个人点位"
+    return LegendSection(title, items, note)
 
 
 def case_symbol(category: str) -> Symbol:
