@@ -32,9 +32,11 @@ class SourceTable:
     ``crs`` is None when the file does not say and the user did not either.
     ``rejected`` are rows that could not even be read into a geometry; ``notes`` are things the user
     should know (encoding detected, coordinates swapped and fixed, ...), as (zh, en) pairs.
+    A file read in chunks gives one table per chunk; ``done`` is the share of the file read so far.
     """
 
     frame: gpd.GeoDataFrame
     crs: SourceCRS | None
     rejected: list[RowProblem] = field(default_factory=list)
     notes: list[tuple[str, str]] = field(default_factory=list)
+    done: float = 1.0

@@ -7,7 +7,8 @@ A failed import raises :class:`gis.errors.UserError` and changes nothing; a succ
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import itertools
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -67,26 +68,45 @@ def read_source(path, *, crs: str | None = None, encoding: str | None = None, lo
                 lat_col: str | None = None, layer: str | None = None) -> SourceTable:
     """Read any supported file into a :class:`SourceTable`; an explicit ``crs`` overrides the file's own."""
     path = Path(path)
-    if not path.is_file():
-        raise UserError(f"找不到文件：{path}", f"File not found: {path}")
+    if path.suffix.lower() in TABLE_SUFFIXES:
+        from data.importers.tables import read_table
+
+        _check_path(path)
+        return read_table(path, crs=parse_crs(crs) if crs else None, lon_col=lon_col, lat_col=lat_col)
+    return next(iter_source(path, crs=crs, encoding=encoding, lon_col=lon_col, lat_col=lat_col, layer=layer))
+
+
+def iter_source(path, *, crs: str | None = None, encoding: str | None = None, lon_col: str | None = None,
+                lat_col: str | None = None, layer: str | None = None) -> Iterator[SourceTable]:
+    """:func:`read_source` in chunks read as they are needed: CSV and Excel tables in chunks of rows,
+    other files as one table."""
+    path = Path(path)
+    _check_path(path)
     suffix = path.suffix.lower()
     chosen = parse_crs(crs) if crs else None
     if suffix in TABLE_SUFFIXES:
-        from data.importers.tables import read_table
+        from data.importers.tables import iter_table
 
-        return read_table(path, crs=chosen, lon_col=lon_col, lat_col=lat_col)
-    if suffix in VECTOR_SUFFIXES:
-        from data.importers.vectors import read_vector
+        yield from iter_table(path, crs=chosen, lon_col=lon_col, lat_col=lat_col)
+        return
+    from data.importers.vectors import read_vector
 
-        table = read_vector(path, encoding=encoding, layer=layer)
-        if chosen is not None:
-            if table.crs is not None and table.crs != chosen:
-                table.notes.append((f"文件自带坐标系 {table.crs.describe()}，按指定的 {chosen.describe()} 处理。",
-                                    f"The file says {table.crs.describe()}; using {chosen.describe()} as given."))
-            table.crs = chosen
-        return table
-    kinds = ", ".join(sorted(TABLE_SUFFIXES | VECTOR_SUFFIXES))
-    raise UserError(f"不支持的文件类型“{suffix}”。支持：{kinds}", f"Unsupported file type '{suffix}'. Supported: {kinds}")
+    table = read_vector(path, encoding=encoding, layer=layer)
+    if chosen is not None:
+        if table.crs is not None and table.crs != chosen:
+            table.notes.append((f"文件自带坐标系 {table.crs.describe()}，按指定的 {chosen.describe()} 处理。",
+                                f"The file says {table.crs.describe()}; using {chosen.describe()} as given."))
+        table.crs = chosen
+    yield table
+
+
+def _check_path(path: Path) -> None:
+    if not path.is_file():
+        raise UserError(f"找不到文件：{path}", f"File not found: {path}")
+    if path.suffix.lower() not in TABLE_SUFFIXES | VECTOR_SUFFIXES:
+        kinds = ", ".join(sorted(TABLE_SUFFIXES | VECTOR_SUFFIXES))
+        raise UserError(f"不支持的文件类型“{path.suffix.lower()}”。支持：{kinds}",
+                        f"Unsupported file type '{path.suffix.lower()}'. Supported: {kinds}")
 
 
 def import_file(project: Project, layer: str, path, *, crs: str | None = None, encoding: str | None = None,
@@ -98,65 +118,95 @@ def import_file(project: Project, layer: str, path, *, crs: str | None = None, e
     ``mapping`` is ``{source column: field}``; by default it is guessed from the headers. ``value_map`` maps
     values of coded fields (see :mod:`data.importers.fields`); it is remembered in the project (metadata
     ``value_maps``) and applied with the remembered ones on later imports into the layer. An import that would
-    store nothing, or with ``strict`` reject any row, raises UserError and changes nothing.
+    store nothing, or with ``strict`` reject any row, raises UserError and changes nothing. Tables are read,
+    checked and written chunk by chunk inside the one transaction, so memory does not grow with the file.
     """
     spec = layer_spec(layer)
     if not spec.geometry:
         raise UserError(f"不能向“{layer}”导入要素。", f"Features cannot be imported into '{layer}'.")
     steps = _Steps(progress, cancelled)
     steps("read", 5, "读取文件")
-    source = read_source(path, crs=crs, encoding=encoding, lon_col=lon_col, lat_col=lat_col)
-    if source.crs is None:
+    chunks = iter_source(path, crs=crs, encoding=encoding, lon_col=lon_col, lat_col=lat_col)
+    first = next(chunks)
+    if first.crs is None:
         raise UserError(f"{Path(path).name} 没有说明坐标系。请指定：wgs84、gcj02（高德）、bd09（百度）、cgcs2000 或 EPSG:编号。",
                         f"{Path(path).name} does not say its coordinate system. Give one: wgs84, gcj02 (AutoNavi), "
                         "bd09 (Baidu), cgcs2000 or EPSG:n.")
-    report = ImportReport(layer, str(path), rejected=list(source.rejected), notes=list(source.notes))
-    report.mapping = dict(mapping) if mapping is not None else guess_mapping([str(c) for c in source.frame.columns
+    report = ImportReport(layer, str(path))
+    report.mapping = dict(mapping) if mapping is not None else guess_mapping([str(c) for c in first.frame.columns
                                                                               if c != "geometry"], spec)
+    mapping_note = []
     if report.mapping:
         pairs = "，".join(f"{c}→{f}" for c, f in report.mapping.items())
-        report.notes.append((f"字段对应：{pairs}", f"Field mapping: {', '.join(f'{c}->{f}' for c, f in report.mapping.items())}"))
-
-    steps("values", 25, "检查属性值")
+        mapping_note.append((f"字段对应：{pairs}",
+                             f"Field mapping: {', '.join(f'{c}->{f}' for c, f in report.mapping.items())}"))
     value_maps = project.metadata.get("value_maps", {})
     remembered = merge_value_maps(value_maps.get(layer), value_map)
+    unmatched: dict[str, dict[str, int]] = {}
+    fids: list[int] = []
+    before = 0.0
+    with project.transaction() as edit:
+        for number, source in enumerate(itertools.chain([first], chunks)):
+            if number:
+                steps("read", _percent(before, source.done, 0), "读取文件")
+            report.rejected += source.rejected
+            report.notes += source.notes + (mapping_note if not number else [])
+            steps("values", _percent(before, source.done, 0.25), "检查属性值")
+            rows = _prepared(project, spec, source, report, remembered, unmatched,
+                             lambda share, label, done=source.done, start=before: steps("", _percent(start, done, share), label))
+            before = source.done
+            if not len(rows):
+                continue
+            rows, towns = complete_import(project, layer, rows, source.frame, report)  # levels, parents, codes
+            edit.insert("admin_units", towns, action="import")  # towns dissolved from the imported villages
+            fids += edit.insert(layer, rows, action="import", log_each=False)
+        hints = _unmatched_notes({f: dict(sorted(c.items(), key=lambda kv: -kv[1])) for f, c in unmatched.items()}, spec)
+        report.notes += hints
+        report.rejected.sort(key=lambda p: p.row)
+        _check_outcome(report, len(fids), strict, hints[:1])
+        steps("write", 85, "写入项目")
+        if remembered != value_maps.get(layer, {}):
+            edit.set_metadata(value_maps={**value_maps, layer: remembered})
+        edit.log("import", layer, after={"file": Path(path).name, "imported": len(fids), "repaired": report.repaired,
+                                         "rejected": len(report.rejected), "fids": [fids[0], fids[-1]] if fids else []})
+    report.imported = len(fids)
+    if progress:
+        progress(100, "完成")  # committed: too late to cancel
+    return report
+
+
+def _percent(before: float, done: float, share: float) -> int:
+    """Progress while reading and checking: 5 % to 85 %, by the share of the file read."""
+    return int(5 + 80 * (before + (done - before) * share))
+
+
+def _prepared(project: Project, spec: LayerSpec, source: SourceTable, report: ImportReport, remembered: ValueMap,
+              unmatched: dict[str, dict[str, int]], step: Callable[[float, str], None]) -> gpd.GeoDataFrame:
+    """One chunk's rows ready to write: values converted, geometries repaired and in the storage CRS, rows
+    outside the county rejected; problems go into ``report``, unmatched coded values are counted in ``unmatched``."""
     converted = convert_values(source.frame, spec, report.mapping, remembered)
-    unmatched = _unmatched_notes(unmatched_values(source.frame, spec, report.mapping, remembered), spec)
-    report.notes += unmatched
+    for field_name, counts in unmatched_values(source.frame, spec, report.mapping, remembered).items():
+        total = unmatched.setdefault(field_name, {})
+        for value, n in counts.items():
+            total[value] = total.get(value, 0) + n
     report.rejected += converted.rejected
     frame = source.frame.loc[converted.frame.index]
 
-    steps("geometry", 45, "检查并修复几何")
+    step(0.5, "检查并修复几何")
     geoms, repaired, bad = _fit_geometries(frame.geometry.values, spec, frame.index, report)
-    report.repaired = repaired
+    report.repaired += repaired
     report.rejected += bad
     keep = [i for i, g in zip(frame.index, geoms, strict=True) if g is not None]
     geoms = np.array([g for g in geoms if g is not None], dtype=object)
 
-    steps("crs", 65, "转换坐标")
+    step(0.75, "转换坐标")
     geoms = geometries_to_storage(geoms, source.crs)
     outside = _outside_county(project, geoms, keep, source.crs)
     report.rejected += outside
     inside = {p.row for p in outside}
     mask = np.array([row not in inside for row in keep], dtype=bool)
     rows = converted.frame.loc[keep][mask]
-    result = gpd.GeoDataFrame(rows, geometry=list(geoms[mask]) if mask.any() else [], crs=STORAGE_CRS)
-    report.rejected.sort(key=lambda p: p.row)
-    _check_outcome(report, len(result), strict, unmatched[:1])
-    result, towns = complete_import(project, layer, result, source.frame, report)  # levels, parents, codes
-
-    steps("write", 85, "写入项目")
-    with project.transaction() as edit:
-        if remembered != value_maps.get(layer, {}):
-            edit.set_metadata(value_maps={**value_maps, layer: remembered})
-        edit.insert("admin_units", towns, action="import")  # towns dissolved from the imported villages
-        fids = edit.insert(layer, result, action="import", log_each=False)
-        edit.log("import", layer, after={"file": Path(path).name, "imported": len(fids), "repaired": repaired,
-                                         "rejected": len(report.rejected), "fids": [fids[0], fids[-1]] if fids else []})
-    report.imported = len(fids)
-    if progress:
-        progress(100, "完成")  # committed: too late to cancel
-    return report
+    return gpd.GeoDataFrame(rows, geometry=list(geoms[mask]) if mask.any() else [], crs=STORAGE_CRS)
 
 
 def _unmatched_notes(unmatched: dict[str, dict[str, int]], spec: LayerSpec) -> list[tuple[str, str]]:

@@ -8,12 +8,14 @@ coordinates cannot be read becomes a :class:`RowProblem`; a problem with the who
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import math
 import re
 import unicodedata
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,8 +24,8 @@ import numpy as np
 import openpyxl
 import pandas as pd
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
 
+from data.importers.archive_guard import check_archive
 from data.importers.base import RowProblem, SourceTable
 from gis.crs import SourceCRS, gauss_kruger_zone_from_x
 from gis.errors import UserError
@@ -51,6 +53,11 @@ _DMS = re.compile(r"""(\d+(?:\.\d+)?)\s*[°:\s]\s*             # degrees
                    """, re.X)
 
 
+CHUNK_ROWS = 50_000
+"""Rows read, checked and written at a time, so memory does not grow with the file."""
+_BLOCK = 1 << 20
+
+
 def read_table(path, *, crs: SourceCRS | None = None, lon_col: str | None = None,
                lat_col: str | None = None, sheet: str | None = None) -> SourceTable:
     """Read a .csv or .xlsx of point features with coordinate columns (see the module docstring).
@@ -59,6 +66,18 @@ def read_table(path, *, crs: SourceCRS | None = None, lon_col: str | None = None
     ``lon_col``/``lat_col`` override column detection (give the same column twice for a combined
     "lon,lat" column); ``sheet`` picks an Excel sheet other than the first.
     """
+    chunks = list(iter_table(path, crs=crs, lon_col=lon_col, lat_col=lat_col, sheet=sheet))
+    frame = pd.concat([c.frame for c in chunks]) if len(chunks) > 1 else chunks[0].frame
+    return SourceTable(gpd.GeoDataFrame(frame, geometry="geometry"), crs,
+                       sorted((p for c in chunks for p in c.rejected), key=lambda p: p.row),
+                       [note for c in chunks for note in c.notes])
+
+
+def iter_table(path, *, crs: SourceCRS | None = None, lon_col: str | None = None, lat_col: str | None = None,
+               sheet: str | None = None, chunk_rows: int = CHUNK_ROWS) -> Iterator[SourceTable]:
+    """:func:`read_table` in chunks of at most ``chunk_rows`` data rows, read as they are needed; each
+    chunk's ``done`` is the share of the file read so far. Notes come with the first chunk (encoding,
+    coordinate columns) and the last (rows whose coordinates were swapped back)."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".xlsx"):
@@ -68,82 +87,139 @@ def read_table(path, *, crs: SourceCRS | None = None, lon_col: str | None = None
         raise UserError(f"找不到文件：{path}", f"File not found: {path}")
     notes: list[tuple[str, str]] = []
     if suffix == ".csv":
-        rows, encoding = _read_csv(path)
+        encoding = _csv_encoding(path)
         notes.append((f"文本编码：{encoding}", f"Text encoding: {encoding}"))
+        rows = _csv_rows(path, encoding)
     else:
-        rows = _read_xlsx(path, sheet)
+        rows = ((number, row, 1.0) for number, row in enumerate(_read_xlsx(path, sheet), start=1))
+    rows = ((number, cells, done) for number, row, done in rows if (cells := _trimmed(row)))
+    first = next(rows, None)
+    header = list(first[1]) if first else []
+    columns = _column_names(header)
+    lon = lat = None
+    swapped: list[int] = []
+    pending = None
+    for block in _blocks(rows, chunk_rows):
+        width = max(len(columns), *(len(row) for _, row, _ in block))
+        columns = _column_names(header + [None] * (width - len(header)))
+        frame = pd.DataFrame([list(row) + [None] * (width - len(row)) for _, row, _ in block],
+                             index=[number for number, _, _ in block], columns=columns)
+        if lon is None:
+            lon, lat = _coordinate_columns(columns, lon_col, lat_col)
+            notes.append(_columns_note(lon, lat))
+        if pending is not None:
+            yield pending
+        pending = _points(frame, lon, lat, crs, swapped, notes, done=block[-1][2])
+        notes = []
+    if pending is None:
+        what_zh, what_en = ("只有表头，没有数据行", "has a header but no data rows") if first else ("是空的", "is empty")
+        raise UserError(f"“{path.name}”{what_zh}：请检查文件后再导入。", f"'{path.name}' {what_en}: check the file and import again.")
+    pending.notes += _swapped_note(swapped)
+    yield pending
 
-    frame = _to_frame(rows, path)
-    lon, lat = _coordinate_columns(list(frame.columns), lon_col, lat_col)
+
+def _columns_note(lon: str, lat: str) -> tuple[str, str]:
     if lon == lat:
-        notes.append((f"坐标取自“{lon}”列（经度,纬度）", f"Coordinates read from column '{lon}' as 'longitude,latitude'"))
-    else:
-        notes.append((f"坐标列：经度取“{lon}”，纬度取“{lat}”", f"Coordinate columns: longitude '{lon}', latitude '{lat}'"))
+        return f"坐标取自“{lon}”列（经度,纬度）", f"Coordinates read from column '{lon}' as 'longitude,latitude'"
+    return f"坐标列：经度取“{lon}”，纬度取“{lat}”", f"Coordinate columns: longitude '{lon}', latitude '{lat}'"
 
+
+def _points(frame: pd.DataFrame, lon: str, lat: str, crs: SourceCRS | None, swapped: list[int],
+            notes: list[tuple[str, str]], done: float) -> SourceTable:
+    """One chunk as point features; rows swapped back are added to ``swapped``."""
     xy, rejected = _read_coordinates(frame, lon, lat)
     if crs is None or crs.crs.is_geographic:
-        notes += _fix_swapped(xy)
+        swapped += _swap_back(xy)
         rejected += _reject_outside_degrees(xy, lon, lat)
     rejected.sort(key=lambda problem: problem.row)
-
     coords = np.array(list(xy.values()), dtype="float64").reshape(-1, 2)
     points = gpd.points_from_xy(coords[:, 0], coords[:, 1])
-    return SourceTable(gpd.GeoDataFrame(frame.loc[list(xy)], geometry=points), crs, rejected, notes)
+    return SourceTable(gpd.GeoDataFrame(frame.loc[list(xy)], geometry=points), crs, rejected, notes, done=done)
+
+
+def _blocks(rows: Iterator, size: int) -> Iterator[list]:
+    block = []
+    for row in rows:
+        block.append(row)
+        if len(block) == size:
+            yield block
+            block = []
+    if block:
+        yield block
 
 
 def read_header(path, *, sheet: str | None = None) -> list[str]:
     """The column names :func:`read_table` would give the file's columns (for choosing coordinate columns)."""
     path = Path(path)
-    rows = _read_csv(path)[0] if path.suffix.lower() == ".csv" else _read_xlsx(path, sheet)
+    if path.suffix.lower() == ".csv":
+        rows = (row for _, row, _ in _csv_rows(path, _csv_encoding(path)))
+    else:
+        rows = iter(_read_xlsx(path, sheet))
     first = next((row for row in map(_trimmed, rows) if row), ())
     return _column_names(list(first))
 
 
-def _read_csv(path: Path) -> tuple[list[list[str]], str]:
-    """Rows of a CSV file decoded as UTF-8 (with or without BOM), else GB18030/GBK."""
-    data = path.read_bytes()
-    try:
-        text, encoding = data.decode("utf-8-sig"), "UTF-8"
-    except UnicodeDecodeError:
+def _csv_encoding(path: Path) -> str:
+    """UTF-8 (with or without BOM) if the whole file decodes so, else GB18030/GBK; checked block by block."""
+    for codec, name in (("utf-8-sig", "UTF-8"), ("gb18030", "GBK/GB18030")):
+        decoder = codecs.getincrementaldecoder(codec)()
         try:
-            text, encoding = data.decode("gb18030"), "GBK/GB18030"
-        except UnicodeDecodeError as exc:
-            raise UserError(f"无法识别“{path.name}”的文本编码：请在 Excel 中另存为“CSV UTF-8”后再导入。",
-                            f"Cannot tell the text encoding of '{path.name}': save it as 'CSV UTF-8' and import again.") from exc
-    try:
-        return list(csv.reader(io.StringIO(text, newline=""))), encoding
-    except csv.Error as exc:
-        raise UserError(f"“{path.name}”不是有效的 CSV 文件：{exc}", f"'{path.name}' is not a valid CSV file: {exc}") from exc
+            with path.open("rb") as file:
+                while block := file.read(_BLOCK):
+                    decoder.decode(block)
+                decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            continue
+        return name
+    raise UserError(f"无法识别“{path.name}”的文本编码：请在 Excel 中另存为“CSV UTF-8”后再导入。",
+                    f"Cannot tell the text encoding of '{path.name}': save it as 'CSV UTF-8' and import again.")
+
+
+def _csv_rows(path: Path, encoding: str) -> Iterator[tuple[int, list[str], float]]:
+    """(record number, cells, share of the file read) for every record of a CSV file, read as needed."""
+    size = max(path.stat().st_size, 1)
+    codec = "utf-8-sig" if encoding == "UTF-8" else "gb18030"
+    with path.open("rb") as binary, io.TextIOWrapper(binary, encoding=codec, newline="") as text:
+        try:
+            for number, row in enumerate(csv.reader(text), start=1):
+                yield number, row, min(binary.tell() / size, 1.0)
+        except csv.Error as exc:
+            raise UserError(f"“{path.name}”不是有效的 CSV 文件：{exc}", f"'{path.name}' is not a valid CSV file: {exc}") from exc
 
 
 def _read_xlsx(path: Path, sheet: str | None) -> list[tuple]:
     """Cell values of one sheet (the first unless ``sheet``), row 1 first."""
     try:
+        with zipfile.ZipFile(path) as archive:
+            check_archive(path, archive)
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError) as exc:
-        raise UserError(f"无法打开 Excel 文件“{path.name}”：文件可能已损坏或不是 .xlsx 格式。",
-                        f"Cannot open Excel file '{path.name}': it may be damaged or not an .xlsx file.") from exc
+    except UserError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - openpyxl raises anything on a damaged or hostile workbook
+        raise _damaged_xlsx(path, exc) from exc
     try:
         if sheet is not None and sheet not in book.sheetnames:
             names = "、".join(book.sheetnames)
             raise UserError(f"“{path.name}”中没有名为“{sheet}”的工作表。现有工作表：{names}",
                             f"'{path.name}' has no sheet named '{sheet}'. Sheets: {', '.join(book.sheetnames)}")
+        if not book.worksheets:
+            raise UserError(f"“{path.name}”中没有工作表。", f"'{path.name}' has no sheets.")
         return list((book[sheet] if sheet else book.worksheets[0]).iter_rows(values_only=True))
+    except UserError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - as above, for the sheet's own XML
+        raise _damaged_xlsx(path, exc) from exc
     finally:
         book.close()
 
 
-def _to_frame(rows: list, path: Path) -> pd.DataFrame:
-    """The first non-blank row as header, later non-blank rows as data indexed by row number."""
-    numbered = [(number, _trimmed(row)) for number, row in enumerate(rows, start=1)]
-    numbered = [(number, row) for number, row in numbered if row]
-    if len(numbered) < 2:
-        what_zh, what_en = ("只有表头，没有数据行", "has a header but no data rows") if numbered else ("是空的", "is empty")
-        raise UserError(f"“{path.name}”{what_zh}：请检查文件后再导入。", f"'{path.name}' {what_en}: check the file and import again.")
-    width = max(len(row) for _, row in numbered)
-    header = list(numbered[0][1]) + [None] * (width - len(numbered[0][1]))
-    records = {number: list(row) + [None] * (width - len(row)) for number, row in numbered[1:]}
-    return pd.DataFrame(list(records.values()), index=list(records), columns=_column_names(header))
+def _damaged_xlsx(path: Path, exc: Exception) -> UserError:
+    """One line for a workbook that cannot be read: damaged, not .xlsx, or XML that declares entities."""
+    why = type(exc).__name__ if isinstance(exc, (KeyError, zipfile.BadZipFile)) else f"{type(exc).__name__}: {exc}"
+    why = " ".join(why.split())[:160]
+    return UserError(f"无法打开 Excel 文件“{path.name}”：文件可能已损坏或不是 .xlsx 格式。请在 Excel 中另存为 .xlsx 后再导入。（详情：{why}）",
+                     f"Cannot open Excel file '{path.name}': it may be damaged or not an .xlsx file. Save it as .xlsx in "
+                     f"Excel and import again. (Details: {why})")
 
 
 def _trimmed(row) -> tuple:
@@ -300,15 +376,20 @@ def _coordinate(value, axis: _Axis) -> float:
     return sign * number
 
 
-def _fix_swapped(xy: dict[int, tuple[float, float]]) -> list[tuple[str, str]]:
-    """Swap back rows whose longitude looks like a Chinese latitude and vice versa; a note if any."""
+def _swap_back(xy: dict[int, tuple[float, float]]) -> list[int]:
+    """Swap back rows whose longitude looks like a Chinese latitude and vice versa; returns those rows."""
     swapped = [row for row, (x, y) in xy.items()
                if _CHINA_LAT[0] <= x <= _CHINA_LAT[1] and _CHINA_LON[0] <= y <= _CHINA_LON[1]]
-    if not swapped:
-        return []
     for row in swapped:
         x, y = xy[row]
         xy[row] = (y, x)
+    return swapped
+
+
+def _swapped_note(swapped: list[int]) -> list[tuple[str, str]]:
+    """A note naming the rows whose coordinates were swapped back (none if there were none)."""
+    if not swapped:
+        return []
     shown_zh = "、".join(map(str, swapped[:_LISTED_ROWS]))
     shown_en = ", ".join(map(str, swapped[:_LISTED_ROWS]))
     more = len(swapped) - _LISTED_ROWS

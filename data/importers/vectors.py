@@ -23,6 +23,7 @@ import pandas as pd
 import pyogrio
 from pyogrio.errors import DataLayerError, DataSourceError
 
+from data.importers.archive_guard import check_archive, check_dbf, check_whole_file
 from data.importers.base import RowProblem, SourceTable
 from data.importers.dbf_encoding import (
     CHOSEN,
@@ -86,6 +87,10 @@ def _read_shapefile(shp: Path, shown: Path, encoding: str | None) -> SourceTable
             "with the same name (.shp, .shx, .dbf, .prj): keep them in one folder, or zip them together.",
         )
     _check_complete(shp, find_sidecar(shp, ".shx"), shown)
+    dbf = find_sidecar(shp, ".dbf")
+    for part in (shp, dbf):
+        check_whole_file(part, shown)
+    check_dbf(dbf, *_shown_names(shp, shown))
     how = CHOSEN
     if encoding is None:
         encoding, how = detect_dbf_encoding(shp)
@@ -101,8 +106,7 @@ _HEADER_BYTES = 100
 def _check_complete(shp: Path, shx: Path, shown: Path) -> None:
     """Refuse a .shp shorter than its header says, or than its .shx's records reach (a copy or download
     cut short), before GDAL reads it and reports the missing features as empty geometries."""
-    name = shp.name if shown.suffix.lower() == ".shp" else f"{shown.name} 中的 {shp.name}"
-    name_en = shp.name if shown.suffix.lower() == ".shp" else f"{shp.name} in {shown.name}"
+    name, name_en = _shown_names(shp, shown)
     size = shp.stat().st_size
     with shp.open("rb") as file:
         header = file.read(_HEADER_BYTES)
@@ -123,6 +127,13 @@ def _check_complete(shp: Path, shx: Path, shown: Path) -> None:
         number, end = int(bad[0]) + 1, int(ends[bad[0]])
         raise _damaged(name, name_en, f"索引（.shx）中第 {number} 个要素在 .shp 中缺失（需要 {end} 字节，实际 {size} 字节）",
                        f"feature {number} of its index (.shx) lies beyond the .shp (needs {end} bytes, has {size})")
+
+
+def _shown_names(shp: Path, shown: Path) -> tuple[str, str]:
+    """How messages name ``shp``: by itself, or as a member of the zip the user picked."""
+    if shown.suffix.lower() == ".shp":
+        return shp.name, shp.name
+    return f"{shown.name} 中的 {shp.name}", f"{shp.name} in {shown.name}"
 
 
 def _damaged(name: str, name_en: str, why: str, why_en: str) -> UserError:
@@ -155,6 +166,7 @@ def _read_zip(path: Path, encoding: str | None, layer: str | None) -> SourceTabl
 
 
 def _read_layered(path: Path, layer: str | None) -> SourceTable:
+    check_whole_file(path)
     layers = [(name, kind is not None) for name, kind in _list_layers(path, path)]
     name, notes = _choose_layer(path, layers, layer)
     frame = _read(path, path, layer=name)
@@ -176,6 +188,7 @@ def _read_kml(path: Path, layer: str | None) -> SourceTable:
         with _open_zip(path) as archive:
             kml_text = archive.read(kmls[0])
     else:
+        check_whole_file(path)
         kml_text = path.read_bytes()
     names = [name for name, _ in _list_layers(source, path)]
     if layer is not None:
@@ -270,6 +283,7 @@ def _unreadable(shown: Path, exc: Exception) -> UserError:
 def _open_zip(path: Path) -> Iterator[zipfile.ZipFile]:
     try:
         with zipfile.ZipFile(path) as archive:
+            check_archive(path, archive)
             yield archive
     except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
         raise UserError(
