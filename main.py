@@ -10,7 +10,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 
@@ -37,6 +36,7 @@ def cmd_import(args) -> int:
 
 
 def cmd_info(args) -> int:
+    from data import strict_json
     from data.project import Project
     from data.schema import LAYERS
 
@@ -53,7 +53,7 @@ def cmd_info(args) -> int:
         "attribution": meta.get("attribution", ""),
     }
     if args.json:
-        print(json.dumps(info, ensure_ascii=False, indent=2))
+        print(strict_json.dumps(info, indent=2))
         return 0
     zh = _zh()
     print(f"{'项目' if zh else 'Project'}: {info['name']} ({info['path']})")
@@ -130,6 +130,7 @@ def main(argv: list[str] | None = None) -> int:
     reader that stops early (``| head``) ends quietly."""
     args = build_parser().parse_args(argv)
     try:
+        _say_when_waiting()
         code = args.func(args)
         sys.stdout.flush()
         return code
@@ -140,6 +141,21 @@ def main(argv: list[str] | None = None) -> int:
         # Python's advice (docs: signal, "Note on SIGPIPE"): point stdout at devnull so the exit flush is quiet.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
+
+
+def _say_when_waiting() -> None:
+    """Say once, on stderr, when a command waits for another user or program to release the project."""
+    from data.project import Project
+
+    said = []
+
+    def say(_seconds: float) -> None:
+        if not said:
+            said.append(True)
+            print("项目正被其他用户或程序使用，正在等待…" if _zh() else
+                  "The project is in use by another user or program; waiting…", file=sys.stderr, flush=True)
+
+    Project.default_on_wait = say
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ GeoPackage copy is the whole project file. Every file is written atomically.
 from __future__ import annotations
 
 import datetime as dt
+import io
 from collections.abc import Sequence
 from pathlib import Path
 from xml.etree import ElementTree as ET
@@ -20,7 +21,8 @@ import pandas as pd
 import pyogrio
 import shapely
 
-from data.printing.output import atomic_target, checked_path
+from data.atomic import atomic_output
+from data.printing.output import checked_path
 from data.printing.tiers import tier_styles
 from data.project import Project
 from data.reports import write_report
@@ -67,9 +69,11 @@ def export(project: Project, fmt: str, out, *, gcj02: bool = False, layers: Sequ
 def export_geojson(project: Project, layer: str, out, *, gcj02: bool = False) -> Path:
     """Write ``layer`` as a GeoJSON FeatureCollection (WGS84 longitude/latitude, or GCJ-02)."""
     frame = exportable_layer(project, layer, gcj02=gcj02)
-    with atomic_target(Path(out)) as tmp:
-        pyogrio.write_dataframe(frame, tmp, driver="GeoJSON", layer=layer, RFC7946="YES",
-                                COORDINATE_PRECISION=7, WRITE_NAME="NO")
+    text = io.BytesIO()  # GDAL can drop a failed last write silently: the file itself is written by Python
+    pyogrio.write_dataframe(frame, text, driver="GeoJSON", layer=layer, RFC7946="YES", COORDINATE_PRECISION=7,
+                            WRITE_NAME="NO")
+    with atomic_output(out) as tmp:
+        tmp.write_bytes(text.getvalue())
     return Path(out)
 
 
@@ -93,7 +97,7 @@ def export_kml(project: Project, layers: Sequence[str], out, *, gcj02: bool = Fa
             _add_placemark(folder, spec, row, _style_id(spec.name, row, styles), labels)
     tree = ET.ElementTree(root)
     ET.indent(tree)
-    with atomic_target(Path(out)) as tmp:
+    with atomic_output(out) as tmp:
         tree.write(tmp, encoding="UTF-8", xml_declaration=True)
     return Path(out)
 

@@ -3,6 +3,10 @@ metadata and its audit log.
 
 Every change runs in one SQLite transaction together with its audit-log rows, so the file is never
 left half-written; creating a project and "save as" write a temporary file and rename it into place.
+Reading never takes the write lock. When another user or program holds the file, Cordon waits (telling
+``Project.on_wait``) up to ``CORDON_BUSY_TIMEOUT_S`` seconds (default 60), then gives up with a
+UserError; a full disk, a read-only folder or a locked file is one UserError naming the project file
+(:func:`database_error`), and the project is left as it was.
 
 >>> import tempfile, pathlib
 >>> path = pathlib.Path(tempfile.mkdtemp()) / "demo.gpkg"
@@ -20,8 +24,8 @@ import json
 import math
 import os
 import sqlite3
-import tempfile
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
@@ -31,6 +35,7 @@ import pandas as pd
 import shapely
 
 from data import gpkg
+from data.atomic import atomic_output, remove_stale_temporaries
 from data.schema import LAYERS, SCHEMA_VERSION, LayerSpec, layer_spec
 from gis.crs import STORAGE_EPSG
 from gis.errors import UserError
@@ -41,6 +46,9 @@ _MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {}
 """Steps from schema version N to N+1 beyond adding contract columns (done generically on open)."""
 
 Listener = Callable[[set[str]], None]
+BUSY_TIMEOUT_S = 60.0
+"""How long to wait for another user or program to release the project (``CORDON_BUSY_TIMEOUT_S`` overrides)."""
+_BUSY_SLICE_S = 0.5  # SQLite's own wait between two reports of "still waiting"
 
 
 def now_iso() -> str:
@@ -49,11 +57,19 @@ def now_iso() -> str:
 
 
 class Project:
-    """An open project file. Create with :meth:`create`, open with :meth:`open`."""
+    """An open project file. Create with :meth:`create`, open with :meth:`open`.
+
+    ``on_wait(seconds_waited)``, if set, hears (from the waiting thread) while another user or program
+    holds the file; ``Project.default_on_wait`` is the hook new projects start with.
+    """
+
+    default_on_wait: Callable[[float], None] | None = None
 
     def __init__(self, path: Path):
         self.path = Path(path)
+        self.shown_path = self.path  # the file named in error messages (a draft names its final path)
         self.user = os.environ.get("CORDON_USER") or _login_name()
+        self.on_wait: Callable[[float], None] | None = Project.default_on_wait
         self._local = threading.local()
         self._listeners: list[Listener] = []
 
@@ -85,7 +101,9 @@ class Project:
                             f"File already exists: {path}. Choose another name or delete it first.")
         meta = {"name": name, "county_code": county_code, "is_sample": is_sample, "attribution": attribution,
                 "schema_version": SCHEMA_VERSION, "storage_crs": f"EPSG:{STORAGE_EPSG}", "created_at": now_iso()}
-        with _atomic_target(path) as tmp:
+        if overwrite and Path(f"{path}-journal").exists():
+            _settle_journal(path)
+        with atomic_output(path) as tmp:
             conn = sqlite3.connect(tmp)
             try:
                 with conn:
@@ -96,9 +114,12 @@ class Project:
                                       geometry_type=None, srs_id=0, description="Cordon project metadata")
                     conn.executemany(f"INSERT INTO {META_TABLE} (key, value) VALUES (?, ?)",
                                      [(k, json.dumps(v, ensure_ascii=False)) for k, v in meta.items()])
+            except sqlite3.Error as exc:
+                raise database_error(exc, path) from exc
             finally:
                 conn.close()
             draft = cls.open(tmp)
+            draft.shown_path = path
             try:
                 yield draft
             finally:
@@ -110,6 +131,7 @@ class Project:
         path = Path(path)
         if not path.is_file():
             raise UserError(f"找不到项目文件：{path}", f"Project file not found: {path}")
+        remove_stale_temporaries(path.parent)
         project = cls(path)
         try:
             conn = project._conn()
@@ -129,6 +151,8 @@ class Project:
         if version > SCHEMA_VERSION:
             raise UserError(f"该项目由更新版本的 Cordon 创建（结构版本 {version}），请升级软件后再打开。",
                             f"This project was made by a newer Cordon (schema {version}); please upgrade.")
+        if version == SCHEMA_VERSION and self._schema_complete():
+            return  # nothing to do: opening for reading takes no write lock
         with self.transaction() as edit:
             conn = edit.conn
             for step in range(version, SCHEMA_VERSION):
@@ -148,6 +172,18 @@ class Project:
             if version != SCHEMA_VERSION:
                 edit.set_metadata(schema_version=SCHEMA_VERSION)
                 edit.log("migrate", after={"from": version, "to": SCHEMA_VERSION})
+
+    def _schema_complete(self) -> bool:
+        """Whether every contract layer, column and index is present (read only)."""
+        conn = self._conn()
+        existing = {row[0] for row in conn.execute("SELECT table_name FROM gpkg_contents")}
+        indexes = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+        for spec in LAYERS.values():
+            if spec.name not in existing or not set(spec.field_names) <= set(gpkg.table_columns(conn, spec.name)):
+                return False
+            if any(f"idx_{spec.name}_{column}" not in indexes for column in spec.indexed):
+                return False
+        return True
 
     # -- reading ----------------------------------------------------------------------------------
 
@@ -289,10 +325,12 @@ class Project:
         edit = Edit(self, conn)
         try:
             yield edit
+            conn.execute("COMMIT")
         except BaseException:
-            conn.execute("ROLLBACK")
+            if conn.in_transaction:  # SQLite itself rolls back after a full disk or an I/O error
+                with contextlib.suppress(sqlite3.Error):
+                    sqlite3.Connection.execute(conn, "ROLLBACK")
             raise
-        conn.execute("COMMIT")
         if edit.changed:
             for listener in list(self._listeners):
                 listener(set(edit.changed))
@@ -312,10 +350,12 @@ class Project:
         path = Path(path)
         if path.resolve() == self.path.resolve():
             return self
-        with _atomic_target(path) as tmp:
+        with atomic_output(path) as tmp:
             target = sqlite3.connect(tmp)
             try:
                 self._conn().backup(target)
+            except sqlite3.Error as exc:
+                raise database_error(exc, self.shown_path if _is_busy(exc) else path) from exc
             finally:
                 target.close()
         return Project.open(path)
@@ -330,10 +370,84 @@ class Project:
     def _conn(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
         if conn is None:
-            conn = sqlite3.connect(self.path, isolation_level=None, timeout=30)
+            try:
+                conn = sqlite3.connect(self.path, isolation_level=None, timeout=_BUSY_SLICE_S, factory=_Connection)
+            except sqlite3.Error as exc:
+                raise database_error(exc, self.path) from exc
+            conn.project = self
             conn.execute("PRAGMA synchronous = FULL")
             self._local.conn = conn
         return conn
+
+
+class _Connection(sqlite3.Connection):
+    """A connection to a project file whose statements wait for another user or program (telling the
+    project's ``on_wait``) and turn SQLite's disk, permission and lock errors into UserErrors."""
+
+    project: Project
+
+    def execute(self, sql, parameters=(), /):
+        started = time.monotonic()
+        while True:
+            try:
+                return super().execute(sql, parameters)
+            except sqlite3.Error as exc:
+                waited = time.monotonic() - started
+                if not _is_busy(exc) or waited + _BUSY_SLICE_S > _busy_timeout():
+                    raise database_error(exc, self.project.shown_path, waited) from exc
+                if self.project.on_wait is not None:
+                    self.project.on_wait(waited)
+
+    def executemany(self, sql, parameters, /):
+        try:
+            return super().executemany(sql, parameters)
+        except sqlite3.Error as exc:
+            raise database_error(exc, self.project.shown_path) from exc
+
+
+def _busy_timeout() -> float:
+    try:
+        return float(os.environ.get("CORDON_BUSY_TIMEOUT_S", BUSY_TIMEOUT_S))
+    except ValueError:
+        return BUSY_TIMEOUT_S
+
+
+def _is_busy(exc: sqlite3.Error) -> bool:
+    return getattr(exc, "sqlite_errorname", "").startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "locked" in str(exc)
+
+
+_DATABASE_ERRORS = (  # (SQLite error name prefixes, message fragment, Chinese, English)
+    (("SQLITE_FULL",), "disk is full", "磁盘已满，请腾出磁盘空间后重试", "the disk is full; free some space and try again"),
+    (("SQLITE_IOERR",), "disk I/O error", "磁盘写入失败（磁盘已满、文件过大或磁盘故障），请腾出空间或换一个磁盘后重试",
+     "the disk refused the write (full, file too large or failing); free some space or use another disk"),
+    (("SQLITE_READONLY",), "readonly database", "文件或所在文件夹只读，请把项目复制到可写的文件夹",
+     "the file or its folder is read-only; copy the project to a writable folder"),
+    (("SQLITE_CANTOPEN",), "unable to open database file", "无法打开文件，请检查文件夹是否存在、是否可写",
+     "the file cannot be opened; check that its folder exists and is writable"),
+)
+
+
+def database_error(exc: sqlite3.Error, path, waited: float | None = None) -> Exception:
+    """The UserError for an SQLite error a user can act on (disk full, I/O error, read-only, cannot open,
+    locked), naming ``path``; ``exc`` itself for anything else. The one place these are translated."""
+    if _is_busy(exc):
+        seconds = round(waited if waited is not None else _busy_timeout())
+        return UserError(f"项目 {path} 正被其他用户或程序使用（已等待 {seconds} 秒）。请关闭其他程序或稍后重试；项目未改动。",
+                         f"Project {path} is in use by another user or program (waited {seconds} s). "
+                         "Close the other program or try again later; the project is unchanged.")
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    for prefixes, fragment, zh, en in _DATABASE_ERRORS:
+        if name.startswith(prefixes) or fragment in str(exc):
+            return UserError(f"无法写入项目 {path}：{zh}。项目未改动。", f"Cannot write project {path}: {en}. "
+                             "The project is unchanged.")
+    return exc
+
+
+def _settle_journal(path: Path) -> None:
+    """Let SQLite roll back a crashed write of ``path`` (its hot journal) before the file is replaced, so the
+    old journal is never applied to the new file."""
+    with contextlib.suppress(sqlite3.Error), contextlib.closing(sqlite3.connect(path)) as conn:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
 
 
 class Edit:
@@ -506,20 +620,3 @@ def _login_name() -> str:
         return getpass.getuser()
     except Exception:  # no login name on some service accounts
         return "unknown"
-
-
-@contextlib.contextmanager
-def _atomic_target(path: Path) -> Iterator[str]:
-    """Yield a temporary file name beside ``path``; rename it onto ``path`` only if the block succeeds."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    os.unlink(tmp)  # sqlite3 creates it
-    try:
-        yield tmp
-        with open(tmp, "rb+") as handle:
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)

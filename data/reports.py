@@ -15,7 +15,7 @@ import pandas as pd
 
 from data.capacity_store import COLUMN_LABELS as CAPACITY_LABELS
 from data.capacity_store import site_capacity
-from data.printing.output import atomic_target, checked_path
+from data.printing.output import checked_path
 from data.printing.summary import TIER_COLUMNS, unit_tiers, units_by_tier, with_total
 from data.printing.tiers import tier_styles
 from data.project import Project
@@ -48,9 +48,7 @@ def write_report(project: Project, out_path, on_date: dt.date | None = None) -> 
     on = on_date or dt.date.today()
     sheets = dict(zip(SHEETS, (zones_sheet(project, on), *tier_sheets(project), sites_sheet(project, on),
                                 grid_cases_sheet(project), followups_sheet(project, on)), strict=True))
-    with atomic_target(out_path) as tmp:
-        write_xlsx(tmp, sheets)
-    return out_path
+    return write_xlsx(out_path, sheets)
 
 
 def zones_sheet(project: Project, on: dt.date) -> pd.DataFrame:

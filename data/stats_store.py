@@ -19,7 +19,9 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from data.atomic import atomic_output
 from data.project import Project
+from data.xlsx_cells import keep_text_as_text, save_workbook
 from gis import schedules
 from gis.deadlines import REPORTING_DEADLINES, overdue_steps
 from gis.errors import UserError
@@ -172,7 +174,8 @@ def with_headers(frame: pd.DataFrame, lang: str = "zh", labels: dict[str, tuple[
 
 def write_xlsx(path, sheets: dict[str, pd.DataFrame]) -> Path:
     """Write tables to one Excel workbook, a sheet each (name -> table): bold frozen header row, columns
-    sized to their contents. Sheet names are cut to Excel's 31 characters and made unique."""
+    sized to their contents. Sheet names are cut to Excel's 31 characters and made unique. Text is
+    written as text, never as a formula; the file is written atomically."""
     path = Path(path)
     if path.suffix.lower() != ".xlsx":
         raise UserError(f"Excel 文件须以 .xlsx 结尾：{path}", f"An Excel file must end in .xlsx: {path}")
@@ -189,8 +192,9 @@ def write_xlsx(path, sheets: dict[str, pd.DataFrame]) -> Path:
         for i, column in enumerate(frame.columns, 1):
             longest = max([_display_width(column), *(_display_width(v) for v in frame[column].head(500))])
             sheet.column_dimensions[get_column_letter(i)].width = min(max(longest + 2, 6), 50)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    book.save(path)
+        keep_text_as_text(sheet)
+    with atomic_output(path) as tmp:
+        save_workbook(book, tmp)
     return path
 
 

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import base64
 import json
-import os
-import tempfile
 from pathlib import Path
 
 import folium
 from branca.element import Element, MacroElement
 from jinja2 import Template
 
+from data.atomic import atomic_output
 from data.map_payload import MAP_LAYERS, layer_payload
 from data.project import Project
 from data.schema import SPATIAL_LAYERS
@@ -145,11 +144,8 @@ def export_html(project: Project, out) -> Path:
     out = Path(out)
     inline = {name: base64.b64encode(layer_payload(project, name)).decode("ascii") for name in MAP_LAYERS}
     html = build_page(page_config(project, inline_data=inline), inline_assets=True)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(html)
-    os.replace(tmp, out)
+    with atomic_output(out) as tmp:
+        tmp.write_text(html, encoding="utf-8")
     return out
 
 

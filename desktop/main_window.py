@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pyproj
 import shapely
-from PySide6.QtCore import QSettings, Qt, Slot
+from PySide6.QtCore import QSettings, Qt, Signal, Slot
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
     QComboBox,
@@ -45,6 +45,8 @@ SELECTABLE_LEVELS = (UnitLevel.VILLAGE.value, UnitLevel.COMMUNITY.value)
 class MainWindow(QMainWindow):
     """Cordon's main window over one open project."""
 
+    projectWaiting = Signal(float)  # seconds waited for another user or program to release the project
+
     def __init__(self, project: Project):
         super().__init__()
         self.project = project
@@ -74,6 +76,7 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._build_toolbar()
         self._build_status_bar()
+        self.projectWaiting.connect(self._on_project_waiting)
         self._connect_map()
         self.resize(1400, 900)
         self.open_project(project)
@@ -225,6 +228,7 @@ class MainWindow(QMainWindow):
     def open_project(self, project: Project) -> None:
         """Show ``project`` in this window."""
         self.project = project
+        project.on_wait = self.projectWaiting.emit  # from any thread; shown on the UI thread
         self.undo_stack.clear()
         for dock in (self.attribute_dock, self.capacity_dock, self.zone_panel):
             if dock.project is not project:  # built on this project already: no second read at start-up
@@ -242,6 +246,12 @@ class MainWindow(QMainWindow):
             self.checklist.hide()
         self.map.layersDrawn.connect(self._on_first_draw, Qt.ConnectionType.SingleShotConnection)
         self._remember_recent(str(project.path))
+
+    @Slot(float)
+    def _on_project_waiting(self, seconds: float) -> None:
+        message = self.tr("The project is in use by another user or program; waiting… (%1 s)")
+        self.statusBar().showMessage(message.replace("%1", str(round(seconds))), 3000)
+        self.statusBar().repaint()  # also while the UI thread itself is the one waiting
 
     def _load_tiers(self) -> None:
         """Fill the tier choice from the project's tier scheme (again after it changes)."""

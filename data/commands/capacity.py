@@ -4,7 +4,6 @@ shortfall and days until full."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 
 from gis.errors import ui_language
 
@@ -18,6 +17,7 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
+    from data import strict_json
     from data.capacity_store import county_capacity, demand_summary, site_capacity, town_capacity
     from data.project import Project
     from data.stats_store import json_records, plain_value
@@ -34,7 +34,7 @@ def run(args) -> int:
               "county": {key: plain_value(value) for key, value in county.items()},
               "sites": json_records(sites), "towns": json_records(towns)}
     if args.json:
-        print(json.dumps(report, ensure_ascii=False, indent=2))
+        print(strict_json.dumps(report, indent=2))
     else:
         print(human_report(project.metadata.get("name"), report, sites, towns, demand))
     return 0

@@ -4,7 +4,6 @@ with infections (confirmed + asymptomatic) and contacts (close + secondary) coun
 from __future__ import annotations
 
 import datetime as dt
-import json
 
 from gis.errors import UserError, ui_language
 from gis.glossary import CaseGroup, totals_sentence
@@ -27,6 +26,7 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
+    from data import strict_json
     from data.project import Project
     from data.stats_store import case_counts, json_records, text_table, with_headers, write_xlsx
 
@@ -36,7 +36,7 @@ def run(args) -> int:
     project = Project.open(args.path)
     counts = case_counts(project, by=args.by, start=start, end=end)
     if args.json:
-        print(json.dumps(json_records(counts), ensure_ascii=False, indent=2))
+        print(strict_json.dumps(json_records(counts), indent=2))
         return 0
     lang = ui_language()
     zh = lang == "zh"

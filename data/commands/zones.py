@@ -10,10 +10,10 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 
 import geopandas as gpd
 
+from data import strict_json
 from gis.errors import UserError, ui_language
 from gis.glossary import Missing
 from gis.zoning.circles import LARGE_CIRCLE_RADIUS_M, SMALL_CIRCLE_RADIUS_M
@@ -85,7 +85,7 @@ def cmd_list(args) -> int:
     project = Project.open(args.path)
     rows = zone_store.zone_rows(project, _date(args.date) or dt.date.today())
     if args.json:
-        print(json.dumps(rows.to_dict("records"), ensure_ascii=False, indent=2, default=_json_value))
+        print(strict_json.dumps(rows.to_dict("records"), indent=2, default=_json_value))
         return 0
     zh = ui_language() == "zh"
     if rows.empty:
@@ -158,7 +158,7 @@ def _proposal_lines(proposal, fids: list[int], scheme) -> list[str]:
 def _print_geojson(frame: gpd.GeoDataFrame, **members) -> None:
     """``frame`` as a GeoJSON FeatureCollection in WGS84, with ``members`` as extra top-level members."""
     collection = frame.to_crs(WGS84_EPSG).to_geo_dict(drop_id=True)
-    print(json.dumps({**collection, **members}, ensure_ascii=False, default=_json_value))
+    print(strict_json.dumps({**collection, **members}, default=_json_value))
 
 
 def _json_value(value):

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import matplotlib
 
+from data.atomic import atomic_output
 from data.printing import output
 from data.printing.content import PrintContent, load_content
 from data.printing.fonts import cjk_font
@@ -53,7 +54,7 @@ def print_atlas(project: Project, out_path, *, by: str = "town", town: str | Non
     cover = dataclasses.replace(options, subtitle=subtitle or "图中编号为图集页码",
                                 extent=town if by == "grid" else None)
     badges = [(page.subject.focus, str(number)) for number, page in enumerate(pages, start=2)]
-    with matplotlib.rc_context(cjk_font().rc()), output.atomic_target(out_path) as tmp, \
+    with matplotlib.rc_context(cjk_font().rc()), atomic_output(out_path) as tmp, \
             output.pdf_pages(tmp, {"Title": cover_title}) as add_pages:
         add_pages([render_page(content, cover, subject_for(content, cover.extent), title=cover_title,
                                page_label=_page_label(1, total), badges=badges)])

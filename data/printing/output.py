@@ -1,17 +1,17 @@
 """Writing pages: a multi-page vector PDF with the Chinese font embedded, or a 300 dpi PNG; always
-atomically (a temporary file beside the target, renamed into place when complete)."""
+atomically (:func:`data.atomic.atomic_output`: a temporary file beside the target, renamed into place
+when complete)."""
 
 from __future__ import annotations
 
 import contextlib
-import os
-import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 
+from data.atomic import atomic_output
 from data.printing.fonts import truetype_text
 from data.printing.layout import PRINT_DPI
 from gis.errors import UserError
@@ -28,7 +28,7 @@ def checked_path(path, suffixes: Sequence[str]) -> Path:
 
 def write(path: Path, figures: Sequence[Figure], metadata: dict | None = None) -> Path:
     """Write ``figures`` to ``path``: all pages to a PDF, or the first page to a PNG at 300 dpi."""
-    with atomic_target(path) as tmp:
+    with atomic_output(path) as tmp:
         if path.suffix.lower() == ".png":
             figures[0].savefig(tmp, format="png", dpi=PRINT_DPI)
         else:
@@ -49,19 +49,3 @@ def pdf_pages(path: Path, metadata: dict | None = None) -> Iterator[Callable[[Se
                 pdf.savefig(figure)
 
         yield add_pages
-
-
-@contextlib.contextmanager
-def atomic_target(path: Path) -> Iterator[Path]:
-    """Yield a temporary path beside ``path`` (same suffix, not yet existing); it replaces ``path`` only if
-    the block succeeds."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix, dir=path.parent)
-    os.close(fd)
-    os.unlink(tmp)  # the writer creates it, with the usual permissions
-    try:
-        yield Path(tmp)
-        os.replace(tmp, path)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)

@@ -1018,6 +1018,11 @@
 <context>
     <name>MainWindow</name>
     <message>
+        <location filename="../../desktop/main_window.py" line="253"/>
+        <source>The project is in use by another user or program; waiting… (%1 s)</source>
+        <translation>项目正被其他用户或程序使用，正在等待…（%1 秒）</translation>
+    </message>
+    <message>
         <location filename="../../desktop/main_window.py" line="95"/>
         <source>&amp;New Project…</source>
         <translation>新建项目(&amp;N)…</translation>
