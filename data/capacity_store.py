@@ -34,7 +34,7 @@ from gis.capacity import (
 )
 from gis.errors import UserError
 from gis.glossary import INFECTED, CaseCategory, SiteStatus, TeamRole, Tier, UnitLevel, ZoneStatus
-from gis.grid_stats import containing, locate_points
+from gis.grid_stats import containing, locate_points, positions_of
 
 WAITING_CATEGORIES = (CaseCategory.CLOSE_CONTACT.value, CaseCategory.SECONDARY_CONTACT.value)
 CHECKLIST_FLAGS = ("independent_water", "independent_ac", "one_per_room")
@@ -54,14 +54,15 @@ TRANSFER_COLUMNS = {"case_no": "编号", "category": "类别", "address": "地�
 
 
 def site_capacity(project: Project, as_of: dt.date | None = None, window_days: int = 7) -> pd.DataFrame:
-    """Per site, indexed by fid: ``name``, ``status``, ``town_code``, ``rooms``, ``occupied``, ``reserved``,
+    """Per site, indexed by fid: ``name``, ``status``, ``town_code``, ``town_fid`` (the site's town, see
+    :func:`_sites_with_towns`), ``rooms``, ``occupied``, ``reserved``,
     ``free``, ``standby_rooms``, ``intake_per_day`` (net rooms a day over the last ``window_days`` of
     snapshots up to ``as_of``, default today) and ``days_until_full`` (NaN when not filling)."""
     sites = _sites_with_towns(project)
     rooms = site_rooms(sites)
     rates = intake_rates(project.read_layer("occupancy_snapshots"), as_of or dt.date.today(), window_days)
     intake = sites["name"].map(rates).where(sites["status"] == SiteStatus.ACTIVE.value)
-    table = sites[["name", "status", "town_code", "rooms", "occupied", "reserved"]].assign(
+    table = sites[["name", "status", "town_code", "town_fid", "rooms", "occupied", "reserved"]].assign(
         free=rooms["free"], standby_rooms=rooms["standby_rooms"], intake_per_day=intake.round(2))
     table["days_until_full"] = days_until_full(table["free"], table["intake_per_day"])
     return table
@@ -69,15 +70,17 @@ def site_capacity(project: Project, as_of: dt.date | None = None, window_days: i
 
 def town_capacity(project: Project, standard: float = ROOMS_PER_10K_STANDARD, as_of: dt.date | None = None,
                   assumptions: DemandAssumptions = DEFAULT_DEMAND) -> pd.DataFrame:
-    """Per town, in code order: ``code``, ``name``, ``population``, ``rooms`` (of active and standby sites),
+    """Per town, in code order (towns without a code last), indexed by the town's fid: ``code``, ``name``,
+    ``population``, ``rooms`` (of active and standby sites),
     ``occupied``, ``free``, ``standby_rooms``, ``rooms_per_10k``, ``shortfall`` (True below ``standard``
     rooms per 10,000 residents), ``demand`` (people waiting in the town plus the forecast for its new
     cases) and ``days_until_full`` (its sites' free rooms at their recent intake)."""
     as_of = as_of or dt.date.today()
-    towns = project.read_layer("admin_units", where="level = ?", params=(UnitLevel.TOWN.value,)).sort_values("code")
+    towns = project.read_layer("admin_units", where="level = ?", params=(UnitLevel.TOWN.value,))
+    towns = towns.sort_values("code", kind="stable", na_position="last")
     sites = site_capacity(project, as_of)
     waiting, new_cases = _waiting_and_new_cases(project, as_of, assumptions)
-    return _capacity_table(towns, sites["town_code"], sites, waiting["town_code"], new_cases["town_code"], standard,
+    return _capacity_table(towns, sites["town_fid"], sites, waiting["town_fid"], new_cases["town_fid"], standard,
                            assumptions)
 
 
@@ -93,7 +96,7 @@ def county_capacity(project: Project, standard: float = ROOMS_PER_10K_STANDARD, 
     waiting, new_cases = _waiting_and_new_cases(project, as_of, assumptions)
 
     def everything_in_county(frame: pd.DataFrame) -> pd.Series:
-        return pd.Series(county["code"].iloc[0], index=frame.index, dtype=object)
+        return pd.Series(county.index[0], index=frame.index, dtype=object)
 
     table = _capacity_table(county, everything_in_county(sites), sites, everything_in_county(waiting),
                             everything_in_county(new_cases), standard, assumptions)
@@ -243,21 +246,22 @@ def record_occupancy_snapshot(project: Project, on_date: dt.date | None = None) 
 
 def _capacity_table(units: pd.DataFrame, site_unit: pd.Series, sites: pd.DataFrame, waiting_unit: pd.Series,
                     new_case_unit: pd.Series, standard: float, assumptions: DemandAssumptions) -> pd.DataFrame:
-    """Capacity per unit (``code``, ``name``, ``population``) from the :func:`site_capacity` table, the unit
-    of each site, of each waiting person and of each new case."""
+    """Capacity per unit (``code``, ``name``, ``population``; indexed like ``units``) from the
+    :func:`site_capacity` table and the unit (an index label of ``units``) of each site, of each waiting
+    person and of each new case."""
     per_site = pd.DataFrame({
         "unit": site_unit, "rooms": site_rooms(sites)["prepared_rooms"], "occupied": sites["occupied"].fillna(0),
         "free": sites["free"], "standby_rooms": sites["standby_rooms"], "intake": sites["intake_per_day"].fillna(0)})
-    sums = per_site.groupby("unit").sum().reindex(units["code"]).fillna(0)
+    sums = per_site.groupby("unit").sum().reindex(units.index).fillna(0)
     population = pd.array(units["population"], dtype="Int64")
     table = pd.DataFrame({
         "code": units["code"].to_numpy(), "name": units["name"].to_numpy(), "population": population,
         **{column: sums[column].astype("int64").to_numpy() for column in ("rooms", "occupied", "free", "standby_rooms")},
-    })
+    }, index=units.index)
     table["rooms_per_10k"] = rooms_per_10k(table["rooms"], population.astype("float64"))
     table["shortfall"] = below_standard(table["rooms"], population.astype("float64"), standard)
-    table["demand"] = expected_demand(waiting_unit.value_counts().reindex(units["code"], fill_value=0).to_numpy(),
-                                      new_case_unit.value_counts().reindex(units["code"], fill_value=0).to_numpy(),
+    table["demand"] = expected_demand(waiting_unit.value_counts().reindex(units.index, fill_value=0).to_numpy(),
+                                      new_case_unit.value_counts().reindex(units.index, fill_value=0).to_numpy(),
                                       assumptions)
     table["days_until_full"] = days_until_full(table["free"], sums["intake"].to_numpy())
     return table
@@ -281,13 +285,17 @@ def _waiting(project: Project, cases: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 
 def _sites_with_towns(project: Project) -> gpd.GeoDataFrame:
-    """The sites, with ``town_code`` taken from the map (grid -> village -> town, as for cases) where the
-    recorded one is missing or not a town."""
+    """The sites with their town: ``town_fid`` and ``town_code`` of the town the recorded ``town_code`` names
+    if it names exactly one, else of the town found on the map (grid -> village -> town, as for cases)."""
     sites = project.read_layer("isolation_sites")
     units = project.read_layer("admin_units")
-    towns = units.loc[units["level"] == UnitLevel.TOWN.value, "code"]
-    located = locate_points(sites.geometry.values, project.read_layer("grids"), units)["town_code"]
-    return sites.assign(town_code=sites["town_code"].where(sites["town_code"].isin(towns), located.to_numpy()))
+    towns = units[units["level"] == UnitLevel.TOWN.value]
+    located = locate_points(sites.geometry.values, project.read_layer("grids"), units)
+    recorded = positions_of(towns["code"], sites["town_code"])
+    known = recorded >= 0
+    fids = np.asarray(towns.index, dtype=object)[np.maximum(recorded, 0)] if len(towns) else located["town_fid"]
+    return sites.assign(town_code=np.where(known, sites["town_code"], located["town_code"]),
+                        town_fid=np.where(known, fids, located["town_fid"]))
 
 
 def _in_sealed_zone(project: Project, points) -> np.ndarray:

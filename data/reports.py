@@ -23,6 +23,7 @@ from data.stats_store import COLUMN_LABELS as CASE_LABELS
 from data.stats_store import case_counts, followups_due, with_headers, write_xlsx
 from data.zone_store import zone_rows
 from gis.glossary import KeyPersonCategory, Missing, SiteStatus, UnitLevel, ZoneKind, ZoneStatus
+from gis.grid_stats import values_by_code
 
 SHEETS = ("管控区域", "等级汇总", "管控村（社区）", "隔离场所", "网格感染者与密接", "随访检测")
 """The workbook's sheets, in order."""
@@ -74,10 +75,11 @@ def tier_sheets(project: Project) -> tuple[pd.DataFrame, pd.DataFrame]:
     summary = with_total(units_by_tier(villages, zones, tiers)).drop(columns="tier").rename(columns=TIER_COLUMNS)
     effective = unit_tiers(villages, zones, tiers)
     rank = {s.key: i for i, s in enumerate(tiers)}
-    towns = units.set_index("code")["name"]
-    members = villages.loc[effective.index].assign(
+    towns = units[units["level"] == UnitLevel.TOWN.value]
+    members = villages.loc[effective.index]
+    members = members.assign(
         tier_label=effective.map({s.key: s.label for s in tiers}), rank=effective.map(rank),
-        town=villages.loc[effective.index, "parent_code"].map(towns))
+        town=values_by_code(towns["code"], towns["name"], members["parent_code"]).to_numpy())
     members = pd.DataFrame(members.sort_values(["rank", "code"]).drop(columns="geometry"))
     return summary, members[list(VILLAGE_HEADERS)].rename(columns=VILLAGE_HEADERS)
 
@@ -85,8 +87,8 @@ def tier_sheets(project: Project) -> tuple[pd.DataFrame, pd.DataFrame]:
 def sites_sheet(project: Project, on: dt.date) -> pd.DataFrame:
     """Isolation sites with rooms, occupied, reserved, free and standby rooms, intake and days until full."""
     sites = site_capacity(project, as_of=on)
-    towns = project.read_layer("admin_units", where="level = ?", params=(UnitLevel.TOWN.value,)).set_index("code")
-    table = sites.assign(status=sites["status"].map(_zh(SiteStatus)), town=sites["town_code"].map(towns["name"]))
+    towns = project.read_layer("admin_units", where="level = ?", params=(UnitLevel.TOWN.value,))
+    table = sites.assign(status=sites["status"].map(_zh(SiteStatus)), town=sites["town_fid"].map(towns["name"]))
     columns = ["name", "status", "town", "rooms", "occupied", "reserved", "free", "standby_rooms", "intake_per_day",
                "days_until_full"]
     return table[columns].rename(columns=SITE_HEADERS)

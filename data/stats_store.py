@@ -62,9 +62,11 @@ def case_counts(project: Project, by: str = "grid", start: dt.date | None = None
                 end: dt.date | None = None) -> pd.DataFrame:
     """Cases reported from ``start`` to ``end`` (whole days, both optional) per grid, village/community or town.
 
-    Returns one row per unit in code order, zeros included: ``code``, ``name``, one column per case
-    category value (``confirmed`` ... ``secondary_contact``) and ``total``. ``attrs["unlocated"]`` counts
-    the cases in the window lying in no unit.
+    Returns one row per unit in code order (units without a code last), zeros included, indexed by the
+    unit's fid: ``code``, ``name``, one column per case category value (``confirmed`` ...
+    ``secondary_contact``), ``infections`` (confirmed + asymptomatic), ``contacts`` (close + secondary) and
+    ``total`` (every record). Units are counted by fid, so units sharing a code or having none
+    each get their own row. ``attrs["unlocated"]`` counts the cases in the window lying in no unit.
     """
     if by not in BY_LEVELS:
         raise UserError(f"统计单元须为 {' / '.join(BY_LEVELS)}，而不是“{by}”。",
@@ -72,10 +74,11 @@ def case_counts(project: Project, by: str = "grid", start: dt.date | None = None
     units = _units_at(project, by)
     cases = located_cases(project)
     cases = cases[in_window(cases["reported"], start, end)]
-    codes = cases[_CODE_COLUMN[by]]
-    table = count_by_category(codes, cases["category"], units["code"]).rename_axis("code").reset_index()
+    fids = cases[f"{_LOCATED_PREFIX[by]}_fid"]
+    table = count_by_category(fids, cases["category"], units.index).rename_axis("fid")
+    table.insert(0, "code", units["code"].to_numpy())
     table.insert(1, "name", units["name"].to_numpy())
-    table.attrs["unlocated"] = int(codes.isna().sum())
+    table.attrs["unlocated"] = int(fids.isna().sum())
     return table
 
 
@@ -232,17 +235,18 @@ def text_table(frame: pd.DataFrame) -> str:
     return "\n".join([line(header), *(line(row) for row in body)])
 
 
-_CODE_COLUMN = {"grid": "grid_code", "village": "unit_code", "town": "town_code"}
+_LOCATED_PREFIX = {"grid": "grid", "village": "unit", "town": "town"}  # columns <prefix>_fid of located points
 
 
 def _units_at(project: Project, by: str) -> gpd.GeoDataFrame:
-    """Grids, villages/communities or towns (code, name, population, geometry) in code order."""
+    """Grids, villages/communities or towns (code, name, population, geometry) in code order, those without
+    a code last."""
     if by == "grid":
         units = project.read_layer("grids")
     else:
         levels = VILLAGE_LEVELS if by == "village" else (UnitLevel.TOWN.value,)
         units = project.read_layer("admin_units", where=f"level IN ({', '.join('?' * len(levels))})", params=levels)
-    return units.sort_values("code", kind="stable")
+    return units.sort_values("code", kind="stable", na_position="last")
 
 
 def _locate(project: Project, frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

@@ -55,7 +55,7 @@ from gis.capacity import ROOMS_PER_10K_STANDARD, site_rooms
 from gis.deadlines import REPORTING_DEADLINES
 from gis.errors import UserError, ui_language
 from gis.glossary import CaseCategory, KeyPersonCategory, SiteStatus, Term, UnitLevel
-from gis.grid_stats import in_window
+from gis.grid_stats import VILLAGE_LEVELS, in_window, positions_of, values_by_code
 from gis.symbology import CASE_COLOURS
 from gis.testing_plan import DEFAULT_SAMPLING
 
@@ -488,7 +488,8 @@ class CapacityTab(DashboardTab):
         contact = self.tr("Contact: {name} {phone}")
         tooltips = ["\n".join([*g, contact.format(name=display_text(n), phone=display_text(p))])
                     for g, n, p in zip(gaps, sites["contact"], sites["phone"], strict=True)]
-        colour = np.select([sites["status"] != SiteStatus.ACTIVE.value, [bool(g) for g in gaps]], [MUTED, WARNING], "")
+        inactive = (sites["status"] != SiteStatus.ACTIVE.value).to_numpy()
+        colour = np.select([inactive, np.array([bool(g) for g in gaps], dtype=bool)], [MUTED, WARNING], "")
         return sites.reset_index(names="fid").assign(
             status=term_labels(sites["status"], SiteStatus).to_numpy(), state=sites["status"].to_numpy(),
             gaps=["；".join(g) for g in gaps], _colour=colour, _tooltip=tooltips)
@@ -749,7 +750,7 @@ class GridTab(DashboardTab):
             grid=name, code=code, cases=len(cases), persons=len(persons)))
         self.case_table.show_frame(cases.assign(category=term_labels(cases["category"], CaseCategory)))
         self.person_table.show_frame(persons.assign(category=term_labels(persons["category"], KeyPersonCategory)))
-        row = self.count_table.model().row_of("code", code)
+        row = self.count_table.model().row_of("fid", fid) if self.result["by"] == "grid" else None
         if row is not None:
             self.count_table.selectRow(row)
 
@@ -777,14 +778,12 @@ class GridTab(DashboardTab):
 
     @Slot(QModelIndex)
     def _on_count_clicked(self, index: QModelIndex) -> None:
-        code = self.count_table.model().frame.at[index.row(), "code"]
+        fid = int(self.count_table.model().frame.at[index.row(), "fid"])
         bounds = self.result["bounds"]
-        if code in bounds.index:
-            self.dock.map_widget.fit_bounds(bounds.loc[code].to_numpy())
-        grids = self.result["grids"]
-        fids = grids.index[grids["code"] == code]
-        if len(fids):
-            self.show_grid(int(fids[0]))
+        if fid in bounds.index and bounds.loc[fid].notna().all():
+            self.dock.map_widget.fit_bounds(bounds.loc[fid].to_numpy())
+        if self.result["by"] == "grid":
+            self.show_grid(fid)
 
     @Slot(str, int)
     def _on_feature_clicked(self, layer: str, fid: int) -> None:
@@ -1044,22 +1043,26 @@ class TestingTab(DashboardTab):
 
 def _read_capacity(project: Project, as_of: dt.date, standard: float) -> dict:
     towns = capacity_store.town_capacity(project, standard, as_of)
-    outlines = project.read_layer("admin_units", where="level = ?", params=(UnitLevel.TOWN.value,))
-    outline_of = dict(zip(outlines["code"], outlines.geometry, strict=True))
+    outlines = project.read_layer("admin_units", where="level = ?", params=(UnitLevel.TOWN.value,)).geometry
     readiness = capacity_store.site_readiness(project)[["checklist_missing", "team_missing", "contact", "phone"]]
     return {"as_of": as_of, "standard": standard, "county": capacity_store.county_capacity(project, standard, as_of),
             "demand": capacity_store.demand_summary(project, as_of),
-            "towns": towns.assign(geometry=towns["code"].map(outline_of)),
+            "towns": towns.assign(geometry=outlines.reindex(towns.index)),
             "sites": capacity_store.site_capacity(project, as_of).join(readiness),
             "occupancy": project.read_layer("occupancy_snapshots")}
 
 
 def _read_curve(project: Project, unit_code: str | None, as_of: dt.date) -> dict:
+    """The curve of one area, and the areas that can be chosen: those whose code names them alone (each town
+    followed by its villages and communities, then villages outside every town)."""
     units = project.read_layer("admin_units")
-    towns = units[units["level"] == UnitLevel.TOWN.value].sort_values("code")
-    order = [code for town in towns["code"] for code in
-             [town, *units.loc[units["parent_code"] == town, "code"].sort_values()]]
+    units = units[positions_of(units["code"], units["code"]) >= 0].sort_values("code")
+    towns = units[units["level"] == UnitLevel.TOWN.value]
+    villages = units[units["level"].isin(VILLAGE_LEVELS)]
+    order = [code for town in towns["code"] for code in [town, *villages.loc[villages["parent_code"] == town, "code"]]]
+    order += villages.loc[~villages["code"].isin(order), "code"].tolist()
     units = units.set_index("code").loc[order, ["name"]].reset_index()
+    units["name"] = units["name"].fillna(units["code"])
     unit_code = unit_code if unit_code in set(order) else None
     return {"as_of": as_of, "units": units, "curve": stats_store.epidemic_curve(project, unit_code, end=as_of)}
 
@@ -1068,16 +1071,15 @@ def _read_grid_counts(project: Project, by: str, start: dt.date | None, end: dt.
     counts = stats_store.case_counts(project, by, start, end)
     cases = stats_store.located_cases(project)
     grids = project.read_layer("grids")
-    units = project.read_layer("admin_units")
     persons = project.read_layer("key_persons")
-    bounds = pd.concat([grids.set_index("code").geometry.bounds, units.set_index("code").geometry.bounds])
+    areas = grids if by == "grid" else project.read_layer("admin_units")
     return {
-        "counts": counts, "unlocated": counts.attrs["unlocated"],
+        "by": by, "counts": counts.reset_index(), "unlocated": counts.attrs["unlocated"],
         "cases": cases.loc[in_window(cases["reported"], start, end),
                            ["case_no", "category", "reported", "address", "site_name", "grid_code"]],
         "persons": persons[["person_no", "category", "arrival_at", "origin", "schedule", "grid_code"]],
         "grids": grids[["code", "name"]],
-        "bounds": bounds[~bounds.index.duplicated()],
+        "bounds": areas.geometry.bounds,  # by fid
     }
 
 
@@ -1091,8 +1093,9 @@ def _read_due(project: Project, on_date: dt.date, at: dt.datetime) -> dict:
 
 
 def _grid_names(codes: pd.Series, grids: pd.DataFrame) -> pd.Series:
-    """The names of the grids with these codes (the code where no grid has it)."""
-    return codes.map(dict(zip(grids["code"], grids["name"], strict=True))).fillna(codes)
+    """The names of the grids with these codes (the code where no grid, or more than one, has it)."""
+    names = values_by_code(grids["code"], grids["name"], codes).to_numpy()
+    return pd.Series(np.where(pd.isna(names), codes.to_numpy(dtype=object), names), index=codes.index, dtype=object)
 
 
 def _plan_state(project: Project, plan: pd.DataFrame | None) -> str:

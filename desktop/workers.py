@@ -11,16 +11,21 @@ A *work function* is plain Python that knows nothing of Qt::
 
 :class:`Worker` runs it in its own ``QThread`` and reports back on the UI thread through its signals;
 :class:`ProgressDialog` shows its progress with a Cancel button. ``finished`` or ``failed`` is emitted
-only after the thread has ended, so a slot may drop the worker at once.
+only after the thread has ended, so a slot may drop the worker at once. A failure that is not the user's
+(anything but :class:`gis.errors.UserError` or an ``OSError``) is a bug: it also goes to ``sys.excepthook``
+with its traceback, as an exception in a slot would, so that it is never just a line in a dock.
 """
 
 from __future__ import annotations
 
+import sys
 import threading
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 from PySide6.QtWidgets import QProgressDialog, QWidget
+
+from gis.errors import UserError
 
 Progress = Callable[[int, str], None]
 Cancelled = Callable[[], bool]
@@ -119,6 +124,8 @@ class Worker(QObject):
         thread.wait()
         self._thread = None
         if thread.error is not None:
+            if not isinstance(thread.error, UserError | OSError):
+                sys.excepthook(type(thread.error), thread.error, thread.error.__traceback__)
             self.failed.emit(thread.error)
         else:
             self.finished.emit(thread.result)

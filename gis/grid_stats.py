@@ -10,7 +10,10 @@ the wrong grid, and a point on the edge shared by two grids stays in the grid it
 
 A grid belongs to the village or community named in its ``unit_code``, and that unit to the town in its
 ``parent_code``; points in no grid, or in a grid without a known unit, are joined to the units' own
-polygons instead.
+polygons instead. Codes are only trusted when they name exactly one feature: an empty code or one shared by
+several units (common in real files) links nothing, and such units are found by their polygons. Each
+located point also carries the fid of its grid, village and town, so a unit without a code of its own is
+still counted as itself.
 
 >>> import shapely
 >>> squares = np.array([shapely.box(0, 0, 1, 1), shapely.box(1, 0, 2, 1)])
@@ -52,16 +55,39 @@ def containing(points: np.ndarray, polygons: np.ndarray) -> np.ndarray:
     return found
 
 
+def positions_of(codes, wanted) -> np.ndarray:
+    """For each of ``wanted``, the position in ``codes`` of the one code equal to it; -1 where no code
+    matches, where several do (a duplicate code), or where the code is missing or blank.
+
+    >>> positions_of(["A", "B", "B", None, ""], ["B", "A", None, "", "C"]).tolist()
+    [-1, 0, -1, -1, -1]
+    """
+    codes = pd.Series(np.asarray(codes, dtype=object), dtype=object)
+    usable = codes.notna() & (codes.astype(str).str.strip() != "") & ~codes.duplicated(keep=False)
+    found = pd.Index(codes[usable]).get_indexer(pd.Series(np.asarray(wanted, dtype=object), dtype=object))
+    return np.where(found >= 0, np.flatnonzero(usable)[np.maximum(found, 0)] if usable.any() else -1, -1)
+
+
+def values_by_code(codes, values, wanted) -> pd.Series:
+    """For each of ``wanted``, the value (of ``values``, aligned with ``codes``) of the one feature with that
+    code; None where no code or several match (see :func:`positions_of`).
+
+    >>> values_by_code(["T1", "T2", "T2"], ["东城", "西城", "西城二"], ["T1", "T2", None]).tolist()
+    ['东城', None, None]
+    """
+    return _codes(pd.Series(np.asarray(values, dtype=object)), positions_of(codes, wanted))
+
+
 def grid_of_points(points: np.ndarray, grid_geometries: np.ndarray, grid_codes, recorded_codes=None) -> np.ndarray:
     """Index into the grids of the grid containing each point (-1 for none).
 
     ``recorded_codes`` (optional, one per point) are the grid codes the records carry; each is trusted
-    only if that grid contains the point (see the module notes).
+    only if that grid contains the point and no other grid has the same code (see the module notes).
     """
     points = np.asarray(points, dtype=object)
     found = np.full(len(points), -1, dtype=np.int64)
     if recorded_codes is not None and len(points):
-        claimed = pd.Index(grid_codes).get_indexer(pd.Series(recorded_codes, dtype=object))
+        claimed = positions_of(grid_codes, recorded_codes)
         has_claim = (claimed >= 0) & ~shapely.is_missing(points)
         verified = np.zeros(len(points), dtype=bool)
         verified[has_claim] = shapely.intersects(np.asarray(grid_geometries)[claimed[has_claim]], points[has_claim])
@@ -83,22 +109,26 @@ def locate_points(points, grids: gpd.GeoDataFrame, units: gpd.GeoDataFrame, reco
 
     Returns
     -------
-    DataFrame with ``grid_code``, ``unit_code`` and ``town_code`` (missing where a point lies outside),
-    in the order of ``points``.
+    DataFrame with ``grid_code``, ``unit_code`` and ``town_code`` (missing where a point lies outside or
+    its unit has no code) and ``grid_fid``, ``unit_fid`` and ``town_fid`` (the index labels of that grid and
+    unit; missing where it lies outside), in the order of ``points``.
     """
     points = np.asarray(points, dtype=object)
     villages = units[units["level"].isin(VILLAGE_LEVELS)]
     towns = units[units["level"] == UnitLevel.TOWN.value]
     grid_index = grid_of_points(points, grids.geometry.values, grids["code"].tolist(), recorded_grid_codes)
-    village_of_grid = pd.Index(villages["code"]).get_indexer(grids["unit_code"])
+    village_of_grid = positions_of(villages["code"], grids["unit_code"])
     village_index = _through(grid_index, village_of_grid)
     _fill_from_polygons(village_index, points, villages.geometry.values)
-    town_of_village = pd.Index(towns["code"]).get_indexer(villages["parent_code"])
+    town_of_village = positions_of(towns["code"], villages["parent_code"])
     town_index = _through(village_index, town_of_village)
     _fill_from_polygons(town_index, points, towns.geometry.values)
     return pd.DataFrame({"grid_code": _codes(grids["code"], grid_index),
                          "unit_code": _codes(villages["code"], village_index),
-                         "town_code": _codes(towns["code"], town_index)})
+                         "town_code": _codes(towns["code"], town_index),
+                         "grid_fid": _codes(grids.index, grid_index),
+                         "unit_fid": _codes(villages.index, village_index),
+                         "town_fid": _codes(towns.index, town_index)})
 
 
 def count_by_category(keys, categories, all_keys) -> pd.DataFrame:

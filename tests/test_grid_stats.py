@@ -87,7 +87,8 @@ def test_points_outside_every_grid_fall_back_to_village_and_town_polygons():
     points = shapely.points([(0.5, 0.5), (1.5, 0.5), (5, 5), (0.5, 0.5)])
     located = locate_points(points, grids, pd.concat([towns, villages]), ["G1", None, None, "G9"])
     assert located.to_dict("list") == {"grid_code": ["G1", None, None, "G1"], "unit_code": ["V1", "V2", None, "V1"],
-                                       "town_code": ["T1", "T1", None, "T1"]}
+                                       "town_code": ["T1", "T1", None, "T1"], "grid_fid": [0, None, None, 0],
+                                       "unit_fid": [0, 1, None, 0], "town_fid": [0, 0, None, 0]}
 
 
 def test_count_by_category_lists_every_unit():

@@ -66,7 +66,7 @@ def human_report(project_name: str, report: dict, sites, towns, demand) -> str:
                  f"Demand: {demand.waiting} waiting, {demand.demand} rooms needed over {demand.horizon_days} days, "
                  f"shortfall {demand.shortfall}; free rooms run out: {runs_out}"]
     status = sites["status"].map(lambda v: SiteStatus(v).label(lang) if v in SiteStatus.values() else v)
-    sites = sites.drop(columns=["town_code", "reserved"]).assign(status=status)
+    sites = sites.drop(columns=["town_code", "town_fid", "reserved"]).assign(status=status)
     towns = towns.assign(shortfall=towns["shortfall"].map({True: "是" if zh else "yes", False: ""}))
     lines += ["", "隔离场所：" if zh else "Sites:", text_table(with_headers(sites, lang, COLUMN_LABELS)),
               "", "乡镇（街道）：" if zh else "Towns:", text_table(with_headers(towns, lang, COLUMN_LABELS))]

@@ -25,6 +25,10 @@ from gis.errors import UserError
 from gis.glossary import UnitLevel, ZoneStatus
 
 PRIVACY_MODES = ("aggregated", "exact")
+EMPTY_PROJECT_CENTRE = (112.0, 34.0)
+"""Where (lon, lat) the frame of a project without any feature is put: an empty page still gets its title,
+margins and scale (central China; the metric CRS's zone is chosen from its longitude)."""
+EMPTY_PROJECT_SIZE_M = 30_000.0
 SAMPLE_SUFFIX = re.compile(r"\s*[（(]\s*示例数据\s*[)）]\s*$")
 
 _COLUMNS = {  # layer -> printable columns read for prints
@@ -48,6 +52,7 @@ class PrintContent:
     privacy: str
     crs: CRS
     county: shapely.Geometry | None
+    extent: tuple[float, float, float, float]  # projected bounds of everything (a nominal box if nothing)
     units: gpd.GeoDataFrame  # towns, villages and communities (and the county row)
     grids: gpd.GeoDataFrame  # with ``infections`` per grid (as on the screen map, see stats_store.grid_infections)
     zones: gpd.GeoDataFrame  # active zones with ``rank`` (0 = top tier)
@@ -87,7 +92,7 @@ def load_content(project: Project, privacy: str = "aggregated") -> PrintContent:
     meta = project.metadata
     layers = {name: _printable_layer(project, name) for name in _COLUMNS}
     extent = _data_extent(layers)
-    crs = metric_crs_for(extent) if extent is not None else metric_crs_for(112.0)
+    crs = metric_crs_for(extent if extent is not None else EMPTY_PROJECT_CENTRE[0])
     metric = {name: frame.to_crs(crs) for name, frame in layers.items()}
     units = metric["admin_units"]
     county_rows = units[units["level"] == UnitLevel.COUNTY.value]
@@ -104,6 +109,7 @@ def load_content(project: Project, privacy: str = "aggregated") -> PrintContent:
         place_name=name, is_sample=bool(meta.get("is_sample")), attribution=meta.get("attribution", "") or "",
         data_time=_last_change(project), privacy=privacy, crs=crs,
         county=shapely.union_all(county_rows.geometry.values) if len(county_rows) else None,
+        extent=_projected_extent(extent, crs),
         units=units, grids=grids, zones=zones.sort_values("rank", ascending=False), tiers=tiers,
         sites=metric["isolation_sites"], facilities=metric["facilities"],
         cases=cases[["category", "geometry"]] if privacy == "exact" else cases.iloc[0:0][["category", "geometry"]],
@@ -129,6 +135,14 @@ def _data_extent(layers: dict[str, gpd.GeoDataFrame]):
         return None
     return shapely.box(min(b[0] for b in bounds), min(b[1] for b in bounds),
                        max(b[2] for b in bounds), max(b[3] for b in bounds))
+
+
+def _projected_extent(extent, crs: CRS) -> tuple[float, float, float, float]:
+    """``extent`` (storage CRS) as bounds in ``crs``; a nominal square at :data:`EMPTY_PROJECT_CENTRE` if None."""
+    if extent is None:
+        centre = gpd.GeoSeries([shapely.Point(EMPTY_PROJECT_CENTRE)], crs=STORAGE_CRS).to_crs(crs).iloc[0]
+        return tuple(centre.buffer(EMPTY_PROJECT_SIZE_M / 2, cap_style="square").bounds)
+    return tuple(gpd.GeoSeries([extent], crs=STORAGE_CRS).to_crs(crs).total_bounds)
 
 
 def _last_change(project: Project) -> dt.datetime | None:

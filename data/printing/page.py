@@ -210,8 +210,4 @@ def _marginalia(content: PrintContent, options: PrintOptions, title: str, page_l
 def _county_extent(content: PrintContent) -> tuple[float, float, float, float]:
     if content.county is not None:
         return content.county.bounds
-    bounds = content.units.total_bounds if len(content.units) else None
-    if bounds is None:
-        raise UserError("项目中没有行政区划，无法确定出图范围。请先导入县界或指定范围。",
-                        "The project has no administrative units to frame. Import a boundary or give an extent.")
-    return tuple(bounds)
+    return tuple(content.units.total_bounds) if len(content.units) else content.extent
