@@ -2,7 +2,7 @@
 
 Every action is one transaction whose audit_log rows carry the user, the time, and the zone before and
 after; action names: create, modify, tier_change, downgrade, lift, record_test_round, new_case,
-apply_proposal. Nothing here changes a tier on its own: stepping down is always asked for.
+proposal_update, apply_proposal. Nothing here changes a tier on its own: stepping down is always asked for.
 """
 
 from __future__ import annotations
@@ -16,10 +16,22 @@ import pandas as pd
 from data.project import Project, now_iso
 from gis.crs import STORAGE_CRS
 from gis.errors import UserError
-from gis.glossary import INFECTED, CaseCategory, RoundResult, SnapRule, UnitLevel, ZoneKind, ZoneStatus
+from gis.glossary import (
+    INFECTED,
+    CaseCategory,
+    ProposalGroup,
+    RoundResult,
+    SnapRule,
+    UnitLevel,
+    ZoneDifference,
+    ZoneKind,
+    ZoneStatus,
+)
 from gis.zoning.changes import zone_changes
 from gis.zoning.countdown import Countdown, ScreeningRound, as_date, countdown
 from gis.zoning.effective import effective_tiers
+from gis.zoning.proposal_diff import ProposalDiff, ZoneComparison
+from gis.zoning.proposal_diff import compare_proposal as compare_with_zones
 from gis.zoning.proposals import Proposal, propose_zones
 from gis.zoning.report import ZoneReport, people_in, zone_report
 from gis.zoning.schemes import DEFAULT_SCHEME_KEY, PRESETS, TierScheme, validated
@@ -265,26 +277,71 @@ def register_new_cases(project: Project, case_fids=None) -> dict[int, str]:
     return updates
 
 
-def apply_proposal(project: Project, proposal: Proposal, *, at=None) -> list[int]:
-    """Store a reviewed proposal's zones (each logged "create", keeping its kind; reason as the note) and a
-    summary row "apply_proposal", in one transaction. Returns the new fids, in the proposal's order."""
+def apply_proposal(project: Project, proposal: Proposal, *, at=None, only=None) -> list[int]:
+    """Accept a reviewed proposal against the zones in force (:func:`compare_proposal`): its new zones are
+    created (each logged "create", reason as the note), its changed zones updated in place (each logged
+    "proposal_update" with the zone before and after), the rest left as they are, in one transaction with a
+    summary row "apply_proposal" naming what was created and what changed. Accepting the same proposal again
+    changes nothing and logs nothing.
+
+    ``only``: positions in the proposal of the zones to act on (default every new or changed one). Returns the
+    fids of the zones created, in the proposal's order.
+    """
     scheme = load_scheme(project)
     for zone in proposal.zones:
         scheme.tier(zone.tier)
-    if not proposal.zones:
+    active = _active_zones(project)
+    diff = compare_with_zones(proposal, active, scheme)
+    chosen = set(diff.applicable_positions() if only is None else only)
+    acting = [item for item in diff.items if item.applicable and item.position in chosen]
+    if not acting:
         return []
     stamp = _stamp(at)
+    new = [item.proposed for item in acting if item.group is ProposalGroup.NEW]
+    with project.transaction() as edit:
+        fids = edit.insert(LAYER, _proposal_records(new, stamp), action="create") if new else []
+        updated = [_update_from_proposal(edit, item, active.loc[item.zone_fid, "last_case_at"], stamp)
+                   for item in acting if item.group is ProposalGroup.CHANGED]
+        edit.log("apply_proposal", LAYER, after={"fids": fids, "updated": updated,
+                                                 "as_of": proposal.as_of.isoformat(), "days": proposal.days,
+                                                 "small_m": proposal.small_m, "large_m": proposal.large_m,
+                                                 "scheme": proposal.scheme_key})
+    return fids
+
+
+def compare_proposal(project: Project, proposal: Proposal) -> ProposalDiff:
+    """``proposal`` against the project's active zones: new, changed, unchanged and may-step-down lines (see
+    :mod:`gis.zoning.proposal_diff`). Writes nothing."""
+    return compare_with_zones(proposal, _active_zones(project), load_scheme(project))
+
+
+def _proposal_records(zones, stamp: str) -> gpd.GeoDataFrame:
     records = pd.concat([
         zone_record(z.geometry, tier=z.tier, kind=z.kind, name=z.name, unit_codes=list(z.unit_codes), at=stamp)
         .assign(last_case_at=_stamp(z.last_case_at) if z.last_case_at else None, note=z.reason)
-        for z in proposal.zones
+        for z in zones
     ], ignore_index=True)
-    with project.transaction() as edit:
-        fids = edit.insert(LAYER, gpd.GeoDataFrame(records, geometry="geometry", crs=STORAGE_CRS), action="create")
-        edit.log("apply_proposal", LAYER, after={"fids": fids, "as_of": proposal.as_of.isoformat(),
-                                                 "days": proposal.days, "small_m": proposal.small_m,
-                                                 "large_m": proposal.large_m, "scheme": proposal.scheme_key})
-    return fids
+    return gpd.GeoDataFrame(records, geometry="geometry", crs=STORAGE_CRS)
+
+
+def _update_from_proposal(edit, item: ZoneComparison, last_case_at, stamp: str) -> dict:
+    """Bring active zone ``item.zone_fid`` to its proposed tier, units and outline (logged "proposal_update");
+    a new tier restarts its clock, a new tier or new units give it the proposed name, a later case moves its
+    last case.
+    Returns what changed, for the summary row."""
+    zone, current = item.proposed, item.active
+    values = {"kind": zone.kind, "radius_m": None, "updated_at": stamp,
+              "unit_codes": json.dumps(list(zone.unit_codes), ensure_ascii=False) if zone.unit_codes else None}
+    if ZoneDifference.TIER in item.changes:
+        values.update(tier=zone.tier, started_at=stamp)
+    if ZoneDifference.TIER in item.changes or ZoneDifference.UNITS in item.changes:
+        values["name"] = zone.name
+    if zone.last_case_at and (pd.isna(last_case_at) or _stamp(zone.last_case_at) > _stamp(last_case_at)):
+        values["last_case_at"] = _stamp(zone.last_case_at)
+    edit.update(LAYER, current.fid, values, geometry=zone.geometry, action="proposal_update")
+    return {"fid": current.fid, "changes": [c.value for c in item.changes],
+            "before": {"tier": current.tier, "unit_codes": list(current.unit_codes)},
+            "after": {"tier": zone.tier, "unit_codes": list(zone.unit_codes)}}
 
 
 # -- helpers -----------------------------------------------------------------------------------------------
@@ -318,10 +375,10 @@ def _people_layer(project: Project) -> gpd.GeoDataFrame:
 
 def _downgraded_zones(project: Project) -> set[int]:
     """Zones whose tier was last set by a "downgrade" (their started_at is the day they came down).
-    An undo that put a tier back counts as the last setting too."""
-    log = project.read_layer("audit_log", where="layer = ? AND action IN ('create', 'tier_change', 'downgrade', 'undo')",
-                             params=(LAYER,))
-    log = log[(log["action"] != "undo") | log.apply(_changes_tier, axis=1)]
+    An undo or a proposal that changed the tier counts as the last setting too."""
+    log = project.read_layer("audit_log", where="layer = ? AND action IN ('create', 'tier_change', 'downgrade', 'undo', "
+                             "'proposal_update')", params=(LAYER,))
+    log = log[~log["action"].isin(["undo", "proposal_update"]) | log.apply(_changes_tier, axis=1)]
     last = log.dropna(subset=["fid"]).groupby("fid")["action"].last()
     return {int(fid) for fid, action in last.items() if action == "downgrade"}
 

@@ -4,13 +4,13 @@ circles, snapping to units, the change map and the effective tiers.
 
 Every change to a zone is a command on the shared undo stack: :class:`ZoneActionCommand` wraps one
 zone_store action on an existing zone (undo puts the zone's row back as it was), and
-:class:`CreateZonesCommand` wraps an action that creates zones (undo deletes them). The panel follows the
+:class:`CreateZonesCommand` wraps an action that creates zones and may update others in place, as accepting a
+proposal does (undo deletes the new ones and puts the updated rows back). The panel follows the
 project's changes, whichever thread commits them.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import json
 from collections.abc import Callable
@@ -77,13 +77,16 @@ from gis.glossary import (
     CaseCategory,
     FacilityKind,
     Missing,
+    ProposalGroup,
     RoundResult,
     SnapRule,
     ZoneChange,
+    ZoneDifference,
     ZoneKind,
     ZoneStatus,
 )
 from gis.zoning.circles import LARGE_CIRCLE_RADIUS_M, SMALL_CIRCLE_RADIUS_M, control_circles
+from gis.zoning.proposal_diff import ProposalDiff, ZoneComparison
 from gis.zoning.proposals import DEFAULT_CASE_DAYS, PROPOSAL_SHARE_THRESHOLD, PROPOSAL_SNAP_RULE, Proposal
 from gis.zoning.report import ZoneReport
 from gis.zoning.schemes import MAX_RULE_DAYS, PRESETS, TierScheme, user_scheme
@@ -96,6 +99,8 @@ HIGHLIGHT_COLOUR = "#00a6ed"  # the map's selection colour
 CHANGE_COLOURS = {ZoneChange.ADDED: "#d7191c", ZoneChange.UPGRADED: "#fdae61", ZoneChange.DOWNGRADED: "#2c7bb6",
                   ZoneChange.LIFTED: "#7f7f7f"}
 READY_COLOUR = "#1a7f37"
+UNCHANGED_FILL_OPACITY = 0.05  # zones a proposal leaves as they are: drawn faint under what it changes
+PROPOSAL_OVERLAYS = ("proposal", "proposal_unchanged", "proposal_step_down")
 LIFTED_COLOUR = "#8a8a8a"
 ERROR_STYLE = "color: #9b1c1c;"
 CUSTOM_SCHEME = "__custom__"
@@ -185,6 +190,12 @@ class _ZoneCommand(QUndoCommand):
         return True
 
 
+def _zone_state(project: Project, fid: int) -> tuple[dict, object]:
+    """Zone ``fid``'s row as it is now: every field, and the outline."""
+    row = _one_zone_frame(project, fid).iloc[0]
+    return {name: _plain(row[name]) for name in CONTROL_ZONES.field_names}, row.geometry
+
+
 class ZoneActionCommand(_ZoneCommand):
     """One zone_store action on zone ``fid``: redo runs ``action()``; undo writes back the zone's row (every
     field and the outline) as it was before, logged "undo"."""
@@ -192,9 +203,7 @@ class ZoneActionCommand(_ZoneCommand):
     def __init__(self, project: Project, fid: int, action: Callable[[], object], text: str):
         super().__init__(project, text)
         self.fid, self.action = int(fid), action
-        row = _one_zone_frame(project, fid).iloc[0]
-        self.before = {name: _plain(row[name]) for name in CONTROL_ZONES.field_names}
-        self.before_geometry = row.geometry
+        self.before, self.before_geometry = _zone_state(project, fid)
 
     def redo(self) -> None:
         self._attempt(self.action)
@@ -205,13 +214,16 @@ class ZoneActionCommand(_ZoneCommand):
 
 
 class CreateZonesCommand(_ZoneCommand):
-    """A zone_store action creating zones (``create()`` returns their fids): undo deletes them (logged "undo");
-    redo puts the same rows back under the same fids (logged "redo")."""
+    """A zone_store action creating zones (``create()`` returns their fids) and changing the zones ``updates``
+    in place: undo deletes the new zones and writes the changed ones back as they were (logged "undo"); redo
+    puts the same rows back under the same fids and the changed ones as the action left them (logged "redo")."""
 
-    def __init__(self, project: Project, create: Callable[[], list[int]], text: str):
+    def __init__(self, project: Project, create: Callable[[], list[int]], text: str, updates=()):
         super().__init__(project, text)
         self.create = create
         self.rows: gpd.GeoDataFrame | None = None
+        self.before = {int(fid): _zone_state(project, fid) for fid in updates}
+        self.after: dict[int, tuple[dict, object]] = {}
 
     @property
     def fids(self) -> list[int]:
@@ -221,17 +233,26 @@ class CreateZonesCommand(_ZoneCommand):
         if self.rows is None:
             self._attempt(self._create)
             return
-        with self.project.transaction() as edit:
-            edit.insert(LAYER, self.rows, action="redo", fids=self.fids)
+        self._write(self.after, action="redo")
 
     def undo(self) -> None:
+        self._write(self.before, action="undo")
+
+    def _write(self, states: dict[int, tuple[dict, object]], *, action: str) -> None:
+        """Put the created zones back (redo) or delete them (undo), and the changed zones into ``states``."""
         with self.project.transaction() as edit:
-            edit.delete(LAYER, self.fids, action="undo")
+            if action == "redo":
+                edit.insert(LAYER, self.rows, action=action, fids=self.fids)
+            else:
+                edit.delete(LAYER, self.fids, action=action)
+            for fid, (values, geometry) in states.items():
+                edit.update(LAYER, fid, values, geometry=geometry, action=action)
 
     def _create(self) -> None:
         fids = [int(f) for f in self.create()]
         marks = ", ".join("?" * len(fids))
         self.rows = self.project.read_layer(LAYER, where=f"fid IN ({marks})", params=fids)
+        self.after = {fid: _zone_state(self.project, fid) for fid in self.before}
 
 
 def replace_with_units(project: Project, fid: int, units: gpd.GeoDataFrame, outline) -> None:
@@ -679,24 +700,30 @@ class ChangesDialog(QDialog):
 
 
 class ProposalReview(QWidget):
-    """A proposal awaiting review: its zones, ticked to be applied; Accept or Reject."""
+    """A proposal awaiting review, read against the zones in force: its lines in four groups (new, changed,
+    unchanged, may step down) with their counts. New and changed zones can be ticked to be applied (ticked by
+    default, except the county-wide rest); unchanged zones and zones that may step down only inform.
+    Accept or Reject."""
 
     ticksChanged = Signal()
-    zoneChosen = Signal(int)  # position of the zone in the proposal
+    lineChosen = Signal(int)  # index of the line in the comparison's items
     accepted = Signal()
     rejected = Signal()
+
+    COLUMNS = ("tier", "zone", "units", "population", "changes")
+    _LINE = Qt.ItemDataRole.UserRole
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.lang = ui_language()
-        self.proposal: Proposal | None = None
+        self.diff: ProposalDiff | None = None
         self.title = QLabel(self.tr("Proposal — nothing is stored until you accept"))
         self.title.setStyleSheet("font-weight: bold;")
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         self.tree = QTreeWidget()
-        self.tree.setRootIsDecorated(False)
-        self.tree.setHeaderLabels([self.tr("Tier"), self.tr("Zone"), self.tr("Units"), self.tr("Population")])
+        self.tree.setHeaderLabels([self.tr("Tier"), self.tr("Zone"), self.tr("Units"), self.tr("Population"),
+                                   self.tr("Changes")])
         self.accept_button = QPushButton(self.tr("Accept Ticked Zones"))
         self.reject_button = QPushButton(self.tr("Reject"))
         buttons = QHBoxLayout()
@@ -714,9 +741,14 @@ class ProposalReview(QWidget):
         self.accept_button.clicked.connect(self.accepted)
         self.reject_button.clicked.connect(self.rejected)
 
-    def show_proposal(self, proposal: Proposal, scheme: TierScheme) -> None:
-        """List ``proposal``'s zones, all ticked."""
-        self.proposal = proposal
+    @property
+    def proposal(self) -> Proposal | None:
+        return None if self.diff is None else self.diff.proposal
+
+    def show_diff(self, diff: ProposalDiff, scheme: TierScheme) -> None:
+        """List ``diff``'s lines under their group headers; new and changed zones ticked as offered."""
+        self.diff = diff
+        proposal = diff.proposal
         first = proposal.as_of - dt.timedelta(days=proposal.days - 1)
         text = self.tr("%1 zones for %2 infections reported %3 to %4.").replace("%1", str(len(proposal.zones)))
         text = text.replace("%2", str(proposal.cases_used)).replace("%3", first.isoformat())
@@ -724,42 +756,103 @@ class ProposalReview(QWidget):
         if proposal.cases_outside_units:
             text += " " + self.tr("%1 more lie outside every unit and are left out.").replace(
                 "%1", str(proposal.cases_outside_units))
+        text += " " + self.tr("Unchanged zones and zones that may be lifted or stepped down are not changed by "
+                              "accepting.")
         self.summary.setText(text)
         self.tree.blockSignals(True)
         self.tree.clear()
-        for position, zone in enumerate(proposal.zones):
-            item = QTreeWidgetItem([_tier_label(scheme, zone.tier, self.lang), zone.name, str(len(zone.unit_codes)),
-                                    f"{zone.population:,}"])
-            item.setData(0, Qt.ItemDataRole.UserRole, position)
-            item.setData(0, Qt.ItemDataRole.DecorationRole, QColor(scheme.tier(zone.tier).colour))
-            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-            item.setCheckState(0, Qt.CheckState.Checked)
-            item.setToolTip(1, zone.reason if self.lang == "zh" else zone.reason_en)
-            for column in (2, 3):
-                item.setTextAlignment(column, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            self.tree.addTopLevelItem(item)
+        for group, count in diff.counts().items():
+            header = QTreeWidgetItem([f"{group.label(self.lang)}（{count}）" if self.lang == "zh"
+                                      else f"{group.label(self.lang).capitalize()} ({count})"])
+            header.setFlags(Qt.ItemFlag.ItemIsEnabled)
+            font = header.font(0)
+            font.setBold(True)
+            header.setFont(0, font)
+            self.tree.addTopLevelItem(header)
+            header.setFirstColumnSpanned(True)
+            for index, line in enumerate(diff.items):
+                if line.group is group:
+                    header.addChild(self._line_item(index, line, scheme))
+            header.setExpanded(True)
         self.tree.blockSignals(False)
-        for column in (0, 2, 3):
+        for column in (0, 2, 3, 4):
             self.tree.resizeColumnToContents(column)
         self.tree.setColumnWidth(1, min(self.tree.sizeHintForColumn(1) + 12, 240))
-        self.accept_button.setEnabled(True)
+
+    def group_item(self, group: ProposalGroup) -> QTreeWidgetItem:
+        """The header of ``group``; its children are the group's lines."""
+        return self.tree.topLevelItem(list(ProposalGroup).index(group))
 
     def ticked(self) -> list[int]:
-        """Positions of the ticked zones in the proposal."""
-        items = (self.tree.topLevelItem(i) for i in range(self.tree.topLevelItemCount()))
-        return [item.data(0, Qt.ItemDataRole.UserRole) for item in items if item.checkState(0) == Qt.CheckState.Checked]
+        """Positions in the proposal of the ticked zones."""
+        return [self.diff.items[index].position for index, item in self._line_items()
+                if item.flags() & Qt.ItemFlag.ItemIsUserCheckable and item.checkState(0) == Qt.CheckState.Checked]
 
     def set_ticked(self, position: int, ticked: bool) -> None:
+        """Tick or untick the zone at ``position`` in the proposal (a new or changed zone)."""
         state = Qt.CheckState.Checked if ticked else Qt.CheckState.Unchecked
-        self.tree.topLevelItem(position).setCheckState(0, state)
+        for index, item in self._line_items():
+            if self.diff.items[index].position == position:
+                item.setCheckState(0, state)
+
+    def _line_items(self):
+        """(index in the comparison, tree item) of every line."""
+        for group in range(self.tree.topLevelItemCount()):
+            header = self.tree.topLevelItem(group)
+            for child in range(header.childCount()):
+                item = header.child(child)
+                yield item.data(0, self._LINE), item
+
+    def _line_item(self, index: int, line: ZoneComparison, scheme: TierScheme) -> QTreeWidgetItem:
+        zone = line.shown
+        units = str(len(zone.unit_codes))
+        population = "" if line.proposed is None else f"{line.proposed.population:,}"
+        item = QTreeWidgetItem([_tier_label(scheme, line.tier, self.lang), line.name or "", units, population,
+                                self._changes_text(line, scheme)])
+        item.setData(0, self._LINE, index)
+        item.setData(0, Qt.ItemDataRole.DecorationRole, QColor(scheme.tier(line.tier).colour)
+                     if line.tier in scheme.keys else QColor(LIFTED_COLOUR))
+        if line.applicable:
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(0, Qt.CheckState.Checked if line.ticked_by_default else Qt.CheckState.Unchecked)
+        else:
+            item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsUserCheckable)
+            for column in range(len(self.COLUMNS)):
+                item.setForeground(column, QColor(LIFTED_COLOUR))
+        tips = [] if line.proposed is None else [line.proposed.reason if self.lang == "zh"
+                                                   else line.proposed.reason_en]
+        if line.group is ProposalGroup.MAY_STEP_DOWN:
+            tips.append(self.tr("Not changed by accepting: pick it to select the zone in the list, then step it "
+                                "down or lift it there."))
+        elif line.proposed is not None and line.proposed.is_rest_of_county and line.applicable:
+            tips.append(self.tr("The rest of the county: tick it to store it as a zone too."))
+        for column in range(len(self.COLUMNS)):
+            item.setToolTip(column, "\n".join(tips))
+        for column in (2, 3):
+            item.setTextAlignment(column, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return item
+
+    def _changes_text(self, line: ZoneComparison, scheme: TierScheme) -> str:
+        """What accepting would change (changed), or what the proposal says about a zone that may step down."""
+        if line.group is ProposalGroup.MAY_STEP_DOWN:
+            if line.proposed is None:
+                return self.tr("no recent infection supports it")
+            return self.tr("proposed as %1").replace("%1", _tier_label(scheme, line.proposed.tier, self.lang))
+        if line.group is not ProposalGroup.CHANGED:
+            return ""
+        separator = "、" if self.lang == "zh" else ", "
+        words = [change.label(self.lang) for change in line.changes]
+        if ZoneDifference.TIER in line.changes:
+            was, now = (_tier_label(scheme, tier, self.lang) for tier in (line.active.tier, line.tier))
+            words[0] += f" {was} → {now}"
+        return separator.join(words)
 
     def _on_item_changed(self, _item=None, _column: int = 0) -> None:
-        self.accept_button.setEnabled(bool(self.ticked()))
         self.ticksChanged.emit()
 
     def _on_current_item_changed(self, current: QTreeWidgetItem | None, _previous) -> None:
-        if current is not None:
-            self.zoneChosen.emit(current.data(0, Qt.ItemDataRole.UserRole))
+        if current is not None and current.data(0, self._LINE) is not None:
+            self.lineChosen.emit(current.data(0, self._LINE))
 
 
 # -- the panel -----------------------------------------------------------------------------------------------
@@ -853,7 +946,7 @@ class ZonePanel(QDockWidget):
         self.table.selectionModel().selectionChanged.connect(self._on_zone_selected)
         self.table.customContextMenuRequested.connect(self._on_context_menu)
         self.review.ticksChanged.connect(self._on_proposal_ticks_changed)
-        self.review.zoneChosen.connect(self._on_proposed_zone_chosen)
+        self.review.lineChosen.connect(self._on_proposal_line_chosen)
         self.review.accepted.connect(self._on_proposal_accepted)
         self.review.rejected.connect(self._on_proposal_rejected)
         map_widget.featureClicked.connect(self._on_feature_clicked)
@@ -1261,9 +1354,9 @@ class ZonePanel(QDockWidget):
         remember_circle_radii(options["small_m"], options["large_m"])
         project, as_of, title = self.project, self.as_of(), self.tr("Proposing zones…")
 
-        def work(progress, _cancelled) -> Proposal:  # on the worker's thread: no Qt here
+        def work(progress, _cancelled) -> ProposalDiff:  # on the worker's thread: no Qt here
             progress(0, title)
-            return zone_store.propose(project, as_of=as_of, **options)
+            return zone_store.compare_proposal(project, zone_store.propose(project, as_of=as_of, **options))
 
         self._discard_proposal()
         self._worker = Worker(work, self)
@@ -1279,25 +1372,28 @@ class ZonePanel(QDockWidget):
         worker.deleteLater()
         return not worker.cancelled()
 
-    def _on_proposal_ready(self, proposal: Proposal) -> None:
+    def _on_proposal_ready(self, diff: ProposalDiff) -> None:
         if not self._end_worker():
             return
+        proposal = diff.proposal
         if not proposal.zones:
             first = proposal.as_of - dt.timedelta(days=proposal.days - 1)
             self._show_message(self.tr("No confirmed or asymptomatic cases from %1 to %2: nothing to propose.")
                                .replace("%1", first.isoformat()).replace("%2", proposal.as_of.isoformat()))
-            return
-        self.review.show_proposal(proposal, self.scheme)
+            if not diff.items:
+                return
+        self.review.show_diff(diff, self.scheme)
         self.review.show()
-        self.map_widget.show_overlay("proposal", proposal.to_frame(), label_column="name")
-        self.map_widget.fit_bounds(self._focus_bounds(proposal))
+        self._show_proposal_overlays()
+        self.map_widget.fit_bounds(self._focus_bounds(diff))
 
-    def _focus_bounds(self, proposal: Proposal) -> tuple[float, ...]:
-        """Where to look at a proposal: its zones above the lowest tier (the rest of the county is all of it),
-        with a margin."""
-        lowest = self.scheme.keys[-1]
-        zones = [z.geometry for z in proposal.zones if z.tier != lowest] or [z.geometry for z in proposal.zones]
-        west, south, east, north = gpd.GeoSeries(zones).total_bounds
+    @staticmethod
+    def _focus_bounds(diff: ProposalDiff) -> tuple[float, ...]:
+        """Where to look at a proposal: what accepting would change, else every line, leaving out the rest of the
+        county (it is all of it) unless nothing else is there; with a margin."""
+        local = [line for line in diff.items if line.proposed is None or not line.proposed.is_rest_of_county]
+        lines = [line for line in local if line.applicable] or local or list(diff.items)
+        west, south, east, north = gpd.GeoSeries([line.geometry for line in lines]).total_bounds
         margin = 0.15 * max(east - west, north - south)
         return west - margin, south - margin, east + margin, north + margin
 
@@ -1305,23 +1401,44 @@ class ZonePanel(QDockWidget):
         if self._end_worker():
             self._show_error(error)
 
-    def _ticked_proposal(self) -> Proposal:
-        proposal = self.review.proposal
-        return dataclasses.replace(proposal, zones=tuple(proposal.zones[i] for i in self.review.ticked()))
+    def _show_proposal_overlays(self) -> None:
+        """The proposal on the map: ticked new and changed zones in their tier's colours, unchanged zones faint,
+        zones that may step down in grey."""
+        frame = self.review.diff.to_frame()
+        ticked = set(self.review.ticked())
+        lines = self.review.diff.items
+        chosen = [line.applicable and line.position in ticked for line in lines]
+        groups = frame["group"]
+        self.map_widget.show_overlay("proposal", frame[chosen], label_column="name")
+        self.map_widget.show_overlay("proposal_unchanged", frame[groups == ProposalGroup.UNCHANGED.value],
+                                     label_column="name", fill_opacity=UNCHANGED_FILL_OPACITY)
+        step_down = frame[groups == ProposalGroup.MAY_STEP_DOWN.value].drop(columns="tier")
+        self.map_widget.show_overlay("proposal_step_down", step_down.assign(colour=LIFTED_COLOUR),
+                                     label_column="name", fill_opacity=UNCHANGED_FILL_OPACITY)
 
     def _on_proposal_ticks_changed(self) -> None:
-        if self.review.proposal is not None:
-            self.map_widget.show_overlay("proposal", self._ticked_proposal().to_frame(), label_column="name")
+        if self.review.diff is not None:
+            self._show_proposal_overlays()
 
-    def _on_proposed_zone_chosen(self, position: int) -> None:
-        self.map_widget.fit_bounds(self.review.proposal.zones[position].geometry.bounds)
+    def _on_proposal_line_chosen(self, index: int) -> None:
+        line = self.review.diff.items[index]
+        if line.group is ProposalGroup.MAY_STEP_DOWN and self.model.row_of(line.zone_fid) is not None:
+            self.select_zone(line.zone_fid)  # the step-down and lift actions now act on it
+        self.map_widget.fit_bounds(line.geometry.bounds)
 
     def _on_proposal_accepted(self) -> None:
-        proposal = self._ticked_proposal()
-        project, at = self.project, self._action_day()
-        text = self.tr("Apply proposal (%n zone(s))", "", len(proposal.zones))
-        if self._push(CreateZonesCommand(project, lambda: zone_store.apply_proposal(project, proposal, at=at),
-                                         text)) is None:
+        diff, positions = self.review.diff, self.review.ticked()
+        if not positions:
+            self._discard_proposal()
+            self._show_message(self.tr("Nothing ticked to apply: the zones stay as they are."))
+            return
+        proposal, project, at = diff.proposal, self.project, self._action_day()
+        updates = [line.zone_fid for line in diff.items if line.group is ProposalGroup.CHANGED
+                   and line.position in positions]
+        text = self.tr("Apply proposal (%n zone(s))", "", len(positions))
+        command = CreateZonesCommand(project, lambda: zone_store.apply_proposal(project, proposal, at=at,
+                                                                                only=positions), text, updates)
+        if self._push(command) is None:
             self._discard_proposal()
 
     def _on_proposal_rejected(self) -> None:
@@ -1329,8 +1446,9 @@ class ZonePanel(QDockWidget):
 
     def _discard_proposal(self) -> None:
         self.review.hide()
-        self.review.proposal = None
-        self.map_widget.clear_overlay("proposal")
+        self.review.diff = None
+        for key in PROPOSAL_OVERLAYS:
+            self.map_widget.clear_overlay(key)
 
     # -- views ---------------------------------------------------------------------------------------------
 

@@ -206,3 +206,20 @@ class ZoneChange(Term):
     UPGRADED = ("upgraded", "升级", "upgraded")
     DOWNGRADED = ("downgraded", "降级", "downgraded")
     LIFTED = ("lifted", "解除", "lifted")
+
+
+class ProposalGroup(Term):
+    """How a proposed zone stands against the zones in force (see :mod:`gis.zoning.proposal_diff`)."""
+
+    NEW = ("new", "新增", "new")
+    CHANGED = ("changed", "变更", "changed")
+    UNCHANGED = ("unchanged", "不变", "unchanged")
+    MAY_STEP_DOWN = ("may_step_down", "可解除或降级", "may be lifted or stepped down")
+
+
+class ZoneDifference(Term):
+    """What a proposal would change in a zone in force."""
+
+    TIER = ("tier", "等级", "tier")
+    UNITS = ("units", "单元", "units")
+    EXTENT = ("extent", "范围", "extent")

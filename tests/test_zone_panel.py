@@ -2,8 +2,10 @@
 zone actions and their undo, proposals reviewed before anything is stored, control circles and snapping."""
 
 import datetime as dt
+import json
 import threading
 
+import pandas as pd
 import pytest
 from PySide6.QtCore import QDate, QSettings, Qt, QTimer
 from PySide6.QtGui import QColor
@@ -13,6 +15,7 @@ from data import zone_store
 from desktop import zone_panel
 from desktop.zone_panel import ZonePanel
 from gis.errors import UserError
+from gis.glossary import ProposalGroup
 
 AS_OF = dt.date(2026, 11, 20)
 DRAW_TIMEOUT_MS = 30_000
@@ -221,14 +224,15 @@ def test_a_proposal_is_reviewed_on_the_map_and_only_the_ticked_zones_are_applied
     panel.propose_action.trigger()
     qtbot.waitUntil(lambda: panel.review.proposal is not None, timeout=20_000)
     expected = zone_store.propose(project, as_of=AS_OF, **chosen[0])
+    new = panel.review.group_item(ProposalGroup.NEW)
+    assert new.childCount() == len(expected.zones) > 3 and new.text(0) == f"新增（{len(expected.zones)}）"
+    last = len(expected.zones) - 1
+    assert expected.zones[last].is_rest_of_county and panel.review.ticked() == list(range(last))  # offered unticked
     drawn = [frame for key, frame, _options in overlays if key == "proposal"]
-    assert len(drawn[-1]) == len(expected.zones) == panel.review.tree.topLevelItemCount() > 3
-    assert list(drawn[-1]["tier"]) == [z.tier for z in expected.zones]
+    assert list(drawn[-1]["tier"]) == [z.tier for z in expected.zones[:last]]
     assert project.count("control_zones") == 0 and project.count("audit_log") == log_before  # nothing stored yet
 
-    last = len(expected.zones) - 1
-    for position in (1, last):
-        panel.review.set_ticked(position, False)
+    panel.review.set_ticked(1, False)
     ticked = [z for i, z in enumerate(expected.zones) if i not in (1, last)]
     assert len([f for k, f, _o in overlays if k == "proposal"][-1]) == len(ticked)
 
@@ -242,6 +246,90 @@ def test_a_proposal_is_reviewed_on_the_map_and_only_the_ticked_zones_are_applied
     assert project.count("control_zones") == 0
     window.redo_action.trigger()
     assert project.read_layer("control_zones").index.tolist() == fids
+
+
+def propose_in_the_window(panel, qtbot):
+    """Click 生成划定建议, accept its options as offered, and wait for the review; returns the options."""
+    chosen = when_modal(lambda dialog: (dialog.options(), dialog.accept())[0])
+    panel.propose_action.trigger()
+    qtbot.waitUntil(lambda: panel.review.proposal is not None and panel.review.isVisibleTo(panel), timeout=20_000)
+    return chosen[0]
+
+
+def group_size(panel, group):
+    return panel.review.group_item(group).childCount()
+
+
+def test_proposing_again_after_accepting_shows_every_zone_unchanged_and_adds_nothing(panel, window, overlays, qtbot):
+    project = window.project
+    propose_in_the_window(panel, qtbot)
+    zones = panel.review.proposal.zones
+    assert group_size(panel, ProposalGroup.NEW) == len(zones) and zones[-1].is_rest_of_county
+    panel.review.set_ticked(len(zones) - 1, True)  # the county-wide 防范区 too, this time
+    panel.review.accept_button.click()
+    assert project.count("control_zones") == len(zones) and window.undo_stack.count() == 1
+    stored = project.read_layer("control_zones")
+
+    propose_in_the_window(panel, qtbot)
+    review = panel.review
+    assert [review.group_item(g).text(0) for g in ProposalGroup] == [
+        "新增（0）", "变更（0）", f"不变（{len(zones)}）", "可解除或降级（0）"]
+    assert review.ticked() == []  # nothing to tick: unchanged zones are not applicable
+    unchanged = review.group_item(ProposalGroup.UNCHANGED).child(0)
+    assert not unchanged.flags() & Qt.ItemFlag.ItemIsUserCheckable
+    latest = {key: frame for key, frame, _options in overlays}
+    assert len(latest["proposal"]) == 0 and len(latest["proposal_unchanged"]) == len(zones)  # drawn faint
+
+    review.accept_button.click()
+    assert review.isHidden() and window.undo_stack.count() == 1
+    after = project.read_layer("control_zones")
+    assert after.index.tolist() == stored.index.tolist() and list(after["tier"]) == list(stored["tier"])
+    window.undo_action.trigger()
+    assert project.count("control_zones") == 0
+
+
+def test_accepting_updates_a_changed_zone_in_place_and_undo_puts_it_back(panel, window, overlays, qtbot):
+    project = window.project
+    options = zone_panel.ProposalDialog(panel.scheme, AS_OF).options()
+    sealed = zone_store.propose(project, as_of=AS_OF, **options).zones[0]
+    lower = zone_store.create_zone(project, sealed.geometry.buffer(-0.0005), tier="controlled", kind="drawn",
+                                   name="临时管控")  # the same ground, a tier lower, drawn by hand
+    village = zone_store.control_units(project).iloc[-1]
+    far = zone_store.create_zone(project, village.geometry, tier="sealed", kind="unit", name=village["name"],
+                                 unit_codes=[village["code"]])
+    qtbot.waitUntil(lambda: panel.model.rowCount() == 2)
+    before = project.read_layer("control_zones").loc[lower]
+
+    propose_in_the_window(panel, qtbot)
+    review = panel.review
+    assert group_size(panel, ProposalGroup.CHANGED) == 1 and group_size(panel, ProposalGroup.MAY_STEP_DOWN) == 1
+    changed = review.group_item(ProposalGroup.CHANGED).child(0)
+    assert changed.checkState(0) == Qt.CheckState.Checked and changed.text(4).startswith("等级 管控区 → 封控区")
+    step_down = review.group_item(ProposalGroup.MAY_STEP_DOWN).child(0)
+    assert not step_down.flags() & Qt.ItemFlag.ItemIsUserCheckable and step_down.text(1) == village["name"]
+    review.tree.setCurrentItem(step_down)
+    assert panel.selected_fid() == far and panel.downgrade_action.isEnabled()  # ready to be stepped down by hand
+    latest = {key: frame for key, frame, _options in overlays}
+    assert latest["proposal_step_down"]["name"].tolist() == [village["name"]]
+
+    created = len(review.ticked()) - 1
+    review.accept_button.click()
+    zones = project.read_layer("control_zones")
+    assert len(zones) == 2 + created and window.undo_stack.count() == 1
+    zone = zones.loc[lower]
+    assert (zone["tier"], zone["kind"], json.loads(zone["unit_codes"])) == ("sealed", "unit", list(sealed.unit_codes))
+    assert zones.loc[far, "tier"] == "sealed" and zones.loc[far, "status"] == "active"  # listed, never lifted
+    assert zone_actions(project, lower)[-1] == "proposal_update"
+
+    window.undo_action.trigger()
+    zones = project.read_layer("control_zones")
+    assert sorted(zones.index) == sorted([lower, far])
+    zone = zones.loc[lower]
+    assert (zone["tier"], zone["kind"], zone["name"]) == ("controlled", "drawn", "临时管控")
+    assert pd.isna(zone["unit_codes"]) and zone.geometry.equals(before.geometry)
+    window.redo_action.trigger()
+    assert project.read_layer("control_zones").loc[lower, "tier"] == "sealed"
+    assert project.count("control_zones") == 2 + created
 
 
 def test_rejecting_a_proposal_stores_nothing(panel, window, qtbot):

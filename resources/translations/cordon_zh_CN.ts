@@ -4,128 +4,128 @@
 <context>
     <name>AllocationTab</name>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="867"/>
+        <location filename="../../desktop/capacity_dock.py" line="915"/>
         <source>Plan allocation</source>
         <translation>生成分配方案</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="868"/>
+        <location filename="../../desktop/capacity_dock.py" line="916"/>
         <source>Nearest site with a free room, sealed-zone residents first</source>
         <translation>就近安排有空房的场所，封控区人员优先</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="869"/>
+        <location filename="../../desktop/capacity_dock.py" line="917"/>
         <source>Confirm allocation</source>
         <translation>确认分配</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="870"/>
+        <location filename="../../desktop/capacity_dock.py" line="918"/>
         <source>Export transfer lists…</source>
         <translation>导出转运名单…</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="873"/>
-        <location filename="../../desktop/capacity_dock.py" line="875"/>
+        <location filename="../../desktop/capacity_dock.py" line="921"/>
+        <location filename="../../desktop/capacity_dock.py" line="923"/>
         <source>Isolation site</source>
         <translation>隔离场所</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="873"/>
+        <location filename="../../desktop/capacity_dock.py" line="921"/>
         <source>Arriving</source>
         <translation>转入人数</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="874"/>
+        <location filename="../../desktop/capacity_dock.py" line="922"/>
         <source>Free rooms now</source>
         <translation>当前空房</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="874"/>
+        <location filename="../../desktop/capacity_dock.py" line="922"/>
         <source>Free rooms after</source>
         <translation>分配后空房</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="875"/>
+        <location filename="../../desktop/capacity_dock.py" line="923"/>
         <source>Case no.</source>
         <translation>病例编号</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="876"/>
+        <location filename="../../desktop/capacity_dock.py" line="924"/>
         <source>km</source>
         <translation>距离（公里）</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="876"/>
+        <location filename="../../desktop/capacity_dock.py" line="924"/>
         <source>Sealed zone</source>
         <translation>封控区</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="877"/>
+        <location filename="../../desktop/capacity_dock.py" line="925"/>
         <source>Category</source>
         <translation>类别</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="877"/>
+        <location filename="../../desktop/capacity_dock.py" line="925"/>
         <source>Grid</source>
         <translation>网格</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="923"/>
+        <location filename="../../desktop/capacity_dock.py" line="971"/>
         <source>Plan who goes to which site: the nearest active site with a free room, sealed-zone residents first. Nothing is written until you confirm.</source>
         <translation>安排每人转往哪个场所：就近安排有空房的启用场所，封控区人员优先。确认之前不会写入任何数据。</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="925"/>
+        <location filename="../../desktop/capacity_dock.py" line="973"/>
         <source>The project changed since this plan was made: plan again.</source>
         <translation>生成方案后项目数据已有变化，请重新生成。</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="927"/>
+        <location filename="../../desktop/capacity_dock.py" line="975"/>
         <source>Nobody is waiting for isolation.</source>
         <translation>当前没有待隔离人员。</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="928"/>
+        <location filename="../../desktop/capacity_dock.py" line="976"/>
         <source>Confirmed: {count} people assigned (Edit ▸ Undo takes it back).</source>
         <translation>已确认：已分配 {count} 人（可用“编辑 ▸ 撤销”撤回）。</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="931"/>
+        <location filename="../../desktop/capacity_dock.py" line="979"/>
         <source>{assigned} of {waiting} waiting people assigned to {sites} sites, {sealed} of them from sealed zones; {left} left without a room. Nothing written yet.</source>
         <translation>待隔离 {waiting} 人中已安排 {assigned} 人至 {sites} 个场所，其中封控区 {sealed} 人；{left} 人暂无房间。尚未写入。</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="941"/>
+        <location filename="../../desktop/capacity_dock.py" line="989"/>
         <source>Reading the people waiting and the sites…</source>
         <translation>正在读取待隔离人员和场所…</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="944"/>
+        <location filename="../../desktop/capacity_dock.py" line="992"/>
         <source>Planning the allocation</source>
         <translation>正在生成分配方案</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="977"/>
+        <location filename="../../desktop/capacity_dock.py" line="1025"/>
         <source>Allocate {count} people to isolation sites</source>
         <translation>将 {count} 人分配至集中隔离场所</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="984"/>
+        <location filename="../../desktop/capacity_dock.py" line="1032"/>
         <source>transfer-lists-{day}.xlsx</source>
         <translation>转运名单-{day}.xlsx</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="985"/>
+        <location filename="../../desktop/capacity_dock.py" line="1033"/>
         <source>Export Transfer Lists</source>
         <translation>导出转运名单</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="986"/>
+        <location filename="../../desktop/capacity_dock.py" line="1034"/>
         <source>Excel workbook (*.xlsx)</source>
         <translation>Excel 工作簿 (*.xlsx)</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="994"/>
+        <location filename="../../desktop/capacity_dock.py" line="1042"/>
         <source>Transfer lists written to {path}</source>
         <translation>转运名单已保存至 {path}</translation>
     </message>
@@ -181,47 +181,47 @@
 <context>
     <name>CapacityDock</name>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="1163"/>
+        <location filename="../../desktop/capacity_dock.py" line="1212"/>
         <source>Dashboard</source>
         <translation>指挥看板</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="1182"/>
+        <location filename="../../desktop/capacity_dock.py" line="1231"/>
         <source>Updating…</source>
         <translation>正在更新…</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="1198"/>
+        <location filename="../../desktop/capacity_dock.py" line="1247"/>
         <source>Capacity</source>
         <translation>隔离容量</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="1198"/>
+        <location filename="../../desktop/capacity_dock.py" line="1247"/>
         <source>Curve</source>
         <translation>疫情曲线</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="1198"/>
+        <location filename="../../desktop/capacity_dock.py" line="1247"/>
         <source>Grids</source>
         <translation>网格</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="1198"/>
+        <location filename="../../desktop/capacity_dock.py" line="1247"/>
         <source>Due</source>
         <translation>到期检测</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="1198"/>
+        <location filename="../../desktop/capacity_dock.py" line="1247"/>
         <source>Allocation</source>
         <translation>隔离分配</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="1199"/>
+        <location filename="../../desktop/capacity_dock.py" line="1248"/>
         <source>Testing</source>
         <translation>核酸采样</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="1204"/>
+        <location filename="../../desktop/capacity_dock.py" line="1253"/>
         <source>As of</source>
         <translation>截至</translation>
     </message>
@@ -229,204 +229,204 @@
 <context>
     <name>CapacityTab</name>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="357"/>
-        <location filename="../../desktop/capacity_dock.py" line="512"/>
+        <location filename="../../desktop/capacity_dock.py" line="366"/>
+        <location filename="../../desktop/capacity_dock.py" line="521"/>
         <source>Rooms</source>
         <translation>房间数</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="357"/>
+        <location filename="../../desktop/capacity_dock.py" line="366"/>
         <source>Rooms of active and standby sites</source>
         <translation>启用和备用场所的房间总数</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="358"/>
-        <location filename="../../desktop/capacity_dock.py" line="511"/>
+        <location filename="../../desktop/capacity_dock.py" line="367"/>
+        <location filename="../../desktop/capacity_dock.py" line="520"/>
         <source>Occupied</source>
         <translation>已入住</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="359"/>
+        <location filename="../../desktop/capacity_dock.py" line="368"/>
         <source>Free</source>
         <translation>空余</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="359"/>
+        <location filename="../../desktop/capacity_dock.py" line="368"/>
         <source>Rooms of active sites neither occupied nor reserved</source>
         <translation>启用场所中既未入住也未预留的房间</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="360"/>
+        <location filename="../../desktop/capacity_dock.py" line="369"/>
         <source>Standby rooms</source>
         <translation>备用房间</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="360"/>
+        <location filename="../../desktop/capacity_dock.py" line="369"/>
         <source>Rooms of standby sites, free once activated</source>
         <translation>备用场所的房间，启用后即可使用</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="361"/>
+        <location filename="../../desktop/capacity_dock.py" line="370"/>
         <source>Per 10,000</source>
         <translation>每万人房间</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="361"/>
+        <location filename="../../desktop/capacity_dock.py" line="370"/>
         <source>Rooms per 10,000 residents</source>
         <translation>每万常住人口房间数</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="362"/>
+        <location filename="../../desktop/capacity_dock.py" line="371"/>
         <source>Demand</source>
         <translation>需求</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="363"/>
+        <location filename="../../desktop/capacity_dock.py" line="372"/>
         <source>People waiting for isolation plus the forecast from new cases</source>
         <translation>待隔离人数加上新增病例带来的预测需求</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="364"/>
+        <location filename="../../desktop/capacity_dock.py" line="373"/>
         <source>Free rooms run out</source>
         <translation>空房耗尽日</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="365"/>
+        <location filename="../../desktop/capacity_dock.py" line="374"/>
         <source>The day the demand exceeds the free rooms if nothing changes</source>
         <translation>若情况不变，需求超过空房的日期</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="366"/>
+        <location filename="../../desktop/capacity_dock.py" line="375"/>
         <source>Days until full</source>
         <translation>距满员天数</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="367"/>
+        <location filename="../../desktop/capacity_dock.py" line="376"/>
         <source>Free rooms at the net intake of the last 7 days of snapshots</source>
         <translation>按近 7 天记录的净入住量，空房还能维持的天数</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="373"/>
+        <location filename="../../desktop/capacity_dock.py" line="382"/>
         <source> rooms per 10,000</source>
         <translation> 间/万人</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="374"/>
+        <location filename="../../desktop/capacity_dock.py" line="383"/>
         <source>The capacity standard: rooms per 10,000 residents (national: 20)</source>
         <translation>容量标准：每万常住人口房间数（国家标准：20）</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="375"/>
+        <location filename="../../desktop/capacity_dock.py" line="384"/>
         <source>Show towns below the standard on the map</source>
         <translation>在地图上显示未达标乡镇</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="379"/>
+        <location filename="../../desktop/capacity_dock.py" line="388"/>
         <source>Activate standby site</source>
         <translation>启用备用场所</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="381"/>
+        <location filename="../../desktop/capacity_dock.py" line="390"/>
         <source>Select a standby site in the table first</source>
         <translation>请先在表中选择一个备用场所</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="382"/>
+        <location filename="../../desktop/capacity_dock.py" line="391"/>
         <source>Record today&apos;s occupancy</source>
         <translation>记录今日入住</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="384"/>
+        <location filename="../../desktop/capacity_dock.py" line="393"/>
         <source>Keep today&apos;s occupied rooms of every site (one snapshot a day; a sample project&apos;s today is the day its data describe)</source>
         <translation>保存各场所今日已入住房间数（每天一次快照；示例项目的“今日”为其数据所描述的日期）</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="386"/>
+        <location filename="../../desktop/capacity_dock.py" line="395"/>
         <source>Missing</source>
         <translation>缺失</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="395"/>
+        <location filename="../../desktop/capacity_dock.py" line="404"/>
         <source>Standard:</source>
         <translation>标准：</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="400"/>
+        <location filename="../../desktop/capacity_dock.py" line="409"/>
         <source>Isolation sites</source>
         <translation>集中隔离场所</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="436"/>
+        <location filename="../../desktop/capacity_dock.py" line="445"/>
         <source>Per 10,000 (standard {standard})</source>
         <translation>每万人房间（标准 {standard}）</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="438"/>
+        <location filename="../../desktop/capacity_dock.py" line="447"/>
         <source>Demand, next {days} days</source>
         <translation>未来 {days} 天需求</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="461"/>
+        <location filename="../../desktop/capacity_dock.py" line="470"/>
         <source>The county is below the standard: {value} rooms per 10,000 residents, standard {standard}.</source>
         <translation>全县未达标：每万常住人口 {value} 间，标准为 {standard} 间。</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="465"/>
+        <location filename="../../desktop/capacity_dock.py" line="474"/>
         <source>The expected demand exceeds the free rooms by {count}; {standby} standby rooms could be activated.</source>
         <translation>预计需求超出空房 {count} 间；可启用备用房间 {standby} 间。</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="469"/>
+        <location filename="../../desktop/capacity_dock.py" line="478"/>
         <source>{count} towns below the standard: {names}.</source>
         <translation>{count} 个乡镇（街道）未达标：{names}。</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="472"/>
+        <location filename="../../desktop/capacity_dock.py" line="481"/>
         <source>Rooms meet the standard and the expected demand.</source>
         <translation>房间数达到标准，可满足预计需求。</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="476"/>
+        <location filename="../../desktop/capacity_dock.py" line="485"/>
         <source>Below the standard of {standard} rooms per 10,000 residents</source>
         <translation>低于每万常住人口 {standard} 间的标准</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="484"/>
+        <location filename="../../desktop/capacity_dock.py" line="493"/>
         <source>Checklist: {items}</source>
         <translation>清单缺项：{items}</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="485"/>
+        <location filename="../../desktop/capacity_dock.py" line="494"/>
         <source>Team: {roles}</source>
         <translation>人员缺岗：{roles}</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="489"/>
+        <location filename="../../desktop/capacity_dock.py" line="498"/>
         <source>Contact: {name} {phone}</source>
         <translation>联系人：{name} {phone}</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="502"/>
+        <location filename="../../desktop/capacity_dock.py" line="511"/>
         <source>Occupied rooms by day (recorded sites)</source>
         <translation>每日已入住房间数（已记录场所）</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="504"/>
+        <location filename="../../desktop/capacity_dock.py" line="513"/>
         <source>No occupancy recorded yet</source>
         <translation>尚无入住记录</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="530"/>
+        <location filename="../../desktop/capacity_dock.py" line="539"/>
         <source>No town is below the standard.</source>
         <translation>没有未达标的乡镇（街道）。</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="555"/>
+        <location filename="../../desktop/capacity_dock.py" line="564"/>
         <source>Activate {site}</source>
         <translation>启用{site}</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="567"/>
+        <location filename="../../desktop/capacity_dock.py" line="576"/>
         <source>Recorded the occupancy of {count} sites for {day}.</source>
         <translation>已记录 {count} 个场所 {day} 的入住情况。</translation>
     </message>
@@ -434,37 +434,37 @@
 <context>
     <name>ChangesDialog</name>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="630"/>
+        <location filename="../../desktop/zone_panel.py" line="651"/>
         <source>Changes Since…</source>
         <translation>变化情况…</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="634"/>
+        <location filename="../../desktop/zone_panel.py" line="655"/>
         <source>Change</source>
         <translation>变化</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="634"/>
+        <location filename="../../desktop/zone_panel.py" line="655"/>
         <source>Zone</source>
         <translation>区域</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="634"/>
+        <location filename="../../desktop/zone_panel.py" line="655"/>
         <source>Tier</source>
         <translation>等级</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="634"/>
+        <location filename="../../desktop/zone_panel.py" line="655"/>
         <source>When</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="641"/>
+        <location filename="../../desktop/zone_panel.py" line="662"/>
         <source>Since:</source>
         <translation>起始日期：</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../desktop/zone_panel.py" line="668"/>
+        <location filename="../../desktop/zone_panel.py" line="689"/>
         <source>%n zone(s) changed since %1.</source>
         <translation>
             <numerusform>自 %1 以来有 %n 个区域发生变化。</numerusform>
@@ -474,34 +474,34 @@
 <context>
     <name>CircleDialog</name>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="419"/>
+        <location filename="../../desktop/zone_panel.py" line="440"/>
         <source>Control Circles</source>
         <translation>管控圈</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../desktop/zone_panel.py" line="421"/>
+        <location filename="../../desktop/zone_panel.py" line="442"/>
         <source>Around the %n selected case(s)</source>
         <translation>
             <numerusform>围绕所选的 %n 个病例</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="422"/>
+        <location filename="../../desktop/zone_panel.py" line="443"/>
         <source>At a point I click on the map</source>
         <translation>在地图上点选位置</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="427"/>
+        <location filename="../../desktop/zone_panel.py" line="448"/>
         <source>Small circle (%1):</source>
         <translation>小圈（%1）：</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="428"/>
+        <location filename="../../desktop/zone_panel.py" line="449"/>
         <source>Large circle (%1):</source>
         <translation>大圈（%1）：</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="429"/>
+        <location filename="../../desktop/zone_panel.py" line="450"/>
         <source>No official radius exists: these are this county&apos;s settings.</source>
         <translation>国家未规定统一半径，以下为本县设置。</translation>
     </message>
@@ -509,111 +509,151 @@
 <context>
     <name>CurveTab</name>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="589"/>
+        <location filename="../../desktop/capacity_dock.py" line="597"/>
+        <source>By report date</source>
+        <translation>按报告日期</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/capacity_dock.py" line="598"/>
+        <source>By onset date</source>
+        <translation>按发病日期</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/capacity_dock.py" line="600"/>
+        <source>Onset date where one is recorded; people without one (asymptomatic infections, contacts) stay on their report date</source>
+        <translation>有发病日期的按发病日期；无发病日期者（无症状感染者、密接等）仍按报告日期</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/capacity_dock.py" line="606"/>
         <source>Area:</source>
         <translation>区域：</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="622"/>
+        <location filename="../../desktop/capacity_dock.py" line="642"/>
         <source>County</source>
         <translation>全县</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="634"/>
-        <source>{total} cases in all; {recent} new infections in the 7 days to {day}.</source>
-        <translation>累计 {total} 例；截至 {day} 的 7 天内新增感染者 {recent} 例。</translation>
+        <location filename="../../desktop/capacity_dock.py" line="652"/>
+        <source>{totals}. {recent} new infections in the 7 days to {day}.</source>
+        <translation>{totals}。截至 {day} 的 7 天内新增感染者 {recent} 例。</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="637"/>
-        <source>Daily new cases: {area}</source>
-        <translation>每日新增病例：{area}</translation>
+        <location filename="../../desktop/capacity_dock.py" line="655"/>
+        <source>{count} without an onset date are shown on their report day.</source>
+        <translation>其中 {count} 人无发病日期，按报告日期显示。</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="639"/>
-        <source>No cases reported</source>
-        <translation>无病例报告</translation>
+        <location filename="../../desktop/capacity_dock.py" line="661"/>
+        <source>New infections a day: {area}</source>
+        <translation>每日新增感染者：{area}</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="653"/>
-        <source>Cases per day</source>
-        <translation>每日病例数</translation>
+        <location filename="../../desktop/capacity_dock.py" line="662"/>
+        <source>New close and secondary contacts a day</source>
+        <translation>每日新增密接、次密接</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/capacity_dock.py" line="663"/>
+        <source>No infections reported</source>
+        <translation>无感染者报告</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/capacity_dock.py" line="664"/>
+        <source>Infections per day</source>
+        <translation>感染者（例/日）</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/capacity_dock.py" line="665"/>
+        <source>No contacts reported</source>
+        <translation>无密接报告</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/capacity_dock.py" line="666"/>
+        <source>Persons per day</source>
+        <translation>人/日</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/capacity_dock.py" line="672"/>
+        <source>{suspected} (not counted as infections)</source>
+        <translation>{suspected}（不计入感染者）</translation>
     </message>
 </context>
 <context>
     <name>DueTab</name>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="804"/>
-        <location filename="../../desktop/capacity_dock.py" line="809"/>
+        <location filename="../../desktop/capacity_dock.py" line="852"/>
+        <location filename="../../desktop/capacity_dock.py" line="857"/>
         <source>Grid</source>
         <translation>网格</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="804"/>
+        <location filename="../../desktop/capacity_dock.py" line="852"/>
         <source>Person no.</source>
         <translation>人员编号</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="805"/>
+        <location filename="../../desktop/capacity_dock.py" line="853"/>
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="805"/>
+        <location filename="../../desktop/capacity_dock.py" line="853"/>
         <source>Due</source>
         <translation>应检日期</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="806"/>
+        <location filename="../../desktop/capacity_dock.py" line="854"/>
         <source>Test</source>
         <translation>检测项目</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="806"/>
+        <location filename="../../desktop/capacity_dock.py" line="854"/>
         <source>Key person</source>
         <translation>人员类别</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="809"/>
+        <location filename="../../desktop/capacity_dock.py" line="857"/>
         <source>Case no.</source>
         <translation>病例编号</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="810"/>
+        <location filename="../../desktop/capacity_dock.py" line="858"/>
         <source>Step</source>
         <translation>环节</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="810"/>
+        <location filename="../../desktop/capacity_dock.py" line="858"/>
         <source>Hours over</source>
         <translation>超时（小时）</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="811"/>
+        <location filename="../../desktop/capacity_dock.py" line="859"/>
         <source>Deadline</source>
         <translation>时限</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="811"/>
+        <location filename="../../desktop/capacity_dock.py" line="859"/>
         <source>Category</source>
         <translation>类别</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="837"/>
+        <location filename="../../desktop/capacity_dock.py" line="885"/>
         <source>Follow-up tests on {day}: &lt;b&gt;{due}&lt;/b&gt; due, &lt;span style=&apos;color:{alert}&apos;&gt;&lt;b&gt;{overdue}&lt;/b&gt; overdue&lt;/span&gt; (up to {days} days late), in {grids} grids.</source>
         <translation>{day} 随访检测：&lt;b&gt;{due}&lt;/b&gt; 人应检，&lt;span style=&apos;color:{alert}&apos;&gt;&lt;b&gt;{overdue}&lt;/b&gt; 人逾期&lt;/span&gt;（最多逾期 {days} 天），涉及 {grids} 个网格。</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="842"/>
+        <location filename="../../desktop/capacity_dock.py" line="890"/>
         <source>Overdue</source>
         <translation>逾期</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="842"/>
+        <location filename="../../desktop/capacity_dock.py" line="890"/>
         <source>Due today</source>
         <translation>今日应检</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="848"/>
+        <location filename="../../desktop/capacity_dock.py" line="896"/>
         <source>Reporting steps past their deadline at {time}: &lt;b&gt;{count}&lt;/b&gt; ({deadlines} from discovery).</source>
         <translation>截至 {time} 超时的报告环节：&lt;b&gt;{count}&lt;/b&gt; 个（自发现起时限：{deadlines}）。</translation>
     </message>
@@ -854,129 +894,129 @@
 <context>
     <name>GridTab</name>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="672"/>
+        <location filename="../../desktop/capacity_dock.py" line="719"/>
         <source>Grids</source>
         <translation>网格</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="672"/>
+        <location filename="../../desktop/capacity_dock.py" line="719"/>
         <source>Villages and communities</source>
         <translation>村（社区）</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="673"/>
+        <location filename="../../desktop/capacity_dock.py" line="720"/>
         <source>Towns</source>
         <translation>乡镇（街道）</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="676"/>
+        <location filename="../../desktop/capacity_dock.py" line="723"/>
         <source>All days</source>
         <translation>全部日期</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="676"/>
+        <location filename="../../desktop/capacity_dock.py" line="723"/>
         <source>Last 14 days</source>
         <translation>近 14 天</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="676"/>
+        <location filename="../../desktop/capacity_dock.py" line="723"/>
         <source>Last 7 days</source>
         <translation>近 7 天</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="677"/>
+        <location filename="../../desktop/capacity_dock.py" line="724"/>
         <source>As-of day only</source>
         <translation>仅截至当日</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="679"/>
+        <location filename="../../desktop/capacity_dock.py" line="726"/>
         <source>Cases reported in this window, ending on the as-of day</source>
         <translation>统计此时段内报告的病例（截至所选日期）</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="680"/>
+        <location filename="../../desktop/capacity_dock.py" line="727"/>
         <source>Only with cases</source>
         <translation>仅显示有病例的</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="684"/>
+        <location filename="../../desktop/capacity_dock.py" line="731"/>
         <source>Click a row to show it on the map</source>
         <translation>点击一行可在地图上显示</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="687"/>
+        <location filename="../../desktop/capacity_dock.py" line="734"/>
         <source>Case no.</source>
         <translation>病例编号</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="687"/>
+        <location filename="../../desktop/capacity_dock.py" line="734"/>
         <source>Category</source>
         <translation>类别</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="688"/>
+        <location filename="../../desktop/capacity_dock.py" line="735"/>
         <source>Reported</source>
         <translation>报告时间</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="688"/>
+        <location filename="../../desktop/capacity_dock.py" line="735"/>
         <source>Address</source>
         <translation>地址</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="689"/>
+        <location filename="../../desktop/capacity_dock.py" line="736"/>
         <source>Isolation site</source>
         <translation>隔离场所</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="690"/>
+        <location filename="../../desktop/capacity_dock.py" line="737"/>
         <source>Person no.</source>
         <translation>人员编号</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="690"/>
+        <location filename="../../desktop/capacity_dock.py" line="737"/>
         <source>Key person</source>
         <translation>人员类别</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="691"/>
+        <location filename="../../desktop/capacity_dock.py" line="738"/>
         <source>Arrived</source>
         <translation>抵达时间</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="691"/>
+        <location filename="../../desktop/capacity_dock.py" line="738"/>
         <source>From</source>
         <translation>来源地</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="692"/>
+        <location filename="../../desktop/capacity_dock.py" line="739"/>
         <source>Schedule</source>
         <translation>管理措施</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="733"/>
+        <location filename="../../desktop/capacity_dock.py" line="780"/>
         <source>Click a grid on the map or in the table to list its cases.</source>
         <translation>在地图或表格中点击网格，列出其中的病例。</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="744"/>
+        <location filename="../../desktop/capacity_dock.py" line="791"/>
         <source>That grid is no longer in the project.</source>
         <translation>该网格已不在项目中。</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="749"/>
-        <source>&lt;b&gt;{grid}&lt;/b&gt; ({code}): {cases} cases, {persons} key persons</source>
-        <translation>&lt;b&gt;{grid}&lt;/b&gt;（{code}）：病例 {cases} 例，重点人员 {persons} 人</translation>
+        <location filename="../../desktop/capacity_dock.py" line="796"/>
+        <source>&lt;b&gt;{grid}&lt;/b&gt; ({code}): {totals}; {persons} key persons</source>
+        <translation>&lt;b&gt;{grid}&lt;/b&gt;（{code}）：{totals}；重点人员 {persons} 人</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="761"/>
-        <source>{cases} cases in {units} of {all} areas</source>
-        <translation>病例 {cases} 例，分布在 {all} 个区域中的 {units} 个</translation>
+        <location filename="../../desktop/capacity_dock.py" line="808"/>
+        <source>{totals}, in {units} of {all} areas</source>
+        <translation>{totals}，分布于 {all} 个区域中的 {units} 个</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="763"/>
-        <source>; {count} cases lie in no area</source>
-        <translation>；另有 {count} 例不在任何区域内</translation>
+        <location filename="../../desktop/capacity_dock.py" line="811"/>
+        <source>; {count} more records lie in no area</source>
+        <translation>；另有 {count} 条记录不在任何区域内</translation>
     </message>
 </context>
 <context>
@@ -1017,11 +1057,6 @@
 </context>
 <context>
     <name>MainWindow</name>
-    <message>
-        <location filename="../../desktop/main_window.py" line="253"/>
-        <source>The project is in use by another user or program; waiting… (%1 s)</source>
-        <translation>项目正被其他用户或程序使用，正在等待…（%1 秒）</translation>
-    </message>
     <message>
         <location filename="../../desktop/main_window.py" line="95"/>
         <source>&amp;New Project…</source>
@@ -1682,32 +1717,32 @@
 <context>
     <name>ProposalDialog</name>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="387"/>
+        <location filename="../../desktop/zone_panel.py" line="408"/>
         <source>Propose Zones</source>
         <translation>生成划定建议</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="392"/>
+        <location filename="../../desktop/zone_panel.py" line="413"/>
         <source> days</source>
         <translation> 天</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="396"/>
+        <location filename="../../desktop/zone_panel.py" line="417"/>
         <source>As of:</source>
         <translation>截至：</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="397"/>
+        <location filename="../../desktop/zone_panel.py" line="418"/>
         <source>Cases of the last:</source>
         <translation>病例统计范围：近</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="398"/>
+        <location filename="../../desktop/zone_panel.py" line="419"/>
         <source>Small circle radius:</source>
         <translation>小圈半径：</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="399"/>
+        <location filename="../../desktop/zone_panel.py" line="420"/>
         <source>Large circle radius:</source>
         <translation>大圈半径：</translation>
     </message>
@@ -1715,49 +1750,79 @@
 <context>
     <name>ProposalReview</name>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="693"/>
+        <location filename="../../desktop/zone_panel.py" line="720"/>
         <source>Proposal — nothing is stored until you accept</source>
         <translation>划定建议 —— 接受之前不会保存</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="699"/>
+        <location filename="../../desktop/zone_panel.py" line="725"/>
         <source>Tier</source>
         <translation>等级</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="699"/>
+        <location filename="../../desktop/zone_panel.py" line="725"/>
         <source>Zone</source>
         <translation>区域</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="699"/>
+        <location filename="../../desktop/zone_panel.py" line="725"/>
         <source>Units</source>
         <translation>单元</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="699"/>
+        <location filename="../../desktop/zone_panel.py" line="725"/>
         <source>Population</source>
         <translation>人口</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="700"/>
+        <location filename="../../desktop/zone_panel.py" line="726"/>
+        <source>Changes</source>
+        <translation>变更内容</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/zone_panel.py" line="727"/>
         <source>Accept Ticked Zones</source>
         <translation>接受所勾选区域</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="701"/>
+        <location filename="../../desktop/zone_panel.py" line="728"/>
         <source>Reject</source>
         <translation>放弃</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="721"/>
+        <location filename="../../desktop/zone_panel.py" line="753"/>
         <source>%1 zones for %2 infections reported %3 to %4.</source>
         <translation>针对 %3 至 %4 报告的 %2 例感染者，建议划定 %1 个区域。</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="725"/>
+        <location filename="../../desktop/zone_panel.py" line="757"/>
         <source>%1 more lie outside every unit and are left out.</source>
         <translation>另有 %1 例不在任何单元内，未纳入。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/zone_panel.py" line="761"/>
+        <source>Unchanged zones and zones that may be lifted or stepped down are not changed by accepting.</source>
+        <translation>接受建议不会改动“不变”和“可解除或降级”的区域。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/zone_panel.py" line="826"/>
+        <source>Not changed by accepting: pick it to select the zone in the list, then step it down or lift it there.</source>
+        <translation>接受建议不会改动此区域：点击它可在区域列表中选中，再在那里降级或解除。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/zone_panel.py" line="828"/>
+        <source>The rest of the county: tick it to store it as a zone too.</source>
+        <translation>县内其余地区：勾选后一并保存为管控区域。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/zone_panel.py" line="840"/>
+        <source>no recent infection supports it</source>
+        <translation>近期无感染者支持</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/zone_panel.py" line="840"/>
+        <source>proposed as %1</source>
+        <translation>建议为%1</translation>
     </message>
 </context>
 <context>
@@ -1859,62 +1924,62 @@
 <context>
     <name>SchemeDialog</name>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="541"/>
+        <location filename="../../desktop/zone_panel.py" line="562"/>
         <source>Custom Tier Scheme</source>
         <translation>自定义等级方案</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="545"/>
+        <location filename="../../desktop/zone_panel.py" line="566"/>
         <source>Chinese name</source>
         <translation>中文名称</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="545"/>
+        <location filename="../../desktop/zone_panel.py" line="566"/>
         <source>English name</source>
         <translation>英文名称</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="545"/>
+        <location filename="../../desktop/zone_panel.py" line="566"/>
         <source>Colour</source>
         <translation>颜色</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="545"/>
+        <location filename="../../desktop/zone_panel.py" line="566"/>
         <source>Quiet days</source>
         <translation>无新增天数</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="546"/>
+        <location filename="../../desktop/zone_panel.py" line="567"/>
         <source>Test round</source>
         <translation>需全员核酸</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="546"/>
+        <location filename="../../desktop/zone_panel.py" line="567"/>
         <source>Round window (days)</source>
         <translation>核酸时限（天）</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="546"/>
+        <location filename="../../desktop/zone_panel.py" line="567"/>
         <source>Days after step-down</source>
         <translation>降级后天数</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="548"/>
+        <location filename="../../desktop/zone_panel.py" line="569"/>
         <source>Contact days</source>
         <translation>密接观察天数</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="562"/>
+        <location filename="../../desktop/zone_panel.py" line="583"/>
         <source>— : the tier&apos;s own rule also after a step down</source>
         <translation>—：降级后仍按本等级规则</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="577"/>
+        <location filename="../../desktop/zone_panel.py" line="598"/>
         <source>Scheme name:</source>
         <translation>方案名称：</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="598"/>
+        <location filename="../../desktop/zone_panel.py" line="619"/>
         <source>Tier Colour</source>
         <translation>等级颜色</translation>
     </message>
@@ -1922,7 +1987,7 @@
 <context>
     <name>SnapDialog</name>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="453"/>
+        <location filename="../../desktop/zone_panel.py" line="474"/>
         <source>Snap to Units</source>
         <translation>转为管控单元</translation>
     </message>
@@ -1930,27 +1995,27 @@
 <context>
     <name>SnapOptions</name>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="351"/>
+        <location filename="../../desktop/zone_panel.py" line="372"/>
         <source>Villages and communities</source>
         <translation>村（社区）</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="352"/>
+        <location filename="../../desktop/zone_panel.py" line="373"/>
         <source>Grids</source>
         <translation>网格</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="363"/>
+        <location filename="../../desktop/zone_panel.py" line="384"/>
         <source>Units:</source>
         <translation>单元：</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="364"/>
+        <location filename="../../desktop/zone_panel.py" line="385"/>
         <source>Rule:</source>
         <translation>规则：</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="365"/>
+        <location filename="../../desktop/zone_panel.py" line="386"/>
         <source>Covered share at least:</source>
         <translation>覆盖比例不低于：</translation>
     </message>
@@ -1996,22 +2061,22 @@
 <context>
     <name>TestRoundDialog</name>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="469"/>
+        <location filename="../../desktop/zone_panel.py" line="490"/>
         <source>Record Test Round</source>
         <translation>记录核酸检测轮次</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="476"/>
+        <location filename="../../desktop/zone_panel.py" line="497"/>
         <source>Zone:</source>
         <translation>区域：</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="477"/>
+        <location filename="../../desktop/zone_panel.py" line="498"/>
         <source>Date:</source>
         <translation>日期：</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="478"/>
+        <location filename="../../desktop/zone_panel.py" line="499"/>
         <source>Result:</source>
         <translation>结果：</translation>
     </message>
@@ -2019,17 +2084,17 @@
 <context>
     <name>TestingTab</name>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="1005"/>
+        <location filename="../../desktop/capacity_dock.py" line="1053"/>
         <source>Towns</source>
         <translation>乡镇（街道）</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="1006"/>
+        <location filename="../../desktop/capacity_dock.py" line="1054"/>
         <source>Grids</source>
         <translation>网格</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="1028"/>
+        <location filename="../../desktop/capacity_dock.py" line="1076"/>
         <source>Testing everyone within {days} days at {rate} people per point an hour, {hours} hours a day: &lt;b&gt;{needed}&lt;/b&gt; sampling points needed, {present} present, &lt;span style=&apos;color:{alert}&apos;&gt;&lt;b&gt;{missing}&lt;/b&gt; missing&lt;/span&gt;.</source>
         <translation>{days} 天内完成全员检测，按每个采样点每小时 {rate} 人、每天 {hours} 小时计：需采样点 &lt;b&gt;{needed}&lt;/b&gt; 个，现有 {present} 个，&lt;span style=&apos;color:{alert}&apos;&gt;缺 &lt;b&gt;{missing}&lt;/b&gt; 个&lt;/span&gt;。</translation>
     </message>
@@ -2037,209 +2102,214 @@
 <context>
     <name>ZonePanel</name>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="143"/>
+        <location filename="../../desktop/zone_panel.py" line="148"/>
         <source> m</source>
         <translation> 米</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="778"/>
+        <location filename="../../desktop/zone_panel.py" line="871"/>
         <source>Control Zones</source>
         <translation>管控区域</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="795"/>
+        <location filename="../../desktop/zone_panel.py" line="888"/>
         <source>Countdowns and actions are for this day</source>
         <translation>倒计时和操作均以此日期为准</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="819"/>
+        <location filename="../../desktop/zone_panel.py" line="912"/>
         <source>As of:</source>
         <translation>截至：</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="820"/>
+        <location filename="../../desktop/zone_panel.py" line="913"/>
         <source>Tier scheme:</source>
         <translation>等级方案：</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="871"/>
+        <location filename="../../desktop/zone_panel.py" line="964"/>
         <source>Propose Zones…</source>
         <translation>生成划定建议…</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="872"/>
+        <location filename="../../desktop/zone_panel.py" line="965"/>
         <source>Propose zones for the infections of the last days, to review</source>
         <translation>根据近几日的感染者生成区域划定建议，供审核</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="873"/>
+        <location filename="../../desktop/zone_panel.py" line="966"/>
         <source>Control Circles…</source>
         <translation>管控圈…</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="874"/>
+        <location filename="../../desktop/zone_panel.py" line="967"/>
         <source>A small and a large circle around selected cases or a clicked point</source>
         <translation>围绕所选病例或点选位置画大、小两个管控圈</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="875"/>
+        <location filename="../../desktop/zone_panel.py" line="968"/>
         <source>Snap to Units…</source>
         <translation>转为管控单元…</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="876"/>
+        <location filename="../../desktop/zone_panel.py" line="969"/>
         <source>Replace the selected circle or drawn zone by the units it covers</source>
         <translation>用所选管控圈或手绘区域覆盖的单元替换该区域</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="877"/>
+        <location filename="../../desktop/zone_panel.py" line="970"/>
         <source>Changes Since…</source>
         <translation>变化情况…</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="878"/>
+        <location filename="../../desktop/zone_panel.py" line="971"/>
         <source>Effective Tiers</source>
         <translation>生效等级</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="879"/>
+        <location filename="../../desktop/zone_panel.py" line="972"/>
         <source>Where zones overlap the highest tier wins</source>
         <translation>区域重叠处按最高等级计</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="881"/>
+        <location filename="../../desktop/zone_panel.py" line="974"/>
         <source>Step Down</source>
         <translation>降级</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="882"/>
+        <location filename="../../desktop/zone_panel.py" line="975"/>
         <source>Step the zone down one tier (refused unless ready)</source>
         <translation>将区域降低一级（未满足条件时不允许）</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="883"/>
+        <location filename="../../desktop/zone_panel.py" line="976"/>
         <source>Lift</source>
         <translation>解除</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="884"/>
+        <location filename="../../desktop/zone_panel.py" line="977"/>
         <source>Test Round…</source>
         <translation>核酸检测轮次…</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="885"/>
+        <location filename="../../desktop/zone_panel.py" line="978"/>
         <source>Record a full test round of the zone</source>
         <translation>记录该区域的一轮全员核酸检测</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="886"/>
+        <location filename="../../desktop/zone_panel.py" line="979"/>
         <source>Report…</source>
         <translation>区域报告…</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="887"/>
+        <location filename="../../desktop/zone_panel.py" line="980"/>
         <source>Units, people, sites and cases inside the zone</source>
         <translation>区域内的单元、人口、场所和病例</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="888"/>
+        <location filename="../../desktop/zone_panel.py" line="981"/>
         <source>Change Tier</source>
         <translation>调整等级</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="1004"/>
+        <location filename="../../desktop/zone_panel.py" line="1097"/>
         <source>Custom…</source>
         <translation>自定义…</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="1029"/>
+        <location filename="../../desktop/zone_panel.py" line="1122"/>
         <source>Tier scheme: %1</source>
         <translation>等级方案：%1</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="1102"/>
+        <location filename="../../desktop/zone_panel.py" line="1195"/>
         <source>Change {zone} to %1</source>
         <translation>将{zone}调整为%1</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="1111"/>
+        <location filename="../../desktop/zone_panel.py" line="1204"/>
         <source>Step down {zone}</source>
         <translation>{zone}降级</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="1120"/>
+        <location filename="../../desktop/zone_panel.py" line="1213"/>
         <source>Step down {zone} early</source>
         <translation>{zone}提前降级</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="1126"/>
+        <location filename="../../desktop/zone_panel.py" line="1219"/>
         <source>Not Ready to Step Down</source>
         <translation>尚不满足降级条件</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="1131"/>
+        <location filename="../../desktop/zone_panel.py" line="1224"/>
         <source>Step it down to %1 anyway, although the condition above is not met? The early step is logged.</source>
         <translation>上述条件尚未满足，仍要降为%1吗？提前降级将记入日志。</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="1132"/>
+        <location filename="../../desktop/zone_panel.py" line="1225"/>
         <source>Step Down Anyway</source>
         <translation>仍然降级</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="1138"/>
+        <location filename="../../desktop/zone_panel.py" line="1231"/>
         <source>Lift {zone}</source>
         <translation>解除{zone}</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="1148"/>
+        <location filename="../../desktop/zone_panel.py" line="1241"/>
         <source>Test round of {zone} on %1</source>
         <translation>记录{zone} %1 核酸检测</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="1173"/>
+        <location filename="../../desktop/zone_panel.py" line="1266"/>
         <source>No unit is covered under this rule; the zone is left as it is.</source>
         <translation>按此规则未覆盖任何单元，区域保持不变。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../desktop/zone_panel.py" line="1175"/>
+        <location filename="../../desktop/zone_panel.py" line="1268"/>
         <source>Snap {zone} to %n unit(s)</source>
         <translation>
             <numerusform>将{zone}转为 %n 个单元</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="1206"/>
+        <location filename="../../desktop/zone_panel.py" line="1299"/>
         <source>Small control circle %1 m</source>
         <translation>小管控圈 %1 米</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="1207"/>
+        <location filename="../../desktop/zone_panel.py" line="1300"/>
         <source>Large control circle %1 m</source>
         <translation>大管控圈 %1 米</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="1209"/>
+        <location filename="../../desktop/zone_panel.py" line="1302"/>
         <source>Add control circles</source>
         <translation>添加管控圈</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="1215"/>
+        <location filename="../../desktop/zone_panel.py" line="1308"/>
         <source>Click the map where the circles go (Esc cancels).</source>
         <translation>在地图上点击圆心位置（按 Esc 取消）。</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="1264"/>
+        <location filename="../../desktop/zone_panel.py" line="1357"/>
         <source>Proposing zones…</source>
         <translation>正在生成划定建议…</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="1288"/>
+        <location filename="../../desktop/zone_panel.py" line="1382"/>
         <source>No confirmed or asymptomatic cases from %1 to %2: nothing to propose.</source>
         <translation>%1 至 %2 无确诊病例或无症状感染者，无需生成建议。</translation>
     </message>
+    <message>
+        <location filename="../../desktop/zone_panel.py" line="1433"/>
+        <source>Nothing ticked to apply: the zones stay as they are.</source>
+        <translation>没有勾选要应用的区域，管控区域保持不变。</translation>
+    </message>
     <message numerus="yes">
-        <location filename="../../desktop/zone_panel.py" line="1322"/>
+        <location filename="../../desktop/zone_panel.py" line="1438"/>
         <source>Apply proposal (%n zone(s))</source>
         <translation>
             <numerusform>采用划定建议（%n 个区域）</numerusform>
@@ -2249,47 +2319,47 @@
 <context>
     <name>ZoneReportDialog</name>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="498"/>
+        <location filename="../../desktop/zone_panel.py" line="519"/>
         <source>Zone Report</source>
         <translation>区域报告</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="504"/>
+        <location filename="../../desktop/zone_panel.py" line="525"/>
         <source>Villages and communities:</source>
         <translation>村（社区）：</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="505"/>
+        <location filename="../../desktop/zone_panel.py" line="526"/>
         <source>Grids:</source>
         <translation>网格：</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="506"/>
+        <location filename="../../desktop/zone_panel.py" line="527"/>
         <source>Population:</source>
         <translation>人口：</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="507"/>
+        <location filename="../../desktop/zone_panel.py" line="528"/>
         <source>Households:</source>
         <translation>户数：</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="508"/>
+        <location filename="../../desktop/zone_panel.py" line="529"/>
         <source>Isolation sites:</source>
         <translation>集中隔离场所：</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="510"/>
+        <location filename="../../desktop/zone_panel.py" line="531"/>
         <source>Facilities:</source>
         <translation>设施：</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="513"/>
+        <location filename="../../desktop/zone_panel.py" line="534"/>
         <source>Cases inside</source>
         <translation>区域内病例</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="527"/>
+        <location filename="../../desktop/zone_panel.py" line="548"/>
         <source>Units inside:</source>
         <translation>区域内单元：</translation>
     </message>
@@ -2297,90 +2367,90 @@
 <context>
     <name>ZoneTableModel</name>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="261"/>
+        <location filename="../../desktop/zone_panel.py" line="282"/>
         <source>Zone</source>
         <translation>区域</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="261"/>
-        <location filename="../../desktop/zone_panel.py" line="263"/>
+        <location filename="../../desktop/zone_panel.py" line="282"/>
+        <location filename="../../desktop/zone_panel.py" line="284"/>
         <source>Tier</source>
         <translation>等级</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="261"/>
+        <location filename="../../desktop/zone_panel.py" line="282"/>
         <source>Kind</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="261"/>
+        <location filename="../../desktop/zone_panel.py" line="282"/>
         <source>Since</source>
         <translation>起始日</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="261"/>
+        <location filename="../../desktop/zone_panel.py" line="282"/>
         <source>Quiet days</source>
         <translation>无新增天数</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="262"/>
+        <location filename="../../desktop/zone_panel.py" line="283"/>
         <source>Step down</source>
         <translation>预计降级</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="262"/>
-        <location filename="../../desktop/zone_panel.py" line="324"/>
+        <location filename="../../desktop/zone_panel.py" line="283"/>
+        <location filename="../../desktop/zone_panel.py" line="345"/>
         <source>Ready</source>
         <translation>可降级</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="262"/>
+        <location filename="../../desktop/zone_panel.py" line="283"/>
         <source>People</source>
         <translation>人口</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="263"/>
-        <location filename="../../desktop/zone_panel.py" line="266"/>
+        <location filename="../../desktop/zone_panel.py" line="284"/>
+        <location filename="../../desktop/zone_panel.py" line="287"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="263"/>
+        <location filename="../../desktop/zone_panel.py" line="284"/>
         <source>Zone name</source>
         <translation>区域名称</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="263"/>
+        <location filename="../../desktop/zone_panel.py" line="284"/>
         <source>Kind of zone</source>
         <translation>区域类型</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="263"/>
+        <location filename="../../desktop/zone_panel.py" line="284"/>
         <source>Day the zone entered its tier</source>
         <translation>区域进入当前等级的日期</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="264"/>
+        <location filename="../../desktop/zone_panel.py" line="285"/>
         <source>Days since the last new infection inside</source>
         <translation>区域内最后一例新增感染者以来的天数</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="264"/>
+        <location filename="../../desktop/zone_panel.py" line="285"/>
         <source>Projected first day it may step down</source>
         <translation>预计最早可降级日期</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="265"/>
+        <location filename="../../desktop/zone_panel.py" line="286"/>
         <source>Ready to step down on the as-of day</source>
         <translation>截至所选日期已满足降级条件</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="265"/>
+        <location filename="../../desktop/zone_panel.py" line="286"/>
         <source>Population inside</source>
         <translation>区域内人口</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="337"/>
+        <location filename="../../desktop/zone_panel.py" line="358"/>
         <source>Not yet: %1</source>
         <translation>尚未满足：%1</translation>
     </message>
