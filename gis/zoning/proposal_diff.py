@@ -3,8 +3,9 @@
 Each proposed zone is matched with at most one active zone, best match first:
 
 - unit zones by their units: any unit in common, the larger share of common units (Jaccard) first;
-- other zones (and the county-wide rest, an area rather than a list of units) by their outlines:
-  intersection over union at least :data:`MATCH_IOU`.
+- other zones (and the county-wide rest, an area rather than a list of units), and unit zones with no unit
+  in common (villages against grids, or a zone drawn by hand), by their outlines: intersection over union at
+  least :data:`MATCH_IOU`.
 
 A matched proposed zone is **unchanged** when tier, units and extent are the same, else **changed** (with
 what differs). A proposal never steps a zone down: a proposed zone of a lower tier matches an active zone
@@ -217,12 +218,8 @@ def _candidates(proposed: Sequence[ProposedZone], active: Sequence[ActiveZone], 
         by_units = zone.kind == "unit" and not zone.is_rest_of_county
         for a in tree.query(zone.geometry, predicate="intersects"):
             current = active[int(a)]
-            if by_units and current.unit_codes:
-                mine, theirs = set(zone.unit_codes), set(current.unit_codes)
-                similarity = len(mine & theirs) / len(mine | theirs)
-                if not similarity:
-                    continue
-            else:
+            similarity = _shared_units(zone, current) if by_units else 0.0
+            if not similarity:  # no units in common (or not compared by units): compare the outlines
                 similarity = _iou(zone.geometry, current.geometry)
                 if similarity < MATCH_IOU:
                     continue
@@ -235,6 +232,12 @@ def _candidates(proposed: Sequence[ProposedZone], active: Sequence[ActiveZone], 
 def _rank(scheme: TierScheme, tier: str) -> int:
     """The tier's place in the scheme, top first; below every tier for one the scheme lacks."""
     return scheme.rank(tier) if tier in scheme.keys else len(scheme.keys)
+
+
+def _shared_units(zone: ProposedZone, current: ActiveZone) -> float:
+    """The share of their units two zones have in common (Jaccard); 0 when the active zone lists none."""
+    mine, theirs = set(zone.unit_codes), set(current.unit_codes)
+    return len(mine & theirs) / len(mine | theirs) if theirs else 0.0
 
 
 def _iou(a, b) -> float:
