@@ -24,6 +24,7 @@ import pandas as pd
 from matplotlib import font_manager
 from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, QSettings, QSize, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QColor, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
@@ -54,7 +55,16 @@ from desktop.workers import ProgressDialog, Worker
 from gis.capacity import ROOMS_PER_10K_STANDARD, site_rooms
 from gis.deadlines import REPORTING_DEADLINES
 from gis.errors import UserError, ui_language
-from gis.glossary import CaseCategory, KeyPersonCategory, SiteStatus, Term, UnitLevel
+from gis.glossary import (
+    CONTACTS,
+    INFECTED,
+    CaseCategory,
+    KeyPersonCategory,
+    SiteStatus,
+    Term,
+    UnitLevel,
+    totals_sentence,
+)
 from gis.grid_stats import VILLAGE_LEVELS, in_window, positions_of, values_by_code
 from gis.symbology import CASE_COLOURS
 from gis.testing_plan import DEFAULT_SAMPLING
@@ -569,7 +579,9 @@ class CapacityTab(DashboardTab):
 
 
 class CurveTab(DashboardTab):
-    """Daily new cases by category, stacked, for the county or one town, village or community."""
+    """Daily new infections (confirmed and asymptomatic stacked; suspected cases as a separate line, not
+    counted) and, in a chart of their own, new close and secondary contacts, by report or onset date, for the
+    county or one town, village or community; above them the totals, each group under its own word."""
 
     layers = frozenset({"cases", "admin_units", "grids"})
 
@@ -582,24 +594,33 @@ class CurveTab(DashboardTab):
         self.unit_combo.completer().setFilterMode(Qt.MatchFlag.MatchContains)
         self.unit_combo.completer().setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
         self.unit_combo.setMinimumContentsLength(16)
+        self.date_combo = QComboBox()
+        self.date_combo.addItem(self.tr("By report date"), "reported")
+        self.date_combo.addItem(self.tr("By onset date"), "onset")
+        self.date_combo.setToolTip(self.tr("Onset date where one is recorded; people without one (asymptomatic "
+                                           "infections, contacts) stay on their report date"))
         self.summary_label = QLabel()
         self.summary_label.setWordWrap(True)
-        self.chart = ChartCanvas(260)
+        self.chart = ChartCanvas(380)
+        self.infection_axes = self.contact_axes = None  # the two charts' axes, once drawn
         row = QHBoxLayout()
         row.addWidget(QLabel(self.tr("Area:")))
         row.addWidget(self.unit_combo, 1)
+        row.addWidget(self.date_combo)
         layout = QVBoxLayout(self)
         layout.addLayout(row)
         layout.addWidget(self.summary_label)
         layout.addWidget(self.chart, 1)
         self.unit_combo.currentIndexChanged.connect(self._on_unit_changed)
+        self.date_combo.currentIndexChanged.connect(self._on_unit_changed)
 
     def unit_code(self) -> str | None:
         """The code of the area shown (None: the county)."""
         return self.unit_combo.currentData()
 
     def job(self) -> Callable[[Project], object]:
-        return functools.partial(_read_curve, unit_code=self.unit_code(), as_of=self.dock.as_of())
+        return functools.partial(_read_curve, unit_code=self.unit_code(), as_of=self.dock.as_of(),
+                                 date=self.date_combo.currentData())
 
     def show_result(self, result: dict) -> None:
         self._fill_units(result["units"])
@@ -627,31 +648,60 @@ class CurveTab(DashboardTab):
 
     def _plot(self, as_of: dt.date) -> None:
         curve, lang = self.curve, ui_language()
-        total = int(curve.to_numpy().sum())
-        infections = [c.value for c in (CaseCategory.CONFIRMED, CaseCategory.ASYMPTOMATIC)]
-        recent = int(curve.loc[curve.index >= pd.Timestamp(as_of - dt.timedelta(days=6)), infections].to_numpy().sum())
-        self.summary_label.setText(self.tr("{total} cases in all; {recent} new infections in the 7 days to {day}.")
-                                   .format(total=total, recent=recent, day=as_of.isoformat()))
+        infected, contacts = [c.value for c in INFECTED], [c.value for c in CONTACTS]
+        recent = int(curve.loc[curve.index >= pd.Timestamp(as_of - dt.timedelta(days=6)), infected].to_numpy().sum())
+        text = self.tr("{totals}. {recent} new infections in the 7 days to {day}.").format(
+            totals=totals_sentence(curve.sum(), lang), recent=recent, day=as_of.isoformat())
+        if curve.attrs.get("without_onset"):
+            text += " " + self.tr("{count} without an onset date are shown on their report day.").format(
+                count=curve.attrs["without_onset"])
+        self.summary_label.setText(text)
+        area = self.unit_combo.currentText()
         with self.chart.plotting() as figure:
-            axes = figure.add_subplot()
-            axes.set_title(self.tr("Daily new cases: {area}").format(area=self.unit_combo.currentText()), loc="left")
-            if not total:
-                axes.text(0.5, 0.5, self.tr("No cases reported"), ha="center", va="center", transform=axes.transAxes,
-                          color=MUTED)
-                axes.set_axis_off()
-                return
-            days = mdates.date2num(pd.to_datetime(curve.index))
-            bottom = np.zeros(len(curve))
-            for category in curve.columns[curve.sum() > 0]:
-                counts = curve[category].to_numpy()
-                axes.bar(days, counts, bottom=bottom, width=0.8, color=CASE_COLOURS[category],
-                         label=CaseCategory(category).label(lang))
-                bottom = bottom + counts
-            axes.axvline(mdates.date2num(pd.Timestamp(as_of)) + 0.5, color=MUTED, linestyle=":", linewidth=1)  # its end
-            axes.xaxis_date()
-            axes.xaxis.set_major_formatter(mdates.DateFormatter("%m-%d"))
-            axes.set_ylabel(self.tr("Cases per day"))
-            axes.legend(loc="best", frameon=False, ncols=2)
+            self.infection_axes, self.contact_axes = figure.subplots(2, 1, sharex=True, height_ratios=(3, 2))
+            self.infection_axes.set_title(self.tr("New infections a day: {area}").format(area=area), loc="left")
+            self.contact_axes.set_title(self.tr("New close and secondary contacts a day"), loc="left")
+            drawn = [self._stacked(self.infection_axes, curve, infected, self.tr("No infections reported"),
+                                   self.tr("Infections per day"), as_of),
+                     self._stacked(self.contact_axes, curve, contacts, self.tr("No contacts reported"),
+                                   self.tr("Persons per day"), as_of)]
+            suspected = CaseCategory.SUSPECTED
+            if curve[suspected.value].sum():  # a line of its own over the bars, never stacked on them
+                self.infection_axes.plot(mdates.date2num(pd.to_datetime(curve.index)), curve[suspected.value],
+                                         color=CASE_COLOURS[suspected.value], linestyle="--", marker="o",
+                                         markersize=3, linewidth=1, label=self.tr(
+                                             "{suspected} (not counted as infections)").format(
+                                             suspected=suspected.label(lang)))
+                self.infection_axes.legend(loc="upper left", frameon=False, ncols=3)
+                drawn[0] = True
+            if any(drawn):
+                axes = self.contact_axes if drawn[1] else self.infection_axes
+                axes.xaxis_date()
+                axes.xaxis.set_major_formatter(mdates.DateFormatter("%m-%d"))
+
+    def _stacked(self, axes, curve: pd.DataFrame, categories: list[str], empty: str, ylabel: str,
+                 as_of: dt.date) -> bool:
+        """Draw the daily counts of ``categories`` stacked on ``axes`` (the as-of day's end dotted); False (and a
+        note) when they are all zero."""
+        lang = ui_language()
+        present = [c for c in categories if c in curve and curve[c].sum() > 0]
+        if not present:
+            axes.text(0.5, 0.5, empty, ha="center", va="center", transform=axes.transAxes, color=MUTED)
+            axes.set_yticks([])
+            return False
+        days = mdates.date2num(pd.to_datetime(curve.index))
+        bottom = np.zeros(len(curve))
+        for category in present:
+            counts = curve[category].to_numpy()
+            axes.bar(days, counts, bottom=bottom, width=0.8, color=CASE_COLOURS[category],
+                     label=CaseCategory(category).label(lang))
+            bottom = bottom + counts
+        axes.axvline(mdates.date2num(pd.Timestamp(as_of)) + 0.5, color=MUTED, linestyle=":", linewidth=1)  # its end
+        axes.set_ylabel(ylabel)
+        axes.yaxis.set_major_locator(MaxNLocator(integer=True))  # people come whole
+        axes.margins(y=0.35)  # room for the legend above the tallest bar
+        axes.legend(loc="upper left", frameon=False, ncols=3)
+        return True
 
     @Slot(int)
     def _on_unit_changed(self, _index: int) -> None:
@@ -680,7 +730,7 @@ class GridTab(DashboardTab):
         self.with_cases_check = QCheckBox(self.tr("Only with cases"))
         self.with_cases_check.setChecked(True)
         self.summary_label = QLabel()
-        self.count_table = FrameTable(column_titles("name", "total", *CaseCategory.values()))
+        self.count_table = FrameTable(column_titles("name", "infections", *CaseCategory.values(), "contacts"))
         self.count_table.setToolTip(self.tr("Click a row to show it on the map"))
         self.detail_label = QLabel()
         self.detail_label.setWordWrap(True)
@@ -746,8 +796,9 @@ class GridTab(DashboardTab):
         code, name = grids.at[fid, "code"], grids.at[fid, "name"]
         cases = self.result["cases"][self.result["cases"]["grid_code"] == code]
         persons = self.result["persons"][self.result["persons"]["grid_code"] == code]
-        self.detail_label.setText(self.tr("<b>{grid}</b> ({code}): {cases} cases, {persons} key persons").format(
-            grid=name, code=code, cases=len(cases), persons=len(persons)))
+        self.detail_label.setText(self.tr("<b>{grid}</b> ({code}): {totals}; {persons} key persons").format(
+            grid=name, code=code, totals=totals_sentence(cases["category"].value_counts(), ui_language()),
+            persons=len(persons)))
         self.case_table.show_frame(cases.assign(category=term_labels(cases["category"], CaseCategory)))
         self.person_table.show_frame(persons.assign(category=term_labels(persons["category"], KeyPersonCategory)))
         row = self.count_table.model().row_of("fid", fid) if self.result["by"] == "grid" else None
@@ -756,15 +807,15 @@ class GridTab(DashboardTab):
 
     def _show_counts(self) -> None:
         counts = self.result["counts"]
-        located = int(counts["total"].sum())
         units = int((counts["total"] > 0).sum())
-        text = self.tr("{cases} cases in {units} of {all} areas").format(cases=located, units=units, all=len(counts))
+        text = self.tr("{totals}, in {units} of {all} areas").format(
+            totals=totals_sentence(counts.sum(numeric_only=True), ui_language()), units=units, all=len(counts))
         if self.result["unlocated"]:
-            text += self.tr("; {count} cases lie in no area").format(count=self.result["unlocated"])
+            text += self.tr("; {count} more records lie in no area").format(count=self.result["unlocated"])
         self.summary_label.setText(text)
         if self.with_cases_check.isChecked():
             counts = counts[counts["total"] > 0]
-        self.count_table.show_frame(counts.sort_values("total", ascending=False, kind="stable")
+        self.count_table.show_frame(counts.sort_values(["infections", "contacts"], ascending=False, kind="stable")
                                     .assign(_tooltip=counts["code"]))
 
     @Slot(int)
@@ -1052,7 +1103,7 @@ def _read_capacity(project: Project, as_of: dt.date, standard: float) -> dict:
             "occupancy": project.read_layer("occupancy_snapshots")}
 
 
-def _read_curve(project: Project, unit_code: str | None, as_of: dt.date) -> dict:
+def _read_curve(project: Project, unit_code: str | None, as_of: dt.date, date: str = "reported") -> dict:
     """The curve of one area, and the areas that can be chosen: those whose code names them alone (each town
     followed by its villages and communities, then villages outside every town)."""
     units = project.read_layer("admin_units")
@@ -1064,7 +1115,7 @@ def _read_curve(project: Project, unit_code: str | None, as_of: dt.date) -> dict
     units = units.set_index("code").loc[order, ["name"]].reset_index()
     units["name"] = units["name"].fillna(units["code"])
     unit_code = unit_code if unit_code in set(order) else None
-    return {"as_of": as_of, "units": units, "curve": stats_store.epidemic_curve(project, unit_code, end=as_of)}
+    return {"as_of": as_of, "units": units, "curve": stats_store.epidemic_curve(project, unit_code, end=as_of, date=date)}
 
 
 def _read_grid_counts(project: Project, by: str, start: dt.date | None, end: dt.date) -> dict:

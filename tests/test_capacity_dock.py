@@ -9,13 +9,18 @@ import matplotlib.dates as mdates
 import numpy as np
 import openpyxl
 import pytest
+from matplotlib.figure import Figure
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QFileDialog
+from test_infection_counts import OUTBREAK, PER_GRID, TODAY, TOTALS, build_outbreak
 
 from data import capacity_store, stats_store
+from data.printing.content import load_content
+from data.printing.layout import Page
+from data.printing.mapframe import draw_map, frame_for
 from desktop.capacity_dock import ALERT, CJK_FAMILIES, STANDARD_KEY, CapacityDock, chart_rc
-from gis.glossary import CaseCategory, SiteStatus
+from gis.glossary import SiteStatus
 from gis.grid_stats import in_window
 
 AS_OF = dt.date(2026, 11, 20)
@@ -115,32 +120,87 @@ def test_the_standard_spin_box_is_remembered_and_recomputes(dock, qtbot):
     assert "未达标" in dock.capacity_tab.banner.text()  # the UI speaks Chinese (CORDON_LANG=zh in tests)
 
 
-def test_the_epidemic_curve_has_one_stacked_bar_per_day_with_the_day_totals(dock, qtbot):
-    def bars_by_day():
-        axes = dock.curve_tab.chart.figure.axes[0]
-        heights = {}
-        for container in axes.containers:
-            for patch in container.patches:
-                x = round(patch.get_x() + patch.get_width() / 2, 6)
-                heights[x] = heights.get(x, 0) + patch.get_height()
-        return heights, axes
+def bars_by_day(axes) -> dict[float, float]:
+    """Summed bar heights per day of a dashboard chart, read from its matplotlib axes."""
+    heights = {}
+    for container in axes.containers:
+        for patch in container.patches:
+            x = round(patch.get_x() + patch.get_width() / 2, 6)
+            heights[x] = heights.get(x, 0) + patch.get_height()
+    return {x: h for x, h in heights.items() if h}
 
-    curve = stats_store.epidemic_curve(dock.project, end=AS_OF)
-    heights, axes = bars_by_day()
-    days = np.round(mdates.date2num(curve.index), 6)
-    assert sorted(heights) == sorted(days)
-    assert [heights[x] for x in days] == curve.sum(axis=1).tolist()
-    legend = [text.get_text() for text in axes.get_legend().get_texts()]
-    assert legend == [CaseCategory(c).zh for c in curve.columns if curve[c].sum() > 0]
 
-    combo = dock.curve_tab.unit_combo
-    town = combo.findText("玉泉街道")
-    with qtbot.waitSignal(dock.refreshed, timeout=READ_TIMEOUT_MS):
-        combo.setCurrentIndex(town)
-    town_curve = stats_store.epidemic_curve(dock.project, combo.itemData(town), end=AS_OF)
-    heights, axes = bars_by_day()
-    assert [heights.get(x, 0) for x in days] == town_curve.sum(axis=1).tolist()
-    assert "玉泉街道" in axes.get_title(loc="left")
+def expected_by_day(categories, date="reported") -> dict[float, int]:
+    """Per-day counts of the outbreak's people of ``categories`` (independent of the stores)."""
+    counts = {}
+    for _grid, category, reported, onset, _code, n in OUTBREAK:
+        if category in categories:
+            back = onset if date == "onset" and onset is not None else reported
+            x = round(float(mdates.date2num(np.datetime64(TODAY - dt.timedelta(days=back)))), 6)
+            counts[x] = counts.get(x, 0) + n
+    return counts
+
+
+@pytest.fixture
+def outbreak_dock(cordon_app, qtbot, tmp_path):
+    """The dashboard inside a real main window on the 汝州市 outbreak (see test_infection_counts)."""
+    from desktop.main_window import MainWindow
+
+    win = MainWindow(build_outbreak(tmp_path / "汝州.gpkg"))
+    qtbot.addWidget(win)
+    dock = CapacityDock(win.project, win.map, win.undo_stack, win)
+    win.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+    qtbot.waitUntil(lambda: not dock.is_busy(), timeout=READ_TIMEOUT_MS)
+    yield dock
+    win.close()
+
+
+def test_the_curve_stacks_infections_only_and_draws_contacts_in_their_own_chart(outbreak_dock, qtbot):
+    tab = outbreak_dock.curve_tab
+    infections, contacts = tab.infection_axes, tab.contact_axes
+    assert infections is not contacts
+    assert bars_by_day(infections) == expected_by_day({"confirmed", "asymptomatic"})
+    assert sum(bars_by_day(infections).values()) == 6  # 3 confirmed + 3 asymptomatic: no contact, no suspected
+    assert bars_by_day(contacts) == expected_by_day({"close_contact", "secondary_contact"})
+    assert {t.get_text() for t in infections.get_legend().get_texts()} == {"确诊病例", "无症状感染者",
+                                                                            "疑似病例（不计入感染者）"}
+    assert [t.get_text() for t in contacts.get_legend().get_texts()] == ["密切接触者", "密接的密接"]
+    suspected = [line for line in infections.get_lines() if line.get_label().startswith("疑似")]
+    assert len(suspected) == 1 and sum(suspected[0].get_ydata()) == 2  # apart, as a line
+    assert "感染者" in infections.get_title(loc="left") and "密接" in contacts.get_title(loc="left")
+    assert TOTALS in tab.summary_label.text() and "累计" not in tab.summary_label.text()
+
+    with qtbot.waitSignal(outbreak_dock.refreshed, timeout=READ_TIMEOUT_MS):
+        tab.date_combo.setCurrentIndex(tab.date_combo.findData("onset"))
+    moved = bars_by_day(tab.infection_axes)
+    assert moved == expected_by_day({"confirmed", "asymptomatic"}, "onset") != expected_by_day({"confirmed",
+                                                                                              "asymptomatic"})
+    assert sum(moved.values()) == 6
+    assert "24" in tab.summary_label.text()  # people without an onset date, said to stay on their report day
+
+
+def test_the_grid_tab_counts_infections_and_contacts_apart(outbreak_dock):
+    tab = outbreak_dock.grid_tab
+    frame = tab.count_table.model().frame.set_index("code")
+    for grid, (infections, _suspected, close, secondary) in PER_GRID.items():
+        assert frame.at[grid, "infections"] == infections and frame.at[grid, "contacts"] == close + secondary
+    assert shown(tab.count_table, "code")[0] == max(PER_GRID, key=lambda g: PER_GRID[g][0])  # most infections first
+    assert TOTALS in tab.summary_label.text()
+
+
+def test_the_map_legend_and_the_print_legend_say_the_same_word(outbreak_dock, qtbot):
+    window = outbreak_dock.parent()
+    with qtbot.waitSignal(window.map.layersDrawn, timeout=READ_TIMEOUT_MS):
+        window.show()
+    box = []
+    window.map.page().runJavaScript("document.getElementById('cordon-legend').innerText", 0, box.append)
+    qtbot.waitUntil(lambda: bool(box), timeout=10_000)
+    content = load_content(window.project)
+    sections = draw_map(Figure().add_axes((0, 0, 1, 1)), content, frame_for(content.county.bounds, (200, 160)),
+                        Page("A4", landscape=True))
+    printed = next(s for s in sections if s.title.startswith("网格"))
+    assert printed.title == "网格感染者数" and printed.title in box[0]
+    assert "病例数" not in box[0] and "涉疫" not in box[0]
 
 
 def test_chinese_labels_render_without_missing_glyphs(dock):
