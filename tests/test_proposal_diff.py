@@ -126,6 +126,16 @@ def test_a_proposal_never_steps_a_zone_down_it_lists_it(county):
     assert county.read_layer("control_zones").loc[sealed_ring, "tier"] == "sealed"
 
 
+def test_a_zone_of_other_units_over_the_same_ground_is_changed_not_duplicated(county):
+    proposal = zone_store.propose(county, as_of=DAY)
+    sealed = proposal.zones[0]
+    grids = zone_store.create_zone(county, sealed.geometry, tier="sealed", kind="unit", name="牛庄村网格",
+                                   unit_codes=["41042210001001", "41042210001002"])  # drawn from grids before
+    line = next(line for line in zone_store.compare_proposal(county, proposal).items if line.zone_fid == grids)
+    assert line.group is ProposalGroup.CHANGED and line.changes == (ZoneDifference.UNITS,)
+    assert line.proposed == sealed
+
+
 def test_accepting_twice_leaves_the_zones_as_accepting_once(county):
     proposal = zone_store.propose(county, as_of=DAY)
     diff = zone_store.compare_proposal(county, proposal)
