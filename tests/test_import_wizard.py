@@ -269,14 +269,16 @@ def test_worker_cancel_stops_the_work(qtbot):
     assert isinstance(failed.args[0], ImportCancelled) and worker.cancelled()
 
 
-def test_worker_delivers_exceptions_in_failed(qtbot):
+def test_worker_delivers_exceptions_in_failed_and_reports_unexpected_ones(qtbot):
     def work(progress, cancelled):
         raise ValueError("broken input")
 
     worker = Worker(work)
-    with qtbot.assertNotEmitted(worker.finished), qtbot.waitSignal(worker.failed) as failed:
-        worker.start()
+    with qtbot.captureExceptions() as reported:
+        with qtbot.assertNotEmitted(worker.finished), qtbot.waitSignal(worker.failed) as failed:
+            worker.start()
     assert isinstance(failed.args[0], ValueError) and str(failed.args[0]) == "broken input"
+    assert [str(exc) for _, exc, _ in reported] == ["broken input"]  # a bug, not a user error: never silent
 
 
 def test_worker_stop_waits_for_the_thread_and_delivers_once(qtbot):
