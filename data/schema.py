@@ -36,6 +36,7 @@ class Field:
     zh: str = ""
     choices: type[Term] | None = None  # stored values must be members of this glossary enum
     minimum: float | None = None  # numbers below this are rejected
+    maximum: float | None = None  # numbers above this are rejected (no sane value is larger)
     personal: bool = False  # personal data: never printed, never required
     required: bool = False  # an import must fill it for every row
 
@@ -67,13 +68,19 @@ class LayerSpec:
         return [f.name for f in self.fields]
 
 
+MAX_COUNT = 100_000_000
+"""No count (people, households, rooms, beds, capacity) of one feature is larger."""
+MAX_RADIUS_M = 1_000_000.0
+"""No control circle is wider than 1,000 km."""
+
+
 def _count(name: str, zh: str) -> Field:
-    return Field(name, "INTEGER", zh, minimum=0)
+    return Field(name, "INTEGER", zh, minimum=0, maximum=MAX_COUNT)
 
 
 def _flag(name: str, zh: str) -> Field:
     """A yes/no field stored as 0/1."""
-    return Field(name, "INTEGER", zh, minimum=0)
+    return Field(name, "INTEGER", zh, minimum=0, maximum=1)
 
 
 ADMIN_UNITS = LayerSpec("admin_units", "MULTIPOLYGON", (
@@ -117,7 +124,7 @@ CASES = LayerSpec("cases", "POINT", (
 
 CONTROL_ZONES = LayerSpec("control_zones", "MULTIPOLYGON", (
     Field("name", zh="名称"), Field("tier", zh="等级", required=True), Field("kind", zh="类型", choices=ZoneKind),
-    Field("radius_m", "REAL", "半径（米）", minimum=0), Field("created_at", "DATETIME", "创建时间"),
+    Field("radius_m", "REAL", "半径（米）", minimum=0, maximum=MAX_RADIUS_M), Field("created_at", "DATETIME", "创建时间"),
     Field("updated_at", "DATETIME", "更新时间"),
     Field("started_at", "DATETIME", "开始时间"), Field("last_case_at", "DATETIME", "最近病例时间"),
     Field("status", zh="状态", choices=ZoneStatus), Field("lifted_at", "DATETIME", "解除时间"),

@@ -14,6 +14,8 @@ a file uses beyond those are mapped with a value map, ``{field: {value as writte
 
 from __future__ import annotations
 
+import datetime as dt
+import math
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -24,6 +26,10 @@ from data.importers.base import RowProblem
 from data.schema import Field, LayerSpec
 from gis.errors import UserError
 from gis.glossary import UnitLevel, term_key
+
+YEARS = (1900, 2100)
+"""Dates outside these years are mistakes (a typo, a placeholder such as 2999-12-31) and are rejected."""
+_ISO = re.compile(r"\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?$")
 
 ValueMap = dict[str, dict[str, str]]
 """``{field name: {value as written in the file: stored code}}`` for coded fields."""
@@ -270,20 +276,40 @@ def _number(raw, field: Field):
         value = float(text)
     except ValueError:
         raise ValueError(f"“{raw}”不是数字，请填写阿拉伯数字（如 10）", f"'{raw}' is not a number; write digits (e.g. 10)") from None
+    if not math.isfinite(value):
+        raise ValueError(f"“{raw}”不是有限的数字，请填写阿拉伯数字（如 10）", f"'{raw}' is not a finite number; write digits (e.g. 10)")
     if field.kind == "INTEGER" and not value.is_integer():
         raise ValueError(f"“{raw}”应为整数", f"'{raw}' must be a whole number")
     if field.minimum is not None and value < field.minimum:
         raise ValueError(f"不能小于 {field.minimum:g}（现为 {raw}）", f"must not be below {field.minimum:g} (got {raw})")
+    if field.maximum is not None and value > field.maximum:
+        raise ValueError(f"不能大于 {field.maximum:g}（现为 {raw}），请核对", f"must not be above {field.maximum:g} (got {raw}); check it")
     return int(value) if field.kind == "INTEGER" else value
 
 
 def _timestamp(raw, field: Field) -> str:
-    text = unicodedata.normalize("NFKC", str(raw)).strip()
-    text = re.sub(r"(\d+)年(\d+)月(\d+)日?", r"\1-\2-\3", text)
-    stamp = pd.to_datetime(raw if isinstance(raw, pd.Timestamp) else text, errors="coerce")
+    stamp = _iso_stamp(raw)
+    if stamp is None:
+        text = unicodedata.normalize("NFKC", str(raw)).strip()
+        text = re.sub(r"(\d+)年(\d+)月(\d+)日?", r"\1-\2-\3", text)
+        stamp = pd.to_datetime(raw if isinstance(raw, pd.Timestamp) else text, errors="coerce")
     if pd.isna(stamp):
         raise ValueError(f"“{raw}”不是日期（如 2026-11-05）", f"'{raw}' is not a date (e.g. 2026-11-05)")
+    if not YEARS[0] <= stamp.year <= YEARS[1]:
+        raise ValueError(f"“{raw}”不在 {YEARS[0]}–{YEARS[1]} 年之间，请核对", f"'{raw}' is not between {YEARS[0]} and {YEARS[1]}; check it")
     return stamp.strftime("%Y-%m-%d") if field.kind == "DATE" else stamp.strftime("%Y-%m-%dT%H:%M:%S")
+
+
+def _iso_stamp(raw) -> dt.datetime | None:
+    """``raw`` read quickly when it is ISO text (2026-11-05, 2026-11-05 08:30, ...) or already a datetime."""
+    if isinstance(raw, dt.datetime):
+        return raw
+    if isinstance(raw, str) and _ISO.match(raw.strip()):
+        try:
+            return dt.datetime.fromisoformat(raw.strip())
+        except ValueError:
+            return None
+    return None
 
 
 def _level_from_name(name) -> str | None:

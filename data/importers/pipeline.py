@@ -201,7 +201,7 @@ def _prepared(project: Project, spec: LayerSpec, source: SourceTable, report: Im
 
     step(0.75, "转换坐标")
     geoms = geometries_to_storage(geoms, source.crs)
-    outside = _outside_county(project, geoms, keep, source.crs)
+    outside = _off_the_earth(geoms, keep) or _outside_county(project, geoms, keep, source.crs)
     report.rejected += outside
     inside = {p.row for p in outside}
     mask = np.array([row not in inside for row in keep], dtype=bool)
@@ -302,6 +302,19 @@ def _polygonal_part(geom):
         parts = [g for g in shapely.get_parts(geom) if g.geom_type in ("Polygon", "MultiPolygon") and not g.is_empty]
         return shapely.union_all(parts) if parts else None
     return None
+
+
+def _off_the_earth(geoms: np.ndarray, rows: list) -> list[RowProblem]:
+    """Rows whose coordinates, once converted, are not finite longitudes and latitudes (NaN, Infinity, 1e308,
+    or values no coordinate system maps onto the earth)."""
+    if not len(geoms):
+        return []
+    xy, index = shapely.get_coordinates(geoms, return_index=True)
+    with np.errstate(invalid="ignore"):
+        wrong = ~(np.isfinite(xy).all(axis=1) & (np.abs(xy[:, 0]) <= 180) & (np.abs(xy[:, 1]) <= 90))
+    return [RowProblem(rows[i], "坐标不是有效的经纬度（空值、无穷大或超出范围），请核对",
+                       "coordinates are not valid longitudes and latitudes (NaN, infinite or out of range); check them")
+            for i in np.unique(index[wrong])]
 
 
 def _outside_county(project: Project, geoms: np.ndarray, rows: list, crs: SourceCRS) -> list[RowProblem]:

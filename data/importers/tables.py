@@ -315,13 +315,13 @@ def _read_coordinates(frame: pd.DataFrame, lon: str, lat: str) -> tuple[dict[int
     """Coordinates of every readable row by row number, and a problem for every other row."""
     xy: dict[int, tuple[float, float]] = {}
     rejected: list[RowProblem] = []
-    for row in frame.index:
+    lon_axis, lat_axis = _Axis("经度", "longitude", lon), _Axis("纬度", "latitude", lat)
+    for row, x, y in zip(frame.index, frame[lon].tolist(), frame[lat].tolist(), strict=True):
         try:
             if lon == lat:
-                xy[row] = _pair(frame.at[row, lon], lon)
+                xy[row] = _pair(x, lon)
             else:
-                xy[row] = (_coordinate(frame.at[row, lon], _Axis("经度", "longitude", lon)),
-                           _coordinate(frame.at[row, lat], _Axis("纬度", "latitude", lat)))
+                xy[row] = (_coordinate(x, lon_axis), _coordinate(y, lat_axis))
         except _Unreadable as exc:
             rejected.append(RowProblem(int(row), exc.zh, exc.en))
     return xy, rejected
