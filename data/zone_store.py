@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import dataclass, field
 
 import geopandas as gpd
 import pandas as pd
+import shapely
 
 from data.project import Project, now_iso
 from gis.crs import STORAGE_CRS
@@ -30,16 +32,21 @@ from gis.glossary import (
 from gis.zoning.changes import zone_changes
 from gis.zoning.countdown import Countdown, ScreeningRound, as_date, countdown
 from gis.zoning.effective import effective_tiers
+from gis.zoning.naming import GRID_NOUN, UNIT_NOUN, suggest_name, unique_name
 from gis.zoning.proposal_diff import ProposalDiff, ZoneComparison
 from gis.zoning.proposal_diff import compare_proposal as compare_with_zones
 from gis.zoning.proposals import Proposal, propose_zones
 from gis.zoning.report import ZoneReport, people_in, zone_report
 from gis.zoning.schemes import DEFAULT_SCHEME_KEY, PRESETS, TierScheme, validated
+from gis.zoning.shapes import area_m2
 from gis.zoning.snapping import covered_units
 
 SCHEME_METADATA_KEY = "tier_scheme"
 LAYER = "control_zones"
 CONTROL_UNIT_LEVELS = (UnitLevel.VILLAGE.value, UnitLevel.COMMUNITY.value)
+OVERLAP_MIN_M2 = 100.0
+OVERLAP_MIN_SHARE = 0.005
+"""Zones sharing less than this area (m²) or this share of the smaller zone only touch: borders drawn twice."""
 UNIT_LEVELS = ("unit", "grid")
 """What proposals and reports treat as a control unit: villages/communities ("unit") or grids ("grid")."""
 ROW_COLUMNS = ["fid", "name", "tier", "tier_label", "kind", "started_at", "last_case_at", "days_since_last_case",
@@ -55,6 +62,42 @@ def zone_record(geometry, *, tier: str, kind: str, name: str | None = None, radi
         "updated_at": [at], "started_at": [at], "status": [ZoneStatus.ACTIVE.value],
         "unit_codes": [json.dumps(unit_codes, ensure_ascii=False) if unit_codes else None],
     }, geometry=[geometry], crs=STORAGE_CRS)
+
+
+@dataclass(frozen=True)
+class OverlapWarning:
+    """A new zone overlapping an active zone of another tier; where they overlap the higher tier applies."""
+
+    name: str
+    tier: str
+    other_fid: int
+    other_name: str
+    other_tier: str
+    applies: str
+    area_m2: float
+    scheme: TierScheme = field(repr=False, compare=False)
+
+    def message(self, lang: str = "zh") -> str:
+        """One line naming both zones and the tier that applies where they overlap."""
+        tier, other, applies = (self.scheme.label(key, lang) for key in (self.tier, self.other_tier, self.applies))
+        hectares = f"{self.area_m2 / 10_000:,.1f}"
+        if lang == "zh":
+            return (f"新区域“{self.name}”（{tier}）与“{self.other_name}”（{other}）重叠约 {hectares} 公顷；"
+                    f"重叠处按较高等级“{applies}”管理。")
+        return (f"The new zone '{self.name}' ({tier}) overlaps '{self.other_name}' ({other}) over about "
+                f"{hectares} ha; where they overlap, the higher tier '{applies}' applies.")
+
+
+class NewZone(int):
+    """The fid of a zone just created, with the ``name`` it was given and its overlap ``warnings``."""
+
+    name: str
+    warnings: tuple[OverlapWarning, ...]
+
+    def __new__(cls, fid: int, name: str, warnings=()):
+        made = super().__new__(cls, fid)
+        made.name, made.warnings = name, tuple(warnings)
+        return made
 
 
 # -- the tier scheme ---------------------------------------------------------------------------------------
@@ -105,23 +148,33 @@ def zone_rows(project: Project, on_date=None) -> pd.DataFrame:
     people = _people_layer(project)
     downgraded = _downgraded_zones(project)
     contacts = _contacts(project) if any(t.contact_quiet_days for t in scheme.tiers) else None
-    rows = []
-    for fid, zone in zones.iterrows():
-        clock = _zone_countdown(scheme, zone, on, fid in downgraded, contacts)
-        population, households = people_in(covered_units(zone.geometry, people, rule=SnapRule.CENTROID))
-        rows.append({
-            "fid": fid, "name": zone["name"], "tier": zone["tier"], "kind": zone["kind"],
-            "tier_label": scheme.label(zone["tier"]) if zone["tier"] in scheme.keys else zone["tier"],
-            "started_at": zone["started_at"], "last_case_at": zone["last_case_at"],
-            "days_since_last_case": clock.days_since_last_case if clock else None,
-            "projected_downgrade": clock.projected_downgrade if clock else None,
-            "next_tier": clock.next_tier if clock else None, "ready": bool(clock and clock.ready),
-            "missing": [m.value for m in clock.missing] if clock else [],
-            "population": population, "households": households, "status": zone["status"],
-        })
+    rows = [_row(fid, zone, scheme, _zone_countdown(scheme, zone, on, fid in downgraded, contacts), people)
+            for fid, zone in zones.iterrows()]
     frame = pd.DataFrame(rows, columns=ROW_COLUMNS)
     rank = frame["tier"].map({key: position for position, key in enumerate(scheme.keys)}).fillna(len(scheme.keys))
     return frame.assign(rank=rank).sort_values(["rank", "fid"]).drop(columns="rank").reset_index(drop=True)
+
+
+def zone_details(project: Project, fid: int, on_date=None) -> dict:
+    """Zone ``fid`` as its popup shows it: the :func:`zone_rows` fields on ``on_date`` (default today), plus
+    ``radius_m``, ``lifted_at`` and ``units`` (the names of its villages/communities or grids; for a circle or
+    drawn zone those whose centre it covers), ``title`` (how messages name it) and ``next_tier_label``."""
+    on = as_date(on_date) or dt.date.today()
+    scheme = load_scheme(project)
+    zone = _zone(project, fid)
+    contacts = _contacts(project) if any(t.contact_quiet_days for t in scheme.tiers) else None
+    clock = _zone_countdown(scheme, zone, on, int(fid) in _downgraded_zones(project), contacts)
+    row = _row(int(fid), zone, scheme, clock, _people_layer(project))
+    codes = json.loads(zone["unit_codes"]) if isinstance(zone["unit_codes"], str) and zone["unit_codes"] else []
+    if codes:
+        units = _unit_names(project, codes)[0]
+    else:
+        units = covered_units(zone.geometry, control_units(project), rule=SnapRule.CENTROID)["name"].dropna().tolist()
+    next_tier = row["next_tier"]
+    return {**row, "title": zone_title(zone, scheme), "radius_m": None if pd.isna(zone["radius_m"]) else
+            float(zone["radius_m"]), "lifted_at": None if pd.isna(zone["lifted_at"]) else zone["lifted_at"],
+            "units": [str(u) for u in units],
+            "next_tier_label": scheme.label(next_tier) if next_tier in scheme.keys else None}
 
 
 def zone_countdown(project: Project, fid: int, on_date=None) -> Countdown:
@@ -164,8 +217,14 @@ def propose(project: Project, *, as_of=None, level: str = "unit", **options) -> 
 
 def create_zone(project: Project, geometry, *, tier: str, kind: str, name: str | None = None,
                 radius_m: float | None = None, unit_codes: list[str] | None = None, last_case_at=None,
-                note: str | None = None, at=None) -> int:
-    """Add an active zone (logged "create"); its clock starts ``at`` (now). Returns its fid."""
+                note: str | None = None, at=None) -> NewZone:
+    """Add an active zone (logged "create"); its clock starts ``at`` (now).
+
+    Checked first: the tier must be in the scheme, the kind known and the outline a polygon. Without a
+    ``name`` one is suggested (:func:`suggest_zone_name`); a name in use by an active zone gets a number.
+    Returns the new fid (a :class:`NewZone`) with the name given and a warning for each active zone of
+    another tier it overlaps.
+    """
     scheme = load_scheme(project)
     scheme.tier(tier)
     try:
@@ -173,12 +232,94 @@ def create_zone(project: Project, geometry, *, tier: str, kind: str, name: str |
     except ValueError as exc:
         raise UserError(f"区域类型须为 {'、'.join(ZoneKind.values())} 之一，不能是“{kind}”。",
                         f"Zone kind must be one of {', '.join(ZoneKind.values())}, not '{kind}'.") from exc
+    if geometry is None or geometry.is_empty or geometry.geom_type not in ("Polygon", "MultiPolygon"):
+        raise UserError("管控区域须是有面积的多边形。", "A control zone must be a polygon with an area.")
+    active = _active_zones(project)
+    name = (name or "").strip() or suggest_zone_name(project, geometry, kind=kind, radius_m=radius_m,
+                                                     unit_codes=unit_codes)
+    name = unique_name(name, active["name"].dropna().astype(str))
+    warnings = _overlaps(active, geometry, tier, name, scheme)
     record = zone_record(geometry, tier=tier, kind=kind, name=name, radius_m=radius_m, unit_codes=unit_codes,
                          at=_stamp(at))
     record["last_case_at"], record["note"] = _stamp(last_case_at) if last_case_at else None, note
     with project.transaction() as edit:
         (fid,) = edit.insert(LAYER, record, action="create")
-    return fid
+    return NewZone(fid, name, warnings)
+
+
+def suggest_zone_name(project: Project, geometry, *, kind: str, radius_m: float | None = None,
+                      unit_codes: list[str] | None = None) -> str:
+    """A readable name for a new zone (see :func:`gis.zoning.naming.suggest_name`): its units' names for a
+    unit zone, "张庄村周边500米管控圈" for a circle, the covered villages' names for a drawn zone."""
+    units = control_units(project)
+    if kind == ZoneKind.UNIT.value and unit_codes:
+        names, noun = _unit_names(project, unit_codes)
+        return suggest_name(geometry, kind=kind, units=units, unit_names=names, noun=noun)
+    return suggest_name(geometry, kind=kind, units=units, radius_m=radius_m)
+
+
+def overlap_warnings(project: Project, geometry, tier: str, name: str, *, exclude=()) -> list[OverlapWarning]:
+    """What creating a zone ``name`` of ``tier`` over ``geometry`` would overlap: one warning per active zone of
+    another tier (not in ``exclude``) sharing more than a sliver with it."""
+    active = _active_zones(project)
+    return _overlaps(active[~active.index.isin(list(exclude))], geometry, tier, name, load_scheme(project))
+
+
+def _overlaps(active: gpd.GeoDataFrame, geometry, tier: str, name: str, scheme: TierScheme) -> list[OverlapWarning]:
+    others = active[(active["tier"] != tier) & active["tier"].isin(scheme.keys)]
+    if others.empty:
+        return []
+    others = others.iloc[others.sindex.query(geometry, predicate="intersects")]
+    rank = {key: position for position, key in enumerate(scheme.keys)}
+    own_area = area_m2(geometry)
+    warnings = []
+    for fid, zone in others.sort_index().iterrows():
+        shared = area_m2(shapely.intersection(shapely.make_valid(zone.geometry), shapely.make_valid(geometry)))
+        if shared < OVERLAP_MIN_M2 or shared < OVERLAP_MIN_SHARE * min(own_area, area_m2(zone.geometry)):
+            continue
+        applies = min(tier, zone["tier"], key=rank.__getitem__)
+        warnings.append(OverlapWarning(name, tier, int(fid), zone_title(zone, scheme), zone["tier"], applies,
+                                       shared, scheme))
+    return warnings
+
+
+def rename_zone(project: Project, fid: int, name: str) -> str:
+    """Give zone ``fid`` a new name (logged "modify"); refused if blank or used by another active zone.
+    Returns the name stored (trimmed)."""
+    zone = _active_zone(project, fid)
+    name = (name or "").strip()
+    if not name:
+        raise UserError("区域名称不能为空。", "A zone needs a name.")
+    active = _active_zones(project)
+    if ((active["name"] == name) & (active.index != int(fid))).any():
+        raise UserError(f"已有生效的区域名为“{name}”，请换一个名称。", f"An active zone is already named '{name}'; "
+                        "choose another name.")
+    if name != zone["name"]:
+        modify_zone(project, fid, name=name)
+    return name
+
+
+def zone_title(zone: pd.Series, scheme: TierScheme | None = None) -> str:
+    """How messages name a zone: its name, or (for an unnamed zone of old) its tier and number."""
+    name = zone.get("name")
+    if isinstance(name, str) and name.strip():
+        return name.strip()
+    tier = zone.get("tier")
+    label = scheme.label(tier) if scheme is not None and tier in scheme.keys else (tier or "")
+    return f"{label}（编号 {zone.name}）"
+
+
+def _unit_names(project: Project, codes: list[str]) -> tuple[list[str], str]:
+    """The names of the units (villages/communities, else grids) with these codes, most populous first,
+    and the noun that counts them."""
+    codes = [str(c) for c in codes]
+    for layer, noun in ((control_units(project), UNIT_NOUN), (project.read_layer("grids"), GRID_NOUN)):
+        chosen = layer[layer["code"].astype(str).isin(codes)]
+        if len(chosen):
+            chosen = chosen.assign(_p=chosen["population"].fillna(0)).sort_values("_p", ascending=False, kind="stable")
+            names = chosen["name"].fillna(chosen["code"]).astype(str).tolist()
+            return names, noun
+    return codes, "单元"
 
 
 def modify_zone(project: Project, fid: int, *, geometry=None, name: str | None = None, note: str | None = None,
@@ -197,7 +338,8 @@ def change_tier(project: Project, fid: int, tier: str, *, at=None) -> None:
     load_scheme(project).tier(tier)
     zone = _active_zone(project, fid)
     if zone["tier"] == tier:
-        raise UserError(f"区域 {fid} 已是该等级。", f"Zone {fid} is already in that tier.")
+        title = zone_title(zone)
+        raise UserError(f"区域“{title}”已是该等级。", f"Zone '{title}' is already in that tier.")
     stamp = _stamp(at)
     with project.transaction() as edit:
         edit.update(LAYER, fid, {"tier": tier, "started_at": stamp, "updated_at": stamp}, action="tier_change")
@@ -211,13 +353,14 @@ def downgrade(project: Project, fid: int, *, on=None, force: bool = False) -> st
     """
     clock = zone_countdown(project, fid, on)
     scheme = load_scheme(project)
+    title = zone_title(_zone(project, fid), scheme)
     if clock.next_tier is None:
-        raise UserError(f"区域 {fid} 已是最低等级（{scheme.label(clock.tier)}），只能解除。",
-                        f"Zone {fid} is in the lowest tier ({scheme.label(clock.tier, 'en')}); lift it instead.")
+        raise UserError(f"区域“{title}”已是最低等级（{scheme.label(clock.tier)}），只能解除。",
+                        f"Zone '{title}' is in the lowest tier ({scheme.label(clock.tier, 'en')}); lift it instead.")
     if not clock.ready and not force:
         reasons = "；".join(m.zh for m in clock.missing)
-        raise UserError(f"区域 {fid} 尚不满足降级条件：{reasons}。预计可降级日期：{clock.projected_downgrade}。",
-                        f"Zone {fid} is not ready to step down: {'; '.join(m.en for m in clock.missing)}. "
+        raise UserError(f"区域“{title}”尚不满足降级条件：{reasons}。预计可降级日期：{clock.projected_downgrade}。",
+                        f"Zone '{title}' is not ready to step down: {'; '.join(m.en for m in clock.missing)}. "
                         f"Projected date: {clock.projected_downgrade}.")
     stamp = _stamp(on)
     with project.transaction() as edit:
@@ -285,7 +428,7 @@ def apply_proposal(project: Project, proposal: Proposal, *, at=None, only=None) 
     changes nothing and logs nothing.
 
     ``only``: positions in the proposal of the zones to act on (default every new or changed one). Returns the
-    fids of the zones created, in the proposal's order.
+    fids of the zones created, in the proposal's order (each a :class:`NewZone` with its overlap warnings).
     """
     scheme = load_scheme(project)
     for zone in proposal.zones:
@@ -298,11 +441,14 @@ def apply_proposal(project: Project, proposal: Proposal, *, at=None, only=None) 
         return []
     stamp = _stamp(at)
     new = [item.proposed for item in acting if item.group is ProposalGroup.NEW]
+    kept = active[~active.index.isin([item.zone_fid for item in acting if item.group is ProposalGroup.CHANGED])]
+    warnings = [_overlaps(kept, zone.geometry, zone.tier, zone.name, scheme) for zone in new]
     with project.transaction() as edit:
         fids = edit.insert(LAYER, _proposal_records(new, stamp), action="create") if new else []
+        fids = [NewZone(fid, zone.name, found) for fid, zone, found in zip(fids, new, warnings, strict=True)]
         updated = [_update_from_proposal(edit, item, active.loc[item.zone_fid, "last_case_at"], stamp)
                    for item in acting if item.group is ProposalGroup.CHANGED]
-        edit.log("apply_proposal", LAYER, after={"fids": fids, "updated": updated,
+        edit.log("apply_proposal", LAYER, after={"fids": [int(f) for f in fids], "updated": updated,
                                                  "as_of": proposal.as_of.isoformat(), "days": proposal.days,
                                                  "small_m": proposal.small_m, "large_m": proposal.large_m,
                                                  "scheme": proposal.scheme_key})
@@ -361,6 +507,21 @@ def _zone_countdown(scheme: TierScheme, zone: pd.Series, on: dt.date, downgraded
                      downgraded_on=zone["started_at"] if downgraded else None, last_contact_at=last_contact)
 
 
+def _row(fid: int, zone: pd.Series, scheme: TierScheme, clock: Countdown | None, people: gpd.GeoDataFrame) -> dict:
+    """One :func:`zone_rows` row."""
+    population, households = people_in(covered_units(zone.geometry, people, rule=SnapRule.CENTROID))
+    return {
+        "fid": fid, "name": zone["name"], "tier": zone["tier"], "kind": zone["kind"],
+        "tier_label": scheme.label(zone["tier"]) if zone["tier"] in scheme.keys else zone["tier"],
+        "started_at": zone["started_at"], "last_case_at": zone["last_case_at"],
+        "days_since_last_case": clock.days_since_last_case if clock else None,
+        "projected_downgrade": clock.projected_downgrade if clock else None,
+        "next_tier": clock.next_tier if clock else None, "ready": bool(clock and clock.ready),
+        "missing": [m.value for m in clock.missing] if clock else [],
+        "population": population, "households": households, "status": zone["status"],
+    }
+
+
 def _contacts(project: Project) -> gpd.GeoDataFrame:
     """Close contacts; their report time stands in for the exposure (it is later, so the rule is stricter)."""
     contacts = project.read_layer("cases", where="category = ?", params=(CaseCategory.CLOSE_CONTACT.value,))
@@ -402,7 +563,8 @@ def _zone(project: Project, fid: int) -> pd.Series:
 def _active_zone(project: Project, fid: int) -> pd.Series:
     zone = _zone(project, fid)
     if zone["status"] == ZoneStatus.LIFTED.value:
-        raise UserError(f"管控区域 {fid} 已解除。", f"Control zone {fid} has been lifted.")
+        title = zone_title(zone)
+        raise UserError(f"管控区域“{title}”已解除。", f"Control zone '{title}' has been lifted.")
     return zone
 
 

@@ -46,6 +46,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QMenu,
@@ -919,7 +920,8 @@ class ZonePanel(QDockWidget):
         tier_button = self._button(self.tier_menu.menuAction())
         tier_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         zone_buttons.addWidget(tier_button)
-        for action in (self.downgrade_action, self.lift_action, self.test_round_action, self.report_action):
+        for action in (self.downgrade_action, self.lift_action, self.test_round_action, self.rename_action,
+                       self.report_action):
             zone_buttons.addWidget(self._button(action))
         zone_buttons.addStretch(1)
         zones = QWidget()
@@ -978,6 +980,7 @@ class ZonePanel(QDockWidget):
                                         self.tr("Record a full test round of the zone"))
         self.report_action = action(self.tr("Report…"), self._on_report,
                                     self.tr("Units, people, sites and cases inside the zone"))
+        self.rename_action = action(self.tr("Rename…"), self._on_rename, self.tr("Give the zone another name"))
         self.tier_menu = QMenu(self.tr("Change Tier"), self)
         self.tier_group = QActionGroup(self)
         self.tier_group.triggered.connect(self._on_tier_chosen)
@@ -985,7 +988,7 @@ class ZonePanel(QDockWidget):
         self.zone_menu.addMenu(self.tier_menu)
         self.zone_menu.addActions([self.downgrade_action, self.lift_action, self.test_round_action, self.snap_action])
         self.zone_menu.addSeparator()
-        self.zone_menu.addAction(self.report_action)
+        self.zone_menu.addActions([self.rename_action, self.report_action])
 
     @staticmethod
     def _button(action: QAction) -> QToolButton:
@@ -1134,7 +1137,7 @@ class ZonePanel(QDockWidget):
     def _update_actions(self) -> None:
         zone = self._selected_row()
         active = zone is not None and zone["status"] != ZoneStatus.LIFTED.value
-        for action in (self.lift_action, self.test_round_action):
+        for action in (self.lift_action, self.test_round_action, self.rename_action):
             action.setEnabled(active)
         self.tier_menu.setEnabled(active)
         self.downgrade_action.setEnabled(active and pd.notna(zone["next_tier"]))
@@ -1162,7 +1165,11 @@ class ZonePanel(QDockWidget):
             self.zone_menu.exec(self.table.viewport().mapToGlobal(position))
 
     def _zone_title(self, zone: pd.Series) -> str:
-        return f"{zone['name'] or zone['fid']}（{_tier_label(self.scheme, zone['tier'], self.lang)}）"
+        return f"{self._zone_name(zone)}（{_tier_label(self.scheme, zone['tier'], self.lang)}）"
+
+    def _zone_name(self, zone: pd.Series) -> str:
+        """How messages name a zone row (its name; an unnamed zone of old by its tier and number)."""
+        return zone_store.zone_title(zone.rename(int(zone["fid"])), self.scheme)
 
     def _action_day(self) -> dt.date | None:
         """The date actions are stamped with: None (now) while the as-of day is today."""
@@ -1187,7 +1194,7 @@ class ZonePanel(QDockWidget):
         if zone is None:
             return None
         fid = int(zone["fid"])
-        command = ZoneActionCommand(self.project, fid, lambda: action(fid), text.replace("{zone}", str(zone["name"] or fid)))
+        command = ZoneActionCommand(self.project, fid, lambda: action(fid), text.replace("{zone}", self._zone_name(zone)))
         return self._push(command, show_refusal=show_refusal)
 
     def _on_tier_chosen(self, chosen: QAction) -> None:
@@ -1241,6 +1248,17 @@ class ZonePanel(QDockWidget):
         text = self.tr("Test round of {zone} on %1").replace("%1", day.isoformat())
         self._act(lambda fid: zone_store.record_test_round(self.project, fid, day, result), text)
 
+    def _on_rename(self) -> None:
+        zone = self._selected_row()
+        if zone is None:
+            return
+        old = self._zone_name(zone)
+        name, ok = QInputDialog.getText(self, self.tr("Rename Zone"), self.tr("New name of “%1”:").replace("%1", old),
+                                        text=old)
+        if ok and name.strip() and name.strip() != old:
+            self._act(lambda fid: zone_store.rename_zone(self.project, fid, name),
+                      self.tr("Rename “{zone}” to “%1”").replace("%1", name.strip()))
+
     def _on_report(self) -> None:
         zone = self._selected_row()
         if zone is None:
@@ -1292,14 +1310,19 @@ class ZonePanel(QDockWidget):
 
         def create() -> list[int]:
             circles = control_circles(points, small_m=small_m, large_m=large_m)
-            return [zone_store.create_zone(self.project, shape, tier=tier, kind=ZoneKind.CIRCLE.value, radius_m=radius,
-                                           name=name.replace("%1", f"{radius:g}"), last_case_at=last_case_at,
-                                           at=self._action_day())
-                    for shape, tier, radius, name in (
-                        (circles.small, small_tier, small_m, self.tr("Small control circle %1 m")),
-                        (circles.large, large_tier, large_m, self.tr("Large control circle %1 m")))]
+            zones = [zone_store.create_zone(self.project, shape, tier=tier, kind=ZoneKind.CIRCLE.value, radius_m=radius,
+                                            last_case_at=last_case_at, at=self._action_day())
+                     for shape, tier, radius in ((circles.small, small_tier, small_m),
+                                                 (circles.large, large_tier, large_m))]
+            warnings.extend(w.message(self.lang) for zone in zones for w in zone.warnings
+                            if w.other_fid not in zones)  # the large circle holds the small one: by design
+            return zones
 
-        return self._push(CreateZonesCommand(self.project, create, self.tr("Add control circles")))
+        warnings: list[str] = []
+        refusal = self._push(CreateZonesCommand(self.project, create, self.tr("Add control circles")))
+        if refusal is None and warnings:
+            self._show_message("\n".join(warnings), error=True)
+        return refusal
 
     def _start_pick(self, small_m: float, large_m: float) -> None:
         """Wait for a click on the map; the circles go where it lands."""
