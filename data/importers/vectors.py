@@ -21,6 +21,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyogrio
+import shapely
 from pyogrio.errors import DataLayerError, DataSourceError
 
 from data.importers.archive_guard import check_archive, check_dbf, check_whole_file
@@ -259,15 +260,15 @@ def _list_layers(source, shown: Path):
 
 
 def _read(source, shown: Path, **kwargs) -> gpd.GeoDataFrame:
-    try:
-        return pyogrio.read_dataframe(source, **kwargs)
+    try:  # rings left open are closed ("fix"); the pipeline repairs what is still invalid
+        return pyogrio.read_dataframe(source, on_invalid="fix", **kwargs)
     except UnicodeDecodeError as exc:
         encoding = kwargs.get("encoding")
         raise UserError(
             f"{shown.name} 的文字不是 {encoding} 编码。请换一种编码再试（常用：GBK、UTF-8）。",
             f"The text in {shown.name} is not {encoding}. Try another encoding (usually GBK or UTF-8).",
         ) from exc
-    except (DataSourceError, DataLayerError) as exc:
+    except (DataSourceError, DataLayerError, shapely.errors.GEOSException) as exc:
         raise _unreadable(shown, exc) from exc
 
 
