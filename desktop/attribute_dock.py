@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
+    QCompleter,
     QDockWidget,
     QHBoxLayout,
     QHeaderView,
@@ -43,9 +44,11 @@ from PySide6.QtWidgets import (
 from data.importers.fields import convert_value
 from data.project import Project
 from data.schema import SPATIAL_LAYERS, Field, LayerSpec, layer_spec
+from data.zone_store import load_scheme
 from desktop.undo import DeleteFeatureCommand, UpdateFeatureCommand
 from desktop.widgets import ERROR_STYLE
 from gis.errors import UserError, ui_language
+from gis.glossary import term_key
 
 _RESIZE_PRECISION = 200  # rows sampled when fitting column widths (all 100k would take seconds)
 _MAX_COLUMN_WIDTH = 280
@@ -64,11 +67,47 @@ def _field_title(field: Field) -> str:
     return field.zh if ui_language() == "zh" else field.name
 
 
+Choice = tuple[str, str, tuple[str, ...]]
+"""A value a coded field may hold: (stored value, label shown, other words accepted for it)."""
+
+
+def glossary_choices(field: Field) -> list[Choice] | None:
+    """The values of a glossary field, labelled in the UI language (None for a field that is not coded)."""
+    if field.choices is None:
+        return None
+    return [(m.value, m.label(ui_language()), (m.zh, m.en, *m.aliases)) for m in field.choices]
+
+
+def tier_choices(project: Project) -> list[Choice]:
+    """The tiers of the project's tier scheme, top first, labelled in the UI language."""
+    return [(t.key, t.label(ui_language()), (t.zh, t.en)) for t in load_scheme(project).tiers]
+
+
+def parse_choice(text, field: Field, choices: list[Choice]):
+    """The stored value that ``text`` (a value, label or alias, compared by :func:`gis.glossary.term_key`) names;
+    a UserError naming the allowed values when it names none. Glossary fields go through the importers'
+    conversion, so the table accepts exactly the words an import accepts."""
+    if field.choices is not None:
+        return convert_value(text, field)
+    if text is None or not str(text).strip():
+        if field.required:
+            raise UserError(f"{field.zh}：为空（必填）", f"{field.name}: is empty (required)")
+        return None
+    key = term_key(text)
+    for value, _label, words in choices:
+        if key in {term_key(word) for word in (value, *words)}:
+            return value
+    allowed_zh = "、".join(f"{label}/{value}" for value, label, _ in choices)
+    raise UserError(f"{field.zh}：“{text}”不是可用的取值（可用：{allowed_zh}）",
+                    f"{field.name}: '{text}' is not allowed (use one of: {', '.join(v for v, _, _ in choices)})")
+
+
 class LayerTableModel(QAbstractTableModel):
     """One layer's features read from its DataFrame on demand: fids as row headers, field labels as column
     headers, glossary values shown by their labels. Personal fields are left out unless asked for.
 
-    Edits are converted with :func:`data.importers.fields.convert_value`: a refused edit emits
+    Edits are converted with :func:`data.importers.fields.convert_value` (coded fields with
+    :func:`parse_choice`, which maps labels and aliases as the importers do): a refused edit emits
     ``editRefused(message)``, a valid change emits ``valueEdited(fid, field name, value)``; the model itself
     changes only when given a new frame.
     """
@@ -80,20 +119,25 @@ class LayerTableModel(QAbstractTableModel):
         super().__init__(parent)
         self.spec: LayerSpec | None = None
         self._frame = pd.DataFrame()
+        self._extra_choices: dict[str, list[Choice]] = {}
         self._show_personal = False
         self._filter = ""
         self._fields: list[Field] = []
         self._arrays: list = []  # the frame's column arrays, in the order of _fields
-        self._labels: list[dict | None] = []  # per column: stored glossary value -> label
+        self._choices: list[list[Choice] | None] = []  # per column: the values a coded field may hold
+        self._labels: list[dict | None] = []  # per column: stored coded value -> label
         self._rows = np.zeros(0, dtype=np.int64)  # frame positions of the rows shown
         self._search_text: list[str] | None = None  # lower-cased text of each row, built when first filtered
 
     # -- what is shown ----------------------------------------------------------------------------
 
-    def set_frame(self, spec: LayerSpec, frame: pd.DataFrame) -> None:
-        """Show ``frame`` (as read by ``Project.read_layer``) as the features of layer ``spec``."""
+    def set_frame(self, spec: LayerSpec, frame: pd.DataFrame,
+                  choices: dict[str, list[Choice]] | None = None) -> None:
+        """Show ``frame`` (as read by ``Project.read_layer``) as the features of layer ``spec``. Glossary fields
+        are coded by their glossary; ``choices`` codes other fields (field name -> values, e.g. the tiers of
+        the project's scheme)."""
         self.beginResetModel()
-        self.spec, self._frame = spec, frame
+        self.spec, self._frame, self._extra_choices = spec, frame, dict(choices or {})
         self._rebuild()
         self.endResetModel()
 
@@ -121,6 +165,10 @@ class LayerTableModel(QAbstractTableModel):
     def field(self, column: int) -> Field:
         return self._fields[column]
 
+    def choices(self, column: int) -> list[Choice] | None:
+        """The values a coded column may hold (None for a column edited as text)."""
+        return self._choices[column]
+
     def column_of(self, field_name: str) -> int | None:
         return next((c for c, f in enumerate(self._fields) if f.name == field_name), None)
 
@@ -141,8 +189,9 @@ class LayerTableModel(QAbstractTableModel):
     def _rebuild(self) -> None:
         self._fields = [f for f in self.spec.fields if self._show_personal or not f.personal]
         self._arrays = [self._frame[f.name].array for f in self._fields]
-        self._labels = [{m.value: m.label(ui_language()) for m in f.choices} if f.choices else None
-                        for f in self._fields]
+        self._choices = [self._extra_choices.get(f.name) or glossary_choices(f) for f in self._fields]
+        self._labels = [{value: label for value, label, _ in choices} if choices else None
+                        for choices in self._choices]
         self._search_text = None
         self._select_rows()
 
@@ -213,9 +262,9 @@ class LayerTableModel(QAbstractTableModel):
         stored here. An editor left as it was, or a value equal to the stored one, is no edit."""
         if role != _EDIT or not index.isValid() or value == self.data(index, _EDIT):
             return False
-        field = self._fields[index.column()]
+        field, choices = self._fields[index.column()], self._choices[index.column()]
         try:
-            converted = convert_value(value, field)
+            converted = parse_choice(value, field, choices) if choices else convert_value(value, field)
         except UserError as exc:
             self.editRefused.emit(exc.message())
             return False
@@ -226,18 +275,23 @@ class LayerTableModel(QAbstractTableModel):
 
 
 class FieldDelegate(QStyledItemDelegate):
-    """Edits glossary fields with a combo box of their labels (committed as soon as one is picked),
-    other fields as text."""
+    """Edits coded fields with a drop-down of their labels (committed as soon as one is picked; a word typed
+    into it is read like an imported value: a label or alias is taken, anything else refused with the allowed
+    values), other fields as text."""
 
     def createEditor(self, parent: QWidget, option, index: QModelIndex) -> QWidget:  # noqa: N802 (Qt override)
-        field = index.model().field(index.column())
-        if field.choices is None:
+        model = index.model()
+        choices = model.choices(index.column())
+        if choices is None:
             return super().createEditor(parent, option, index)
         combo = QComboBox(parent)
-        if not field.required:
+        combo.setEditable(True)
+        combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        combo.completer().setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
+        if not model.field(index.column()).required:
             combo.addItem("", None)
-        for member in field.choices:
-            combo.addItem(member.label(ui_language()), member.value)
+        for value, label, _words in choices:
+            combo.addItem(label, value)
         combo.activated.connect(functools.partial(self._on_choice_activated, combo))
         return combo
 
@@ -246,7 +300,7 @@ class FieldDelegate(QStyledItemDelegate):
             super().setEditorData(editor, index)
             return
         value = index.data(_EDIT)
-        if editor.findData(value) < 0:  # a stored value outside the glossary stays until changed
+        if editor.findData(value) < 0:  # a stored value outside the vocabulary stays until changed
             editor.addItem(str(value), value)
         editor.setCurrentIndex(editor.findData(value))
 
@@ -257,10 +311,12 @@ class FieldDelegate(QStyledItemDelegate):
             editor.resize(max(editor.width(), editor.sizeHint().width()), editor.height())
 
     def setModelData(self, editor: QWidget, model, index: QModelIndex) -> None:  # noqa: N802 (Qt override)
-        if isinstance(editor, QComboBox):
-            model.setData(index, editor.currentData(), _EDIT)
-        else:
+        if not isinstance(editor, QComboBox):
             super().setModelData(editor, model, index)
+            return
+        text = editor.currentText().strip()
+        chosen = editor.findText(text, Qt.MatchFlag.MatchFixedString)  # a label as listed
+        model.setData(index, editor.itemData(chosen) if chosen >= 0 else text, _EDIT)
 
     def _on_choice_activated(self, combo: QComboBox, _index: int) -> None:
         self.commitData.emit(combo)
@@ -365,6 +421,12 @@ class AttributeDock(QDockWidget):
         self._unsubscribe = project.subscribe(self._on_project_changed)
         self._load(fit_columns=True)
 
+    def show_layer(self, layer: str) -> None:
+        """Show the features of ``layer``."""
+        index = self.layer_combo.findData(layer)
+        if index >= 0:
+            self.layer_combo.setCurrentIndex(index)
+
     def show_feature(self, layer: str, fid: int) -> None:
         """Switch to ``layer``, then select feature ``fid`` and scroll to it (clearing a filter hiding it)."""
         index = self.layer_combo.findData(layer)
@@ -390,8 +452,9 @@ class AttributeDock(QDockWidget):
     def _load(self, *, fit_columns: bool = False) -> None:
         self._reload_timer.stop()
         layer = self.current_layer()
+        choices = {"tier": tier_choices(self.project)} if layer == "control_zones" else None
         with self._keeping_selection():
-            self.model.set_frame(layer_spec(layer), self.project.read_layer(layer))
+            self.model.set_frame(layer_spec(layer), self.project.read_layer(layer), choices)
         if fit_columns:
             self._fit_columns()
 

@@ -51,8 +51,9 @@ from PySide6.QtWidgets import (
 
 from data import capacity_store, stats_store
 from data.project import Project
+from desktop.preferences import demand_assumptions, sampling_assumptions
 from desktop.workers import ProgressDialog, Worker
-from gis.capacity import ROOMS_PER_10K_STANDARD, site_rooms
+from gis.capacity import ROOMS_PER_10K_STANDARD, DemandAssumptions, site_rooms
 from gis.deadlines import REPORTING_DEADLINES
 from gis.errors import UserError, ui_language
 from gis.glossary import (
@@ -67,7 +68,6 @@ from gis.glossary import (
 )
 from gis.grid_stats import VILLAGE_LEVELS, in_window, positions_of, values_by_code
 from gis.symbology import CASE_COLOURS
-from gis.testing_plan import DEFAULT_SAMPLING
 
 STANDARD_KEY = "capacity/standard"  # QSettings: rooms per 10,000 residents a county and each town should have
 ALERT = "#b3261e"  # shortfalls, overdue items
@@ -434,7 +434,8 @@ class CapacityTab(DashboardTab):
         self.record_button.clicked.connect(self._on_record_clicked)
 
     def job(self) -> Callable[[Project], object]:
-        return functools.partial(_read_capacity, as_of=self.dock.as_of(), standard=self.dock.standard())
+        return functools.partial(_read_capacity, as_of=self.dock.as_of(), standard=self.dock.standard(),
+                                 demand=demand_assumptions())
 
     def show_result(self, result: dict) -> None:
         self.result = result
@@ -1069,10 +1070,11 @@ class TestingTab(DashboardTab):
         self.level_combo.currentIndexChanged.connect(self._on_level_changed)
 
     def job(self) -> Callable[[Project], object]:
-        return functools.partial(stats_store.mass_testing_plan, by=self.level_combo.currentData())
+        return functools.partial(stats_store.mass_testing_plan, by=self.level_combo.currentData(),
+                                 assumptions=sampling_assumptions())
 
     def show_result(self, plan: pd.DataFrame) -> None:
-        sampling = DEFAULT_SAMPLING
+        sampling = sampling_assumptions()
         self.summary_label.setText(self.tr(
             "Testing everyone within {days} days at {rate} people per point an hour, {hours} hours a day: "
             "<b>{needed}</b> sampling points needed, {present} present, <span style='color:{alert}'><b>{missing}"
@@ -1092,12 +1094,13 @@ class TestingTab(DashboardTab):
 # --- readings (plain Python, run off the UI thread) ------------------------------------------------------
 
 
-def _read_capacity(project: Project, as_of: dt.date, standard: float) -> dict:
-    towns = capacity_store.town_capacity(project, standard, as_of)
+def _read_capacity(project: Project, as_of: dt.date, standard: float, demand: DemandAssumptions) -> dict:
+    towns = capacity_store.town_capacity(project, standard, as_of, demand)
     outlines = project.read_layer("admin_units", where="level = ?", params=(UnitLevel.TOWN.value,)).geometry
     readiness = capacity_store.site_readiness(project)[["checklist_missing", "team_missing", "contact", "phone"]]
-    return {"as_of": as_of, "standard": standard, "county": capacity_store.county_capacity(project, standard, as_of),
-            "demand": capacity_store.demand_summary(project, as_of),
+    return {"as_of": as_of, "standard": standard,
+            "county": capacity_store.county_capacity(project, standard, as_of, demand),
+            "demand": capacity_store.demand_summary(project, as_of, demand),
             "towns": towns.assign(geometry=outlines.reindex(towns.index)),
             "sites": capacity_store.site_capacity(project, as_of).join(readiness),
             "occupancy": project.read_layer("occupancy_snapshots")}
@@ -1308,6 +1311,14 @@ class CapacityDock(QDockWidget):
     def refresh(self) -> None:
         """Read every tab's figures again."""
         self._request(self.tabs)
+
+    def apply_settings(self) -> None:
+        """Take up the settings changed under 编辑 → 设置 (standard, demand and testing assumptions)."""
+        spin = self.capacity_tab.standard_spin
+        spin.blockSignals(True)
+        spin.setValue(self.standard())
+        spin.blockSignals(False)
+        self.refresh()
 
     def show_message(self, text: str, *, error: bool = False) -> None:
         """Show a message above the tabs (an error stays until the next message)."""

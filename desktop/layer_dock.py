@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import copy
 
-from PySide6.QtCore import QModelIndex, QSignalBlocker, Qt
+from PySide6.QtCore import QModelIndex, QSignalBlocker, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
+    QPushButton,
     QSlider,
     QVBoxLayout,
     QWidget,
@@ -45,7 +46,10 @@ class LayerDock(QDockWidget):
     current layer its opacity (and, for administrative units, whether their names are drawn).
 
     ``map_widget`` needs ``set_layer_visible``, ``set_layer_opacity``, ``set_layer_order`` and ``set_labels``.
+    ``attributesRequested(layer)`` asks for the attribute table of a layer (its button, or a double click).
     """
+
+    attributesRequested = Signal(str)
 
     def __init__(self, map_widget, parent: QWidget | None = None):
         super().__init__(self.tr("Layers"), parent)
@@ -73,11 +77,14 @@ class LayerDock(QDockWidget):
         opacity_row.addWidget(self.opacity_label)
         self.labels_check = QCheckBox(self.tr("Show unit names"))
         self.labels_check.setChecked(self._labels)
+        self.table_button = QPushButton(self.tr("Attribute Table"))
+        self.table_button.setToolTip(self.tr("Open the attribute table of this layer below the map"))
 
         self.current_box = QGroupBox()
         form = QFormLayout(self.current_box)
         form.addRow(self.tr("Opacity"), opacity_row)
         form.addRow(self.labels_check)
+        form.addRow(self.table_button)
 
         body = QWidget()
         layout = QVBoxLayout(body)
@@ -94,6 +101,8 @@ class LayerDock(QDockWidget):
         self.layer_list.model().rowsMoved.connect(self._on_rows_moved)
         self.opacity_slider.valueChanged.connect(self._on_opacity_changed)
         self.labels_check.toggled.connect(self._on_labels_toggled)
+        self.table_button.clicked.connect(lambda: self.attributesRequested.emit(self._current_name()))
+        self.layer_list.itemDoubleClicked.connect(lambda item: self.attributesRequested.emit(item.data(_NAME_ROLE)))
         self.layer_list.setCurrentRow(0)
 
     # -- state ------------------------------------------------------------------------------------
