@@ -14,6 +14,7 @@ creates the new zones and updates the changed ones in place, so running it twice
 from __future__ import annotations
 
 import datetime as dt
+import sys
 
 import geopandas as gpd
 import pandas as pd
@@ -76,6 +77,9 @@ def cmd_propose(args) -> int:
     diff = zone_store.compare_proposal(project, proposal)
     chosen = set(diff.applicable_positions() if args.with_rest else diff.default_positions()) if args.apply else set()
     fids = zone_store.apply_proposal(project, proposal, only=chosen) if chosen else []
+    for warning in (w for fid in fids for w in fid.warnings):  # --json: on stderr, the output stays one document
+        print(("提示：" if ui_language() == "zh" else "Note: ") + warning.message(ui_language()),
+              file=sys.stderr if args.json else sys.stdout)
     frame = diff.to_frame().drop(columns=["reason_en" if ui_language() == "zh" else "reason"])
     applied = [item.applicable and item.position in chosen for item in diff.items]
     if args.apply:
