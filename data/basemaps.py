@@ -61,8 +61,8 @@ def page_spec(key: str, *, tianditu_keys: list[str] | None = None, mbtiles: MBTi
         return {"kind": "offline", "datum": "wgs84"}
     keys = [k.strip() for k in (tianditu_keys or []) if k.strip()]
     if basemap.needs_key and not keys:
-        raise UserError("天地图需要密钥：请在“设置”中填写一个或多个天地图密钥。",
-                        "Tianditu needs a key: enter one or more Tianditu keys in Settings.")
+        raise UserError("天地图需要密钥：请在 编辑 → 设置 → 底图 中填写一个或多个天地图密钥。",
+                        "Tianditu needs a key: enter one or more Tianditu keys under Edit → Settings → Basemap.")
     return {"kind": "tiles", "urls": list(basemap.urls), "subdomains": basemap.subdomains, "maxZoom": basemap.max_zoom,
             "attribution": basemap.attribution, "keys": keys or None, "datum": basemap.datum}
 
