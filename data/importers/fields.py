@@ -15,11 +15,13 @@ a file uses beyond those are mapped with a value map, ``{field: {value as writte
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 import re
 import unicodedata
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from data.importers.base import RowProblem
@@ -77,13 +79,14 @@ def _normalise(header: str) -> str:
 def guess_mapping(columns: list[str], spec: LayerSpec) -> dict[str, str]:
     """Guess which source column fills which field: ``{source column: field name}``.
 
-    Exact names (a field's own name, its Chinese label, a synonym) win over headers that merely
-    contain a synonym; each column and each field is used at most once.
+    A header that is a field's own name (as Cordon exports it) is that field; then exact names (the Chinese
+    label, a synonym) win over headers that merely contain a synonym; each column and field is used at most once.
     """
     targets = {f.name: {f.name, _normalise(f.zh)} | {_normalise(s) for s in SYNONYMS.get(f.name, ())}
                for f in spec.fields}
-    mapping: dict[str, str] = {}
-    used: set[str] = set()
+    own = {f.name for f in spec.fields}
+    mapping = {column: column.strip().lower() for column in columns if column.strip().lower() in own}  # Cordon's own
+    used: set[str] = set(mapping.values())
     for exact in (True, False):
         for column in columns:
             key = _normalise(column)
@@ -221,7 +224,7 @@ def convert_values(source: pd.DataFrame, spec: LayerSpec, mapping: dict[str, str
 
 
 def _is_blank(raw) -> bool:
-    return raw is None or (isinstance(raw, float) and pd.isna(raw)) or raw is pd.NA or str(raw).strip() == ""
+    return raw is None or (isinstance(raw, float) and pd.isna(raw)) or raw is pd.NA or raw is pd.NaT or str(raw).strip() == ""
 
 
 def convert_value(raw, field: Field):
@@ -267,6 +270,8 @@ def _convert(raw, field: Field, mapped: dict[str, str] | None = None):
         return _timestamp(raw, field)
     if isinstance(raw, float) and raw.is_integer():
         return str(int(raw))  # codes read from Excel as numbers
+    if isinstance(raw, (list, dict, np.ndarray)):
+        return json.dumps(raw.tolist() if isinstance(raw, np.ndarray) else raw, ensure_ascii=False)  # a JSON field (test rounds, unit codes) read back as JSON
     return str(raw).strip()
 
 

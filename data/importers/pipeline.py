@@ -77,9 +77,9 @@ def read_source(path, *, crs: str | None = None, encoding: str | None = None, lo
 
 
 def iter_source(path, *, crs: str | None = None, encoding: str | None = None, lon_col: str | None = None,
-                lat_col: str | None = None, layer: str | None = None) -> Iterator[SourceTable]:
+                lat_col: str | None = None, layer: str | None = None, prefer: str | None = None) -> Iterator[SourceTable]:
     """:func:`read_source` in chunks read as they are needed: CSV and Excel tables in chunks of rows,
-    other files as one table."""
+    other files as one table (a GeoPackage's layer named ``prefer`` when there is one)."""
     path = Path(path)
     _check_path(path)
     suffix = path.suffix.lower()
@@ -91,7 +91,7 @@ def iter_source(path, *, crs: str | None = None, encoding: str | None = None, lo
         return
     from data.importers.vectors import read_vector
 
-    table = read_vector(path, encoding=encoding, layer=layer)
+    table = read_vector(path, encoding=encoding, layer=layer, prefer=prefer)
     if chosen is not None:
         if table.crs is not None and table.crs != chosen:
             table.notes.append((f"文件自带坐标系 {table.crs.describe()}，按指定的 {chosen.describe()} 处理。",
@@ -126,7 +126,7 @@ def import_file(project: Project, layer: str, path, *, crs: str | None = None, e
         raise UserError(f"不能向“{layer}”导入要素。", f"Features cannot be imported into '{layer}'.")
     steps = _Steps(progress, cancelled)
     steps("read", 5, "读取文件")
-    chunks = iter_source(path, crs=crs, encoding=encoding, lon_col=lon_col, lat_col=lat_col)
+    chunks = iter_source(path, crs=crs, encoding=encoding, lon_col=lon_col, lat_col=lat_col, prefer=layer)
     first = next(chunks)
     if first.crs is None:
         raise UserError(f"{Path(path).name} 没有说明坐标系。请指定：wgs84、gcj02（高德）、bd09（百度）、cgcs2000 或 EPSG:编号。",

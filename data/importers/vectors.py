@@ -44,9 +44,10 @@ _KML_STYLE = ["altitudeMode", "tessellate", "extrude", "visibility", "drawOrder"
 _KML_OPTIONAL = ["id", "timestamp", "begin", "end"]  # dropped when empty
 
 
-def read_vector(path, *, encoding: str | None = None, layer: str | None = None) -> SourceTable:
+def read_vector(path, *, encoding: str | None = None, layer: str | None = None, prefer: str | None = None) -> SourceTable:
     """Read a vector file. ``encoding`` overrides a shapefile's text encoding; ``layer`` picks a
-    GeoPackage layer, a KML folder or a shapefile inside a zip (by name, without ".shp")."""
+    GeoPackage layer, a KML folder or a shapefile inside a zip (by name, without ".shp"); without it a
+    GeoPackage layer named ``prefer`` (a project's own layer) is read if there is one."""
     path = Path(path)
     if not path.is_file():
         raise UserError(f"找不到文件：{path}", f"File not found: {path}")
@@ -60,7 +61,7 @@ def read_vector(path, *, encoding: str | None = None, layer: str | None = None) 
     if suffix in (".kml", ".kmz"):
         return _read_kml(path, layer)
     if suffix in SUFFIXES:
-        return _read_layered(path, layer)
+        return _read_layered(path, layer, prefer)
     raise UserError(
         f"不支持的文件类型：{path.name}。可导入：{'、'.join(SUFFIXES)}。",
         f"Unsupported file type: {path.name}. Supported: {', '.join(SUFFIXES)}.",
@@ -166,9 +167,11 @@ def _read_zip(path: Path, encoding: str | None, layer: str | None) -> SourceTabl
     return table
 
 
-def _read_layered(path: Path, layer: str | None) -> SourceTable:
+def _read_layered(path: Path, layer: str | None, prefer: str | None = None) -> SourceTable:
     check_whole_file(path)
     layers = [(name, kind is not None) for name, kind in _list_layers(path, path)]
+    if layer is None and prefer in {name for name, spatial in layers if spatial}:
+        layer = prefer
     name, notes = _choose_layer(path, layers, layer)
     frame = _read(path, path, layer=name)
     default = SourceCRS(WGS84) if path.suffix.lower() != ".gpkg" else None  # GeoJSON is WGS84 by definition
