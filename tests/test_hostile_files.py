@@ -250,3 +250,16 @@ def test_csv_with_a_huge_single_line_and_mixed_encodings(county, tmp_path, capsy
     mixed.write_bytes("类别,经度,纬度\n确诊,113.35,33.58\n".encode() + "密接,113.36,33.58\n".encode("gbk")
                       + b"\xff\xfe\x00\x81,113.37,33.58\n")
     _import(capsys, county, mixed, "cases", "--crs", "wgs84")
+
+
+@pytest.mark.parametrize("argv", [["zones", "{p}", "propose", "--days", "1000000000"],
+                                  ["import", "{p}", "{csv}", "--layer", "cases", "--map", "类别"]])
+def test_absurd_command_arguments_fail_in_one_line(county, tmp_path, capsys, argv):
+    path = tmp_path / "病例.csv"
+    path.write_text("类别,经度,纬度\n确诊,113.35,33.58\n", encoding="utf-8")
+    before = _state(county)
+
+    assert main([a.format(p=county.path, csv=path) for a in argv]) == 2
+
+    out, err = capsys.readouterr()
+    assert err.startswith("错误：") and err.count("\n") == 1 and not out and _state(county) == before

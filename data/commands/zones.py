@@ -26,6 +26,8 @@ from gis.zoning.circles import LARGE_CIRCLE_RADIUS_M, SMALL_CIRCLE_RADIUS_M
 from gis.zoning.countdown import as_date
 
 WGS84_EPSG = 4326
+MAX_DAYS = 3650
+"""--days looks back at most ten years of cases."""
 
 
 def register(subparsers) -> None:
@@ -69,8 +71,9 @@ def cmd_propose(args) -> int:
     from data import zone_store
     from data.project import Project
 
-    if args.days is not None and args.days < 1:
-        raise UserError("--days 须为正整数。", "--days must be a positive whole number.")
+    if args.days is not None and not 1 <= args.days <= MAX_DAYS:
+        raise UserError(f"--days 须为 1 到 {MAX_DAYS} 之间的整数（现为 {args.days}）。",
+                        f"--days must be a whole number from 1 to {MAX_DAYS} (got {args.days}).")
     project = Project.open(args.path)
     proposal = zone_store.propose(project, as_of=_date(args.date), level="grid" if args.grids else "unit",
                                   days=args.days, small_m=args.small, large_m=args.large)
