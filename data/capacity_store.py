@@ -8,6 +8,7 @@ Every write is one transaction with meaningful audit-log actions: ``activate_sit
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from pathlib import Path
 
@@ -17,7 +18,7 @@ import pandas as pd
 
 from data.project import Project
 from data.schema import ISOLATION_SITES
-from data.stats_store import located_cases, write_xlsx
+from data.stats_store import located_cases, schedule_rules, write_xlsx
 from gis.allocation import allocate_to_sites
 from gis.capacity import (
     DEFAULT_DEMAND,
@@ -35,8 +36,9 @@ from gis.capacity import (
 from gis.errors import UserError
 from gis.glossary import INFECTED, CaseCategory, SiteStatus, TeamRole, Tier, UnitLevel, ZoneStatus
 from gis.grid_stats import containing, locate_points, positions_of
+from gis.schedules import centrally_isolated
 
-WAITING_CATEGORIES = (CaseCategory.CLOSE_CONTACT.value, CaseCategory.SECONDARY_CONTACT.value)
+CONTACT_CATEGORIES = (CaseCategory.CLOSE_CONTACT.value, CaseCategory.SECONDARY_CONTACT.value)
 CHECKLIST_FLAGS = ("independent_water", "independent_ac", "one_per_room")
 COLUMN_LABELS = {  # column -> (Chinese, English) header of the capacity tables
     "code": ("代码", "code"), "name": ("名称", "name"), "status": ("状态", "status"), "population": ("人口", "population"),
@@ -76,6 +78,7 @@ def town_capacity(project: Project, standard: float = ROOMS_PER_10K_STANDARD, as
     rooms per 10,000 residents), ``demand`` (people waiting in the town plus the forecast for its new
     cases) and ``days_until_full`` (its sites' free rooms at their recent intake)."""
     as_of = as_of or dt.date.today()
+    assumptions = central_demand_assumptions(project, assumptions)
     towns = project.read_layer("admin_units", where="level = ?", params=(UnitLevel.TOWN.value,))
     towns = towns.sort_values("code", kind="stable", na_position="last")
     sites = site_capacity(project, as_of)
@@ -88,6 +91,7 @@ def county_capacity(project: Project, standard: float = ROOMS_PER_10K_STANDARD, 
                     assumptions: DemandAssumptions = DEFAULT_DEMAND) -> dict:
     """The county's totals, with the same keys as a :func:`town_capacity` row."""
     as_of = as_of or dt.date.today()
+    assumptions = central_demand_assumptions(project, assumptions)
     county = project.read_layer("admin_units", where="level = ?", params=(UnitLevel.COUNTY.value,)).iloc[:1]
     if county.empty:
         county = pd.DataFrame({"code": [project.metadata.get("county_code") or ""],
@@ -104,9 +108,26 @@ def county_capacity(project: Project, standard: float = ROOMS_PER_10K_STANDARD, 
 
 
 def waiting_persons(project: Project) -> gpd.GeoDataFrame:
-    """Close and secondary contacts with no isolation site yet, longest-waiting first, indexed by case fid:
-    the cases columns plus located ``unit_code``/``town_code`` and ``sealed`` (home inside an active sealed zone)."""
+    """Contacts whose rule sends them to a central site (see :func:`central_categories`) and who have no
+    isolation site yet, longest-waiting first, indexed by case fid: the cases columns plus located
+    ``unit_code``/``town_code`` and ``sealed`` (home inside an active sealed zone)."""
     return _waiting(project, located_cases(project))
+
+
+def central_categories(project: Project) -> list[str]:
+    """The contact categories the project's rules isolate at central sites (9th edition: close contacts only;
+    secondary contacts are isolated at home and need no room)."""
+    return centrally_isolated(schedule_rules(project), CONTACT_CATEGORIES)
+
+
+def central_demand_assumptions(project: Project, assumptions: DemandAssumptions) -> DemandAssumptions:
+    """``assumptions`` with no rooms for the contacts the project's rules isolate at home."""
+    central = central_categories(project)
+    return dataclasses.replace(
+        assumptions,
+        close_contacts_per_case=assumptions.close_contacts_per_case if CaseCategory.CLOSE_CONTACT.value in central else 0.0,
+        secondary_contacts_per_case=(assumptions.secondary_contacts_per_case
+                                     if CaseCategory.SECONDARY_CONTACT.value in central else 0.0))
 
 
 def demand_summary(project: Project, as_of: dt.date | None = None,
@@ -114,6 +135,7 @@ def demand_summary(project: Project, as_of: dt.date | None = None,
     """The county's demand for rooms against its free rooms, and the day they run out if nothing changes
     (see :func:`gis.capacity.forecast_demand`)."""
     as_of = as_of or dt.date.today()
+    assumptions = central_demand_assumptions(project, assumptions)
     waiting, new_cases = _waiting_and_new_cases(project, as_of, assumptions)
     rooms = site_rooms(project.read_layer("isolation_sites"))
     return forecast_demand(len(waiting), len(new_cases), int(rooms["free"].sum()), int(rooms["standby_rooms"].sum()),
@@ -279,7 +301,7 @@ def _waiting_and_new_cases(project: Project, as_of: dt.date,
 def _waiting(project: Project, cases: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """The waiting persons among located ``cases`` (see :func:`waiting_persons`)."""
     site = cases["site_name"].fillna("").astype(str).str.strip()
-    waiting = cases[cases["category"].isin(WAITING_CATEGORIES) & (site == "")]
+    waiting = cases[cases["category"].isin(central_categories(project)) & (site == "")]
     waiting = waiting.assign(sealed=_in_sealed_zone(project, waiting.geometry.values))
     return waiting.sort_values(["reported", "case_no"], kind="stable", na_position="last")
 

@@ -22,10 +22,11 @@ from openpyxl.utils import get_column_letter
 from data.atomic import atomic_output
 from data.project import Project
 from data.xlsx_cells import keep_text_as_text, save_workbook
+from data.zone_store import load_scheme
 from gis import schedules
 from gis.deadlines import REPORTING_DEADLINES, overdue_steps
 from gis.errors import UserError
-from gis.glossary import CaseCategory, CaseGroup, FacilityKind, UnitLevel
+from gis.glossary import CONTACTS, CaseCategory, CaseGroup, FacilityKind, UnitLevel
 from gis.grid_stats import (
     INFECTED_VALUES,
     VILLAGE_LEVELS,
@@ -132,10 +133,18 @@ def epidemic_curve(project: Project, unit_code: str | None = None, start: dt.dat
 
 
 def followups_due(project: Project, on_date: dt.date, lookback_days: int = 3) -> pd.DataFrame:
-    """Key persons' tests due on ``on_date`` or overdue (see :func:`gis.schedules.due_tests`): columns
-    ``grid_code``, ``person_no``, ``category``, ``due_date``, ``test``, ``state`` ("due"/"overdue")."""
+    """Tests of key persons and of contacts due on ``on_date`` or overdue, under the project's rules (see
+    :func:`gis.schedules.due_tests`; a contact's day 1 is the day reported): columns ``grid_code``,
+    ``person_no`` (a contact's case number), ``category``, ``due_date``, ``test``, ``state`` ("due"/"overdue")."""
     persons = _locate(project, project.read_layer("key_persons"))
-    return schedules.due_tests(persons, schedule_rules(project), on_date, lookback_days)
+    cases = located_cases(project)
+    contacts = cases[cases["category"].isin([c.value for c in CONTACTS])]
+    contacts = pd.DataFrame({"person_no": contacts["case_no"], "category": contacts["category"],
+                             "grid_code": contacts["grid_code"], "arrival_at": contacts["reported"].dt.normalize(),
+                             "schedule": None})
+    everyone = pd.concat([persons[["person_no", "category", "grid_code", "arrival_at", "schedule"]], contacts],
+                         ignore_index=True)
+    return schedules.due_tests(everyone, schedule_rules(project), on_date, lookback_days)
 
 
 def overdue_reports(project: Project, at: dt.datetime | None = None) -> pd.DataFrame:
@@ -158,9 +167,9 @@ def mass_testing_plan(project: Project, by: str = "town",
 
 
 def schedule_rules(project: Project) -> dict[str, schedules.Schedule]:
-    """The project's follow-up schedule rules: as edited (in the metadata) or the built-in ones."""
+    """The project's follow-up schedule rules: as edited (in the metadata), else the periods of its tier scheme."""
     text = project.metadata.get(SCHEDULES_KEY)
-    return schedules.schedules_from_json(text) if text else dict(schedules.DEFAULT_SCHEDULES)
+    return schedules.schedules_from_json(text) if text else load_scheme(project).rules
 
 
 def set_schedule_rules(project: Project, rules: dict[str, schedules.Schedule]) -> None:

@@ -1,14 +1,16 @@
-"""Follow-up schedules for key persons, as editable rules (data, not code).
+"""Follow-up schedules for contacts and key persons, as editable rules (data, not code).
 
-A schedule is a sequence of phases (central observation, home monitoring) with the days of each phase on
-which a nucleic-acid test falls, then follow-up tests a number of days after observation ends. Rules are
-plain JSON (:func:`schedules_from_json` / :func:`schedules_to_json`), so a county can change them
-without a new release.
+A schedule is a sequence of phases (central isolation, home isolation, home health monitoring) with the days
+of each phase on which a nucleic-acid test falls, then follow-up tests a number of days after observation
+ends. Rules are plain JSON (:func:`schedules_from_json` / :func:`schedules_to_json`), so a county can change
+them without a new release. Each tier scheme carries the rules of its time (see
+:mod:`gis.zoning.schemes`): where a close contact or a secondary contact is isolated, and for how long,
+is read from there (:func:`rule_for`, :func:`centrally_isolated`).
 
 Day numbering: the arrival date is day 1 of the first phase; a phase of ``n`` days covers days 1..n
 of that phase and the next phase starts the day after. Built-in rules:
 
-- ``14+7+9`` (inbound travellers): 14 days central observation tested on its days 1 and 14 (on arrival,
+- ``14+7+9`` (inbound travellers, earlier practice): 14 days central observation tested on its days 1 and 14 (on arrival,
   and before moving on), 7 more days central observation tested on its last day (day 21), 9 days home
   monitoring tested on its last day (day 30, when observation ends); then the "15369" follow-up tests
   15, 30, 60 and 90 days after observation ends. Every phase ends on a test, so nobody moves on or is
@@ -34,12 +36,14 @@ import pandas as pd
 from gis.errors import UserError
 from gis.glossary import KeyPersonCategory
 
-SETTINGS = {"central": "集中隔离医学观察", "home": "居家健康监测"}
+CENTRAL = "central"
+SETTINGS = {CENTRAL: "集中隔离医学观察", "home_quarantine": "居家隔离医学观察", "home": "居家健康监测"}
+"""Where a phase is spent: a room at a central site, isolation at home, or health monitoring at home."""
 
 
 @dataclass(frozen=True)
 class Phase:
-    """``days`` days in a ``setting`` ("central" or "home"), tested on ``test_days`` (1 = the phase's first day)."""
+    """``days`` days in a ``setting`` (a key of :data:`SETTINGS`), tested on ``test_days`` (1 = the phase's first day)."""
 
     setting: str
     days: int
@@ -68,6 +72,16 @@ class Schedule:
     categories: tuple[str, ...] = ()
 
     @property
+    def isolated_centrally(self) -> bool:
+        """True when the rule starts at a central site (the person needs a room there)."""
+        return self.phases[0].setting == CENTRAL
+
+    @property
+    def summary(self) -> str:
+        """The phases in words, e.g. "7天集中隔离医学观察 + 3天居家健康监测"."""
+        return " + ".join(f"{p.days}天{SETTINGS[p.setting]}" for p in self.phases)
+
+    @property
     def observation_days(self) -> int:
         return sum(phase.days for phase in self.phases)
 
@@ -76,7 +90,7 @@ class Schedule:
         return arrival + dt.timedelta(days=self.observation_days - 1)
 
     def setting_on(self, arrival: dt.date, on_date: dt.date) -> str | None:
-        """The setting ("central"/"home") someone arriving on ``arrival`` is in on ``on_date``; None
+        """The setting (a key of :data:`SETTINGS`) someone arriving on ``arrival`` is in on ``on_date``; None
         before arrival or after observation ends."""
         day = (on_date - arrival).days
         for phase in self.phases:
@@ -116,18 +130,34 @@ def schedules_from_json(text: str) -> dict[str, Schedule]:
     """Rules from JSON text as written by :func:`schedules_to_json`; a clear error for a bad rule."""
     try:
         items = json.loads(text)
-        rules = {}
-        for item in items:
-            phases = tuple(Phase(p["setting"], int(p["days"]), tuple(int(d) for d in p["test_days"]))
-                           for p in item["phases"])
-            rule = Schedule(str(item["code"]), str(item.get("name") or item["code"]), phases,
-                            tuple(int(d) for d in item.get("followup_days", ())),
-                            tuple(str(c) for c in item.get("categories", ())))
-            _check(rule)
-            rules[rule.code] = rule
-    except (ValueError, KeyError, TypeError) as exc:
+        return {rule.code: rule for rule in (schedule_from_dict(item) for item in items)}
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise UserError(f"随访方案格式有误：{exc}", f"Invalid follow-up schedule: {exc}") from exc
-    return rules
+
+
+def schedule_from_dict(item: dict) -> Schedule:
+    """One rule from its dict (as :func:`dataclasses.asdict` writes it), checked; ValueError if it is unusable."""
+    phases = tuple(Phase(str(p["setting"]), int(p["days"]), tuple(int(d) for d in p["test_days"]))
+                   for p in item["phases"])
+    rule = Schedule(str(item["code"]), str(item.get("name") or item["code"]), phases,
+                    tuple(int(d) for d in item.get("followup_days", ())),
+                    tuple(str(c) for c in item.get("categories", ())))
+    _check(rule)
+    return rule
+
+
+def rule_for(rules, category: str, code: str = "") -> Schedule | None:
+    """The rule a person follows: the one named ``code`` if ``rules`` has it, else the rule listing the
+    person's ``category``; None when the rules do not manage that category (e.g. secondary contacts after
+    November 2022). ``rules``: schedules by code, or an iterable of schedules."""
+    rules = rules if isinstance(rules, dict) else {rule.code: rule for rule in rules}
+    named = rules.get(str(code or "").strip())
+    return named or next((rule for rule in rules.values() if category in rule.categories), None)
+
+
+def centrally_isolated(rules, categories) -> list[str]:
+    """Those of ``categories`` whose rule starts at a central site (they wait for a room)."""
+    return [c for c in categories if (rule := rule_for(rules, c)) is not None and rule.isolated_centrally]
 
 
 def _check(rule: Schedule) -> None:
@@ -160,11 +190,10 @@ def due_tests(persons: pd.DataFrame, rules: dict[str, Schedule], on_date: dt.dat
     Columns ``grid_code``, ``person_no``, ``category``, ``due_date``, ``test``, ``state``, sorted by grid,
     state (overdue first) and date.
     """
-    by_category = {category: rule for rule in rules.values() for category in rule.categories}
     earliest = on_date - dt.timedelta(days=lookback_days)
     rows = []
     for person in persons.itertuples(index=False):
-        rule = rules.get(str(person.schedule).strip()) or by_category.get(person.category)
+        rule = rule_for(rules, person.category, "" if pd.isna(person.schedule) else person.schedule)
         arrival = pd.Timestamp(person.arrival_at).date() if pd.notna(person.arrival_at) else None
         if rule is None or arrival is None:
             continue

@@ -13,7 +13,23 @@ TIER_COLOURS = {
     Tier.CONTROLLED.value: "#f17c22",  # orange
     Tier.PRECAUTION.value: "#f5c700",  # yellow
 }
-ZONE_FILL_OPACITY = 0.35
+ZONE_FILL_OPACITY = 0.10  # a light tint only: zones are read by their outline and hatching, not by a fill
+ZONE_OUTLINE_WIDTH = 2.5  # px on screen (half as many pt in print)
+ZONE_HATCHES = [  # by tier rank (0 = top tier): matplotlib hatch, and the same lines on screen (px apart, degrees)
+    {"mpl": "xxxxx", "spacing": 8, "angles": [45, 135]},  # the top tier cross-hatched
+    {"mpl": "/////", "spacing": 8, "angles": [45]},
+    {"mpl": "\\\\\\", "spacing": 12, "angles": [135]},  # sparser back-slashes for the lowest tier
+]
+ZONE_HATCH_WIDTH = 1.0  # px on screen / pt on A4
+
+
+def zone_hatch(rank: int) -> dict:
+    """The hatching of the tier at ``rank`` (0 = top tier); tiers below the third share the last one."""
+    return ZONE_HATCHES[min(max(rank, 0), len(ZONE_HATCHES) - 1)]
+
+
+LABEL_INK = "#1f1f1f"  # dark text for every label (zone, unit), with a light halo, legible on any fill
+LABEL_HALO = "#ffffff"
 
 CASE_COLOURS = {
     CaseCategory.CONFIRMED.value: "#c1121f",
@@ -50,8 +66,9 @@ UNIT_OUTLINES = {  # level -> (stroke colour, stroke width in px)
 GRID_OUTLINE = ("#b0b0b0", 0.4)
 
 # Grids shaded by their infections (confirmed + asymptomatic; suspected cases and contacts not counted, see
-# data.stats_store.grid_infections): upper bounds of each class (inclusive) and its fill colour.
-GRID_CASE_CLASSES = [(0, "#ffffff00"), (1, "#fde0c5"), (3, "#facba6"), (9, "#f59e72"), (10**9, "#e4572e")]
+# data.stats_store.grid_infections): upper bounds of each class (inclusive) and its fill colour. A purple
+# sequential ramp, so the shading is never read as the red/orange/yellow zone tiers.
+GRID_CASE_CLASSES = [(0, "#ffffff00"), (1, "#e4e0f0"), (3, "#c2bbdc"), (9, "#9c8fc4"), (10**9, "#6a4c9c")]
 BACKGROUND = "#f4f1ea"
 
 
@@ -81,7 +98,9 @@ def grid_fill(count: int) -> str:
 def as_dict() -> dict:
     """Everything above, JSON-ready (the map page reads it)."""
     return {
-        "tiers": TIER_COLOURS, "zoneFillOpacity": ZONE_FILL_OPACITY, "cases": CASE_COLOURS,
+        "tiers": TIER_COLOURS, "zoneFillOpacity": ZONE_FILL_OPACITY, "zoneOutlineWidth": ZONE_OUTLINE_WIDTH,
+        "zoneHatches": ZONE_HATCHES, "zoneHatchWidth": ZONE_HATCH_WIDTH, "labelInk": LABEL_INK, "labelHalo": LABEL_HALO,
+        "cases": CASE_COLOURS,
         "keyPersons": KEY_PERSON_COLOURS, "sites": SITE_COLOURS,
         "facilities": {k: {"colour": c, "glyph": g} for k, (c, g) in FACILITY_STYLES.items()},
         "units": {k: {"colour": c, "width": w} for k, (c, w) in UNIT_OUTLINES.items()},

@@ -151,14 +151,14 @@ def test_run_out_date_worked_examples():
 
 def test_demand_counts_registered_contacts_without_a_site(sample_project):
     cases = sample_project.read_layer("cases")
-    waiting = (cases.category.isin(["close_contact", "secondary_contact"]) & cases.site_name.isna()).sum()
+    waiting = ((cases.category == "close_contact") & cases.site_name.isna()).sum()  # 9th edition: 次密接 at home
     reported = pd.to_datetime(cases.reported_at)
     recent = reported >= pd.Timestamp(AS_OF - dt.timedelta(days=6))
     new_cases = (recent & cases.category.isin(["confirmed", "asymptomatic"])).sum()
     forecast = demand_summary(sample_project, AS_OF)
     assert forecast.waiting == waiting > 0
     assert forecast.new_cases_per_day == pytest.approx(new_cases / 7, abs=0.01)
-    assert forecast.demand == waiting + new_cases * 15  # default 10 close + 5 secondary contacts a case
+    assert forecast.demand == waiting + new_cases * 10  # default 10 close contacts a case; secondary ones need no room
     towns = town_capacity(sample_project, as_of=AS_OF)
     assert towns["demand"].sum() >= forecast.demand  # rounding up per town
 

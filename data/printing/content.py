@@ -38,6 +38,7 @@ _COLUMNS = {  # layer -> printable columns read for prints
     "isolation_sites": ["name", "rooms", "occupied", "reserved", "status"],
     "facilities": ["name", "kind"],
     "cases": ["category", "grid_code"],
+    "key_persons": ["category"],
 }
 
 
@@ -60,6 +61,7 @@ class PrintContent:
     sites: gpd.GeoDataFrame
     facilities: gpd.GeoDataFrame
     cases: gpd.GeoDataFrame  # case points (category only); empty in the aggregated mode
+    key_persons: gpd.GeoDataFrame  # key persons' points (category only); empty in the aggregated mode
     case_categories: pd.Series  # number of rows of ``cases`` by category
 
     def units_at(self, *levels: str) -> gpd.GeoDataFrame:
@@ -113,6 +115,7 @@ def load_content(project: Project, privacy: str = "aggregated") -> PrintContent:
         units=units, grids=grids, zones=zones.sort_values("rank", ascending=False), tiers=tiers,
         sites=metric["isolation_sites"], facilities=metric["facilities"],
         cases=cases[["category", "geometry"]] if privacy == "exact" else cases.iloc[0:0][["category", "geometry"]],
+        key_persons=metric["key_persons"] if privacy == "exact" else metric["key_persons"].iloc[0:0],
         case_categories=cases["category"].value_counts(),
     )
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from matplotlib.axes import Axes
+from matplotlib.colors import to_rgba
 from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 
@@ -24,7 +25,8 @@ _COLUMN_MIN_W = 32.0  # narrowest item column, mm on A4
 @dataclass(frozen=True)
 class Symbol:
     """How a feature is drawn. ``kind``: "fill" (polygon), "line" or "marker". Widths and sizes are
-    points on A4 (a marker's ``size`` is its diameter)."""
+    points on A4 (a marker's ``size`` is its diameter); a fill's ``hatch`` is a matplotlib pattern drawn in
+    its ``edge`` colour."""
 
     kind: str
     colour: str
@@ -34,6 +36,7 @@ class Symbol:
     marker: str = "o"
     size: float = 6.0
     glyph: str = ""
+    hatch: str = ""
 
 
 @dataclass(frozen=True)
@@ -94,6 +97,9 @@ def _draw_swatch(paper: Axes, page: Page, x: float, y: float, symbol: Symbol) ->
     if symbol.kind == "fill":
         paper.add_patch(Rectangle((x, y - h / 2), w, h, facecolor=symbol.colour, alpha=symbol.alpha,
                                   edgecolor="none"))
+        if symbol.hatch:
+            paper.add_patch(Rectangle((x, y - h / 2), w, h, facecolor="none", edgecolor="none", hatch=symbol.hatch,
+                                      hatchcolor=to_rgba(symbol.edge, 0.75), hatch_linewidth=page.pt(0.6)))
         paper.add_patch(Rectangle((x, y - h / 2), w, h, facecolor="none", edgecolor=symbol.edge,
                                   linewidth=page.pt(symbol.width)))
     elif symbol.kind == "line":

@@ -29,7 +29,7 @@ from data.printing.content import PrintContent
 from data.printing.layout import Page, text_width_mm
 from data.printing.legend import LegendItem, LegendSection, Symbol
 from gis import symbology
-from gis.glossary import CaseCategory, FacilityKind, SiteStatus, UnitLevel
+from gis.glossary import CaseCategory, FacilityKind, KeyPersonCategory, SiteStatus, UnitLevel
 
 NICE_SCALE_STEPS = (1, 1.2, 1.5, 2, 2.5, 3, 3.5, 4, 5, 6, 7, 8)
 PX_TO_PT = 0.5  # screen line widths (px) -> printed widths (pt on A4)
@@ -37,7 +37,7 @@ GRID_OUTLINE_MAX_SCALE = 60_000  # grid outlines are drawn at this scale and lar
 VILLAGE_LABEL_MAX_SCALE = 120_000
 OUTSIDE_COUNTY = "#e4e4e1"
 FOCUS_VEIL = 0.6  # opacity of the white veil outside an atlas page's focus
-LABEL_INK = "#333333"
+LABEL_INK = symbology.LABEL_INK
 _SIMPLIFY_MM = 0.08  # geometry detail kept, in mm on paper
 _CASE_ORDER = [CaseCategory.SECONDARY_CONTACT, CaseCategory.CLOSE_CONTACT, CaseCategory.SUSPECTED,
                CaseCategory.ASYMPTOMATIC, CaseCategory.CONFIRMED]  # drawn bottom to top
@@ -106,6 +106,7 @@ def draw_map(ax: Axes, content: PrintContent, frame: MapFrame, page: Page, *, fo
         _draw_zones(painter, content),
         _draw_grids(painter, content),
         _draw_cases(painter, content),
+        _draw_key_persons(painter, content),
         _draw_sites(painter, content),
         _draw_facilities(painter, content),
     ]
@@ -133,16 +134,24 @@ class Painter:
             return frame
         return frame.iloc[np.sort(frame.sindex.query(self.frame.box, predicate="intersects"))]
 
-    def polygons(self, geoms, *, facecolors=None, edgecolor="none", width=0.0, alpha=1.0, zorder=1.0) -> None:
-        """Fill (``facecolors``, one per geometry) and/or outline (``edgecolor``, ``width`` in pt on A4)."""
+    def polygons(self, geoms, *, facecolors=None, edgecolor="none", width=0.0, alpha=1.0, zorder=1.0,
+                 hatch: str = "", hatchcolor: str = "black") -> PathCollection | None:
+        """Fill (``facecolors``, one per geometry), ``hatch`` (matplotlib pattern in ``hatchcolor``) and/or
+        outline (``edgecolor``, ``width`` in pt on A4)."""
         geoms = shapely.simplify(np.asarray(geoms, dtype=object), self.tolerance, preserve_topology=True)
         paths = [None if g is None else _polygon_path(g) for g in geoms]
         keep = [i for i, path in enumerate(paths) if path is not None]
         if not keep:
-            return
+            return None
         faces = "none" if facecolors is None else [to_rgba(facecolors[i], alpha) for i in keep]
-        self.ax.add_collection(PathCollection([paths[i] for i in keep], facecolors=faces, edgecolors=edgecolor,
-                                              linewidths=self.page.pt(width), zorder=zorder))
+        collection = PathCollection([paths[i] for i in keep], facecolors=faces, edgecolors=edgecolor,
+                                    linewidths=self.page.pt(width), zorder=zorder)
+        if hatch:
+            collection.set_hatch(hatch)
+            collection.set_hatchcolor(hatchcolor)
+            collection.set_hatch_linewidth(self.page.pt(symbology.ZONE_HATCH_WIDTH) * 0.6)
+        self.ax.add_collection(collection)
+        return collection
 
     def points(self, geoms, symbol: Symbol, *, sizes=None, zorder=6.0, obstacle: bool = True) -> None:
         """Markers (``sizes``: diameters in pt on A4, default the symbol's); an ``obstacle`` keeps labels off it."""
@@ -160,12 +169,12 @@ class Painter:
                              color="white", weight="bold", zorder=zorder + 0.1, clip_on=True)
 
     def label(self, geom, text: str, *, size: float, colour: str = LABEL_INK, bold: bool = False,
-              zorder: float = 8.0, badge: bool = False, halo: bool = True, over_symbols: bool = False) -> None:
+              zorder: float = 8.0, badge: bool = False, over_symbols: bool = False) -> None:
         """Label ``geom`` at its representative point, or just beside it if that spot is taken; a label
         with no free spot is left out. A ``badge`` (white text on a dark box) is always placed. A white
-        ``halo`` keeps a label legible on any fill but turns it into outlines in a PDF (slower, not
-        searchable), so the many small village labels go without. Labels avoid point symbols unless
-        ``over_symbols`` (for names that matter more than a marker's edge, such as towns)."""
+        ``halo`` keeps the dark text legible on any fill (hatched zones, the grid shading) but turns it into
+        outlines in a PDF. Labels avoid point symbols unless ``over_symbols`` (for names that matter more
+        than a marker's edge, such as towns)."""
         point = geom.representative_point() if geom.geom_type != "Point" else geom
         em = self.frame.metres(self.page.pt(size) * 25.4 / 72)
         pad = em * 0.35 if badge else 0.0
@@ -183,8 +192,8 @@ class Painter:
         if badge:
             style["bbox"] = {"boxstyle": "round,pad=0.3", "facecolor": LABEL_INK, "edgecolor": "white",
                              "linewidth": self.page.pt(0.6)}
-        elif halo:
-            style["path_effects"] = [patheffects.withStroke(linewidth=self.page.pt(1.8), foreground="white")]
+        else:
+            style["path_effects"] = [patheffects.withStroke(linewidth=self.page.pt(1.8), foreground=symbology.LABEL_HALO)]
         self.ax.text((box[0] + box[2]) / 2, (box[1] + box[3]) / 2, text, ha="center", va="center",
                      fontsize=self.page.pt(size), color=colour, weight="bold" if bold else "normal",
                      zorder=zorder + (1 if badge else 0), clip_on=True, **style)
@@ -215,23 +224,32 @@ def _polygon_path(geom) -> Path | None:
 # -- layers ------------------------------------------------------------------------------------------
 
 
-def zone_symbol(colour: str) -> Symbol:
-    return Symbol("fill", colour, edge=colour, width=1.0, alpha=symbology.ZONE_FILL_OPACITY)
+ZONE_OUTLINE_PT = symbology.ZONE_OUTLINE_WIDTH * 0.56  # pt on A4
+
+
+def zone_symbol(colour: str, rank: int = 0) -> Symbol:
+    """A zone of the tier at ``rank``: a faint tint, hatching and an outline, all in the tier's colour."""
+    return Symbol("fill", colour, edge=colour, width=ZONE_OUTLINE_PT, alpha=symbology.ZONE_FILL_OPACITY,
+                  hatch=symbology.zone_hatch(rank)["mpl"])
 
 
 def _draw_zones(painter: Painter, content: PrintContent) -> LegendSection | None:
+    """Zones by tier: a faint tint, hatching (denser for a higher tier) and a tier-coloured outline, so they
+    never read as the grid shading (a purple fill ramp)."""
     zones = painter.visible(content.zones)
     if zones.empty:
         return None
     for key in zones["tier"].unique():  # zones come sorted lowest tier first, so the top tier lies on top
         style = content.tier_style(key)
+        symbol = zone_symbol(style.colour, content.tiers.index(style))
         mine = zones[zones["tier"] == key]
-        painter.polygons(mine.geometry.values, facecolors=[style.colour] * len(mine),
-                         alpha=symbology.ZONE_FILL_OPACITY, zorder=3.0)
-        painter.polygons(mine.geometry.values, edgecolor=style.colour, width=1.0, zorder=5.2)
+        painter.polygons(mine.geometry.values, facecolors=[style.colour] * len(mine), alpha=symbol.alpha, zorder=3.0)
+        painter.polygons(mine.geometry.values, facecolors=["none"] * len(mine), hatch=symbol.hatch,
+                         hatchcolor=to_rgba(style.colour, 0.75), zorder=3.1)
+        painter.polygons(mine.geometry.values, edgecolor=style.colour, width=symbol.width, zorder=5.2)
     drawn = set(zones["tier"])
-    return LegendSection("管控区域", tuple(LegendItem(s.label, zone_symbol(s.colour)) for s in content.tiers
-                                         if s.key in drawn))
+    return LegendSection("管控区域", tuple(LegendItem(s.label, zone_symbol(s.colour, rank))
+                                         for rank, s in enumerate(content.tiers) if s.key in drawn))
 
 
 def grid_classes() -> list[tuple[int, int | None, str]]:
@@ -288,6 +306,22 @@ def _draw_cases(painter: Painter, content: PrintContent) -> LegendSection | None
                            obstacle=False)
             items.append(LegendItem(category.zh, case_symbol(category.value)))
     return LegendSection("病例及密接（精确点位）", tuple(reversed(items)))
+
+
+def key_person_symbol(category: str) -> Symbol:
+    return Symbol("marker", symbology.KEY_PERSON_COLOURS.get(category, "#555555"), edge="white", width=0.3,
+                  marker="D", size=3.4)
+
+
+def _draw_key_persons(painter: Painter, content: PrintContent) -> LegendSection | None:
+    persons = painter.visible(content.key_persons)
+    items = []
+    for category in KeyPersonCategory:
+        mine = persons[persons["category"] == category.value]
+        if len(mine):
+            painter.points(mine.geometry.values, key_person_symbol(category.value), zorder=6.4, obstacle=False)
+            items.append(LegendItem(category.zh, key_person_symbol(category.value)))
+    return LegendSection("重点人员（精确点位）", tuple(items))
 
 
 def site_size(rooms) -> float:
@@ -360,10 +394,9 @@ def _draw_labels(painter: Painter, content: PrintContent) -> None:
     """Zone names first, then towns, then (at large scales) villages: earlier labels win a contested spot."""
     for row in painter.visible(content.zones).sort_values("rank").itertuples():
         if row.name:
-            painter.label(row.geometry, row.name, size=6.0, colour=content.tier_style(row.tier).colour, bold=True,
-                          over_symbols=True)
+            painter.label(row.geometry, row.name, size=6.0, bold=True, over_symbols=True)
     for row in painter.visible(content.units_at(UnitLevel.TOWN.value)).itertuples():
         painter.label(row.geometry, row.name, size=8.0, bold=True, over_symbols=True)
     if painter.frame.scale <= VILLAGE_LABEL_MAX_SCALE:
         for row in painter.visible(content.villages).itertuples():
-            painter.label(row.geometry, row.name, size=5.2, colour="#4d4d4d", zorder=7.9, halo=False)
+            painter.label(row.geometry, row.name, size=5.2, zorder=7.9)

@@ -1,7 +1,10 @@
-"""Tier schemes as data: ordered tiers (top first), each with its names, colour and lifting rule.
+"""Tier schemes as data: ordered tiers (top first), each with its names, colour and lifting rule, and the
+management periods of the same edition: how long close contacts, secondary contacts and key persons are
+isolated, where (central site or home) and on which days they are tested (:class:`gis.schedules.Schedule`).
 
 A project stores its scheme (JSON) and may pick a built-in preset or edit one. The lifting rules are read
 by :mod:`gis.zoning.countdown`; day counts are calendar days after the last case (the case's day is day 0).
+The periods are read by the follow-up lists and by isolation demand and allocation.
 
 >>> scheme = PRESETS["2022_9th"]
 >>> [tier.zh for tier in scheme.tiers]
@@ -10,6 +13,8 @@ by :mod:`gis.zoning.countdown`; day counts are calendar days after the last case
 'controlled'
 >>> TierScheme.from_dict(scheme.to_dict()) == scheme
 True
+>>> scheme.rule_for("close_contact").summary
+'7天集中隔离医学观察 + 3天居家健康监测'
 """
 
 from __future__ import annotations
@@ -19,7 +24,8 @@ import re
 from dataclasses import dataclass
 
 from gis.errors import UserError
-from gis.glossary import Tier
+from gis.glossary import CaseCategory, KeyPersonCategory, Tier
+from gis.schedules import DEFAULT_SCHEDULES, Phase, Schedule, rule_for, schedule_from_dict
 from gis.symbology import TIER_COLOURS
 
 MAX_RULE_DAYS = 60
@@ -71,15 +77,27 @@ class TierRule:
 
 @dataclass(frozen=True)
 class TierScheme:
-    """An ordered list of tiers, the top (strictest) tier first."""
+    """An ordered list of tiers, the top (strictest) tier first, and the ``management`` periods of the same
+    edition (one rule per managed category; a category without a rule is not managed)."""
 
     key: str
     zh: str
     en: str
     tiers: tuple[TierRule, ...]
+    management: tuple[Schedule, ...] = ()
 
     def __post_init__(self):
         object.__setattr__(self, "tiers", tuple(self.tiers))
+        object.__setattr__(self, "management", tuple(self.management))
+
+    def rule_for(self, category: str, code: str = "") -> Schedule | None:
+        """The management rule of a person of ``category`` (see :func:`gis.schedules.rule_for`)."""
+        return rule_for(self.management, category, code)
+
+    @property
+    def rules(self) -> dict[str, Schedule]:
+        """The management rules by code."""
+        return {rule.code: rule for rule in self.management}
 
     @property
     def keys(self) -> list[str]:
@@ -112,8 +130,12 @@ class TierScheme:
         """The scheme stored as ``data`` (see :meth:`to_dict`), validated."""
         try:
             tiers = [TierRule(**tier) for tier in data["tiers"]]
-            scheme = cls(key=data["key"], zh=data["zh"], en=data.get("en", ""), tiers=tiers)
-        except (KeyError, TypeError) as exc:
+            if "management" in data:
+                management = tuple(schedule_from_dict(rule) for rule in data["management"])
+            else:  # stored before schemes carried periods: those of its preset
+                management = PRESETS.get(data["key"], PRESETS[DEFAULT_SCHEME_KEY]).management
+            scheme = cls(key=data["key"], zh=data["zh"], en=data.get("en", ""), tiers=tiers, management=management)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise UserError(f"分级方案数据不完整或含未知字段：{exc}",
                             f"Tier scheme data is incomplete or has unknown fields: {exc}") from exc
         return validated(scheme)
@@ -130,6 +152,11 @@ def validated(scheme: TierScheme) -> TierScheme:
         raise UserError("各等级的标识和中文名称不能重复。", "Tier keys and Chinese names must be unique.")
     for position, tier in enumerate(scheme.tiers):
         _check_tier(tier, lower=keys[position + 1:])
+    categories = [category for rule in scheme.management for category in rule.categories]
+    codes = [rule.code for rule in scheme.management]
+    if len(set(categories)) != len(categories) or len(set(codes)) != len(codes):
+        raise UserError("管理期限中每类人员只能有一条规则，规则代码不能重复。",
+                        "The management periods need one rule per category of person and unique rule codes.")
     return scheme
 
 
@@ -185,12 +212,37 @@ def user_scheme(base: TierScheme, *, zh: str, en: str = "", key: str = "custom",
     for tier_key in changes:
         base.tier(tier_key)  # a clear error for a tier the base does not have
     edited = [dataclasses.replace(tier, **changes.get(tier.key, {})) for tier in base.tiers]
-    return validated(TierScheme(key=key, zh=zh, en=en or zh, tiers=edited))
+    return validated(TierScheme(key=key, zh=zh, en=en or zh, tiers=edited, management=base.management))
 
 
 def _tier_9th(tier: Tier, **rule) -> TierRule:
     return TierRule(tier.value, tier.zh, tier.en, TIER_COLOURS[tier.value], **rule)
 
+
+_CLOSE, _SECONDARY = CaseCategory.CLOSE_CONTACT.value, CaseCategory.SECONDARY_CONTACT.value
+_INBOUND, _RETURNEE = KeyPersonCategory.INBOUND.value, KeyPersonCategory.RETURNEE.value
+_SEVEN_PLUS_THREE = (Phase("central", 7, (1, 2, 3, 5, 7)), Phase("home", 3, (3,)))
+_FIVE_PLUS_THREE = (Phase("central", 5, (1, 2, 3, 5)), Phase("home_quarantine", 3, (1, 3)))
+
+MANAGEMENT_9TH = (  # 第九版：密接 7 天集中隔离 + 3 天居家健康监测，密接的密接 7 天居家隔离
+    Schedule("7+3", "密切接触者“7天集中隔离医学观察+3天居家健康监测”", _SEVEN_PLUS_THREE, categories=(_CLOSE,)),
+    Schedule("7h", "密接的密接7天居家隔离医学观察", (Phase("home_quarantine", 7, (1, 4, 7)),), categories=(_SECONDARY,)),
+    Schedule("inbound 7+3", "入境人员“7天集中隔离医学观察+3天居家健康监测”", _SEVEN_PLUS_THREE, categories=(_INBOUND,)),
+    Schedule("returnee 7h", "中高风险地区返回人员7天居家隔离医学观察", (Phase("home_quarantine", 7, (1, 4, 7)),),
+             categories=(_RETURNEE,)),
+)
+MANAGEMENT_EARLIER = (  # 早期做法：密接“14+7”，次密接集中隔离，入境“14+7+9”及“15369”
+    Schedule("14+7", "密切接触者“14天集中隔离医学观察+7天居家健康监测”",
+             (Phase("central", 14, (1, 4, 7, 14)), Phase("home", 7, (2, 7))), categories=(_CLOSE,)),
+    Schedule("7c", "密接的密接7天集中隔离医学观察", (Phase("central", 7, (1, 4, 7)),), categories=(_SECONDARY,)),
+    *DEFAULT_SCHEDULES.values(),
+)
+MANAGEMENT_NOV_2022 = (  # 二十条：密接“5天集中隔离+3天居家隔离”，不再判定密接的密接
+    Schedule("5+3", "密切接触者“5天集中隔离+3天居家隔离”", _FIVE_PLUS_THREE, categories=(_CLOSE,)),
+    Schedule("inbound 5+3", "入境人员“5天集中隔离+3天居家隔离”", _FIVE_PLUS_THREE, categories=(_INBOUND,)),
+    Schedule("returnee 5h", "高风险区流入人员5天居家隔离", (Phase("home_quarantine", 5, (1, 3, 5)),),
+             categories=(_RETURNEE,)),
+)
 
 PRESETS: dict[str, TierScheme] = {
     scheme.key: scheme for scheme in (
@@ -199,19 +251,19 @@ PRESETS: dict[str, TierScheme] = {
             _tier_9th(Tier.CONTROLLED, downgrade_to=Tier.PRECAUTION.value, quiet_days=7, needs_test_round=True,
                       after_downgrade_days=3),
             _tier_9th(Tier.PRECAUTION),
-        )),
+        ), MANAGEMENT_9TH),
         TierScheme("risk_levels", "高/中/低风险区（早期做法）", "high / medium / low risk (earlier practice)", (
             TierRule("high", "高风险区", "high-risk area", TIER_COLOURS[Tier.SEALED.value], downgrade_to="medium",
                      quiet_days=14, needs_test_round=True, round_window_days=2, contact_quiet_days=14),
             TierRule("medium", "中风险区", "medium-risk area", TIER_COLOURS[Tier.CONTROLLED.value], downgrade_to="low",
                      quiet_days=14, needs_test_round=True, round_window_days=2, contact_quiet_days=14),
             TierRule("low", "低风险区", "low-risk area", LOW_RISK_COLOUR),
-        )),
+        ), MANAGEMENT_EARLIER),
         TierScheme("2022_nov", "高/低风险区（2022年11月优化措施）", "high / low risk (November 2022 rules)", (
             TierRule("high", "高风险区", "high-risk area", TIER_COLOURS[Tier.SEALED.value], downgrade_to="low",
                      quiet_days=5),
             TierRule("low", "低风险区", "low-risk area", LOW_RISK_COLOUR),
-        )),
+        ), MANAGEMENT_NOV_2022),
     )
 }
 """The built-in schemes by key; ``"2022_9th"`` is the default for a new project."""
