@@ -37,14 +37,16 @@ _LABELS = {
            "kind": "类型", "capacity": "容量", "tier": "等级", "radius_m": "半径（米）", "started_at": "开始时间",
            "code": "代码", "population": "人口", "households": "户数", "worker": "网格员",
            "phone": "电话", "radius": "半径", "metres": "米", "legend": "图例", "zones": "管控区域",
-           "caseLegend": "病例与密接", "siteLegend": "隔离场所", "facilityLegend": "防疫设施",
+           "caseLegend": "病例与密接", "keyPersonLegend": "重点人员", "siteLegend": "隔离场所",
+           "facilityLegend": "防疫设施", "unitLegend": "行政区划",
            "basemapOffline": "在线底图无法加载（可能未联网），地图数据照常显示。", "sample": "示例数据"},
     "en": {"status": "Status", "rooms": "Rooms", "occupied": "Occupied", "free": "Free", "address": "Address",
            "contact": "Contact", "kind": "Kind", "capacity": "Capacity", "tier": "Tier", "radius_m": "Radius (m)",
            "started_at": "Started", "code": "Code", "population": "Population", "households": "Households",
            "worker": "Grid worker", "phone": "Phone", "radius": "Radius", "metres": "m",
            "legend": "Legend", "zones": "Control zones", "caseLegend": "Cases and contacts",
-           "siteLegend": "Isolation sites", "facilityLegend": "Facilities",
+           "keyPersonLegend": "Key persons", "siteLegend": "Isolation sites", "facilityLegend": "Facilities",
+           "unitLegend": "Boundaries",
            "basemapOffline": "The online basemap cannot load (no network?); the map data is still shown.",
            "sample": "Sample data"},
 }
@@ -57,6 +59,8 @@ def page_labels(lang: str) -> dict:
     labels = dict(_LABELS[lang])
     labels["gridLegend"], labels["gridLegendNote"] = symbology.grid_legend(lang)
     labels["infections"] = CaseGroup.INFECTIONS.label(lang)  # a grid's popup: the figure its shading shows
+    labels.update({f"unit.{level}": words[0 if lang == "zh" else 1]
+                   for level, words in symbology.UNIT_OUTLINE_LABELS.items()})
     for prefix, enum in (("site", SiteStatus), ("facility", FacilityKind), ("case", CaseCategory),
                          ("person", KeyPersonCategory)):
         labels.update({f"{prefix}.{m.value}": m.label(lang) for m in enum})

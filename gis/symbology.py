@@ -63,6 +63,11 @@ UNIT_OUTLINES = {  # level -> (stroke colour, stroke width in px)
     "village": ("#8c8c8c", 0.7),
     "community": ("#8c8c8c", 0.7),
 }
+UNIT_OUTLINE_LABELS = {  # level -> (Chinese, English) legend words of its outline
+    "county": ("县（市、区）界", "county boundary"),
+    "town": ("乡镇（街道）界", "town boundary"),
+    "village": ("村（社区）界", "village / community boundary"),
+}
 GRID_OUTLINE = ("#b0b0b0", 0.4)
 
 # Grids shaded by their infections (confirmed + asymptomatic; suspected cases and contacts not counted, see

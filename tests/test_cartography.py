@@ -1,6 +1,7 @@
-"""Cartography and management periods, without a display: the scheme's periods decide schedules and where
-contacts are isolated; the print hatches zones in tier colours, shades grids in a ramp of their own, labels
-in dark ink with a halo, and its legend lists every symbol drawn, key persons (重点人员) included.
+"""Cartography and management periods: the scheme's periods decide schedules and where contacts are isolated;
+the print hatches zones in tier colours, shades grids in a ramp of their own, labels in dark ink with a halo,
+and its legend lists every symbol drawn, key persons (重点人员) included (all without a display); the map
+page's legend is opaque and lists what the page draws (a real QWebEngineView).
 
 The project is a small outbreak in 宝丰县 (Henan) built here: one town, two villages, two grids.
 """
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 
 import geopandas as gpd
 import numpy as np
@@ -162,3 +164,42 @@ def test_grid_shading_never_uses_a_tier_colour_and_labels_are_dark_with_a_halo(b
     for name in ("周庄村封控区", "马街村防范区", "周庄镇"):
         assert to_hex(labels[name].get_color()) == symbology.LABEL_INK
         assert labels[name].get_path_effects(), name  # a light halo
+
+
+# -- the map page (a real QWebEngineView) -------------------------------------------------------------
+
+
+@pytest.fixture
+def window(cordon_app, qtbot, baofeng):
+    from desktop.main_window import MainWindow
+
+    win = MainWindow(baofeng)
+    qtbot.addWidget(win)
+    with qtbot.waitSignal(win.map.layersDrawn, timeout=30_000):
+        win.show()
+    yield win
+    win.close()
+
+
+def page_value(qtbot, view, expression):
+    box = []
+    view.page().runJavaScript(f"JSON.stringify(({expression}) ?? null)", 0, box.append)
+    qtbot.waitUntil(lambda: bool(box), timeout=10_000)
+    return json.loads(box[0])
+
+
+def test_the_map_legend_is_opaque_and_lists_what_is_drawn_key_persons_included(window, qtbot):
+    legend = "document.getElementById('cordon-legend')"
+    entries = page_value(qtbot, window.map, f"Array.from({legend}.querySelectorAll('h5, div'), (e) => e.textContent)")
+    for word in ("管控区域", "封控区", "防范区", "网格感染者数", "确诊病例", "密切接触者", "重点人员", "入境人员",
+                 "中高风险地区返回人员", "启用", "村（社区）界"):
+        assert word in entries, word
+    for absent in ("管控区", "疑似病例", "备用", "核酸采样点"):  # no such feature in this county
+        assert absent not in entries, absent
+    colour = page_value(qtbot, window.map, "getComputedStyle(document.querySelector('.cordon-legend')).backgroundColor")
+    assert colour == "rgb(255, 255, 255)"  # rgba(…, 0.92) would let labels show through
+    swatch = page_value(qtbot, window.map, f"getComputedStyle({legend}.querySelector('i.zone')).backgroundImage")
+    assert swatch.startswith('url("data:image/png')  # the zone swatch is the hatch tile the map fills zones with
+
+    window.map.call("setLayerVisible", "key_persons", False)
+    qtbot.waitUntil(lambda: "入境人员" not in page_value(qtbot, window.map, f"{legend}.textContent"), timeout=5_000)

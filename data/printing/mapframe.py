@@ -364,7 +364,7 @@ def _draw_facilities(painter: Painter, content: PrintContent) -> LegendSection |
     return LegendSection("防疫设施", tuple(items))
 
 
-_UNIT_LEGEND = ((UnitLevel.COUNTY, "县（市、区）界"), (UnitLevel.TOWN, "乡镇（街道）界"), (UnitLevel.VILLAGE, "村（社区）界"))
+_UNIT_LEGEND = tuple((UnitLevel(level), zh) for level, (zh, _) in symbology.UNIT_OUTLINE_LABELS.items())
 
 
 def unit_symbol(level: str) -> Symbol:

@@ -85,9 +85,33 @@
     return { color: g.colour, weight: g.width, fillColor: fill.slice(0, 7), fillOpacity: fill.length > 7 ? 0 : 0.75 };
   }
 
+  // Zones are hatched in their tier's colour over a faint tint (cross-hatched for the top tier, sparser below) and
+  // outlined in it, so they never read as the grid shading (a purple fill ramp). The hatch is a canvas pattern
+  // (zones are drawn by a canvas renderer); the same tile is the zone's swatch in the legend.
   function zoneStyle(props, i) {
-    const tier = state.tiers[props.tier[i]] || { colour: '#888888' };
-    return { color: tier.colour, weight: 2, fillColor: tier.colour, fillOpacity: config.symbology.zoneFillOpacity };
+    const tier = state.tiers[props.tier[i]] || { colour: '#888888', rank: 99 };
+    return { color: tier.colour, weight: config.symbology.zoneOutlineWidth, fillColor: zoneHatch(tier).pattern, fillOpacity: 1 };
+  }
+
+  function zoneHatch(tier) { // {pattern, url} of a tier's hatch tile, made once per colour and rank
+    const cache = state.hatches || (state.hatches = {});
+    const key = `${tier.colour}/${tier.rank}`;
+    if (cache[key]) return cache[key];
+    const sym = config.symbology, hatch = sym.zoneHatches[Math.min(tier.rank, sym.zoneHatches.length - 1)];
+    const size = hatch.spacing, tile = document.createElement('canvas');
+    tile.width = size; tile.height = size;
+    const ctx = tile.getContext('2d');
+    ctx.globalAlpha = sym.zoneFillOpacity; ctx.fillStyle = tier.colour; ctx.fillRect(0, 0, size, size);
+    ctx.globalAlpha = 0.8; ctx.strokeStyle = tier.colour; ctx.lineWidth = sym.zoneHatchWidth;
+    ctx.beginPath();
+    for (const angle of hatch.angles) { // 45: "/", 135: "\"; the corner pieces join the lines across tiles
+      const lines = angle === 45 ? [[-1, size + 1, size + 1, -1], [-1, 1, 1, -1], [size - 1, size + 1, size + 1, size - 1]]
+        : [[-1, -1, size + 1, size + 1], [size - 1, -1, size + 1, 1], [-1, size - 1, 1, size + 1]];
+      for (const [x0, y0, x1, y1] of lines) { ctx.moveTo(x0, y0); ctx.lineTo(x1, y1); }
+    }
+    ctx.stroke();
+    cache[key] = { pattern: ctx.createPattern(tile, 'repeat'), url: tile.toDataURL() };
+    return cache[key];
   }
 
   function siteRadius(rooms) { return 5 + Math.sqrt(Math.max(0, rooms || 0)) * 0.9; }
@@ -395,8 +419,8 @@
         const w = ctx.measureText(text).width / 2 + 3, h = 9;
         if (boxes.some((b) => Math.abs(b[0] - px) < b[2] + w && Math.abs(b[1] - py) < h * 2)) continue;
         boxes.push([px, py, w]);
-        ctx.strokeStyle = 'rgba(255,255,255,0.9)'; ctx.lineWidth = 3; ctx.strokeText(text, px, py);
-        ctx.fillStyle = rank === 1 ? '#222' : '#444'; ctx.fillText(text, px, py);
+        ctx.strokeStyle = config.symbology.labelHalo; ctx.lineWidth = 3.5; ctx.strokeText(text, px, py);
+        ctx.fillStyle = config.symbology.labelInk; ctx.fillText(text, px, py);
       }
     }
     return boxes.length;
@@ -559,6 +583,7 @@
     const failed = results.map((r, i) => (r.status === 'rejected' ? `${names[i]}: ${r.reason}` : null)).filter(Boolean);
     await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
     const report = { counts: featureCounts(), ms: performance.now() - started, failed };
+    refreshLegend();
     send('layersDrawn', report);
     setTimeout(buildFillCaches, 0);
     return report;
@@ -789,13 +814,13 @@
     },
     setTiers(tiers) {
       state.tiers = {};
-      for (const t of tiers) state.tiers[t.key] = t;
-      const box = document.getElementById('cordon-legend');
-      if (box) box.innerHTML = legendHtml();
+      tiers.forEach((t, rank) => { state.tiers[t.key] = { ...t, rank }; }); // rank 0: the top tier
+      refreshLegend();
       if (state.layers.control_zones) state.layers.control_zones.view.eachLayer((l) => l.setStyle(zoneStyle(state.layers.control_zones.header.props, l.cordon.index)));
     },
     setLayerVisible(name, visible) {
       map.getPane(name).style.display = visible ? '' : 'none';
+      refreshLegend();
       if (!visible) return;
       const views = Object.values(state.layers).map((entry) => entry.view).concat(state.labels ? [state.labels] : []);
       for (const view of views) if (view._stale && view._paneName === name) view._redraw(); // skipped while hidden
@@ -907,27 +932,64 @@
 
   // ---------------------------------------------------------------- legend and marks
 
+  // The legend shows what is drawn: a section per visible layer with features, an entry per symbol its features
+  // use (tiers, grid classes, categories, statuses, kinds, outline levels present), in the symbols drawn.
   function legendHtml() {
     const sym = config.symbology;
-    const row = (colour, text, dot) => `<div><i class="${dot ? 'dot' : ''}" style="background:${esc(colour)}"></i>${esc(text)}</div>`;
-    let html = `<h5>${esc(label('zones'))}</h5>`;
-    html += Object.values(state.tiers).map((t) => row(t.colour, t.label)).join('');
-    html += `<h5>${esc(label('caseLegend'))}</h5>`;
-    html += Object.entries(sym.cases).map(([k, c]) => row(c, label('case.' + k), true)).join('');
-    html += `<h5>${esc(label('siteLegend'))}</h5>`;
-    html += Object.entries(sym.sites).map(([k, c]) => row(c, label('site.' + k), true)).join('');
-    html += `<h5>${esc(label('facilityLegend'))}</h5>`;
-    html += Object.entries(sym.facilities).map(([k, f]) => `<div><i style="background:${esc(f.colour)};border-radius:3px"></i>${esc(f.glyph)} ${esc(label('facility.' + k))}</div>`).join('');
-    html += `<h5>${esc(label('gridLegend'))}</h5>`;
-    html += `<div class="cordon-legend-note" style="color:#666;font-size:11px">${esc(label('gridLegendNote'))}</div>`;
-    let lower = 0;
-    for (const [upper, colour] of sym.gridClasses) {
-      if (upper === 0) { lower = 1; continue; }
-      const text = upper > 1e8 ? `≥ ${lower}` : (lower === upper ? `${upper}` : `${lower}–${upper}`);
-      html += row(colour.slice(0, 7), text);
-      lower = upper + 1;
+    const swatch = (style, text, cls) => `<div><i class="${cls || ''}" style="${style}"></i>${esc(text)}</div>`;
+    const fill = (colour) => `background:${esc(colour)}`;
+    const shown = (name) => { const e = state.layers[name]; return e && e.count > 0 && paneShown(name); };
+    const present = (name, field) => new Set(state.layers[name].header.props[field]);
+    const categories = (name) => { const e = state.layers[name]; return new Set(Array.from(new Set(e.arrays.category), (c) => e.header.categories[c])); };
+    const section = (title, rows) => (rows.length ? `<h5>${esc(label(title))}</h5>` + rows.join('') : '');
+    let html = '';
+    if (shown('control_zones')) {
+      const tiers = present('control_zones', 'tier');
+      html += section('zones', Object.values(state.tiers).filter((t) => tiers.has(t.key)).map((t) =>
+        swatch(`background-image:url(${zoneHatch(t).url});border:2px solid ${esc(t.colour)}`, t.label, 'zone')));
+    }
+    if (shown('grids')) {
+      const counts = state.layers.grids.header.props.infections || [];
+      const rows = [];
+      let lower = 0;
+      for (const [upper, colour] of sym.gridClasses) {
+        if (upper > 0 && counts.some((n) => n >= lower && n <= upper)) {
+          rows.push(swatch(fill(colour.slice(0, 7)), upper > 1e8 ? `≥ ${lower}` : (lower === upper ? `${upper}` : `${lower}–${upper}`)));
+        }
+        lower = upper + 1;
+      }
+      if (rows.length) rows.push(`<div class="cordon-legend-note">${esc(label('gridLegendNote'))}</div>`);
+      html += section('gridLegend', rows);
+    }
+    if (shown('cases')) {
+      const here = categories('cases');
+      html += section('caseLegend', Object.entries(sym.cases).filter(([k]) => here.has(k)).map(([k, c]) => swatch(fill(c), label('case.' + k), 'dot')));
+    }
+    if (shown('key_persons')) {
+      const here = categories('key_persons');
+      html += section('keyPersonLegend', Object.entries(sym.keyPersons).filter(([k]) => here.has(k)).map(([k, c]) => swatch(fill(c), label('person.' + k), 'dot')));
+    }
+    if (shown('isolation_sites')) {
+      const here = present('isolation_sites', 'status');
+      html += section('siteLegend', Object.entries(sym.sites).filter(([k]) => here.has(k)).map(([k, c]) => swatch(fill(c), label('site.' + k), 'dot')));
+    }
+    if (shown('facilities')) {
+      const here = present('facilities', 'kind');
+      html += section('facilityLegend', Object.entries(sym.facilities).filter(([k]) => here.has(k)).map(([k, f]) =>
+        `<div><i class="glyph" style="${fill(f.colour)}">${esc(f.glyph)}</i>${esc(label('facility.' + k))}</div>`));
+    }
+    if (shown('admin_units')) {
+      const ranks = new Set(Array.from(present('admin_units', 'level'), unitRank));
+      html += section('unitLegend', ['county', 'town', 'village'].filter((level) => ranks.has(unitRank(level))).map((level) =>
+        swatch(`border-top:${Math.max(1, sym.units[level].width)}px solid ${esc(sym.units[level].colour)}`, label('unit.' + level), 'line')));
     }
     return html;
+  }
+
+  function refreshLegend() {
+    const box = document.getElementById('cordon-legend');
+    if (box) box.innerHTML = legendHtml();
+    if (state.legend) state.legend.getContainer().style.display = box && box.innerHTML ? '' : 'none';
   }
 
   function addMapMarks() {
