@@ -353,6 +353,13 @@ def _coordinate(value, axis: _Axis) -> float:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return float(value)
     raw = str(value).strip()
+    try:  # the common case first: a plain number
+        number = float(raw)
+    except ValueError:
+        pass
+    else:
+        if math.isfinite(number):
+            return number
     text = raw
     for mark, canonical in _MARKS:
         text = text.replace(mark, canonical)
