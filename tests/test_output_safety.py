@@ -306,10 +306,16 @@ def test_a_locked_project_waits_visibly_then_fails_with_one_line(hostile_county,
 def test_a_command_goes_on_once_the_other_program_lets_go(hostile_county, cases_csv):
     project = hostile_county.path
     hostile_county.close()
-    hold(project, "BEGIN EXCLUSIVE", 2)
-    result = cli(*import_args(project, cases_csv), env={"CORDON_BUSY_TIMEOUT_S": "30"})
-    assert result.returncode == 0, result.stderr
-    assert "正在等待" in result.stderr
+    other = sqlite3.connect(project, isolation_level=None)
+    other.execute("BEGIN EXCLUSIVE")
+    env = {**os.environ, "CORDON_LANG": "zh", "CORDON_BUSY_TIMEOUT_S": "60"}
+    command = subprocess.Popen([sys.executable, str(ROOT / "main.py"), *map(str, import_args(project, cases_csv))],
+                               cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert "项目正被其他用户或程序使用，正在等待…" in command.stderr.readline()
+    time.sleep(1)
+    other.execute("ROLLBACK")  # the other program lets go while the command waits
+    other.close()
+    assert command.wait(120) == 0, command.stderr.read()
     assert Project.open(project).count("cases") == 2 * len(HOSTILE) + 3000
 
 
@@ -329,3 +335,22 @@ def test_transaction_failure_after_sqlite_rolled_back_reports_the_cause(hostile_
     with pytest.raises(UserError, match="磁盘"), hostile_county.transaction() as edit:
         edit.conn.execute("ROLLBACK")
         raise UserError("磁盘已满", "disk full")
+
+
+def test_the_window_shows_that_it_waits_for_another_program(cordon_app, qtbot, plain_county, monkeypatch):
+    from desktop.main_window import MainWindow
+
+    monkeypatch.setenv("CORDON_BUSY_TIMEOUT_S", "20")
+    window = MainWindow(plain_county)
+    qtbot.addWidget(window)
+    hold(plain_county.path, "BEGIN EXCLUSIVE", 1.5)
+    counted = []
+    worker = threading.Thread(target=lambda: counted.append(plain_county.count("cases")))
+    worker.start()  # an import or export worker reading the project while another program holds it
+    qtbot.waitUntil(lambda: "其他用户或程序使用，正在等待" in window.statusBar().currentMessage(), timeout=10_000)
+    worker.join(20)
+    assert counted == [2 * 4]
+    window.statusBar().clearMessage()
+    hold(plain_county.path, "BEGIN EXCLUSIVE", 1.5)
+    assert plain_county.count("cases") == 2 * 4  # the UI thread itself waiting
+    assert "正在等待" in window.statusBar().currentMessage()
