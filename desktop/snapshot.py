@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from data.atomic import atomic_output
 from gis.errors import UserError
 
 DRAW_TIMEOUT_MS = 60_000
@@ -43,9 +44,9 @@ def take_snapshot(project_path: str, out: str, *, size: str = "1600x1000", basem
     QTimer.singleShot(600, loop.quit)  # let the last frame reach the screen
     loop.exec()
     out_path = Path(out)
-    out_path.parent.mkdir(parents=True, exist_ok=True)
-    if not window.grab().save(str(out_path), "PNG"):
-        raise UserError(f"无法写入 {out_path}", f"Cannot write {out_path}")
+    with atomic_output(out_path) as tmp:
+        if not window.grab().save(str(tmp), "PNG"):
+            raise UserError(f"无法写入 {out_path}", f"Cannot write {out_path}")
     errors = window.map.map_page.console_errors
     window.close()
     app.processEvents()
