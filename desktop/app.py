@@ -77,5 +77,5 @@ def run(path: str | None = None) -> int:
         QMessageBox.critical(None, "Cordon", error.message())
         return 2
     window = MainWindow(project)
-    window.show()
+    window.show_window()
     return app.exec()

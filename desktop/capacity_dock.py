@@ -731,6 +731,7 @@ class GridTab(DashboardTab):
         self.with_cases_check = QCheckBox(self.tr("Only with cases"))
         self.with_cases_check.setChecked(True)
         self.summary_label = QLabel()
+        self.summary_label.setWordWrap(True)  # the totals sentence must not widen the dashboard over the map
         self.count_table = FrameTable(column_titles("name", "infections", *CaseCategory.values(), "contacts"))
         self.count_table.setToolTip(self.tr("Click a row to show it on the map"))
         self.detail_label = QLabel()
@@ -890,7 +891,7 @@ class DueTab(DashboardTab):
                 day=result["on_date"].isoformat(), due=int((~overdue).sum()), overdue=int(overdue.sum()),
                 alert=ALERT, days=FOLLOWUP_LOOKBACK_DAYS, grids=followups["grid_code"].nunique()))
         self.followup_table.show_frame(followups.assign(
-            category=term_labels(followups["category"], KeyPersonCategory),
+            category=term_labels(term_labels(followups["category"], KeyPersonCategory), CaseCategory),  # and contacts
             state=np.where(overdue, self.tr("Overdue"), self.tr("Due today")),
             _colour=np.where(overdue, ALERT, WARNING)))
         lang = ui_language()

@@ -4,15 +4,17 @@ Every edit goes through the undo stack into the project file at once (each step 
 
 from __future__ import annotations
 
+import json
+
 import pyproj
 import shapely
-from PySide6.QtCore import QSettings, Qt, Signal, Slot
+from PySide6.QtCore import QEvent, QSettings, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
     QComboBox,
+    QDockWidget,
     QDoubleSpinBox,
     QFileDialog,
-    QInputDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
@@ -29,6 +31,8 @@ from desktop.attribute_dock import AttributeDock
 from desktop.capacity_dock import CapacityDock
 from desktop.layer_dock import LayerDock
 from desktop.map_widget import MapWidget
+from desktop.preferences import tianditu_keys
+from desktop.settings_dialog import SettingsDialog
 from desktop.start_checklist import STEPS, StartChecklist
 from desktop.undo import AddFeatureCommand, DeleteFeatureCommand, UpdateFeatureCommand
 from desktop.zone_panel import ZonePanel
@@ -40,6 +44,17 @@ from gis.zoning.shapes import circle_polygon, unit_outline
 MAX_RECENT = 8
 FIT_PADDING_PX = 40  # room around imported features, so markers at the edge show whole
 SELECTABLE_LEVELS = (UnitLevel.VILLAGE.value, UnitLevel.COMMUNITY.value)
+GEOMETRY_KEY, STATE_KEY, VIEWS_KEY = "window/geometry", "window/state", "window/map_views"
+TABLE_LAYER_KEY = "window/table_layer"  # the layer the attribute table showed
+LAYOUT_VERSION = 2  # of saveState: a layout saved by an older window (other docks) is not restored
+MAX_VIEWS = 20  # map views remembered, one per project file, the most recent kept
+SIDE_SHARE, SIDE_MIN, SIDE_MAX = 0.25, 340, 420  # width of the zone panel / dashboard tabs (px)
+LAYERS_SHARE, LAYERS_MIN, LAYERS_MAX = 0.11, 160, 220  # width of the layer dock (px)
+TABLE_SHARE, TABLE_MAX = 0.25, 240  # height of the attribute table when it opens (px)
+REFIT_DELAY_MS = 1000  # a resized map refits once the page reports its new size, or after this at the latest
+SETTLE_MS = 700  # view changes reported this long after a refit are the refit's, not the user's
+MAX_REFITS = 3  # refits after one resize, until the page shows the extent snugly at its new size
+SNUG = 1.25  # a view shows an extent snugly when it holds it and is at most this much wider or taller
 
 
 class MainWindow(QMainWindow):
@@ -48,6 +63,8 @@ class MainWindow(QMainWindow):
     projectWaiting = Signal(float)  # seconds waited for another user or program to release the project
 
     def __init__(self, project: Project):
+        """The window over ``project`` in its default layout; :meth:`show_window` puts back the size, docks
+        and map view the user left."""
         super().__init__()
         self.project = project
         self.lang = ui_language()
@@ -61,15 +78,17 @@ class MainWindow(QMainWindow):
         self.attribute_dock = AttributeDock(project, self.undo_stack, self)
         self.capacity_dock = CapacityDock(project, self.map, self.undo_stack, self)
         self.zone_panel = ZonePanel(project, self.map, self.undo_stack, self)
-        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.layer_dock)
-        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.attribute_dock)
-        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.zone_panel)
-        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.capacity_dock)
-        self.tabifyDockWidget(self.zone_panel, self.capacity_dock)
-        self.zone_panel.raise_()
-        self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
-        self.resizeDocks([self.zone_panel], [620], Qt.Orientation.Horizontal)
-        self.resizeDocks([self.attribute_dock], [190], Qt.Orientation.Vertical)
+        self.docks: list[QDockWidget] = [self.layer_dock, self.zone_panel, self.capacity_dock, self.attribute_dock]
+        self._arrange_docks()
+        self.remember_views = False  # put back each project's map view (set by restore_layout)
+        self._extent: list[float] | None = None  # the view extent chosen (page coordinates), kept over resizes
+        self._settling = False  # a resize or refit is under way: reported views are not the user's choice
+        self._refits_left = 0
+        self._refit_timer = QTimer(self, singleShot=True, interval=REFIT_DELAY_MS, timeout=self._on_refit_due)
+        self._settle_timer = QTimer(self, singleShot=True, interval=SETTLE_MS, timeout=self._on_settled)
+        self._shown_before = False
+        self._restored = False  # the size and dock layout were put back (no default dock widths then)
+        self._hidden_for_map: list[QDockWidget] = []
         self.selection: tuple[str, list[int]] = ("", [])
         self._metric = None
         self._build_actions()
@@ -80,6 +99,167 @@ class MainWindow(QMainWindow):
         self._connect_map()
         self.resize(1400, 900)
         self.open_project(project)
+
+    # -- layout: docks, size, view --------------------------------------------------------------------
+
+    def _arrange_docks(self) -> None:
+        """The default layout: layers on the left, zone panel and dashboard as tabs on the right, the attribute
+        table (closed until asked for) below the map."""
+        for dock in self.docks:
+            dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetClosable
+                             | QDockWidget.DockWidgetFeature.DockWidgetMovable
+                             | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
+            if dock.isFloating():
+                dock.setFloating(False)
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.layer_dock)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.attribute_dock)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.zone_panel)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.capacity_dock)
+        self.tabifyDockWidget(self.zone_panel, self.capacity_dock)
+        self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
+        for dock in self.docks:
+            dock.setVisible(dock is not self.attribute_dock)
+        self.zone_panel.raise_()
+
+    def _fit_docks(self) -> None:
+        """Give the docks their default widths for the window's width; the map gets the rest."""
+        width = self.width()
+        side = min(max(round(width * SIDE_SHARE), SIDE_MIN), SIDE_MAX)
+        layers = min(max(round(width * LAYERS_SHARE), LAYERS_MIN), LAYERS_MAX)
+        self.resizeDocks([self.layer_dock, self.zone_panel], [layers, side], Qt.Orientation.Horizontal)
+        self._fit_table()
+
+    def _fit_table(self) -> None:
+        height = min(round(self.height() * TABLE_SHARE), TABLE_MAX)
+        self.resizeDocks([self.attribute_dock], [height], Qt.Orientation.Vertical)
+
+    def restore_layout(self) -> bool:
+        """Put back the window's size and dock layout as last left, and from now on each project's map view;
+        False (default layout kept) the first time."""
+        self.remember_views = True
+        geometry, state = self.settings.value(GEOMETRY_KEY), self.settings.value(STATE_KEY)
+        if geometry is None:
+            return False
+        self._restored = self._shown_before = self.restoreGeometry(geometry)
+        if state is not None:
+            self.restoreState(state, LAYOUT_VERSION)
+        self.attribute_dock.show_layer(self.settings.value(TABLE_LAYER_KEY, "", str))
+        return self._restored
+
+    def save_layout(self) -> None:
+        """Remember the window's size, dock layout and this project's map view for the next start."""
+        self.settings.setValue(GEOMETRY_KEY, self.saveGeometry())
+        self.settings.setValue(STATE_KEY, self.saveState(LAYOUT_VERSION))
+        self.settings.setValue(TABLE_LAYER_KEY, self.attribute_dock.current_layer())
+        self._save_view()
+
+    def _saved_views(self) -> dict:
+        try:
+            views = json.loads(self.settings.value(VIEWS_KEY, "{}", str))
+        except ValueError:
+            return {}
+        return views if isinstance(views, dict) else {}
+
+    def _save_view(self) -> None:
+        if self._extent is None:
+            return
+        west, south, east, north = self._extent
+        xs, ys = to_storage_xy([west, east], [south, north], parse_crs(self.map.datum))
+        views = {path: view for path, view in self._saved_views().items() if path != str(self.project.path)}
+        views[str(self.project.path)] = {"bounds": [float(xs[0]), float(ys[0]), float(xs[1]), float(ys[1])]}
+        self.settings.setValue(VIEWS_KEY, json.dumps(dict(list(views.items())[-MAX_VIEWS:])))
+
+    def _restore_view(self) -> None:
+        view = self._saved_views().get(str(self.project.path)) if self.remember_views else None
+        bounds = view.get("bounds") if isinstance(view, dict) else None
+        if isinstance(bounds, list) and len(bounds) == 4:
+            self._extent = [float(b) for b in bounds]
+            self._refits_left = MAX_REFITS
+            self._refit()
+
+    def _refit(self) -> None:
+        """Show the extent chosen before, whatever the map's size now."""
+        self._settling = True
+        self._refits_left -= 1
+        self.map.fit_bounds(self._extent)
+        self._settle_timer.start()
+
+    def _shows_extent(self, bounds) -> bool:
+        """Whether a view of ``bounds`` shows the chosen extent whole and snugly."""
+        west, south, east, north = bounds
+        w, s, e, n = self._extent
+        whole = west <= w + 1e-9 and south <= s + 1e-9 and east >= e - 1e-9 and north >= n - 1e-9
+        return whole and (east - west <= (e - w) * SNUG or north - south <= (n - s) * SNUG)
+
+    def _on_refit_due(self) -> None:
+        if self._extent is not None:
+            self._refit()
+
+    def _on_settled(self) -> None:
+        self._settling = False
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt override)
+        if watched is self.map and event.type() == QEvent.Type.Resize and self._extent is not None:
+            self._settling = True
+            self._refits_left = MAX_REFITS
+            self._refit_timer.start()
+        return super().eventFilter(watched, event)
+
+    def show_window(self) -> None:
+        """Show the window as it was left; maximised the first time."""
+        if self.restore_layout():
+            self.show()
+        else:
+            self.showMaximized()
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        super().showEvent(event)
+        if not self._shown_before:  # default dock widths once the window has its size
+            self._shown_before = True
+            QTimer.singleShot(0, self._fit_docks)
+
+    @Slot(str)
+    def _on_attributes_requested(self, layer: str) -> None:
+        opening = self.attribute_dock.isHidden()
+        self.attribute_dock.show_layer(layer)
+        self.attribute_dock.show()
+        self.attribute_dock.raise_()
+        if opening:
+            QTimer.singleShot(0, self._fit_table)
+
+    @Slot(bool)
+    def _on_map_only(self, checked: bool) -> None:
+        if checked:
+            self._hidden_for_map = [dock for dock in self.docks if dock.toggleViewAction().isChecked()]
+            raised = [dock for dock in self._hidden_for_map if not dock.visibleRegion().isEmpty()]  # tabs on top
+            for dock in self._hidden_for_map:
+                dock.hide()
+            self._hidden_for_map += raised  # shown again last, so that tabbed docks come back on the same tab
+        else:
+            for dock in self._hidden_for_map:
+                dock.show()
+                dock.raise_()
+            self._hidden_for_map = []
+
+    @Slot()
+    def _on_reset_layout(self) -> None:
+        self.map_only_action.setChecked(False)
+        self._arrange_docks()
+        QTimer.singleShot(0, self._fit_docks)
+
+    def open_settings(self, tab: int = SettingsDialog.BASEMAP) -> None:
+        """Open 编辑 → 设置 on ``tab``; what is saved takes effect at once."""
+        dialog = SettingsDialog(self.project, self, tab)
+        dialog.schemeChanged.connect(self._on_scheme_saved)
+        if dialog.exec() == SettingsDialog.DialogCode.Accepted:
+            self.capacity_dock.apply_settings()
+            if self.map.basemap_key.startswith("tianditu"):
+                self._on_basemap(self.map.basemap_key)
+
+    def _on_scheme_saved(self) -> None:
+        self.zone_panel.set_project(self.project)
+        self.map.set_tiers(tier_styles(self.project, self.lang))
+        self._load_tiers()
 
     # -- building the window ------------------------------------------------------------------------
 
@@ -104,13 +284,19 @@ class MainWindow(QMainWindow):
         self.redo_action = self.undo_stack.createRedoAction(self, self.tr("&Redo"))
         self.redo_action.setShortcuts([QKeySequence("Ctrl+Y"), QKeySequence.StandardKey.Redo])
         self.zoom_county_action = self._action(self.tr("Zoom to &County"), self._on_zoom_county, "Ctrl+0")
+        self.settings_action = self._action(self.tr("&Settings…"), lambda: self.open_settings(), "Ctrl+,")
+        self.settings_action.setMenuRole(QAction.MenuRole.PreferencesRole)
+        self.map_only_action = self._action(self.tr("&Map Only"), self._on_map_only, "Ctrl+Shift+M", checkable=True)
+        self.map_only_action.setToolTip(self.tr("Fold all panels away; again to bring them back"))
+        self.reset_layout_action = self._action(self.tr("&Reset Layout"), self._on_reset_layout)
 
         self.tool_group = QActionGroup(self)
         self.tool_group.setExclusionPolicy(QActionGroup.ExclusionPolicy.ExclusiveOptional)
         tools = [
             ("polygon", self.tr("Draw &Polygon"), "P"), ("rectangle", self.tr("Draw &Rectangle"), "R"),
             ("circle", self.tr("Draw &Circle"), "C"), ("fixed_circle", self.tr("Circle with Typed &Radius"), "Shift+C"),
-            ("edit", self.tr("&Edit Vertices"), "E"), ("delete", self.tr("&Delete Zone"), "D"),
+            ("select_zone", self.tr("Pick &Zone"), "Z"), ("edit", self.tr("&Edit Vertices"), "E"),
+            ("delete", self.tr("&Delete Zone"), "D"),
             ("select_units", self.tr("Select &Villages/Communities"), "S"), ("select_grids", self.tr("Select &Grids"), "G"),
             ("lasso", self.tr("&Lasso Select"), "L"),
         ]
@@ -134,12 +320,15 @@ class MainWindow(QMainWindow):
 
         edit_menu = bar.addMenu(self.tr("&Edit"))
         edit_menu.addActions([self.undo_action, self.redo_action])
+        edit_menu.addSeparator()
+        edit_menu.addAction(self.settings_action)
 
         view_menu = bar.addMenu(self.tr("&View"))
         view_menu.addAction(self.zoom_county_action)
         view_menu.addSeparator()
-        view_menu.addActions([self.layer_dock.toggleViewAction(), self.attribute_dock.toggleViewAction(),
-                              self.zone_panel.toggleViewAction(), self.capacity_dock.toggleViewAction()])
+        view_menu.addActions([dock.toggleViewAction() for dock in self.docks])
+        view_menu.addActions([self.map_only_action, self.reset_layout_action])
+        view_menu.addSeparator()
         language_menu = view_menu.addMenu(self.tr("&Language"))
         for code, name in (("zh", "简体中文"), ("en", "English")):
             action = language_menu.addAction(name)
@@ -161,7 +350,7 @@ class MainWindow(QMainWindow):
         mbtiles.setCheckable(True)
         self.basemap_group.addAction(mbtiles)
         mbtiles.triggered.connect(self._on_mbtiles)
-        map_menu.addAction(self._action(self.tr("Tianditu &Keys…"), self._on_tianditu_keys))
+        map_menu.addAction(self._action(self.tr("Tianditu &Keys…"), lambda: self.open_settings(SettingsDialog.BASEMAP)))
 
         zone_menu = bar.addMenu(self.tr("&Zones"))
         zone_menu.addActions(list(self.tools.values()))
@@ -222,12 +411,17 @@ class MainWindow(QMainWindow):
         self.map.fileDropped.connect(self._on_file_dropped)
         self.map.layersChanged.connect(self._on_layers_changed)
         self.checklist.importRequested.connect(lambda layer: self.open_import_wizard(layer=layer))
+        self.layer_dock.attributesRequested.connect(self._on_attributes_requested)
+        self.map.installEventFilter(self)  # a resized map refits to the extent shown before
 
     # -- project --------------------------------------------------------------------------------------
 
     def open_project(self, project: Project) -> None:
         """Show ``project`` in this window."""
+        if project is not self.project:
+            self._save_view()
         self.project = project
+        self._extent = None
         project.on_wait = self.projectWaiting.emit  # from any thread; shown on the UI thread
         self.undo_stack.clear()
         for dock in (self.attribute_dock, self.capacity_dock, self.zone_panel):
@@ -264,6 +458,9 @@ class MainWindow(QMainWindow):
 
     def _on_first_draw(self, _info: dict) -> None:
         self.layer_dock.restore(self.layer_dock.state())
+        if not self._restored:
+            self._fit_docks()  # again: a window shown while busy may have laid its docks out after the first fit
+        self._restore_view()
 
     def _remember_recent(self, path: str) -> None:
         recent = [p for p in self.settings.value("recent", [], list) if p != path]
@@ -473,9 +670,8 @@ class MainWindow(QMainWindow):
         self.map.fit_bounds(view_bounds(self.project))
 
     def _on_basemap(self, key: str, mbtiles: str | None = None) -> None:
-        keys = [k for k in self.settings.value("tianditu_keys", "", str).split(",") if k.strip()]
         try:
-            self.map.set_basemap(key, tianditu_keys=keys, mbtiles=mbtiles)
+            self.map.set_basemap(key, tianditu_keys=tianditu_keys(), mbtiles=mbtiles)
         except UserError as error:
             self._error(error)
             self.basemap_group.actions()[0].setChecked(True)
@@ -485,14 +681,6 @@ class MainWindow(QMainWindow):
         path, _ = QFileDialog.getOpenFileName(self, self.tr("Open MBTiles"), "", self.tr("MBTiles (*.mbtiles)"))
         if path:
             self._on_basemap("mbtiles", path)
-
-    @Slot()
-    def _on_tianditu_keys(self) -> None:
-        keys, ok = QInputDialog.getText(self, self.tr("Tianditu Keys"),
-                                        self.tr("One or more Tianditu keys, separated by commas:"),
-                                        text=self.settings.value("tianditu_keys", "", str))
-        if ok:
-            self.settings.setValue("tianditu_keys", keys)
 
     def _on_language(self, code: str) -> None:
         self.settings.setValue("language", code)
@@ -506,6 +694,13 @@ class MainWindow(QMainWindow):
     @Slot(dict)
     def _on_view_changed(self, view: dict) -> None:
         denominator = view["metresPerPixel"] * 96 / 0.0254  # a 96 dpi screen
+        bounds = [float(b) for b in view["bounds"]]
+        if self._refit_timer.isActive() or (self._settling and self._refits_left > 0
+                                            and not self._shows_extent(bounds)):
+            self._refit_timer.stop()  # the page has taken the map's new size: show the same extent again
+            self._refit()
+        elif not self._settling:
+            self._extent = bounds
         self.scale_label.setText(self.tr("Scale 1:%1").replace("%1", f"{denominator:,.0f}"))
 
     @Slot()
@@ -517,6 +712,7 @@ class MainWindow(QMainWindow):
         QMessageBox.warning(self, "Cordon", error.message() if isinstance(error, UserError) else str(error))
 
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        self.save_layout()
         self.capacity_dock.close()
         self.zone_panel.close()
         self.map.close()

@@ -916,14 +916,14 @@ class ZonePanel(QDockWidget):
         for position, action in enumerate((self.propose_action, self.circles_action, self.snap_action,
                                            self.changes_action, self.effective_action)):
             tools.addWidget(self._button(action), position // 3, position % 3)
-        zone_buttons = QHBoxLayout()
+        zone_buttons = QGridLayout()  # rows of three, so that the panel fits beside the map on a 1366 px screen
         tier_button = self._button(self.tier_menu.menuAction())
         tier_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        zone_buttons.addWidget(tier_button)
-        for action in (self.downgrade_action, self.lift_action, self.test_round_action, self.rename_action,
-                       self.report_action):
-            zone_buttons.addWidget(self._button(action))
-        zone_buttons.addStretch(1)
+        zone_buttons.addWidget(tier_button, 0, 0)
+        for position, action in enumerate((self.downgrade_action, self.lift_action, self.test_round_action,
+                                           self.rename_action, self.report_action), start=1):
+            zone_buttons.addWidget(self._button(action), position // 3, position % 3)
+        zone_buttons.setColumnStretch(3, 1)
         zones = QWidget()
         zone_layout = QVBoxLayout(zones)
         zone_layout.setContentsMargins(0, 0, 0, 0)
