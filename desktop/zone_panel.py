@@ -600,6 +600,9 @@ class SchemeDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addLayout(grid)
+        self.periods_label = _plain_label(self.tr("Management periods of this scheme (kept with it):") + "\n"
+                                          + "\n".join(rule.description for rule in base.management))
+        layout.addWidget(self.periods_label)
         layout.addWidget(self.error_label)
         layout.addWidget(buttons)
 

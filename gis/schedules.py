@@ -82,6 +82,16 @@ class Schedule:
         return " + ".join(f"{p.days}天{SETTINGS[p.setting]}" for p in self.phases)
 
     @property
+    def description(self) -> str:
+        """The rule in one line, e.g. "密切接触者“7天集中隔离医学观察+3天居家健康监测”：第1、2、3、5、7、10天核酸"."""
+        days, offset = [], 0
+        for phase in self.phases:
+            days += [offset + d for d in phase.test_days]
+            offset += phase.days
+        text = f"{self.name}：第{'、'.join(map(str, days))}天核酸" if days else self.name
+        return text + (f"，解除后第{'、'.join(map(str, self.followup_days))}天随访" if self.followup_days else "")
+
+    @property
     def observation_days(self) -> int:
         return sum(phase.days for phase in self.phases)
 

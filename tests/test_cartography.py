@@ -203,3 +203,13 @@ def test_the_map_legend_is_opaque_and_lists_what_is_drawn_key_persons_included(w
 
     window.map.call("setLayerVisible", "key_persons", False)
     qtbot.waitUntil(lambda: "入境人员" not in page_value(qtbot, window.map, f"{legend}.textContent"), timeout=5_000)
+
+
+def test_the_scheme_editor_shows_the_schemes_periods(cordon_app, qtbot):
+    from desktop.zone_panel import SchemeDialog
+
+    dialog = SchemeDialog(PRESETS["2022_9th"])
+    qtbot.addWidget(dialog)
+    text = dialog.periods_label.text()
+    assert "密切接触者“7天集中隔离医学观察+3天居家健康监测”：第1、2、3、5、7、10天核酸" in text
+    assert "密接的密接7天居家隔离医学观察：第1、4、7天核酸" in text

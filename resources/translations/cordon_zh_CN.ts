@@ -1983,6 +1983,11 @@
         <source>Tier Colour</source>
         <translation>等级颜色</translation>
     </message>
+    <message>
+        <location filename="../../desktop/zone_panel.py" line="603"/>
+        <source>Management periods of this scheme (kept with it):</source>
+        <translation>本方案的管理期限（随方案保存）：</translation>
+    </message>
 </context>
 <context>
     <name>SnapDialog</name>
