@@ -30,7 +30,7 @@ def cmd_import(args) -> int:
     value_map = parse_value_maps(args.map_value or [], layer_spec(args.layer))
     report = import_file(Project.open(args.path), args.layer, args.file, crs=args.crs, encoding=args.encoding,
                          lon_col=args.lon_col, lat_col=args.lat_col, mapping=mapping, value_map=value_map,
-                         strict=args.strict)
+                         strict=args.strict, on_duplicate=args.on_duplicate)
     print("\n".join(report.lines(ui_language())))
     return 0
 
@@ -105,6 +105,9 @@ def build_parser() -> argparse.ArgumentParser:
                      else "value mapping, remembered in the project, e.g. 类别:阳性=confirmed")
     imp.add_argument("--strict", action="store_true",
                      help="有任何一行被拒绝即整体不导入" if zh else "import nothing if any row is rejected")
+    imp.add_argument("--on-duplicate", choices=["update", "skip"],
+                     help="文件中已在项目中的村（社区）、网格：update 更新它们，skip 跳过它们" if zh
+                     else "villages and grids already in the project: update them, or skip them")
     imp.set_defaults(func=cmd_import)
 
     info = sub.add_parser("info", help="项目信息" if zh else "describe a project")

@@ -12,9 +12,11 @@ import pandas as pd
 import pyogrio
 import pytest
 import shapely
+from geopandas.testing import assert_geodataframe_equal
 from pyproj import Transformer
 from shapely.geometry import box
 
+from data.importers.duplicates import DuplicatesFound
 from data.importers.pipeline import import_file
 from data.project import Project
 from data.schema import SCHEMA_VERSION
@@ -33,11 +35,11 @@ TOWN_OF = {"王庄村": "叶邑镇", "李庄村": "叶邑镇", "张湾村": "叶
            "东关社区": "昆阳街道", "西关社区居委会": "昆阳街道"}
 
 
-def _square(i: int, j: int = 0, size: float = 2 * KM):
+def square(i: int, j: int = 0, size: float = 2 * KM):
     return box(X0 + i * 2 * KM, Y0 + j * 2 * KM, X0 + i * 2 * KM + size, Y0 + j * 2 * KM + size)
 
 
-def _write_gbk_shapefile(path, columns: dict, geoms):
+def write_gbk_shapefile(path, columns: dict, geoms):
     """A shapefile as county offices have them: GBK text, EPSG:4547, no .cpg beside it."""
     frame = gpd.GeoDataFrame(columns, geometry=list(geoms), crs="EPSG:4547")
     pyogrio.write_dataframe(frame, path, encoding="GBK")
@@ -47,12 +49,12 @@ def _write_gbk_shapefile(path, columns: dict, geoms):
 
 @pytest.fixture
 def village_file(tmp_path):
-    return _write_gbk_shapefile(tmp_path / "村界.shp", {
+    return write_gbk_shapefile(tmp_path / "村界.shp", {
         "乡镇": [t for t, _, _ in VILLAGES], "村名": [v for _, v, _ in VILLAGES], "人口": [p for _, _, p in VILLAGES],
-    }, [_square(i) for i in range(len(VILLAGES))])
+    }, [square(i) for i in range(len(VILLAGES))])
 
 
-def _project(path, *, with_county: bool) -> Project:
+def county_project(path, *, with_county: bool) -> Project:
     project = Project.create(path, name="叶县", county_code=COUNTY)
     if with_county:
         outline = box(113.3, 33.5, 113.7, 33.75)
@@ -68,7 +70,7 @@ def _units(project: Project):
 
 @pytest.mark.parametrize("with_county", [True, False], ids=["county outline", "no county unit"])
 def test_villages_without_codes_build_their_towns(tmp_path, village_file, with_county):
-    project = _project(tmp_path / "叶县.gpkg", with_county=with_county)
+    project = county_project(tmp_path / "叶县.gpkg", with_county=with_county)
 
     report = import_file(project, "admin_units", village_file)
 
@@ -103,11 +105,11 @@ def test_a_town_built_from_villages_has_no_holes_where_their_outlines_do_not_qui
     # four villages meeting at a corner, each drawn 10 m short of it: a 20 m hole inside the town
     notch = box(X0 + 1990, Y0 + 1990, X0 + 2010, Y0 + 2010)
     lake = box(X0 + 500, Y0 + 500, X0 + 1500, Y0 + 1500)  # a real hole: 1 km², not part of any village
-    squares = [_square(0, 0).difference(notch).difference(lake), _square(1, 0).difference(notch),
-               _square(0, 1).difference(notch), _square(1, 1).difference(notch)]
-    path = _write_gbk_shapefile(tmp_path / "村界.shp", {"乡镇": ["叶邑镇"] * 4, "村名": ["甲村", "乙村", "丙村", "丁村"]},
+    squares = [square(0, 0).difference(notch).difference(lake), square(1, 0).difference(notch),
+               square(0, 1).difference(notch), square(1, 1).difference(notch)]
+    path = write_gbk_shapefile(tmp_path / "村界.shp", {"乡镇": ["叶邑镇"] * 4, "村名": ["甲村", "乙村", "丙村", "丁村"]},
                                 squares)
-    project = _project(tmp_path / "叶县.gpkg", with_county=True)
+    project = county_project(tmp_path / "叶县.gpkg", with_county=True)
 
     import_file(project, "admin_units", path)
 
@@ -122,9 +124,9 @@ def test_a_town_built_from_villages_has_no_holes_where_their_outlines_do_not_qui
 def test_town_names_under_other_headers_build_towns_too(tmp_path, header):
     # "所属乡镇" is taken for the parent code column: its values are names, not codes
     towns = ["第一镇", "第一镇", "城关街道"]
-    path = _write_gbk_shapefile(tmp_path / "村界.shp", {header: towns, "名称": ["王庄村", "李庄村", "东关社区"]},
-                                [_square(0), _square(1), _square(2)])
-    project = _project(tmp_path / "叶县.gpkg", with_county=False)
+    path = write_gbk_shapefile(tmp_path / "村界.shp", {header: towns, "名称": ["王庄村", "李庄村", "东关社区"]},
+                                [square(0), square(1), square(2)])
+    project = county_project(tmp_path / "叶县.gpkg", with_county=False)
 
     import_file(project, "admin_units", path)
 
@@ -137,7 +139,7 @@ def test_town_names_under_other_headers_build_towns_too(tmp_path, header):
 def test_generated_codes_are_the_same_when_the_file_is_imported_again(tmp_path, village_file):
     codes = []
     for name in ("first.gpkg", "second.gpkg"):
-        project = _project(tmp_path / name, with_county=True)
+        project = county_project(tmp_path / name, with_county=True)
         import_file(project, "admin_units", village_file)
         units = project.read_layer("admin_units")
         codes.append(sorted(zip(units["name"], units["code"], units["parent_code"].fillna(""), strict=True)))
@@ -145,30 +147,31 @@ def test_generated_codes_are_the_same_when_the_file_is_imported_again(tmp_path, 
     assert dict((n, c) for n, c, _ in codes[0])["王庄村"].startswith(COUNTY)
 
 
-def test_importing_the_same_villages_twice_never_gives_two_units_one_code(tmp_path, village_file):
-    project = _project(tmp_path / "叶县.gpkg", with_county=True)
+def test_importing_the_same_villages_twice_finds_them_instead_of_adding_a_second_copy(tmp_path, village_file):
+    project = county_project(tmp_path / "叶县.gpkg", with_county=True)
     import_file(project, "admin_units", village_file)
     first = project.read_layer("admin_units")
 
-    again = import_file(project, "admin_units", village_file)
+    with pytest.raises(DuplicatesFound) as refused:
+        import_file(project, "admin_units", village_file)
+    # without codes, each village is found by its name, level and town (the town found by containment)
+    assert refused.value.count == len(VILLAGES) and refused.value.names[:3] == ["王庄村", "李庄村", "张湾村"]
+    assert_geodataframe_equal(project.read_layer("admin_units"), first)
 
-    units = project.read_layer("admin_units")
-    assert units["code"].is_unique
-    assert len(units) == len(first) + len(VILLAGES)  # the towns now exist: none is built again
-    new = units[~units.index.isin(first.index)]
-    towns = first[first["level"] == "town"].set_index("name")["code"]
-    # the villages lie in the towns built the first time: their parents are found by containment
-    assert [towns[TOWN_OF[name]] for name in new["name"]] == new["parent_code"].tolist()
-    assert any("按空间包含 7 个" in line for line in again.lines("zh"))
+    again = import_file(project, "admin_units", village_file, on_duplicate="skip")
+
+    assert (again.imported, again.skipped) == (0, len(VILLAGES))
+    assert_geodataframe_equal(project.read_layer("admin_units"), first)  # no town is built again either
+    assert not any("生成" in line for line in again.lines("zh")[1:-1])  # nothing generated is reported
 
 
 def test_division_codes_give_levels_and_parents(tmp_path):
     # a town and its villages with 12-digit codes; names that say nothing about the level
-    path = _write_gbk_shapefile(tmp_path / "区划.shp", {
+    path = write_gbk_shapefile(tmp_path / "区划.shp", {
         "区划代码": ["410422101000", "410422101201", "410422101001", "410422102203"],
         "名称": ["叶邑", "王庄", "东关社区", "北街"],
-    }, [box(X0, Y0, X0 + 6 * KM, Y0 + 2 * KM), _square(0), _square(1), _square(3)])
-    project = _project(tmp_path / "叶县.gpkg", with_county=True)
+    }, [box(X0, Y0, X0 + 6 * KM, Y0 + 2 * KM), square(0), square(1), square(3)])
+    project = county_project(tmp_path / "叶县.gpkg", with_county=True)
 
     import_file(project, "admin_units", path)
 
@@ -182,41 +185,42 @@ def test_division_codes_give_levels_and_parents(tmp_path):
     assert units.loc["王庄", "code"] == "410422101201"
 
 
-def test_duplicate_empty_and_existing_codes_are_replaced_and_reported_by_row(tmp_path):
-    path = _write_gbk_shapefile(tmp_path / "村界.shp", {
+def test_duplicate_and_empty_codes_are_replaced_and_reported_by_row_a_code_in_the_project_is_that_unit(tmp_path):
+    path = write_gbk_shapefile(tmp_path / "村界.shp", {
         "区划代码": ["410422101000", "410422101201", "410422101201", None, "410422101202"],
         "名称": ["叶邑镇", "王庄村", "李庄村", "张湾村", "南街村"],
-    }, [box(X0, Y0, X0 + 8 * KM, Y0 + 2 * KM), _square(0), _square(1), _square(2), _square(3)])
-    project = _project(tmp_path / "叶县.gpkg", with_county=True)
+    }, [box(X0, Y0, X0 + 8 * KM, Y0 + 2 * KM), square(0), square(1), square(2), square(3)])
+    project = county_project(tmp_path / "叶县.gpkg", with_county=True)
     with project.transaction() as edit:  # an earlier import holds 410422101202
         edit.insert("admin_units", gpd.GeoDataFrame(
             {"code": ["410422101202"], "name": ["旧南街村"], "level": ["village"]},
             geometry=[shapely.Point(113.9, 33.9).buffer(0.01)], crs=STORAGE_CRS))
 
-    report = import_file(project, "admin_units", path)
+    report = import_file(project, "admin_units", path, on_duplicate="skip")
 
     units = project.read_layer("admin_units")
-    assert report.imported == 5 and units["code"].is_unique
+    assert (report.imported, report.skipped) == (4, 1) and units["code"].is_unique
     by_name = units.set_index("name")
+    assert by_name.loc["旧南街村", "code"] == "410422101202" and "南街村" not in by_name.index
     lines = report.lines("zh")
-    li, zhang, nan = by_name.loc["李庄村", "code"], by_name.loc["张湾村", "code"], by_name.loc["南街村", "code"]
+    li, zhang = by_name.loc["李庄村", "code"], by_name.loc["张湾村", "code"]
     assert f"第 3 行：代码 410422101201 与第 2 行重复，已改为生成代码 {li}" in lines
     assert f"第 4 行：代码为空，已生成代码 {zhang}" in lines
-    assert f"第 5 行：代码 410422101202 已存在于项目中，已改为生成代码 {nan}" in lines
+    assert "1 个要素已在项目中（如 南街村）：已跳过，未作改动。" in lines
     # replacements stay under their town: the code prefix (or containment, for the empty one) says which
-    assert {li, zhang, nan} == {"410422101000-001", "410422101000-002", "410422101000-003"}
-    assert by_name.loc[["李庄村", "张湾村", "南街村"], "code_generated"].tolist() == [1, 1, 1]
+    assert {li, zhang} == {"410422101000-001", "410422101000-002"}
+    assert by_name.loc[["李庄村", "张湾村"], "code_generated"].tolist() == [1, 1]
     assert by_name.loc[["叶邑镇", "王庄村"], "code_generated"].tolist() == [0, 0]
-    assert set(by_name.loc[["李庄村", "张湾村", "南街村"], "parent_code"]) == {"410422101000"}
+    assert set(by_name.loc[["李庄村", "张湾村"], "parent_code"]) == {"410422101000"}
     assert f"row 3: code 410422101201 repeats row 2; replaced by generated code {li}" in report.lines("en")
 
 
 def test_villages_find_their_town_by_containment_and_levels_come_from_a_mapped_column(tmp_path):
-    towns = _write_gbk_shapefile(tmp_path / "乡镇界.shp", {"名称": ["叶邑镇", "仙台镇"]},
+    towns = write_gbk_shapefile(tmp_path / "乡镇界.shp", {"名称": ["叶邑镇", "仙台镇"]},
                                  [box(X0, Y0, X0 + 6 * KM, Y0 + 2 * KM), box(X0 + 6 * KM, Y0, X0 + 10 * KM, Y0 + 2 * KM)])
-    villages = _write_gbk_shapefile(tmp_path / "村.shp", {"名称": ["王庄", "北街", "东关"], "级别": ["村", "村", "社区"]},
-                                    [_square(1, size=1.5 * KM), _square(3, size=1.5 * KM), _square(4, size=1.5 * KM)])
-    project = _project(tmp_path / "叶县.gpkg", with_county=False)
+    villages = write_gbk_shapefile(tmp_path / "村.shp", {"名称": ["王庄", "北街", "东关"], "级别": ["村", "村", "社区"]},
+                                    [square(1, size=1.5 * KM), square(3, size=1.5 * KM), square(4, size=1.5 * KM)])
+    project = county_project(tmp_path / "叶县.gpkg", with_county=False)
     import_file(project, "admin_units", towns)
 
     report = import_file(project, "admin_units", villages)
@@ -232,13 +236,13 @@ def test_villages_find_their_town_by_containment_and_levels_come_from_a_mapped_c
 
 
 def test_grids_without_unit_code_are_linked_to_the_village_they_lie_in(tmp_path, village_file):
-    project = _project(tmp_path / "叶县.gpkg", with_county=True)
+    project = county_project(tmp_path / "叶县.gpkg", with_county=True)
     import_file(project, "admin_units", village_file)
     # two grids in each of the first three villages, one south of every village, one code given twice
     geoms = [box(X0 + i * KM, Y0 + 0.2 * KM, X0 + (i + 1) * KM, Y0 + 1.8 * KM) for i in range(6)]
     geoms.append(box(X0, Y0 - 3 * KM, X0 + KM, Y0 - 2 * KM))
     codes = ["WG01", "WG02", "WG03", "WG03", "WG05", "WG06", "WG07"]
-    path = _write_gbk_shapefile(tmp_path / "网格.shp", {"网格编码": codes, "网格名称": [f"第{i}网格" for i in range(1, 8)]},
+    path = write_gbk_shapefile(tmp_path / "网格.shp", {"网格编码": codes, "网格名称": [f"第{i}网格" for i in range(1, 8)]},
                                 geoms)
 
     report = import_file(project, "grids", path)
@@ -258,11 +262,11 @@ def test_grids_without_unit_code_are_linked_to_the_village_they_lie_in(tmp_path,
 
 
 def test_grids_without_any_code_get_generated_codes_under_their_village(tmp_path, village_file):
-    project = _project(tmp_path / "叶县.gpkg", with_county=True)
+    project = county_project(tmp_path / "叶县.gpkg", with_county=True)
     import_file(project, "admin_units", village_file)
     geoms = [box(X0 + i * KM, Y0 + 0.2 * KM, X0 + (i + 1) * KM, Y0 + 1.8 * KM) for i in range(4)]
     names = ["第1网格", "第2网格", "第3网格", ""]
-    path = _write_gbk_shapefile(tmp_path / "网格.shp", {"网格名称": names}, geoms)
+    path = write_gbk_shapefile(tmp_path / "网格.shp", {"网格名称": names}, geoms)
 
     report = import_file(project, "grids", path)
 

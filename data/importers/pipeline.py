@@ -17,6 +17,7 @@ import numpy as np
 import shapely
 
 from data.importers.base import RowProblem, SourceTable
+from data.importers.duplicates import ON_DUPLICATE, DuplicatesFound, ExistingFeatures, Matches, update_matched
 from data.importers.fields import ValueMap, convert_values, guess_mapping, merge_value_maps, unmatched_values
 from data.importers.units import complete_import
 from data.project import Project
@@ -46,6 +47,8 @@ class ImportReport:
     layer: str
     source: str
     imported: int = 0
+    updated: int = 0
+    skipped: int = 0
     repaired: int = 0
     rejected: list[RowProblem] = field(default_factory=list)
     notes: list[tuple[str, str]] = field(default_factory=list)
@@ -55,10 +58,14 @@ class ImportReport:
         """The report as readable lines: the summary first, then notes, then each rejected row."""
         spec = layer_spec(self.layer)
         if lang == "zh":
-            head = (f"导入到“{spec.zh}”：成功 {self.imported} 个，修复几何 {self.repaired} 个，"
+            existing = (f"更新已有 {self.updated} 个，" if self.updated else "") + (
+                f"跳过已有 {self.skipped} 个，" if self.skipped else "")
+            head = (f"导入到“{spec.zh}”：成功 {self.imported} 个，{existing}修复几何 {self.repaired} 个，"
                     f"拒绝 {len(self.rejected)} 个（{Path(self.source).name}）")
         else:
-            head = (f"Imported into '{spec.en}': {self.imported} imported, {self.repaired} repaired, "
+            existing = (f"{self.updated} updated, " if self.updated else "") + (
+                f"{self.skipped} skipped, " if self.skipped else "")
+            head = (f"Imported into '{spec.en}': {self.imported} imported, {existing}{self.repaired} repaired, "
                     f"{len(self.rejected)} rejected ({Path(self.source).name})")
         notes = [zh if lang == "zh" else en for zh, en in self.notes]
         return [head] + notes + [p.message(lang) for p in self.rejected]
@@ -111,7 +118,7 @@ def _check_path(path: Path) -> None:
 
 def import_file(project: Project, layer: str, path, *, crs: str | None = None, encoding: str | None = None,
                 lon_col: str | None = None, lat_col: str | None = None, mapping: dict[str, str] | None = None,
-                value_map: ValueMap | None = None, strict: bool = False,
+                value_map: ValueMap | None = None, strict: bool = False, on_duplicate: str | None = None,
                 progress: Progress | None = None, cancelled: Callable[[], bool] = lambda: False) -> ImportReport:
     """Import ``path`` into ``layer`` of ``project``; see the module docstring.
 
@@ -120,10 +127,17 @@ def import_file(project: Project, layer: str, path, *, crs: str | None = None, e
     ``value_maps``) and applied with the remembered ones on later imports into the layer. An import that would
     store nothing, or with ``strict`` reject any row, raises UserError and changes nothing. Tables are read,
     checked and written chunk by chunk inside the one transaction, so memory does not grow with the file.
+
+    Villages and grids already in the project (:mod:`data.importers.duplicates`) are updated in place
+    (``on_duplicate="update"``: the mapped fields and the outline, fid and code kept) or left as they are
+    (``"skip"``); without a choice the import raises :class:`DuplicatesFound` and changes nothing.
     """
     spec = layer_spec(layer)
     if not spec.geometry:
         raise UserError(f"不能向“{layer}”导入要素。", f"Features cannot be imported into '{layer}'.")
+    if on_duplicate not in (None, *ON_DUPLICATE):
+        raise UserError(f"--on-duplicate 只能是 {' 或 '.join(ON_DUPLICATE)}，不能是“{on_duplicate}”。",
+                        f"--on-duplicate must be {' or '.join(ON_DUPLICATE)}, not '{on_duplicate}'.")
     steps = _Steps(progress, cancelled)
     steps("read", 5, "读取文件")
     chunks = iter_source(path, crs=crs, encoding=encoding, lon_col=lon_col, lat_col=lat_col, prefer=layer)
@@ -144,8 +158,10 @@ def import_file(project: Project, layer: str, path, *, crs: str | None = None, e
     remembered = merge_value_maps(value_maps.get(layer), value_map)
     unmatched: dict[str, dict[str, int]] = {}
     fids: list[int] = []
+    found = Matches()
     before = 0.0
     with project.transaction() as edit:
+        existing = ExistingFeatures.read(project, layer)  # the features before this import: what "already in" means
         for number, source in enumerate(itertools.chain([first], chunks)):
             if number:
                 steps("read", _percent(before, source.done, 0), "读取文件")
@@ -157,19 +173,30 @@ def import_file(project: Project, layer: str, path, *, crs: str | None = None, e
             before = source.done
             if not len(rows):
                 continue
-            rows, towns = complete_import(project, layer, rows, source.frame, report)  # levels, parents, codes
+            rows, towns, matched = complete_import(project, layer, rows, source.frame, report, existing)
+            found.add(rows, matched)
+            if found.fids and on_duplicate is None:
+                continue  # refused below: read on only to count them
+            if on_duplicate == "update":
+                update_matched(edit, layer, rows, matched, report.mapping.values())
             edit.insert("admin_units", towns, action="import")  # towns dissolved from the imported villages
-            fids += edit.insert(layer, rows, action="import", log_each=False)
+            fids += edit.insert(layer, rows.drop(index=list(matched)), action="import", log_each=False)
+        if found.fids and on_duplicate is None:
+            raise DuplicatesFound(path, len(found.fids), found.names)
+        if found.fids:
+            report.notes.append(found.note(on_duplicate))
         hints = _unmatched_notes({f: dict(sorted(c.items(), key=lambda kv: -kv[1])) for f, c in unmatched.items()}, spec)
         report.notes += hints
         report.rejected.sort(key=lambda p: p.row)
-        _check_outcome(report, len(fids), strict, hints[:1])
+        _check_outcome(report, len(fids) + len(found.fids), strict, hints[:1])
         steps("write", 85, "写入项目")
         if remembered != value_maps.get(layer, {}):
             edit.set_metadata(value_maps={**value_maps, layer: remembered})
-        edit.log("import", layer, after={"file": Path(path).name, "imported": len(fids), "repaired": report.repaired,
+        updated = len(found.fids) if on_duplicate == "update" else 0
+        edit.log("import", layer, after={"file": Path(path).name, "imported": len(fids), "updated": updated,
+                                         "skipped": len(found.fids) - updated, "repaired": report.repaired,
                                          "rejected": len(report.rejected), "fids": [fids[0], fids[-1]] if fids else []})
-    report.imported = len(fids)
+    report.imported, report.updated, report.skipped = len(fids), updated, len(found.fids) - updated
     if progress:
         progress(100, "完成")  # committed: too late to cancel
     return report

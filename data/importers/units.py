@@ -2,8 +2,10 @@
 code, towns built from the villages' town-name column, grids linked to the village they lie in.
 
 Called by :func:`data.importers.pipeline.import_file` once values are converted and geometries are in the
-storage CRS, so everything it adds is written in the import's one transaction. What it decided goes into the
-import report: a note per kind of decision, and a numbered line for every row whose code was replaced.
+storage CRS, so everything it adds is written in the import's one transaction. Rows already in the project
+(:mod:`data.importers.duplicates`) keep the code of the feature they match and are returned apart. What it
+decided for the other rows goes into the import report: a note per kind of decision, and a numbered line for
+every row whose code was replaced.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ import pandas as pd
 import shapely
 
 from data.importers.base import RowProblem
+from data.importers.duplicates import ExistingFeatures
+from data.importers.duplicates import text_or_none as _text
 from data.importers.fields import _normalise
 from data.project import Project
 from gis.crs import STORAGE_CRS
@@ -51,48 +55,54 @@ _HOW_PARENT = {"column": ("按上级代码列", "from the parent code column"), 
 
 
 def complete_import(project: Project, layer: str, rows: gpd.GeoDataFrame, source: pd.DataFrame,
-                    report: ImportReport) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+                    report: ImportReport, existing: ExistingFeatures | None = None
+                    ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, dict]:
     """Complete ``rows`` (converted fields, storage CRS, indexed by source row) for ``layer``.
 
-    Returns the completed rows and the admin units to write before them (towns dissolved from villages;
-    empty for other layers). ``source`` is the file's own table, read for a town-name column.
+    Returns the completed rows, the admin units to write before them (towns dissolved from villages;
+    empty for other layers) and the rows already in the project, ``{row: fid}``, looked up in ``existing``
+    (the layer's features when the import started; read now when not given). ``source`` is the file's own
+    table, read for a town-name column.
     """
     towns = gpd.GeoDataFrame({"code": pd.Series(dtype=object)}, geometry=[], crs=STORAGE_CRS)
+    if layer not in ("admin_units", "grids"):
+        return rows, towns, {}
+    existing = existing or ExistingFeatures.read(project, layer)
     if layer == "admin_units":
-        return _UnitImport(project, rows, source, report).complete()
-    if layer == "grids":
-        return _complete_grids(project, rows, report), towns
-    return rows, towns
+        return _UnitImport(project, rows, source, report, existing).complete()
+    rows, matched = _complete_grids(project, rows, report, existing)
+    return rows, towns, matched
 
 
 class _UnitImport:
     """The decisions for one admin-units import, taken top-down: counties, towns, then villages."""
 
-    def __init__(self, project: Project, rows: gpd.GeoDataFrame, source: pd.DataFrame, report: ImportReport):
-        self.rows, self.report = rows.copy(), report
+    def __init__(self, project: Project, rows: gpd.GeoDataFrame, source: pd.DataFrame, report: ImportReport,
+                 existing: ExistingFeatures):
+        self.rows, self.report, self.existing = rows.copy(), report, existing
         self.order = list(rows.index)
         self.mapped = set(report.mapping.values())
         self.names = {r: _text(v) for r, v in _values(rows, "name").items()}
         self.given = {r: clean_code(v) for r, v in _values(rows, "code").items()}
-        existing = project.read_layer("admin_units")
-        existing = existing[existing.geometry.notna() & existing["code"].notna()]
-        self.project_codes = {clean_code(c) for c in existing["code"]} - {None}
+        units = project.read_layer("admin_units")
+        units = units[units.geometry.notna() & units["code"].notna()]
+        self.project_codes = {clean_code(c) for c in units["code"]} - {None}
         known = self.project_codes | {c for c in self.given.values() if c}
         self.codes = CodeGenerator(project.metadata.get("county_code"), taken=known)
         self.geoms = dict(zip(self.order, rows.geometry.values, strict=True))
         self.inner = dict(zip(self.order, shapely.point_on_surface(rows.geometry.values), strict=True))
         # units a row may lie in, by level: (code, name, geometry); imported rows join once their code is final
         self.containers: dict[str, list[tuple[str, str | None, object]]] = {level.value: [] for level in UnitLevel}
-        for code, name, level, geom in zip(existing["code"], existing["name"], existing["level"], existing.geometry,
+        for code, name, level, geom in zip(units["code"], units["name"], units["level"], units.geometry,
                                            strict=True):
             if level in self.containers:
                 self.containers[level].append((clean_code(code), _text(name), geom))
         self.levels, self.level_how = self._levels()
         self.parents, self.parent_how, self.town_names = self._given_parents(source, known)
-        self.final, self.replaced = _own_codes(self.order, self.given, self.project_codes)
+        self.final, self.replaced, self.matched = _own_codes(self.order, self.given, self.project_codes, self.existing)
         self.dissolved: list[dict] = []
 
-    def complete(self) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    def complete(self) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, dict]:
         for level in (UnitLevel.COUNTY.value, UnitLevel.TOWN.value):
             rows = self._of_level(level)
             self._find_parents(rows)
@@ -108,7 +118,7 @@ class _UnitImport:
         rows["code"] = [self.final[r] for r in self.order]
         rows["code_generated"] = [int(self.given[r] != self.final[r]) for r in self.order]
         self._report()
-        return rows, towns
+        return rows, towns, self.matched
 
     # -- levels and parents -------------------------------------------------------------------------
 
@@ -154,10 +164,17 @@ class _UnitImport:
                     self.parents[r], self.parent_how[r] = code, "within"
 
     def _give_codes(self, rows: list) -> None:
-        """Generate the missing codes of ``rows`` in file order; the rows then contain the levels below."""
+        """Give rows without a code the code of the unit they already are (same name, level and parent, or
+        without a name the same outline), else a generated one, in file order; the rows then contain the
+        levels below."""
         for r in rows:
             if r not in self.final:
-                self.final[r] = self.codes.next(self.parents.get(r))
+                fid = (self.existing.by_key(self.names[r], self.levels[r], self.parents.get(r)) if self.names[r]
+                       else self.existing.by_outline(self.geoms[r]))
+                if fid is not None:
+                    self.final[r], self.matched[r] = self.existing.code_of(fid), fid
+                else:
+                    self.final[r] = self.codes.next(self.parents.get(r))
             if self.levels[r] in self.containers:
                 self.containers[self.levels[r]].append((self.final[r], self.names[r], self.geoms[r]))
 
@@ -195,16 +212,18 @@ class _UnitImport:
     # -- report ---------------------------------------------------------------------------------------
 
     def _report(self) -> None:
+        """Notes on the rows to be added; rows already in the project are reported by the pipeline."""
         notes = self.report.notes
-        unknown = sum(1 for r in self.order if self.levels[r] is None)
-        zh, en = _counted(Counter(self.level_how.values()), _HOW_LEVEL)
+        added = [r for r in self.order if r not in self.matched]
+        unknown = sum(1 for r in added if self.levels[r] is None)
+        zh, en = _counted(Counter(self.level_how[r] for r in added if r in self.level_how), _HOW_LEVEL)
         if zh or unknown:
             notes.append((f"级别：{zh or '无'}" + (f"；{unknown} 个无法判断（名称不以村/社区/镇/乡/街道结尾，也无区划代码），"
                                                   "可在字段对应中指定级别列" if unknown else ""),
                           f"Levels: {en or 'none'}" + (f"; {unknown} undetermined (no division code, name without a "
                                                         "village/community/town ending): map a level column" if unknown
                                                         else "")))
-        zh, en = _counted(Counter(self.parent_how.values()), _HOW_PARENT)
+        zh, en = _counted(Counter(self.parent_how[r] for r in added if r in self.parent_how), _HOW_PARENT)
         if zh:
             notes.append((f"上级：{zh}", f"Parents: {en}"))
         if self.dissolved:
@@ -214,70 +233,84 @@ class _UnitImport:
             notes.append((f"文件中没有这些乡镇的边界，已按乡镇名称合并村界生成 {dissolved} 个乡镇（代码为生成）：{towns}",
                           f"No outline for these towns in the project or file: built {dissolved} towns by dissolving "
                           f"their villages (generated codes): {towns_en}"))
-        fresh = [r for r in self.order if self.given[r] is None]
+        fresh = [r for r in added if self.given[r] is None]
         if fresh and "code" not in self.mapped:
             example = self.final[fresh[0]]
             notes.append((f"文件没有代码列：已为 {len(fresh)} 个单元生成代码（如 {example}），并标记为“代码为生成”。",
                           f"The file has no code column: generated codes for {len(fresh)} units (e.g. {example}), "
                           "marked as generated."))
-        notes.extend(_replaced_lines(self.replaced, self.final, empty_too="code" in self.mapped))
+        replaced = {r: why for r, why in self.replaced.items() if r not in self.matched}
+        notes.extend(_replaced_lines(replaced, self.final, empty_too="code" in self.mapped))
 
 
 # -- grids ----------------------------------------------------------------------------------------------
 
 
-def _complete_grids(project: Project, rows: gpd.GeoDataFrame, report: ImportReport) -> gpd.GeoDataFrame:
-    """Link grids without a unit code to the village or community containing their inner point; replace
-    duplicate codes (in the file or already in the project) by generated ones."""
+def _complete_grids(project: Project, rows: gpd.GeoDataFrame, report: ImportReport,
+                    existing: ExistingFeatures) -> tuple[gpd.GeoDataFrame, dict]:
+    """Link grids without a unit code to the village or community containing their inner point; find the
+    grids already in the project (same code; else same name and village; else same outline), replace
+    duplicate codes in the file by generated ones. Returns the rows and ``{row: fid}`` of those found."""
     rows = rows.copy()
     order = list(rows.index)
     units = project.read_layer("admin_units", where="level IN (?, ?) AND code IS NOT NULL", params=_LOWER)
     containers = [(clean_code(c), None, g) for c, g in zip(units["code"], units.geometry, strict=True) if g is not None]
     unit_codes = {r: clean_code(v) for r, v in _values(rows, "unit_code").items()}
     lacking = [r for r in order if not unit_codes[r]]
-    if lacking:
-        points = shapely.point_on_surface(rows.loc[lacking].geometry.values)
-        found = _within(list(points), containers)
-        unit_codes.update((r, code) for r, code in zip(lacking, found, strict=True) if code)
-        linked = sum(1 for code in found if code)
-        zh = f"{len(lacking)} 个网格未填所属村社区代码：{linked} 个按所在村（社区）填入"
-        en = f"{len(lacking)} grids had no unit code: {linked} linked to the village or community they lie in"
-        if linked < len(lacking):
-            zh += f"，{len(lacking) - linked} 个不在任何村（社区）内，仍为空"
-            en += f", {len(lacking) - linked} lie in none and stay empty"
-        report.notes.append((zh + "。", en + "."))
+    points = shapely.point_on_surface(rows.loc[lacking].geometry.values)
+    linked = dict(zip(lacking, _within(list(points), containers), strict=True))
+    unit_codes.update((r, code) for r, code in linked.items() if code)
     given = {r: clean_code(v) for r, v in _values(rows, "code").items()}
     taken = {clean_code(c) for c in project.value_counts("grids", "code")} - {None}
-    final, replaced = _own_codes(order, given, taken)
+    final, replaced, matched = _own_codes(order, given, taken, existing)
+    names = {r: _text(v) for r, v in _values(rows, "name").items()}
     codes = CodeGenerator(project.metadata.get("county_code"), taken=taken | {c for c in given.values() if c})
     for r in order:
-        if r not in final:
+        if r in final:
+            continue
+        fid = existing.by_key(names[r], unit_codes[r]) if names[r] else existing.by_outline(rows.geometry[r])
+        if fid is not None:
+            final[r], matched[r] = existing.code_of(fid), fid
+        else:
             final[r] = codes.next(unit_codes[r])
     rows["unit_code"] = [unit_codes[r] for r in order]
     rows["code"] = [final[r] for r in order]
     rows["code_generated"] = [int(given[r] != final[r]) for r in order]
-    report.notes.extend(_replaced_lines(replaced, final, empty_too=True))
-    return rows
+    lacking = [r for r in lacking if r not in matched]
+    if lacking:
+        found = sum(1 for r in lacking if linked[r])
+        zh = f"{len(lacking)} 个网格未填所属村社区代码：{found} 个按所在村（社区）填入"
+        en = f"{len(lacking)} grids had no unit code: {found} linked to the village or community they lie in"
+        if found < len(lacking):
+            zh += f"，{len(lacking) - found} 个不在任何村（社区）内，仍为空"
+            en += f", {len(lacking) - found} lie in none and stay empty"
+        report.notes.append((zh + "。", en + "."))
+    report.notes.extend(_replaced_lines({r: why for r, why in replaced.items() if r not in matched}, final,
+                                        empty_too=True))
+    return rows, matched
 
 
 # -- shared helpers -------------------------------------------------------------------------------------
 
 
-def _own_codes(order: list, given: dict, taken: set[str]) -> tuple[dict, dict]:
-    """The codes rows keep (``{row: code}``) and why the others need a generated one
-    (``{row: ("empty"|"duplicate"|"taken", code, first row)}``)."""
-    keep, replaced, first = {}, {}, {}
+def _own_codes(order: list, given: dict, taken: set[str], existing: ExistingFeatures) -> tuple[dict, dict, dict]:
+    """The codes rows keep (``{row: code}``), why the others need one (``{row: ("empty"|"duplicate"|"taken",
+    code, first row)}``; "taken" by a feature this import added from an earlier chunk) and the rows whose
+    code a feature already in the project holds (``{row: fid}``; they keep it)."""
+    keep, replaced, first, matched = {}, {}, {}, {}
     for r in order:
         code = given[r]
         if code is None:
             replaced[r] = ("empty", None, None)
         elif code in first:
             replaced[r] = ("duplicate", code, first[code])
+        elif (fid := existing.by_code(code)) is not None:
+            keep[r], first[code], matched[r] = code, r, fid
         elif code in taken:
             replaced[r] = ("taken", code, None)
         else:
             keep[r], first[code] = code, r
-    return keep, replaced
+    return keep, replaced, matched
 
 
 def _replaced_lines(replaced: dict, final: dict, *, empty_too: bool) -> list[tuple[str, str]]:
@@ -292,8 +325,8 @@ def _replaced_lines(replaced: dict, final: dict, *, empty_too: bool) -> list[tup
             "empty": (f"代码为空，已生成代码 {new}", f"code is empty; generated {new}"),
             "duplicate": (f"代码 {code} 与第 {first} 行重复，已改为生成代码 {new}",
                           f"code {code} repeats row {first}; replaced by generated code {new}"),
-            "taken": (f"代码 {code} 已存在于项目中，已改为生成代码 {new}",
-                      f"code {code} is already in the project; replaced by generated code {new}"),
+            "taken": (f"代码 {code} 与文件前面的行重复，已改为生成代码 {new}",
+                      f"code {code} repeats an earlier row of the file; replaced by generated code {new}"),
         }[why]
         problem = RowProblem(r, zh, en)
         lines.append((problem.message("zh"), problem.message("en")))
@@ -333,12 +366,6 @@ def _town_name_column(source: pd.DataFrame, mapping: dict[str, str]) -> str | No
 
 def _values(frame: pd.DataFrame, column: str) -> dict:
     return frame[column].to_dict() if column in frame else dict.fromkeys(frame.index)
-
-
-def _text(value) -> str | None:
-    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
-        return None
-    return str(value).strip() or None
 
 
 def _sum(frame: pd.DataFrame, column: str, rows: list) -> int | None:
