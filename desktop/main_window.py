@@ -21,12 +21,12 @@ from PySide6.QtWidgets import (
     QToolBar,
 )
 
+from data import zone_store
 from data.basemaps import BASEMAPS
 from data.importers.layer_guess import guess_layer
 from data.project import Project, now_iso
 from data.schema import SPATIAL_LAYERS
 from data.web_map import project_extent, tier_styles, view_bounds
-from data.zone_store import zone_record
 from desktop.attribute_dock import AttributeDock
 from desktop.capacity_dock import CapacityDock
 from desktop.layer_dock import LayerDock
@@ -34,12 +34,14 @@ from desktop.map_widget import MapWidget
 from desktop.preferences import tianditu_keys
 from desktop.settings_dialog import SettingsDialog
 from desktop.start_checklist import STEPS, StartChecklist
-from desktop.undo import AddFeatureCommand, DeleteFeatureCommand, UpdateFeatureCommand
-from desktop.zone_panel import ZonePanel
+from desktop.undo import DeleteFeatureCommand, UpdateFeatureCommand
+from desktop.zone_panel import CreateZonesCommand, ZonePanel
 from gis.crs import metric_crs_for, parse_crs, to_storage_xy
 from gis.errors import UserError, ui_language
 from gis.glossary import UnitLevel, ZoneKind
 from gis.zoning.shapes import circle_polygon, unit_outline
+
+ZONE_TOOLS = ("select_zone", "edit", "delete")  # tools that stay on after use; their clicks hit zones first
 
 MAX_RECENT = 8
 FIT_PADDING_PX = 40  # room around imported features, so markers at the edge show whole
@@ -380,7 +382,7 @@ class MainWindow(QMainWindow):
         self.radius_spin.setToolTip(self.tr("Radius of a circle placed with one click"))
         bar.addWidget(self.radius_spin)
         bar.addSeparator()
-        for key in ("edit", "delete", "select_units", "select_grids", "lasso"):
+        for key in ("select_zone", "edit", "delete", "select_units", "select_grids", "lasso"):
             bar.addAction(self.tools[key])
         bar.addAction(self.assign_action)
         bar.addSeparator()
@@ -400,7 +402,11 @@ class MainWindow(QMainWindow):
         self.map.circleDrawn.connect(self._on_circle_drawn)
         self.map.polygonDrawn.connect(self._on_polygon_drawn)
         self.map.zoneEdited.connect(self._on_zone_edited)
-        self.map.zoneRemoved.connect(self._on_zone_removed)
+        self.map.zoneDeleteRequested.connect(self._on_zone_delete_requested)
+        self.map.zoneChosen.connect(self.zone_panel.select_zone)
+        self.map.toolMissed.connect(self._on_tool_missed)
+        self.map.popup_date = self.zone_panel.as_of
+        self.zone_panel.table.selectionModel().selectionChanged.connect(self._on_zone_panel_selection)
         self.map.lassoDrawn.connect(self._on_lasso)
         self.map.selectionChanged.connect(self._on_selection_changed)
         self.map.featureClicked.connect(self.attribute_dock.show_feature)
@@ -577,9 +583,13 @@ class MainWindow(QMainWindow):
         elif key == "fixed_circle":
             self.map.call("startFixedCircle", self.radius_spin.value())
         elif key == "edit":
-            self.map.set_edit_mode(True)
+            self.map.set_edit_mode(True, self.zone_panel.selected_fid())
+            self.statusBar().showMessage(self.tr("Click the zone whose vertices to edit."), 6000)
         elif key == "delete":
-            self.map.set_delete_mode(True)
+            self.map.set_zone_tool("delete")
+            self.statusBar().showMessage(self.tr("Click the zone to delete; you will be asked first."), 6000)
+        elif key == "select_zone":
+            self.map.set_zone_tool("zone")
         elif key in ("select_units", "select_grids"):
             self.map.set_select_mode("admin_units" if key == "select_units" else "grids")
         elif key == "lasso":
@@ -589,7 +599,7 @@ class MainWindow(QMainWindow):
 
     def _finish_tool(self) -> None:
         checked = self.tool_group.checkedAction()
-        if checked is not None and checked not in (self.tools["edit"], self.tools["delete"]):
+        if checked is not None and checked not in [self.tools[key] for key in ZONE_TOOLS]:
             checked.setChecked(False)
 
     def current_tier(self) -> str:
@@ -601,30 +611,87 @@ class MainWindow(QMainWindow):
 
     @Slot(float, float, float)
     def _on_circle_drawn(self, lon: float, lat: float, radius_m: float) -> None:
-        radius_m = round(radius_m)
-        tier = self.current_tier()
-        zone = zone_record(circle_polygon(lon, lat, radius_m), tier=tier, kind=ZoneKind.CIRCLE.value,
-                           radius_m=radius_m, name=self.tr("Control circle %1 m").replace("%1", str(radius_m)))
-        self.undo_stack.push(AddFeatureCommand(self.project, "control_zones", zone,
-                                               self.tr("Add %1 circle").replace("%1", self._tier_label(tier))))
+        radius_m = round(radius_m)  # the page shows and sends whole metres: stored as shown
+        self.create_zone(circle_polygon(lon, lat, radius_m), kind=ZoneKind.CIRCLE.value, radius_m=radius_m)
         self._finish_tool()
 
     @Slot(object)
     def _on_polygon_drawn(self, polygon) -> None:
-        tier = self.current_tier()
-        zone = zone_record(polygon, tier=tier, kind=ZoneKind.DRAWN.value, name=self._tier_label(tier))
-        self.undo_stack.push(AddFeatureCommand(self.project, "control_zones", zone,
-                                               self.tr("Add %1 zone").replace("%1", self._tier_label(tier))))
+        self.create_zone(polygon, kind=ZoneKind.DRAWN.value)
         self._finish_tool()
+
+    def create_zone(self, geometry, *, kind: str, tier: str | None = None, radius_m: float | None = None,
+                    unit_codes: list[str] | None = None) -> zone_store.NewZone | None:
+        """Create a zone of ``tier`` (the toolbar's) through the store's checked action, as one undoable step:
+        it is named, selected in the zone panel, and any overlap with a zone of another tier is shown."""
+        tier = tier or self.current_tier()
+        created: list[zone_store.NewZone] = []
+
+        def create() -> list[int]:
+            created.append(zone_store.create_zone(self.project, geometry, tier=tier, kind=kind, radius_m=radius_m,
+                                                  unit_codes=unit_codes))
+            return created
+
+        command = CreateZonesCommand(self.project, create, self.tr("Add zone"))
+        self.undo_stack.push(command)
+        if command.error is not None:
+            self._error(command.error)
+            return None
+        zone = created[0]
+        command.setText(self.tr("Add “%1”").replace("%1", zone.name))
+        self.statusBar().showMessage(self.tr("Added “%1” (%2); rename it in the zone panel if need be.")
+                                     .replace("%1", zone.name).replace("%2", self._tier_label(tier)), 10_000)
+        self.zone_panel.reload()
+        self.zone_panel.select_zone(int(zone))
+        if zone.warnings:
+            self._show_overlaps(zone.warnings)
+        return zone
+
+    def _show_overlaps(self, warnings) -> None:
+        """Say which zones of another tier the new zone overlaps and which tier applies there (not blocking)."""
+        text = "\n".join(warning.message(self.lang) for warning in warnings)
+        self.statusBar().showMessage(text.splitlines()[0], 15_000)
+        box = QMessageBox(QMessageBox.Icon.Warning, self.tr("Zones Overlap"), text, QMessageBox.StandardButton.Ok, self)
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+        self.overlap_box = box
 
     @Slot(int, object)
     def _on_zone_edited(self, fid: int, polygon) -> None:
+        name = self._zone_name(fid)
         self.undo_stack.push(UpdateFeatureCommand(self.project, "control_zones", fid, {"updated_at": now_iso()},
-                                                  self.tr("Edit zone shape"), geometry=polygon))
+                                                  self.tr("Edit the outline of “%1”").replace("%1", name),
+                                                  geometry=polygon))
 
     @Slot(int)
-    def _on_zone_removed(self, fid: int) -> None:
-        self.undo_stack.push(DeleteFeatureCommand(self.project, "control_zones", fid, self.tr("Delete zone")))
+    def _on_zone_delete_requested(self, fid: int) -> None:
+        """The delete tool hit zone ``fid``: name it and ask; only a yes deletes it (undoable)."""
+        name = self._zone_name(fid)
+        answer = QMessageBox.question(self, self.tr("Delete Zone"), self.tr("Delete zone “%1”?").replace("%1", name),
+                                      QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                                      QMessageBox.StandardButton.No)
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        self.undo_stack.push(DeleteFeatureCommand(self.project, "control_zones", fid,
+                                                  self.tr("Delete “%1”").replace("%1", name)))
+        self.statusBar().showMessage(self.tr("Deleted “%1” (Ctrl+Z brings it back).").replace("%1", name), 8000)
+
+    def _zone_name(self, fid: int) -> str:
+        zone = self.project.read_layer("control_zones", where="fid = ?", params=(int(fid),))
+        return zone_store.zone_title(zone.iloc[0], zone_store.load_scheme(self.project)) if len(zone) else str(fid)
+
+    @Slot(str)
+    def _on_tool_missed(self, reason: str) -> None:
+        message = (self.tr("The control zone layer is hidden: show it in the layer list to pick zones.")
+                   if reason == "zonesHidden" else self.tr("No control zone here."))
+        self.statusBar().showMessage(message, 5000)
+
+    def _on_zone_panel_selection(self, _selected=None, _deselected=None) -> None:
+        """With the edit tool on, the zone chosen in the zone panel is the one whose vertices are edited."""
+        fid = self.zone_panel.selected_fid()
+        if self.tools["edit"].isChecked() and fid is not None:
+            self.map.set_edit_mode(True, fid)
 
     @Slot(str, object)
     def _on_lasso(self, layer: str, polygon) -> None:
@@ -656,12 +723,9 @@ class MainWindow(QMainWindow):
     def assign_tier(self, layer: str, fids: list[int], tier: str) -> None:
         """Make a unit zone of ``tier`` whose outline follows the chosen units' boundaries."""
         units = self.project.read_layer(layer).loc[fids]
-        names = "、".join(units["name"].astype(str).tolist()[:3]) + ("…" if len(units) > 3 else "")
-        zone = zone_record(unit_outline(units.geometry.values), tier=tier, kind=ZoneKind.UNIT.value,
-                           name=f"{names} {self._tier_label(tier)}", unit_codes=units["code"].astype(str).tolist())
-        self.undo_stack.push(AddFeatureCommand(self.project, "control_zones", zone,
-                                               self.tr("Assign %1").replace("%1", self._tier_label(tier))))
-        self.map.set_selection(layer, [])
+        if self.create_zone(unit_outline(units.geometry.values), kind=ZoneKind.UNIT.value, tier=tier,
+                            unit_codes=units["code"].astype(str).tolist()) is not None:
+            self.map.set_selection(layer, [])
 
     # -- view ---------------------------------------------------------------------------------------
 

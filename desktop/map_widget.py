@@ -7,6 +7,7 @@ AutoNavi basemap is shown), so the rest of the app only ever sees storage coordi
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Callable
 
@@ -18,12 +19,16 @@ from PySide6.QtWebEngineCore import QWebEnginePage, QWebEngineProfile, QWebEngin
 from PySide6.QtWebEngineWidgets import QWebEngineView
 from PySide6.QtWidgets import QApplication, QWidget
 
+from data import zone_store
 from data.basemaps import BASEMAPS, MBTiles, page_spec
 from data.map_payload import MAP_LAYERS, layer_payload
 from data.project import Project
 from data.web_map import build_page, page_config
 from desktop.web_scheme import PAGE_URL, SCHEME, MapSchemeHandler, RequestRecorder
 from gis.crs import geometries_from_storage, geometries_to_storage, parse_crs, to_storage_xy
+from gis.errors import UserError
+
+UNITS_LISTED = 8  # a zone popup names this many units, then counts the rest
 
 
 class MapBridge(QObject):
@@ -33,15 +38,18 @@ class MapBridge(QObject):
     layersDrawn = Signal(dict)
     shapeDrawn = Signal(dict)
     shapeEdited = Signal(dict)
-    shapeRemoved = Signal(dict)
+    zoneDeleteRequested = Signal(dict)
+    zoneChosen = Signal(dict)
+    zoneClicked = Signal(dict)
+    toolMissed = Signal(dict)
     lassoDrawn = Signal(dict)
     featureClicked = Signal(dict)
     selectionChanged = Signal(dict)
     viewChanged = Signal(dict)
     cursorMoved = Signal(float, float, str)
 
-    REPORTS = ("pageReady", "layersDrawn", "shapeDrawn", "shapeEdited", "shapeRemoved", "lassoDrawn",
-               "featureClicked", "selectionChanged", "viewChanged")
+    REPORTS = ("pageReady", "layersDrawn", "shapeDrawn", "shapeEdited", "zoneDeleteRequested", "zoneChosen",
+               "zoneClicked", "toolMissed", "lassoDrawn", "featureClicked", "selectionChanged", "viewChanged")
 
     @Slot(str, str)
     def report(self, signal: str, text: str) -> None:
@@ -86,7 +94,9 @@ class MapWidget(QWebEngineView):
     polygonDrawn = Signal(object)  # shapely polygon
     lassoDrawn = Signal(str, object)  # layer selected from, shapely polygon
     zoneEdited = Signal(int, object)  # fid, shapely polygon
-    zoneRemoved = Signal(int)
+    zoneDeleteRequested = Signal(int)  # the delete tool hit this zone (nothing is deleted yet)
+    zoneChosen = Signal(int)  # a zone tool (pick, edit, delete) hit this zone
+    toolMissed = Signal(str)  # a zone tool hit no zone: "noZone", or "zonesHidden" when the zone layer is hidden
     featureClicked = Signal(str, int)
     selectionChanged = Signal(str, list)
     cursorMoved = Signal(float, float)
@@ -106,6 +116,7 @@ class MapWidget(QWebEngineView):
         self._pending: list[tuple[str, Callable | None]] = []
         self._unsubscribe: Callable[[], None] | None = None
         self._payloads: dict[tuple[str, str], bytes] = {}
+        self.popup_date: Callable[[], dt.date] = dt.date.today  # the day zone popups count to
 
         # Off the record (no disk cache, no cookies kept). The profile must outlive its page, so it hangs
         # off the application and goes once the page is gone.
@@ -130,7 +141,10 @@ class MapWidget(QWebEngineView):
         self.bridge.layersDrawn.connect(self.layersDrawn)
         self.bridge.shapeDrawn.connect(self._on_shape_drawn)
         self.bridge.shapeEdited.connect(self._on_shape_edited)
-        self.bridge.shapeRemoved.connect(lambda d: self.zoneRemoved.emit(int(d["fid"])))
+        self.bridge.zoneDeleteRequested.connect(lambda d: self.zoneDeleteRequested.emit(int(d["fid"])))
+        self.bridge.zoneChosen.connect(lambda d: self.zoneChosen.emit(int(d["fid"])))
+        self.bridge.zoneClicked.connect(lambda d: self._show_zone_popup(int(d["fid"])))
+        self.bridge.toolMissed.connect(lambda d: self.toolMissed.emit(d["reason"]))
         self.bridge.lassoDrawn.connect(lambda d: self.lassoDrawn.emit(d["layer"] or "", self._to_storage(d)))
         self.bridge.featureClicked.connect(lambda d: self.featureClicked.emit(d["layer"], int(d["fid"])))
         self.bridge.selectionChanged.connect(lambda d: self.selectionChanged.emit(d["layer"] or "", list(d["fids"])))
@@ -245,11 +259,46 @@ class MapWidget(QWebEngineView):
     def stop_drawing(self) -> None:
         self.call("stopDraw")
 
-    def set_edit_mode(self, on: bool) -> None:
-        self.call("setEditMode", on)
+    def set_edit_mode(self, on: bool, fid: int | None = None) -> None:
+        """Edit the vertices of zone ``fid`` (or of the zone clicked next); one zone at a time."""
+        self.call("setEditMode", on, fid)
 
     def set_delete_mode(self, on: bool) -> None:
         self.call("setDeleteMode", on)
+
+    def set_zone_tool(self, tool: str | None) -> None:
+        """Clicks hit zones first, whatever is drawn above them: "zone" picks a zone, "delete" asks to delete it."""
+        self.call("setZoneTool", tool)
+
+    def _show_zone_popup(self, fid: int) -> None:
+        """Fill the zone popup the page opened with the zone's details (name, tier, countdown, people, units)."""
+        try:
+            zone = zone_store.zone_details(self.project, fid, self.popup_date())
+        except UserError:
+            return  # deleted or lifted meanwhile: the page's own popup stays
+        self.call("showZonePopup", fid, zone["title"], self.zone_popup_rows(zone))
+
+    def zone_popup_rows(self, zone: dict) -> list[list]:
+        """The rows of a zone's popup, [label, value], from :func:`data.zone_store.zone_details`."""
+        days = zone["days_since_last_case"]
+        step_down = zone["projected_downgrade"]
+        if step_down is not None and zone["next_tier_label"]:
+            step_down = f"{step_down} → {zone['next_tier_label']}"
+        units = zone["units"]
+        listed = "、".join(units[:UNITS_LISTED]) + (self.tr(" and %n more", "", len(units) - UNITS_LISTED)
+                                                    if len(units) > UNITS_LISTED else "")
+        rows = [
+            [self.tr("Tier"), zone["tier_label"]],
+            [self.tr("Radius"), self.tr("%1 m").replace("%1", f"{zone['radius_m']:,.0f}") if zone["radius_m"] else None],
+            [self.tr("Since"), str(zone["started_at"] or "")[:10]],
+            [self.tr("Days without a new case"), days],
+            [self.tr("Step-down date"), step_down],
+            [self.tr("Lifted"), str(zone["lifted_at"])[:10] if zone["lifted_at"] else None],
+            [self.tr("Population"), f"{zone['population']:,}"],
+            [self.tr("Households"), f"{zone['households']:,}" if zone["households"] else None],
+            [self.tr("Units (%n)", "", len(units)), listed or None],
+        ]
+        return [[label, value if value is None else str(value)] for label, value in rows]
 
     def set_select_mode(self, layer: str | None) -> None:
         self.call("setSelectMode", layer)

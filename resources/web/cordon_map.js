@@ -25,7 +25,7 @@
     layers: {}, // name -> {header, group | canvas layer, count}
     tiers: {},
     datum: 'wgs84',
-    mode: null, // null | 'draw' | 'lasso' | 'select' | 'delete' | 'edit'
+    mode: null, // null (browse) | 'draw' | 'fixed' | 'lasso' | 'select' | 'zone' | 'delete' | 'edit'
     selectLayer: null,
     selection: new Set(),
     basemap: null,
@@ -519,6 +519,10 @@
       });
       layer.cordon = { layer: name, fid: header.fids[i], index: i };
       layer.on('click', (e) => onFeatureClick(e, layer, props));
+      if (name === 'control_zones') {
+        layer.cordon.labelAt = arrays.labelX ? L.latLng(arrays.labelY[i], arrays.labelX[i]) : undefined;
+        layer.bindTooltip(esc(zoneLabel(props, i)), { permanent: true, direction: 'center', className: 'cordon-zone-label', interactive: false });
+      }
       group.addLayer(layer);
     }
     return group;
@@ -573,6 +577,10 @@
     view.addTo(map);
     state.layers[name] = { header: decoded.header, arrays: decoded.arrays, view, count: decoded.header.count };
     if (name === state.selectLayer) highlightSelection();
+    if (name === 'control_zones') {
+      updateZoneLabels();
+      if (state.mode === 'edit' && state.editFid !== undefined) editZone(state.editFid); // editing goes on
+    }
     if (name === 'admin_units' && state.snapLayers) addSnapLayers(); // drawing goes on: snap to the new outlines
   }
   const ARRAY_POLYGONS = ['admin_units', 'grids'];
@@ -653,26 +661,104 @@
     if (bridge) bridge.report(signal, JSON.stringify(payload));
   }
 
-  function onFeatureClick(e, layer, props) {
-    const info = layer.cordon;
-    if (state.mode === 'select' && info.layer === state.selectLayer) {
-      L.DomEvent.stop(e);
-      toggleSelection(info.fid);
-      return;
-    }
-    if (state.mode === 'select' && ARRAY_POLYGONS.includes(state.selectLayer)) { // a zone over a village
-      L.DomEvent.stop(e);
-      selectAt(e.containerPoint);
-      return;
-    }
-    if (state.mode === 'delete' && info.layer === 'control_zones') {
-      L.DomEvent.stop(e);
-      send('shapeRemoved', { layer: info.layer, fid: info.fid });
-      return;
-    }
+  // What a click hits depends on the tool. Browse (no tool): the topmost feature under the pointer, by the
+  // panes' drawing order. The zone tools (pick, edit, delete): the zone under the pointer, whatever is drawn
+  // above it. Every click comes here, whether Leaflet found a feature (onFeatureClick) or not (onMapClick):
+  // panes drawn above the zones take the DOM events, so the zones' own click handlers seldom run.
+  const ZONE_TOOLS = ['zone', 'edit', 'delete'];
+
+  function onFeatureClick(e, layer) {
+    if (state.mode === 'draw' || state.mode === 'lasso') return; // Geoman places the vertex on the map click
+    L.DomEvent.stop(e);
+    handleClick(e.latlng, e.containerPoint, layer.cordon);
+  }
+
+  function onMapClick(e) { handleClick(e.latlng, e.containerPoint, null); }
+
+  function handleClick(latlng, containerPoint, top) {
+    if (state.mode === 'fixed') { placeFixedCircle(latlng); return; }
+    if (state.mode === 'select') { selectClick(containerPoint, top); return; }
+    if (ZONE_TOOLS.includes(state.mode)) { zoneToolClick(latlng); return; }
     if (state.mode) return;
-    L.popup({ maxWidth: 320 }).setLatLng(e.latlng).setContent(popupFor(info.layer, props, info.index)).openOn(map);
-    send('featureClicked', { layer: info.layer, fid: info.fid });
+    const hit = topmostAt(latlng, containerPoint, top);
+    if (!hit) return;
+    if (hit.layer === 'control_zones') { openZonePopup(hit.fid, latlng); return; }
+    if (hit.layer === 'cases' || hit.layer === 'key_persons') { send('featureClicked', { layer: hit.layer, fid: hit.fid }); return; }
+    const entry = state.layers[hit.layer];
+    L.popup({ maxWidth: 320 }).setLatLng(latlng).setContent(popupFor(hit.layer, entry.header.props, hit.index)).openOn(map);
+    send('featureClicked', { layer: hit.layer, fid: hit.fid });
+  }
+
+  function paneZ(name) { return Number(map.getPane(name).style.zIndex) || 0; }
+
+  // The feature drawn on top at a point: {layer, fid, index} or null. ``top`` is what Leaflet found, if anything.
+  function topmostAt(latlng, containerPoint, top) {
+    const hits = top ? [top] : [];
+    for (const name of ['cases', 'key_persons']) {
+      const entry = state.layers[name];
+      if (!entry || !map.hasLayer(entry.view) || !paneShown(name)) continue;
+      const i = nearestPoint(entry.view.data, map, containerPoint, 7);
+      if (i >= 0) hits.push({ layer: name, fid: entry.arrays.fid[i], index: i });
+    }
+    for (const name of ARRAY_POLYGONS) {
+      const i = polygonHit(name, containerPoint);
+      if (i >= 0) hits.push({ layer: name, fid: state.layers[name].header.fids[i], index: i });
+    }
+    const zone = zoneAt(latlng);
+    if (zone) hits.push(zone);
+    hits.sort((a, b) => paneZ(b.layer) - paneZ(a.layer));
+    return hits[0] || null;
+  }
+
+  // The zone under a point: the smallest active zone holding it (a circle inside a wider zone is what was
+  // meant), or null. Zones in a hidden layer are not hit.
+  function zoneAt(latlng) {
+    const entry = state.layers.control_zones;
+    if (!entry || !paneShown('control_zones')) return null;
+    const { x, y, rings, polygons, multis } = entry.arrays;
+    let best = null, bestArea = Infinity;
+    for (let f = 0; f < entry.header.count; f++) {
+      let inside = false, area = 0;
+      for (let p = multis[f]; p < multis[f + 1]; p++) {
+        for (let r = polygons[p]; r < polygons[p + 1]; r++) {
+          for (let c = rings[r], e = rings[r + 1], j = e - 1; c < e; j = c++) {
+            area += (x[j] - x[c]) * (y[j] + y[c]);
+            if ((y[c] > latlng.lat) !== (y[j] > latlng.lat) && latlng.lng < ((x[j] - x[c]) * (latlng.lat - y[c])) / (y[j] - y[c]) + x[c]) inside = !inside;
+          }
+        }
+      }
+      area = Math.abs(area);
+      if (inside && area < bestArea) { best = f; bestArea = area; }
+    }
+    return best === null ? null : { layer: 'control_zones', fid: entry.header.fids[best], index: best };
+  }
+
+  function zoneToolClick(latlng) {
+    const zone = zoneAt(latlng);
+    if (!zone) {
+      const shown = state.layers.control_zones && paneShown('control_zones');
+      send('toolMissed', { tool: state.mode, reason: shown ? 'noZone' : 'zonesHidden' });
+      return;
+    }
+    send('zoneChosen', { fid: zone.fid, tool: state.mode });
+    if (state.mode === 'delete') { send('zoneDeleteRequested', { fid: zone.fid }); return; }
+    if (state.mode === 'edit') editZone(zone.fid);
+    openZonePopup(zone.fid, latlng);
+  }
+
+  // A zone's popup: at once from what the page holds, then with its countdown and people from Python.
+  function openZonePopup(fid, latlng) {
+    const entry = state.layers.control_zones;
+    const i = indexOfFid(entry, fid);
+    if (i < 0) return;
+    state.zonePopup = { fid, popup: L.popup({ maxWidth: 360 }).setLatLng(latlng).setContent(popupFor('control_zones', entry.header.props, i)).openOn(map) };
+    send('zoneClicked', { fid });
+    send('featureClicked', { layer: 'control_zones', fid });
+  }
+
+  function selectClick(containerPoint, top) {
+    if (top && top.layer === state.selectLayer && !ARRAY_POLYGONS.includes(top.layer)) { toggleSelection(top.fid); return; }
+    if (ARRAY_POLYGONS.includes(state.selectLayer)) selectAt(containerPoint);
   }
 
   function paneShown(name) { return map.getPane(name).style.display !== 'none'; }
@@ -691,27 +777,25 @@
     if (i >= 0) toggleSelection(state.layers[state.selectLayer].header.fids[i]);
   }
 
-  function onMapClick(e) {
-    if (state.mode === 'select' && ARRAY_POLYGONS.includes(state.selectLayer)) { selectAt(e.containerPoint); return; }
-    if (state.mode) return;
-    for (const name of ['cases', 'key_persons']) {
-      const entry = state.layers[name];
-      if (!entry || !map.hasLayer(entry.view) || !paneShown(name)) continue;
-      const i = nearestPoint(entry.view.data, map, e.containerPoint, 7);
-      if (i >= 0) {
-        send('featureClicked', { layer: name, fid: entry.arrays.fid[i] });
-        return;
+  // Vertex editing of one zone at a time: the zone picked with the edit tool (or chosen in the zone panel).
+  function editZone(fid) {
+    state.editFid = fid;
+    const entry = state.layers.control_zones;
+    if (!entry) return;
+    entry.view.eachLayer((l) => {
+      if (l.cordon.fid === fid) {
+        if (!l.pm.enabled()) l.pm.enable({ allowSelfIntersection: false, snappable: true, snapDistance: 15 });
+        l.off('pm:edit').on('pm:edit', () => send('shapeEdited', { layer: 'control_zones', fid, geometry: l.toGeoJSON().geometry, datum: state.datum }));
+      } else if (l.pm.enabled()) {
+        l.pm.disable();
       }
-    }
-    const byPane = ARRAY_POLYGONS.slice().sort((a, b) => Number(map.getPane(b).style.zIndex) - Number(map.getPane(a).style.zIndex));
-    for (const name of byPane) { // the top visible layer first
-      const i = polygonHit(name, e.containerPoint);
-      if (i < 0) continue;
-      const entry = state.layers[name];
-      L.popup({ maxWidth: 320 }).setLatLng(e.latlng).setContent(popupFor(name, entry.header.props, i)).openOn(map);
-      send('featureClicked', { layer: name, fid: entry.header.fids[i] });
-      return;
-    }
+    });
+  }
+
+  function placeFixedCircle(latlng) {
+    const radius = state.fixedRadius;
+    api.stopDraw();
+    send('shapeDrawn', { shape: 'circle', center: [latlng.lng, latlng.lat], radius_m: Math.round(radius), datum: state.datum });
   }
 
   function toggleSelection(fid) {
@@ -745,25 +829,45 @@
       send('lassoDrawn', { layer: state.selectLayer, geometry: layer.toGeoJSON().geometry, datum: state.datum });
     } else if (e.shape === 'Circle') {
       const c = layer.getLatLng();
-      send('shapeDrawn', { shape: 'circle', center: [c.lng, c.lat], radius_m: layer.getRadius(), datum: state.datum });
+      send('shapeDrawn', { shape: 'circle', center: [c.lng, c.lat], radius_m: Math.round(layer.getRadius()), datum: state.datum });
     } else {
       send('shapeDrawn', { shape: e.shape.toLowerCase(), geometry: layer.toGeoJSON().geometry, datum: state.datum });
     }
   }
 
+  // While a circle is drawn, its radius is shown beside the cursor: the radius of the circle as drawn, after
+  // Geoman snapped its edge to a vertex nearby, rounded to the metre as it is then stored (see onCreate).
   function watchCircleRadius(e) {
     if (e.shape !== 'Circle') return;
-    let centre = null;
+    const circle = e.workingLayer, draw = map.pm.Draw.Circle;
     const tip = L.tooltip({ permanent: true, direction: 'right', className: 'cordon-radius-tip', offset: [12, 0] });
-    const move = (ev) => {
-      if (!centre) return;
-      const metres = map.distance(centre, ev.latlng);
-      tip.setLatLng(ev.latlng).setContent(`${label('radius')} ${Math.round(metres)} ${label('metres')}`);
+    const show = () => {
+      const at = draw._hintMarker.getLatLng();
+      tip.setLatLng(at).setContent(`${label('radius')} ${Math.round(circle.getRadius())} ${label('metres')}`);
       if (!map.hasLayer(tip)) tip.addTo(map);
     };
-    e.workingLayer.on('pm:centerplaced', (ev) => { centre = ev.latlng; });
-    map.on('mousemove', move);
-    map.once('pm:drawend', () => { map.off('mousemove', move); map.removeLayer(tip); });
+    // Geoman moves its hint marker to the pointer, snaps it, then sets the radius: read after it.
+    circle.on('pm:centerplaced', () => draw._hintMarker.on('move', show));
+    map.once('pm:drawend', () => { draw._hintMarker.off('move', show); map.removeLayer(tip); });
+  }
+
+  // A zone's label on the map: its name, and a circle's radius unless the name already says it.
+  function zoneLabel(props, i) {
+    const name = String(props.name[i] || '');
+    const radius = props.radius_m && props.radius_m[i] ? Math.round(props.radius_m[i]) : null;
+    if (props.kind[i] !== 'circle' || !radius || name.replace(/\s/g, '').includes(`${radius}${label('metres')}`)) return name;
+    return `${name} ${radius} ${label('metres')}`;
+  }
+
+  // Labels only on zones wide enough on screen to carry them.
+  const ZONE_LABEL_MIN_PX = 56;
+  function updateZoneLabels() {
+    const entry = state.layers.control_zones;
+    if (!entry || !entry.view.getLayers) return;
+    entry.view.eachLayer((l) => {
+      const b = l.getBounds(), w = map.latLngToContainerPoint(b.getNorthEast()).x - map.latLngToContainerPoint(b.getSouthWest()).x;
+      if (w >= ZONE_LABEL_MIN_PX) l.openTooltip(l.cordon.labelAt); else l.closeTooltip();
+    });
   }
 
   // ---------------------------------------------------------------- basemaps
@@ -865,28 +969,42 @@
       send('selectionChanged', { layer: layerName, fids: [...state.selection] });
     },
     selection: () => ({ layer: state.selectLayer, fids: [...state.selection] }),
-    setDeleteMode(on) { api.stopDraw(); state.mode = on ? 'delete' : null; document.body.classList.toggle('cordon-picking', on); },
-    setEditMode(on) {
-      const entry = state.layers.control_zones;
-      if (on) { state.mode = 'edit'; addSnapLayers(); } else if (state.mode === 'edit' || !map.pm.globalDrawModeEnabled()) removeSnapLayers();
-      if (!entry) return;
-      entry.view.eachLayer((l) => {
-        if (on) {
-          l.pm.enable({ allowSelfIntersection: false, snappable: true, snapDistance: 15 });
-          l.off('pm:edit').on('pm:edit', () => send('shapeEdited', { layer: 'control_zones', fid: l.cordon.fid, geometry: l.toGeoJSON().geometry, datum: state.datum }));
-        } else if (l.pm.enabled()) {
-          l.pm.disable();
-        }
-      });
+    setDeleteMode(on) { api.setZoneTool(on ? 'delete' : null); },
+    setZoneTool(tool) { // 'zone' (pick), 'delete' or null: clicks hit zones first
+      api.stopDraw();
+      state.mode = tool || null;
+      document.body.classList.toggle('cordon-picking', !!tool);
     },
+    setEditMode(on, fid) { // vertex editing of one zone: ``fid``, or the zone clicked next
+      const entry = state.layers.control_zones;
+      if (on) {
+        api.stopDraw();
+        state.mode = 'edit';
+        document.body.classList.add('cordon-picking');
+        addSnapLayers();
+        if (fid !== undefined && fid !== null) editZone(fid);
+        return;
+      }
+      if (state.mode === 'edit' || !map.pm.globalDrawModeEnabled()) removeSnapLayers();
+      state.editFid = undefined;
+      if (entry) entry.view.eachLayer((l) => { if (l.pm.enabled()) l.pm.disable(); });
+    },
+    editedZone: () => (state.mode === 'edit' && state.editFid !== undefined ? state.editFid : null),
     startFixedCircle(radius) { // one click places a circle of the typed radius
       api.stopDraw();
-      state.mode = 'draw';
+      state.mode = 'fixed';
+      state.fixedRadius = radius;
       document.body.classList.add('cordon-picking');
-      map.once('click', (e) => {
-        api.stopDraw();
-        send('shapeDrawn', { shape: 'circle', center: [e.latlng.lng, e.latlng.lat], radius_m: radius, datum: state.datum });
-      });
+    },
+    showZonePopup(fid, title, rows) { // the zone's details from Python, if its popup is still open
+      const open = state.zonePopup;
+      if (!open || open.fid !== fid || !map.hasLayer(open.popup)) return false;
+      open.popup.setContent(`<h4>${esc(title)}</h4>` + table(rows));
+      return true;
+    },
+    pointOf(lng, lat) { // the container pixel of a coordinate (for scripted mouse clicks)
+      const p = map.latLngToContainerPoint([lat, lng]);
+      return [p.x, p.y];
     },
     drawCircle(lng, lat, radius) { // scripted drawing: exactly what a user's circle reports
       send('shapeDrawn', { shape: 'circle', center: [lng, lat], radius_m: radius, datum: state.datum });
@@ -1047,6 +1165,7 @@
     map.on('moveend zoomend', () => send('viewChanged', api.view()));
     const markZoom = () => map.getContainer().classList.toggle('cordon-zoomed-out', map.getZoom() < DETAIL_ZOOM);
     map.on('zoomend', markZoom);
+    map.on('zoomend', updateZoneLabels);
     markZoom();
     if (config.bounds) api.fitBounds(config.bounds);
     state.datum = (config.basemap && config.basemap.datum) || 'wgs84'; // layers load in the basemap's datum
