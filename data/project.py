@@ -322,15 +322,21 @@ class Project:
         not at all. Listeners hear which layers changed after the commit."""
         conn = self._conn()
         conn.execute("BEGIN IMMEDIATE")
+        # Inside, only moving changed pages out of memory early can meet a reader; SQLite then keeps them in
+        # memory, so it need not wait there (it would, once per page, unbounded and unseen). COMMIT waits.
+        conn.execute("PRAGMA busy_timeout = 0")
         edit = Edit(self, conn)
         try:
             yield edit
+            conn.execute(f"PRAGMA busy_timeout = {round(_BUSY_SLICE_S * 1000)}")
             conn.execute("COMMIT")
         except BaseException:
             if conn.in_transaction:  # SQLite itself rolls back after a full disk or an I/O error
                 with contextlib.suppress(sqlite3.Error):
                     sqlite3.Connection.execute(conn, "ROLLBACK")
             raise
+        finally:
+            sqlite3.Connection.execute(conn, f"PRAGMA busy_timeout = {round(_BUSY_SLICE_S * 1000)}")
         if edit.changed:
             for listener in list(self._listeners):
                 listener(set(edit.changed))

@@ -268,12 +268,13 @@ def test_a_read_only_folder_gives_one_line_and_leaves_the_project_as_it_was(plai
 
 
 def hold(path: Path, statement: str, seconds: float) -> threading.Thread:
-    """Another program holding ``path`` (``BEGIN EXCLUSIVE`` or a write in progress) for ``seconds``."""
+    """Another program holding ``path`` (``BEGIN EXCLUSIVE``, a write or a read in progress) for ``seconds``."""
     ready = threading.Event()
 
     def run():
         conn = sqlite3.connect(path, isolation_level=None)
-        conn.execute(statement)
+        for part in statement.split(";"):
+            conn.execute(part).fetchall()
         if "IMMEDIATE" in statement:
             conn.execute("INSERT INTO cordon_meta (key, value) VALUES ('held', '1')")
         ready.set()
@@ -354,3 +355,23 @@ def test_the_window_shows_that_it_waits_for_another_program(cordon_app, qtbot, p
     hold(plain_county.path, "BEGIN EXCLUSIVE", 1.5)
     assert plain_county.count("cases") == 2 * 4  # the UI thread itself waiting
     assert "正在等待" in window.statusBar().currentMessage()
+
+
+def test_a_large_change_beside_a_reader_waits_only_to_commit_and_says_so(plain_county):
+    """A reader holding the file cannot stall the writing itself (page by page, unseen); only the commit
+    waits for it, telling ``on_wait``, and goes on once the reader is done."""
+    n = 60_000
+    rng = np.random.default_rng(3)
+    frame = gpd.GeoDataFrame({"case_no": [f"B{i:05d}" for i in range(n)], "category": "close_contact",
+                              "address": "城关镇东关村一组" * 4},
+                             geometry=shapely.points(rng.uniform(113.0, 113.08, n), rng.uniform(34.0, 34.02, n)),
+                             crs=4490)
+    waits = []
+    plain_county.on_wait = waits.append
+    hold(plain_county.path, "BEGIN; SELECT count(*) FROM cases", 4)
+    started = time.monotonic()
+    with plain_county.transaction() as edit:
+        edit.insert("cases", frame, log_each=False)
+        assert time.monotonic() - started < 3
+    assert waits and time.monotonic() - started >= 3
+    assert plain_county.count("cases") == 2 * 4 + n
