@@ -1,7 +1,9 @@
 """The import wizard: choose a file and a layer, check the field mapping on a preview, run the import.
 
 The work is done by :mod:`data.importers.pipeline`; this module only collects the choices, shows what
-the pipeline would store, and runs the import in a :class:`desktop.workers.Worker`.
+the pipeline would store, and runs the import in a :class:`desktop.workers.Worker`. When villages or grids
+of the file are already in the project, :class:`DuplicatesMessageBox` asks whether to update them, skip them
+or cancel, and the import runs again with that choice (the first run wrote nothing).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPlainTextEdit,
     QProgressBar,
     QPushButton,
@@ -37,8 +40,9 @@ from PySide6.QtWidgets import (
 )
 
 from data.importers.base import SourceTable
+from data.importers.duplicates import DuplicatesFound
 from data.importers.fields import ValueMap, convert_values, guess_mapping, merge_value_maps, unmatched_values
-from data.importers.pipeline import VECTOR_SUFFIXES, ImportReport, import_file, read_source
+from data.importers.pipeline import VECTOR_SUFFIXES, ImportCancelled, ImportReport, import_file, read_source
 from data.importers.tables import read_header
 from data.project import Project
 from data.schema import SPATIAL_LAYERS, Field, LayerSpec, layer_spec
@@ -601,13 +605,17 @@ class ReportPage(QWizardPage):
         self._links = Connections()
 
     def initializePage(self) -> None:
-        wizard = self.wizard()
-        settings = wizard.settings()
         self.report = None
-        self.setSubTitle(self.tr("Importing {name}…").format(name=settings.path.name))
-        self._show_running(True)
+        self.setSubTitle(self.tr("Importing {name}…").format(name=self.wizard().settings().path.name))
         self._lock_back(True)
-        self._worker = Worker(_import_work(self._project, settings, wizard.mapping(), wizard.value_map()), self)
+        self._start(None)
+
+    def _start(self, on_duplicate: str | None) -> None:
+        """Run the import; ``on_duplicate`` says what to do with features already in the project."""
+        wizard = self.wizard()
+        self._show_running(True)
+        work = _import_work(self._project, wizard.settings(), wizard.mapping(), wizard.value_map(), on_duplicate)
+        self._worker = Worker(work, self)
         self._links.connect(self._worker.progress, self._on_progress)
         self._links.connect(self._worker.finished, self._on_finished)
         self._links.connect(self._worker.failed, self._on_failed)
@@ -658,6 +666,12 @@ class ReportPage(QWizardPage):
     @Slot(object)
     def _on_failed(self, error: Exception) -> None:
         self._drop_worker()
+        if isinstance(error, DuplicatesFound):
+            choice = DuplicatesMessageBox(error, self.wizard().settings().path.name, self).choice()
+            if choice is not None:
+                self._start(choice)
+                return
+            error = ImportCancelled()
         self.setSubTitle(self.tr("Nothing was imported. Go Back to change the settings, or Cancel to close."))
         self.message.show_message(_describe(error, self.tr("The import failed unexpectedly; nothing was imported.")))
         self._show_running(False)
@@ -711,8 +725,32 @@ class ReportPage(QWizardPage):
 
 
 
+class DuplicatesMessageBox(QMessageBox):
+    """Asks what to do with the file's features already in the project: update them, skip them, or cancel."""
+
+    def __init__(self, found: DuplicatesFound, file_name: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setIcon(QMessageBox.Icon.Question)
+        self.setWindowTitle(self.tr("Features Already in the Project"))
+        names = ("、" if ui_language() == "zh" else ", ").join(found.names[:3]) + ("…" if found.count > 3 else "")
+        self.setText(self.tr("{count} features of {file} are already in the project (e.g. {names}).")
+                     .format(count=found.count, file=file_name, names=names))
+        self.setInformativeText(self.tr("Update them from the file (their ids and codes stay), or skip them and "
+                                        "import only the others? Cancel changes nothing."))
+        self.choices = {"update": self.addButton(self.tr("Update existing features"), QMessageBox.ButtonRole.AcceptRole),
+                        "skip": self.addButton(self.tr("Skip existing features"), QMessageBox.ButtonRole.AcceptRole),
+                        None: self.addButton(self.tr("Cancel"), QMessageBox.ButtonRole.RejectRole)}
+        self.setDefaultButton(self.choices["skip"])
+        self.setEscapeButton(self.choices[None])
+
+    def choice(self) -> str | None:
+        """Ask; "update", "skip", or None to cancel."""
+        self.exec()
+        return next((choice for choice, button in self.choices.items() if button is self.clickedButton()), None)
+
+
 def _import_work(project: Project, settings: ImportSettings, mapping: dict[str, str],
-                 value_map: ValueMap | None = None) -> Work:
+                 value_map: ValueMap | None = None, on_duplicate: str | None = None) -> Work:
     """``import_file`` as a work function; a cancel is no longer honoured once writing has begun.
 
     It writes through a second handle on the project file, so the project's listeners (views that
@@ -729,8 +767,9 @@ def _import_work(project: Project, settings: ImportSettings, mapping: dict[str, 
 
         target = Project.open(project.path)
         try:
-            return import_file(target, settings.layer, settings.path, mapping=mapping, value_map=value_map, progress=step,
-                               cancelled=lambda: not writing and cancelled(), **settings.source_options())
+            return import_file(target, settings.layer, settings.path, mapping=mapping, value_map=value_map,
+                               on_duplicate=on_duplicate, progress=step, cancelled=lambda: not writing and cancelled(),
+                               **settings.source_options())
         finally:
             target.close()
 

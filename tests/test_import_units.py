@@ -47,11 +47,16 @@ def write_gbk_shapefile(path, columns: dict, geoms):
     return path
 
 
+def write_village_file(path, villages=VILLAGES):
+    """村界: a town name, a village name and a population per row; 2 km squares in a row, west to east."""
+    return write_gbk_shapefile(path, {
+        "乡镇": [t for t, _, _ in villages], "村名": [v for _, v, _ in villages], "人口": [p for _, _, p in villages],
+    }, [square(i) for i in range(len(villages))])
+
+
 @pytest.fixture
 def village_file(tmp_path):
-    return write_gbk_shapefile(tmp_path / "村界.shp", {
-        "乡镇": [t for t, _, _ in VILLAGES], "村名": [v for _, v, _ in VILLAGES], "人口": [p for _, _, p in VILLAGES],
-    }, [square(i) for i in range(len(VILLAGES))])
+    return write_village_file(tmp_path / "村界.shp")
 
 
 def county_project(path, *, with_county: bool) -> Project:

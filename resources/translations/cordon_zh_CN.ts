@@ -659,6 +659,39 @@
     </message>
 </context>
 <context>
+    <name>DuplicatesMessageBox</name>
+    <message>
+        <location filename="../../desktop/import_wizard.py" line="734"/>
+        <source>Features Already in the Project</source>
+        <translation>要素已在项目中</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/import_wizard.py" line="737"/>
+        <source>{count} features of {file} are already in the project (e.g. {names}).</source>
+        <translation>{file} 中有 {count} 个要素已在项目中（如 {names}）。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/import_wizard.py" line="739"/>
+        <source>Update them from the file (their ids and codes stay), or skip them and import only the others? Cancel changes nothing.</source>
+        <translation>按文件更新这些要素（编号和代码不变），还是跳过它们、只导入其余要素？取消则不作任何修改。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/import_wizard.py" line="740"/>
+        <source>Update existing features</source>
+        <translation>更新已有要素</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/import_wizard.py" line="741"/>
+        <source>Skip existing features</source>
+        <translation>跳过已有要素</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/import_wizard.py" line="742"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+</context>
+<context>
     <name>ExportDialog</name>
     <message>
         <location filename="../../desktop/print_dialog.py" line="552"/>
@@ -765,128 +798,128 @@
 <context>
     <name>FilePage</name>
     <message>
-        <location filename="../../desktop/import_wizard.py" line="126"/>
+        <location filename="../../desktop/import_wizard.py" line="130"/>
         <source>Choose a file</source>
         <translation>选择文件</translation>
     </message>
     <message>
-        <location filename="../../desktop/import_wizard.py" line="127"/>
+        <location filename="../../desktop/import_wizard.py" line="131"/>
         <source>Pick the file to import and the layer its features go into.</source>
         <translation>选择要导入的文件，以及要素导入的目标图层。</translation>
     </message>
     <message>
-        <location filename="../../desktop/import_wizard.py" line="130"/>
+        <location filename="../../desktop/import_wizard.py" line="134"/>
         <source>Shapefile, GeoJSON, KML/KMZ, GeoPackage, CSV or Excel file</source>
         <translation>Shapefile、GeoJSON、KML/KMZ、GeoPackage、CSV 或 Excel 文件</translation>
     </message>
     <message>
-        <location filename="../../desktop/import_wizard.py" line="131"/>
+        <location filename="../../desktop/import_wizard.py" line="135"/>
         <source>Browse…</source>
         <translation>浏览…</translation>
     </message>
     <message>
-        <location filename="../../desktop/import_wizard.py" line="137"/>
+        <location filename="../../desktop/import_wizard.py" line="141"/>
         <source>Choose the coordinate system</source>
         <translation>选择坐标系</translation>
     </message>
     <message>
-        <location filename="../../desktop/import_wizard.py" line="141"/>
+        <location filename="../../desktop/import_wizard.py" line="145"/>
         <source>Points picked on AutoNavi (Gaode) or Tencent maps are GCJ-02, on Baidu maps BD-09; GPS devices give WGS84; surveyed coordinates are usually CGCS2000.</source>
         <translation>在高德或腾讯地图上拾取的点为 GCJ-02，百度地图为 BD-09；GPS 设备采集的为 WGS84；测绘坐标一般为 CGCS2000。</translation>
     </message>
     <message>
-        <location filename="../../desktop/import_wizard.py" line="147"/>
-        <location filename="../../desktop/import_wizard.py" line="236"/>
+        <location filename="../../desktop/import_wizard.py" line="151"/>
+        <location filename="../../desktop/import_wizard.py" line="240"/>
         <source>Detect automatically</source>
         <translation>自动识别</translation>
     </message>
     <message>
-        <location filename="../../desktop/import_wizard.py" line="159"/>
+        <location filename="../../desktop/import_wizard.py" line="163"/>
         <source>File:</source>
         <translation>文件：</translation>
     </message>
     <message>
-        <location filename="../../desktop/import_wizard.py" line="160"/>
+        <location filename="../../desktop/import_wizard.py" line="164"/>
         <source>Import into layer:</source>
         <translation>导入到图层：</translation>
     </message>
     <message>
-        <location filename="../../desktop/import_wizard.py" line="164"/>
+        <location filename="../../desktop/import_wizard.py" line="168"/>
         <source>Coordinate system:</source>
         <translation>坐标系：</translation>
     </message>
     <message>
-        <location filename="../../desktop/import_wizard.py" line="165"/>
+        <location filename="../../desktop/import_wizard.py" line="169"/>
         <source>Longitude column:</source>
         <translation>经度列：</translation>
     </message>
     <message>
-        <location filename="../../desktop/import_wizard.py" line="166"/>
+        <location filename="../../desktop/import_wizard.py" line="170"/>
         <source>Latitude column:</source>
         <translation>纬度列：</translation>
     </message>
     <message>
-        <location filename="../../desktop/import_wizard.py" line="167"/>
+        <location filename="../../desktop/import_wizard.py" line="171"/>
         <source>Text encoding:</source>
         <translation>文本编码：</translation>
     </message>
     <message>
-        <location filename="../../desktop/import_wizard.py" line="215"/>
+        <location filename="../../desktop/import_wizard.py" line="219"/>
         <source>All supported files</source>
         <translation>所有支持的文件</translation>
     </message>
     <message>
-        <location filename="../../desktop/import_wizard.py" line="216"/>
+        <location filename="../../desktop/import_wizard.py" line="220"/>
         <source>Shapefile</source>
         <translation>Shapefile</translation>
     </message>
     <message>
-        <location filename="../../desktop/import_wizard.py" line="221"/>
+        <location filename="../../desktop/import_wizard.py" line="225"/>
         <source>Excel workbook</source>
         <translation>Excel 工作簿</translation>
     </message>
     <message>
-        <location filename="../../desktop/import_wizard.py" line="223"/>
+        <location filename="../../desktop/import_wizard.py" line="227"/>
         <source>Choose a file to import</source>
         <translation>选择要导入的文件</translation>
     </message>
     <message>
-        <location filename="../../desktop/import_wizard.py" line="246"/>
+        <location filename="../../desktop/import_wizard.py" line="250"/>
         <source>File not found.</source>
         <translation>找不到该文件。</translation>
     </message>
     <message>
-        <location filename="../../desktop/import_wizard.py" line="249"/>
+        <location filename="../../desktop/import_wizard.py" line="253"/>
         <source>This kind of file cannot be imported. Choose a Shapefile, GeoJSON, KML/KMZ, GeoPackage, CSV or Excel (.xlsx) file.</source>
         <translation>无法导入此类文件。请选择 Shapefile、GeoJSON、KML/KMZ、GeoPackage、CSV 或 Excel（.xlsx）文件。</translation>
     </message>
     <message>
-        <location filename="../../desktop/import_wizard.py" line="263"/>
+        <location filename="../../desktop/import_wizard.py" line="267"/>
         <source>As stated in the file</source>
         <translation>按文件中的声明</translation>
     </message>
     <message>
-        <location filename="../../desktop/import_wizard.py" line="264"/>
+        <location filename="../../desktop/import_wizard.py" line="268"/>
         <source>WGS84 (GPS)</source>
         <translation>WGS84（GPS）</translation>
     </message>
     <message>
-        <location filename="../../desktop/import_wizard.py" line="264"/>
+        <location filename="../../desktop/import_wizard.py" line="268"/>
         <source>GCJ-02 (AutoNavi, Tencent)</source>
         <translation>GCJ-02（高德、腾讯）</translation>
     </message>
     <message>
-        <location filename="../../desktop/import_wizard.py" line="265"/>
+        <location filename="../../desktop/import_wizard.py" line="269"/>
         <source>BD-09 (Baidu)</source>
         <translation>BD-09（百度）</translation>
     </message>
     <message>
-        <location filename="../../desktop/import_wizard.py" line="265"/>
+        <location filename="../../desktop/import_wizard.py" line="269"/>
         <source>CGCS2000</source>
         <translation>CGCS2000</translation>
     </message>
     <message>
-        <location filename="../../desktop/import_wizard.py" line="266"/>
+        <location filename="../../desktop/import_wizard.py" line="270"/>
         <source>Other EPSG code…</source>
         <translation>其他 EPSG 代码…</translation>
     </message>
@@ -1022,7 +1055,7 @@
 <context>
     <name>ImportWizard</name>
     <message>
-        <location filename="../../desktop/import_wizard.py" line="85"/>
+        <location filename="../../desktop/import_wizard.py" line="89"/>
         <source>Import features</source>
         <translation>导入数据</translation>
     </message>
@@ -1469,98 +1502,98 @@
 <context>
     <name>MappingPage</name>
     <message>
-        <location filename="../../desktop/import_wizard.py" line="281"/>
+        <location filename="../../desktop/import_wizard.py" line="285"/>
         <source>Match the columns</source>
         <translation>匹配字段</translation>
     </message>
     <message>
-        <location filename="../../desktop/import_wizard.py" line="283"/>
+        <location filename="../../desktop/import_wizard.py" line="287"/>
         <source>Choose the field each column of the file fills. The preview shows the first rows as they will be stored; values that cannot be imported are marked in red.</source>
         <translation>为文件的每一列选择对应的字段。预览显示前几行入库后的样子；无法导入的值以红色标出。</translation>
     </message>
     <message>
-        <location filename="../../desktop/import_wizard.py" line="288"/>
+        <location filename="../../desktop/import_wizard.py" line="292"/>
         <source>Column in file</source>
         <translation>文件中的列</translation>
     </message>
     <message>
-        <location filename="../../desktop/import_wizard.py" line="288"/>
+        <location filename="../../desktop/import_wizard.py" line="292"/>
         <source>Example value</source>
         <translation>示例值</translation>
     </message>
     <message>
-        <location filename="../../desktop/import_wizard.py" line="289"/>
-        <location filename="../../desktop/import_wizard.py" line="297"/>
+        <location filename="../../desktop/import_wizard.py" line="293"/>
+        <location filename="../../desktop/import_wizard.py" line="301"/>
         <source>Import as</source>
         <translation>导入为</translation>
     </message>
     <message>
-        <location filename="../../desktop/import_wizard.py" line="296"/>
+        <location filename="../../desktop/import_wizard.py" line="300"/>
         <source>Field</source>
         <translation>字段</translation>
     </message>
     <message>
-        <location filename="../../desktop/import_wizard.py" line="296"/>
+        <location filename="../../desktop/import_wizard.py" line="300"/>
         <source>Value in file</source>
         <translation>文件中的取值</translation>
     </message>
     <message>
-        <location filename="../../desktop/import_wizard.py" line="296"/>
+        <location filename="../../desktop/import_wizard.py" line="300"/>
         <source>Rows</source>
         <translation>行数</translation>
     </message>
     <message>
-        <location filename="../../desktop/import_wizard.py" line="302"/>
+        <location filename="../../desktop/import_wizard.py" line="306"/>
         <source>Values not recognised</source>
         <translation>未识别的取值</translation>
     </message>
     <message>
-        <location filename="../../desktop/import_wizard.py" line="306"/>
+        <location filename="../../desktop/import_wizard.py" line="310"/>
         <source>These values match no entry of their field. Choose what each one means: the choice is remembered in the project for later imports. Rows of a value left unmatched are not imported and are listed in the report.</source>
         <translation>这些取值与字段的可用取值都对不上。请为每个取值选择含义，所选对应会记在项目中，以后导入时自动使用。未指定对应的取值所在行不会导入，并在报告中列出。</translation>
     </message>
     <message>
-        <location filename="../../desktop/import_wizard.py" line="316"/>
+        <location filename="../../desktop/import_wizard.py" line="320"/>
         <source>Preview</source>
         <translation>预览</translation>
     </message>
     <message>
-        <location filename="../../desktop/import_wizard.py" line="398"/>
+        <location filename="../../desktop/import_wizard.py" line="402"/>
         <source>Reading {name}…</source>
         <translation>正在读取 {name}…</translation>
     </message>
     <message>
-        <location filename="../../desktop/import_wizard.py" line="424"/>
+        <location filename="../../desktop/import_wizard.py" line="428"/>
         <source>{count} rows could not be read; the report will list them.</source>
         <translation>{count} 行无法读取，将在报告中列出。</translation>
     </message>
     <message>
-        <location filename="../../desktop/import_wizard.py" line="434"/>
+        <location filename="../../desktop/import_wizard.py" line="438"/>
         <source>The file could not be read.</source>
         <translation>无法读取该文件。</translation>
     </message>
     <message>
-        <location filename="../../desktop/import_wizard.py" line="461"/>
+        <location filename="../../desktop/import_wizard.py" line="465"/>
         <source>(do not import)</source>
         <translation>（不导入）</translation>
     </message>
     <message>
-        <location filename="../../desktop/import_wizard.py" line="487"/>
+        <location filename="../../desktop/import_wizard.py" line="491"/>
         <source>(leave these rows out)</source>
         <translation>（不导入这些行）</translation>
     </message>
     <message>
-        <location filename="../../desktop/import_wizard.py" line="504"/>
+        <location filename="../../desktop/import_wizard.py" line="508"/>
         <source>The file does not say its coordinate system: go Back and choose one.</source>
         <translation>文件未声明坐标系：请返回上一步选择。</translation>
     </message>
     <message>
-        <location filename="../../desktop/import_wizard.py" line="540"/>
+        <location filename="../../desktop/import_wizard.py" line="544"/>
         <source>Showing {shown} of {total} rows.</source>
         <translation>显示 {shown} 行，共 {total} 行。</translation>
     </message>
     <message>
-        <location filename="../../desktop/import_wizard.py" line="543"/>
+        <location filename="../../desktop/import_wizard.py" line="547"/>
         <source>{count} values cannot be imported (marked red; point at one to see why). Their rows will be left out and listed in the report.</source>
         <translation>{count} 个值无法导入（以红色标出，鼠标悬停可查看原因）。所在行将不导入，并在报告中列出。</translation>
     </message>
@@ -1950,82 +1983,82 @@
 <context>
     <name>ReportPage</name>
     <message>
-        <location filename="../../desktop/import_wizard.py" line="572"/>
+        <location filename="../../desktop/import_wizard.py" line="576"/>
         <source>Import</source>
         <translation>导入</translation>
     </message>
     <message>
-        <location filename="../../desktop/import_wizard.py" line="578"/>
+        <location filename="../../desktop/import_wizard.py" line="582"/>
         <source>Cancel import</source>
         <translation>取消导入</translation>
     </message>
     <message>
-        <location filename="../../desktop/import_wizard.py" line="582"/>
+        <location filename="../../desktop/import_wizard.py" line="586"/>
         <source>Copy report</source>
         <translation>复制报告</translation>
     </message>
     <message>
-        <location filename="../../desktop/import_wizard.py" line="607"/>
+        <location filename="../../desktop/import_wizard.py" line="609"/>
         <source>Importing {name}…</source>
         <translation>正在导入 {name}…</translation>
     </message>
     <message>
-        <location filename="../../desktop/import_wizard.py" line="631"/>
+        <location filename="../../desktop/import_wizard.py" line="639"/>
         <source>Cancelling…</source>
         <translation>正在取消…</translation>
     </message>
     <message>
-        <location filename="../../desktop/import_wizard.py" line="653"/>
+        <location filename="../../desktop/import_wizard.py" line="661"/>
         <source>The import is complete. Click Finish to close.</source>
         <translation>导入完成。点击“完成”关闭。</translation>
     </message>
     <message>
-        <location filename="../../desktop/import_wizard.py" line="661"/>
+        <location filename="../../desktop/import_wizard.py" line="675"/>
         <source>Nothing was imported. Go Back to change the settings, or Cancel to close.</source>
         <translation>未导入任何数据。点击“上一步”修改设置，或点击“取消”关闭。</translation>
     </message>
     <message>
-        <location filename="../../desktop/import_wizard.py" line="662"/>
+        <location filename="../../desktop/import_wizard.py" line="676"/>
         <source>The import failed unexpectedly; nothing was imported.</source>
         <translation>导入意外失败，未导入任何数据。</translation>
     </message>
     <message>
-        <location filename="../../desktop/import_wizard.py" line="680"/>
+        <location filename="../../desktop/import_wizard.py" line="694"/>
         <source>Rows not imported:</source>
         <translation>未导入的行：</translation>
     </message>
     <message>
-        <location filename="../../desktop/import_wizard.py" line="685"/>
+        <location filename="../../desktop/import_wizard.py" line="699"/>
         <source>Reading the file…</source>
         <translation>正在读取文件…</translation>
     </message>
     <message>
-        <location filename="../../desktop/import_wizard.py" line="685"/>
+        <location filename="../../desktop/import_wizard.py" line="699"/>
         <source>Checking values…</source>
         <translation>正在校验数据…</translation>
     </message>
     <message>
-        <location filename="../../desktop/import_wizard.py" line="686"/>
+        <location filename="../../desktop/import_wizard.py" line="700"/>
         <source>Checking and repairing geometries…</source>
         <translation>正在检查并修复几何图形…</translation>
     </message>
     <message>
-        <location filename="../../desktop/import_wizard.py" line="686"/>
+        <location filename="../../desktop/import_wizard.py" line="700"/>
         <source>Converting coordinates…</source>
         <translation>正在转换坐标…</translation>
     </message>
     <message>
-        <location filename="../../desktop/import_wizard.py" line="687"/>
+        <location filename="../../desktop/import_wizard.py" line="701"/>
         <source>Writing to the project…</source>
         <translation>正在写入项目…</translation>
     </message>
     <message>
-        <location filename="../../desktop/import_wizard.py" line="687"/>
+        <location filename="../../desktop/import_wizard.py" line="701"/>
         <source>Done</source>
         <translation>完成</translation>
     </message>
     <message>
-        <location filename="../../desktop/import_wizard.py" line="691"/>
+        <location filename="../../desktop/import_wizard.py" line="705"/>
         <source>Starting…</source>
         <translation>正在准备…</translation>
     </message>
@@ -2423,219 +2456,219 @@
         <translation>管控区域</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="892"/>
+        <location filename="../../desktop/zone_panel.py" line="893"/>
         <source>Countdowns and actions are for this day</source>
         <translation>倒计时和操作均以此日期为准</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="916"/>
+        <location filename="../../desktop/zone_panel.py" line="917"/>
         <source>As of:</source>
         <translation>截至：</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="917"/>
+        <location filename="../../desktop/zone_panel.py" line="918"/>
         <source>Tier scheme:</source>
         <translation>等级方案：</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="969"/>
+        <location filename="../../desktop/zone_panel.py" line="970"/>
         <source>Propose Zones…</source>
         <translation>生成划定建议…</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="970"/>
+        <location filename="../../desktop/zone_panel.py" line="971"/>
         <source>Propose zones for the infections of the last days, to review</source>
         <translation>根据近几日的感染者生成区域划定建议，供审核</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="971"/>
+        <location filename="../../desktop/zone_panel.py" line="972"/>
         <source>Control Circles…</source>
         <translation>管控圈…</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="972"/>
+        <location filename="../../desktop/zone_panel.py" line="973"/>
         <source>A small and a large circle around selected cases or a clicked point</source>
         <translation>围绕所选病例或点选位置画大、小两个管控圈</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="973"/>
+        <location filename="../../desktop/zone_panel.py" line="974"/>
         <source>Snap to Units…</source>
         <translation>转为管控单元…</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="974"/>
+        <location filename="../../desktop/zone_panel.py" line="975"/>
         <source>Replace the selected circle or drawn zone by the units it covers</source>
         <translation>用所选管控圈或手绘区域覆盖的单元替换该区域</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="975"/>
+        <location filename="../../desktop/zone_panel.py" line="976"/>
         <source>Changes Since…</source>
         <translation>变化情况…</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="976"/>
+        <location filename="../../desktop/zone_panel.py" line="977"/>
         <source>Effective Tiers</source>
         <translation>生效等级</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="977"/>
+        <location filename="../../desktop/zone_panel.py" line="978"/>
         <source>Where zones overlap the highest tier wins</source>
         <translation>区域重叠处按最高等级计</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="979"/>
+        <location filename="../../desktop/zone_panel.py" line="980"/>
         <source>Step Down</source>
         <translation>降级</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="980"/>
+        <location filename="../../desktop/zone_panel.py" line="981"/>
         <source>Step the zone down one tier (refused unless ready)</source>
         <translation>将区域降低一级（未满足条件时不允许）</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="981"/>
+        <location filename="../../desktop/zone_panel.py" line="982"/>
         <source>Lift</source>
         <translation>解除</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="982"/>
+        <location filename="../../desktop/zone_panel.py" line="983"/>
         <source>Test Round…</source>
         <translation>核酸检测轮次…</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="983"/>
+        <location filename="../../desktop/zone_panel.py" line="984"/>
         <source>Record a full test round of the zone</source>
         <translation>记录该区域的一轮全员核酸检测</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="984"/>
+        <location filename="../../desktop/zone_panel.py" line="985"/>
         <source>Report…</source>
         <translation>区域报告…</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="985"/>
+        <location filename="../../desktop/zone_panel.py" line="986"/>
         <source>Units, people, sites and cases inside the zone</source>
         <translation>区域内的单元、人口、场所和病例</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="986"/>
+        <location filename="../../desktop/zone_panel.py" line="987"/>
         <source>Rename…</source>
         <translation>改名…</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="986"/>
+        <location filename="../../desktop/zone_panel.py" line="987"/>
         <source>Give the zone another name</source>
         <translation>给区域改名</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="987"/>
+        <location filename="../../desktop/zone_panel.py" line="988"/>
         <source>Change Tier</source>
         <translation>调整等级</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="1103"/>
+        <location filename="../../desktop/zone_panel.py" line="1106"/>
         <source>Custom…</source>
         <translation>自定义…</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="1128"/>
+        <location filename="../../desktop/zone_panel.py" line="1131"/>
         <source>Tier scheme: %1</source>
         <translation>等级方案：%1</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="1205"/>
+        <location filename="../../desktop/zone_panel.py" line="1208"/>
         <source>Change {zone} to %1</source>
         <translation>将{zone}调整为%1</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="1214"/>
+        <location filename="../../desktop/zone_panel.py" line="1217"/>
         <source>Step down {zone}</source>
         <translation>{zone}降级</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="1223"/>
+        <location filename="../../desktop/zone_panel.py" line="1226"/>
         <source>Step down {zone} early</source>
         <translation>{zone}提前降级</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="1229"/>
+        <location filename="../../desktop/zone_panel.py" line="1232"/>
         <source>Not Ready to Step Down</source>
         <translation>尚不满足降级条件</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="1234"/>
+        <location filename="../../desktop/zone_panel.py" line="1237"/>
         <source>Step it down to %1 anyway, although the condition above is not met? The early step is logged.</source>
         <translation>上述条件尚未满足，仍要降为%1吗？提前降级将记入日志。</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="1235"/>
+        <location filename="../../desktop/zone_panel.py" line="1238"/>
         <source>Step Down Anyway</source>
         <translation>仍然降级</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="1241"/>
+        <location filename="../../desktop/zone_panel.py" line="1244"/>
         <source>Lift {zone}</source>
         <translation>解除{zone}</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="1251"/>
+        <location filename="../../desktop/zone_panel.py" line="1254"/>
         <source>Test round of {zone} on %1</source>
         <translation>记录{zone} %1 核酸检测</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="1259"/>
+        <location filename="../../desktop/zone_panel.py" line="1262"/>
         <source>Rename Zone</source>
         <translation>区域改名</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="1259"/>
+        <location filename="../../desktop/zone_panel.py" line="1262"/>
         <source>New name of “%1”:</source>
         <translation>“%1”的新名称：</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="1263"/>
+        <location filename="../../desktop/zone_panel.py" line="1266"/>
         <source>Rename “{zone}” to “%1”</source>
         <translation>将“{zone}”改名为“%1”</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="1287"/>
+        <location filename="../../desktop/zone_panel.py" line="1290"/>
         <source>No unit is covered under this rule; the zone is left as it is.</source>
         <translation>按此规则未覆盖任何单元，区域保持不变。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../desktop/zone_panel.py" line="1289"/>
+        <location filename="../../desktop/zone_panel.py" line="1292"/>
         <source>Snap {zone} to %n unit(s)</source>
         <translation>
             <numerusform>将{zone}转为 %n 个单元</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="1325"/>
+        <location filename="../../desktop/zone_panel.py" line="1328"/>
         <source>Add control circles</source>
         <translation>添加管控圈</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="1334"/>
+        <location filename="../../desktop/zone_panel.py" line="1337"/>
         <source>Click the map where the circles go (Esc cancels).</source>
         <translation>在地图上点击圆心位置（按 Esc 取消）。</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="1383"/>
+        <location filename="../../desktop/zone_panel.py" line="1386"/>
         <source>Proposing zones…</source>
         <translation>正在生成划定建议…</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="1408"/>
+        <location filename="../../desktop/zone_panel.py" line="1411"/>
         <source>No confirmed or asymptomatic cases from %1 to %2: nothing to propose.</source>
         <translation>%1 至 %2 无确诊病例或无症状感染者，无需生成建议。</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="1459"/>
+        <location filename="../../desktop/zone_panel.py" line="1462"/>
         <source>Nothing ticked to apply: the zones stay as they are.</source>
         <translation>没有勾选要应用的区域，管控区域保持不变。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../desktop/zone_panel.py" line="1464"/>
+        <location filename="../../desktop/zone_panel.py" line="1467"/>
         <source>Apply proposal (%n zone(s))</source>
         <translation>
             <numerusform>采用划定建议（%n 个区域）</numerusform>
