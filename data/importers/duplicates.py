@@ -160,7 +160,7 @@ def update_matched(edit: Edit, layer: str, rows: gpd.GeoDataFrame, matched: dict
     (never the code) and the outline; one audit row per feature (``import_update``) with before and after."""
     fields = [f for f in dict.fromkeys(fields) if f != "code" and f in rows.columns]
     for r, fid in matched.items():
-        edit.update(layer, fid, {f: rows.at[r, f] for f in fields}, geometry=rows.geometry[r], action="import_update")
+        edit.update(layer, fid, {f: rows.at[r, f] for f in fields}, geometry=rows.geometry.loc[r], action="import_update")
 
 
 def _examples(names: list[str], count: int) -> tuple[str, str]:

@@ -268,7 +268,7 @@ def _complete_grids(project: Project, rows: gpd.GeoDataFrame, report: ImportRepo
     for r in order:
         if r in final:
             continue
-        fid = existing.by_key(names[r], unit_codes[r]) if names[r] else existing.by_outline(rows.geometry[r])
+        fid = existing.by_key(names[r], unit_codes[r]) if names[r] else existing.by_outline(rows.geometry.loc[r])
         if fid is not None:
             final[r], matched[r] = existing.code_of(fid), fid
         else:
