@@ -75,7 +75,8 @@ def with_cases_csv(folder: Path, base: Path) -> None:
 
 def old_stats(folder: Path, base: Path) -> None:
     copy_base(folder, base)
-    assert run_cli(["stats", folder / "县.gpkg", "--by", "town", "--xlsx", folder / "统计.xlsx"]).returncode == 0
+    written = run_cli(["stats", folder / "县.gpkg", "--by", "town", "--xlsx", folder / "统计.xlsx"])
+    assert written.returncode == 0, written.stderr
 
 
 def project_state(path: Path):
