@@ -732,9 +732,8 @@ class DuplicatesMessageBox(QMessageBox):
         super().__init__(parent)
         self.setIcon(QMessageBox.Icon.Question)
         self.setWindowTitle(self.tr("Features Already in the Project"))
-        names = ("、" if ui_language() == "zh" else ", ").join(found.names[:3]) + ("…" if found.count > 3 else "")
         self.setText(self.tr("{count} features of {file} are already in the project (e.g. {names}).")
-                     .format(count=found.count, file=file_name, names=names))
+                     .format(count=found.count, file=file_name, names=found.examples(ui_language())))
         self.setInformativeText(self.tr("Update them from the file (their ids and codes stay), or skip them and "
                                         "import only the others? Cancel changes nothing."))
         self.choices = {"update": self.addButton(self.tr("Update existing features"), QMessageBox.ButtonRole.AcceptRole),

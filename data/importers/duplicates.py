@@ -122,10 +122,15 @@ class DuplicatesFound(UserError):
         self.count, self.names = count, names
         file = Path(source).name
         zh, en = _examples(names, count)
+        self._examples = {"zh": zh, "en": en}
         super().__init__(f"{file} 中有 {count} 个要素已在项目中（如 {zh}）。"
                          "请加 --on-duplicate update（更新已有要素）或 --on-duplicate skip（跳过它们）。",
                          f"{count} features of {file} are already in the project (e.g. {en}). Add --on-duplicate "
                          "update (update them) or --on-duplicate skip (leave them as they are).")
+
+    def examples(self, lang: str = "zh") -> str:
+        """A few of their names, as "王庄村、李庄村、张湾村…"."""
+        return self._examples["zh" if lang == "zh" else "en"]
 
 
 @dataclass
