@@ -666,27 +666,27 @@
         <translation>要素已在项目中</translation>
     </message>
     <message>
-        <location filename="../../desktop/import_wizard.py" line="737"/>
+        <location filename="../../desktop/import_wizard.py" line="736"/>
         <source>{count} features of {file} are already in the project (e.g. {names}).</source>
         <translation>{file} 中有 {count} 个要素已在项目中（如 {names}）。</translation>
     </message>
     <message>
-        <location filename="../../desktop/import_wizard.py" line="739"/>
+        <location filename="../../desktop/import_wizard.py" line="738"/>
         <source>Update them from the file (their ids and codes stay), or skip them and import only the others? Cancel changes nothing.</source>
         <translation>按文件更新这些要素（编号和代码不变），还是跳过它们、只导入其余要素？取消则不作任何修改。</translation>
     </message>
     <message>
-        <location filename="../../desktop/import_wizard.py" line="740"/>
+        <location filename="../../desktop/import_wizard.py" line="739"/>
         <source>Update existing features</source>
         <translation>更新已有要素</translation>
     </message>
     <message>
-        <location filename="../../desktop/import_wizard.py" line="741"/>
+        <location filename="../../desktop/import_wizard.py" line="740"/>
         <source>Skip existing features</source>
         <translation>跳过已有要素</translation>
     </message>
     <message>
-        <location filename="../../desktop/import_wizard.py" line="742"/>
+        <location filename="../../desktop/import_wizard.py" line="741"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
