@@ -1,7 +1,9 @@
-"""Test set-up: headless Qt, Chinese-language messages, and a sample project built once per run."""
+"""Test set-up: headless Qt, Chinese-language messages, a sample project built once per run, and a PostGIS
+server (``CORDON_TEST_PG_URL``, else a throwaway cluster) for the tests that run on both stores."""
 
 import datetime as dt
 import os
+import uuid
 
 import pytest
 
@@ -26,6 +28,35 @@ def sample_master(tmp_path_factory):
 def sample_project(sample_master, tmp_path):
     """A private copy of the sample county project."""
     return sample_master.save_as(tmp_path / "county.gpkg")
+
+
+@pytest.fixture(scope="session")
+def pg_url():
+    """A PostgreSQL database with PostGIS: ``CORDON_TEST_PG_URL`` if set, else a throwaway local cluster
+    started for this run (and stopped after it). A server that cannot start fails the tests that need it."""
+    if os.environ.get("CORDON_TEST_PG_URL"):
+        yield os.environ["CORDON_TEST_PG_URL"]
+        return
+    from pg_cluster import throwaway_cluster
+
+    with throwaway_cluster() as url:
+        yield url
+
+
+@pytest.fixture(params=["gpkg", "postgis"])
+def store(request, tmp_path):
+    """A fresh project target on each store: a .gpkg path in a temp folder, or a database URL naming a
+    schema of its own (dropped after the test)."""
+    if request.param == "gpkg":
+        yield str(tmp_path / "county.gpkg")
+        return
+    import psycopg
+
+    url = request.getfixturevalue("pg_url")
+    schema = f"test_{uuid.uuid4().hex[:12]}"
+    yield f"{url}{'&' if '?' in url else '?'}schema={schema}"
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
 
 
 def pytest_configure(config):

@@ -1,6 +1,5 @@
-"""The project file: schema contract, transactions, atomic save, audit log, migration."""
-
-import sqlite3
+"""The project on both stores (a GeoPackage file and a PostGIS schema): schema contract, transactions,
+atomic creation, audit log, migration."""
 
 import geopandas as gpd
 import pyogrio
@@ -13,7 +12,12 @@ from gis.errors import UserError
 
 
 @pytest.fixture
-def project(tmp_path):
+def project(store):
+    return Project.create(store, name="测试县", county_code="419001")
+
+
+@pytest.fixture
+def gpkg_project(tmp_path):
     return Project.create(tmp_path / "county.gpkg", name="测试县", county_code="419001")
 
 
@@ -24,21 +28,21 @@ def _villages(*names):
         geometry=[shapely.box(112 + i * 0.1, 35, 112.1 + i * 0.1, 35.1) for i in range(len(names))], crs=4490)
 
 
-def test_every_contract_layer_and_field_opens_in_gdal(project):
-    listed = {name: kind for name, kind in pyogrio.list_layers(project.path)}
+def test_every_contract_layer_and_field_opens_in_gdal(gpkg_project):
+    listed = {name: kind for name, kind in pyogrio.list_layers(gpkg_project.path)}
     for spec in LAYERS.values():
         assert spec.name in listed
-        info = pyogrio.read_info(project.path, layer=spec.name)
+        info = pyogrio.read_info(gpkg_project.path, layer=spec.name)
         assert set(spec.field_names) <= set(info["fields"])
         if spec.geometry:
             assert info["crs"] == "EPSG:4490"
             assert listed[spec.name] == {"MULTIPOLYGON": "MultiPolygon", "POINT": "Point"}[spec.geometry]
 
 
-def test_features_written_read_back_in_gdal_with_chinese_text(project):
-    with project.transaction() as edit:
+def test_features_written_read_back_in_gdal_with_chinese_text(gpkg_project):
+    with gpkg_project.transaction() as edit:
         edit.insert("admin_units", _villages("王庄村", "李家沟社区"))
-    frame = gpd.read_file(project.path, layer="admin_units", engine="pyogrio")
+    frame = gpd.read_file(gpkg_project.path, layer="admin_units", engine="pyogrio")
     assert list(frame["name"]) == ["王庄村", "李家沟社区"]
     assert frame.geometry.iloc[0].geom_type == "MultiPolygon"
     assert frame.geometry.iloc[0].equals(shapely.MultiPolygon([shapely.box(112, 35, 112.1, 35.1)]))
@@ -86,6 +90,18 @@ def test_listeners_hear_which_layers_changed(project):
     assert heard == [{"admin_units", "audit_log"}]
 
 
+def test_features_read_back_with_chinese_text_and_multipolygons(project):
+    with project.transaction() as edit:
+        edit.insert("admin_units", _villages("王庄村", "李家沟社区"))
+    frame = project.read_layer("admin_units")
+    assert list(frame["name"]) == ["王庄村", "李家沟社区"] and list(frame.index) == [1, 2]
+    assert frame.crs.to_epsg() == 4490 and str(frame["population"].dtype) == "Int64"
+    assert frame.geometry.iloc[0].equals(shapely.MultiPolygon([shapely.box(112, 35, 112.1, 35.1)]))
+    assert project.extent("admin_units") == pytest.approx((112, 35, 112.2, 35.1))
+    assert project.extent("admin_units", after_fid=1) == pytest.approx((112.1, 35, 112.2, 35.1))
+    assert project.last_fid("admin_units") == 2 and project.value_counts("admin_units", "level") == {"village": 2}
+
+
 def test_save_as_copies_everything_and_leaves_no_temp_file(project, tmp_path):
     with project.transaction() as edit:
         edit.insert("admin_units", _villages("王庄村", "李庄村"))
@@ -94,22 +110,28 @@ def test_save_as_copies_everything_and_leaves_no_temp_file(project, tmp_path):
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["copy.gpkg"]
 
 
-def test_create_does_not_overwrite_and_a_failed_create_leaves_no_file(tmp_path, monkeypatch):
-    path = tmp_path / "a.gpkg"
-    Project.create(path, name="甲")
+def test_create_does_not_overwrite_and_a_failed_create_leaves_nothing(store, tmp_path):
+    Project.create(store, name="甲")
     with pytest.raises(UserError, match="已存在|exists"):
-        Project.create(path, name="乙")
-    assert Project.open(path).metadata["name"] == "甲"
+        Project.create(store, name="乙")
+    assert Project.open(store).metadata["name"] == "甲"
 
-    import data.project as module
+    def broken_fill():
+        with Project.building(store, name="丙", overwrite=True) as draft, draft.transaction() as edit:
+            edit.insert("admin_units", _villages("王庄村"))
+            raise OSError("disk full")
 
-    def broken(*_args, **_kwargs):
-        raise OSError("disk full")
-
-    monkeypatch.setattr(module, "_create_layer", broken)
     with pytest.raises(OSError):
-        Project.create(tmp_path / "b.gpkg", name="丙")
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.gpkg"]
+        broken_fill()
+    again = Project.open(store)
+    assert again.metadata["name"] == "甲" and again.count("admin_units") == 0
+    if store.endswith(".gpkg"):
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["county.gpkg"]
+
+
+def test_opening_a_missing_project_says_so(store):
+    with pytest.raises(UserError, match="找不到项目文件|没有 Cordon 项目"):
+        Project.open(store)
 
 
 def test_opening_a_non_project_says_so(tmp_path):
@@ -123,22 +145,28 @@ def test_opening_a_non_project_says_so(tmp_path):
         Project.open(text)
 
 
-def test_an_older_schema_is_upgraded_on_open(project):
-    conn = sqlite3.connect(project.path)
-    with conn:
-        conn.execute("UPDATE cordon_meta SET value='0' WHERE key='schema_version'")
-        conn.execute("ALTER TABLE isolation_sites DROP COLUMN beds")
-    conn.close()
-    reopened = Project.open(project.path)
+def test_an_older_schema_is_upgraded_on_open(project, store):
+    conn = project._conn()  # what an older Cordon left: version 0, a layer without a later field
+    conn.execute("UPDATE cordon_meta SET value='0' WHERE key='schema_version'")
+    conn.execute("ALTER TABLE isolation_sites DROP COLUMN beds")
+    conn.execute("DROP TABLE key_persons")
+    if store.endswith(".gpkg"):
+        conn.execute("DELETE FROM gpkg_geometry_columns WHERE table_name = 'key_persons'")
+        conn.execute("DELETE FROM gpkg_contents WHERE table_name = 'key_persons'")
+    project.close()
+    reopened = Project.open(store)
     assert reopened.metadata["schema_version"] == SCHEMA_VERSION
-    assert "beds" in pyogrio.read_info(project.path, layer="isolation_sites")["fields"]
-    assert "migrate" in list(reopened.read_layer("audit_log")["action"])
+    assert reopened.read_layer("isolation_sites").columns.tolist()[:6] == list(LAYERS["isolation_sites"].field_names[:6])
+    assert "beds" in reopened.read_layer("isolation_sites").columns and reopened.count("key_persons") == 0
+    assert list(reopened.read_layer("audit_log")["action"]) == ["metadata", "migrate"]
+    if store.endswith(".gpkg"):
+        assert "beds" in pyogrio.read_info(store, layer="isolation_sites")["fields"]
 
 
-def test_a_newer_schema_is_refused(project):
+def test_a_newer_schema_is_refused(project, store):
     project.set_metadata(schema_version=99)
     with pytest.raises(UserError, match="更新版本|newer"):
-        Project.open(project.path)
+        Project.open(store)
 
 
 def test_wrong_geometry_type_is_refused(project):

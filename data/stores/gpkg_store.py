@@ -1,0 +1,279 @@
+"""The GeoPackage store: a project as one SQLite file (``county.gpkg``), written by :mod:`data.gpkg`.
+
+Creating a project writes a temporary file beside the target and renames it into place. A write takes the
+file's write lock for its whole transaction (``BEGIN IMMEDIATE``); reading never does. While another user
+or program holds the file, statements wait (telling ``on_wait``) up to ``CORDON_BUSY_TIMEOUT_S`` seconds;
+SQLite's disk, permission and lock errors become one UserError naming the file (:func:`database_error`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sqlite3
+import time
+from collections.abc import Iterable
+from operator import itemgetter
+from pathlib import Path
+
+import numpy as np
+import shapely
+
+from data import gpkg
+from data.atomic import atomic_output, remove_stale_temporaries
+from data.project import META_TABLE, Project, quote
+from data.schema import LAYERS, Field, LayerSpec
+from gis.crs import STORAGE_EPSG
+from gis.errors import UserError
+
+BUSY_TIMEOUT_S = 60.0
+"""How long to wait for another user or program to release the project (``CORDON_BUSY_TIMEOUT_S`` overrides)."""
+_BUSY_SLICE_S = 0.5  # SQLite's own wait between two reports of "still waiting"
+
+
+class GeoPackageProject(Project):
+    """A project kept in a GeoPackage file."""
+
+    @classmethod
+    def _opened(cls, target) -> GeoPackageProject:
+        path = Path(target)
+        if not path.is_file():
+            raise UserError(f"找不到项目文件：{path}", f"Project file not found: {path}")
+        remove_stale_temporaries(path.parent)
+        project = cls(path)
+        try:
+            conn = project._conn()
+            app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+            has_meta = conn.execute("SELECT 1 FROM sqlite_master WHERE name=?", (META_TABLE,)).fetchone()
+        except sqlite3.DatabaseError as exc:
+            raise UserError(f"无法读取 {path}：它不是 GeoPackage 文件（{exc}）。",
+                            f"Cannot read {path}: not a GeoPackage file ({exc}).") from exc
+        if app_id != 0x47504B47 or not has_meta:
+            raise UserError(f"{path} 不是 Cordon 项目文件。请新建项目，再用“导入”把它的图层导入进来。",
+                            f"{path} is not a Cordon project. Create a project and import its layers instead.")
+        return project
+
+    @classmethod
+    @contextlib.contextmanager
+    def _building(cls, target, meta: dict, *, overwrite: bool):
+        path = Path(target)
+        if path.suffix.lower() != ".gpkg":
+            raise UserError(f"项目文件须以 .gpkg 结尾：{path}", f"A project file must end in .gpkg: {path}")
+        if path.exists() and not overwrite:
+            raise UserError(f"文件已存在：{path}。请换一个文件名，或先删除它。",
+                            f"File already exists: {path}. Choose another name or delete it first.")
+        if overwrite and Path(f"{path}-journal").exists():
+            _settle_journal(path)
+        with atomic_output(path) as tmp:
+            draft = cls(tmp)
+            draft.shown_path = path
+            conn = sqlite3.connect(tmp)
+            try:
+                with conn:
+                    gpkg.initialise(conn, [STORAGE_EPSG, 4326])
+                    for spec in LAYERS.values():
+                        draft._create_layer(conn, spec)
+                    gpkg.create_table(conn, META_TABLE, [("key", "TEXT NOT NULL UNIQUE"), ("value", "TEXT")],
+                                      geometry_type=None, srs_id=0, description="Cordon project metadata")
+                    conn.executemany(f"INSERT INTO {META_TABLE} (key, value) VALUES (?, ?)",
+                                     [(k, json.dumps(v, ensure_ascii=False)) for k, v in meta.items()])
+            except sqlite3.Error as exc:
+                raise database_error(exc, path) from exc
+            finally:
+                conn.close()
+            try:
+                yield draft
+            finally:
+                draft.close()
+
+    def save_as(self, path) -> Project:
+        """Copy the whole file to ``path`` atomically (SQLite's backup) and return the copy, opened."""
+        path = Path(path)
+        if path.resolve() == self.path.resolve():
+            return self
+        with atomic_output(path) as tmp:
+            target = sqlite3.connect(tmp)
+            try:
+                self._conn().backup(target)
+            except sqlite3.Error as exc:
+                raise database_error(exc, self.shown_path if _is_busy(exc) else path) from exc
+            finally:
+                target.close()
+        return Project.open(path)
+
+    # -- store hooks ------------------------------------------------------------------------------
+
+    def _conn(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            try:
+                conn = sqlite3.connect(self.path, isolation_level=None, timeout=_BUSY_SLICE_S, factory=_Connection)
+            except sqlite3.Error as exc:
+                raise database_error(exc, self.path) from exc
+            conn.project = self
+            conn.execute("PRAGMA synchronous = FULL")
+            self._local.conn = conn
+        return conn
+
+    @contextlib.contextmanager
+    def _write(self):
+        conn = self._conn()
+        conn.execute("BEGIN IMMEDIATE")
+        # Inside, only moving changed pages out of memory early can meet a reader; SQLite then keeps them in
+        # memory, so it need not wait there (it would, once per page, unbounded and unseen). COMMIT waits.
+        conn.execute("PRAGMA busy_timeout = 0")
+        try:
+            yield conn
+            conn.execute(f"PRAGMA busy_timeout = {round(_BUSY_SLICE_S * 1000)}")
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:  # SQLite itself rolls back after a full disk or an I/O error
+                with contextlib.suppress(sqlite3.Error):
+                    sqlite3.Connection.execute(conn, "ROLLBACK")
+            raise
+        finally:
+            sqlite3.Connection.execute(conn, f"PRAGMA busy_timeout = {round(_BUSY_SLICE_S * 1000)}")
+
+    def _tables(self, conn) -> set[str]:
+        return {row[0] for row in conn.execute("SELECT table_name FROM gpkg_contents")}
+
+    def _columns(self, conn, table: str) -> list[str]:
+        return gpkg.table_columns(conn, table)
+
+    def _index_names(self, conn) -> set[str]:
+        return {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+
+    def _create_layer(self, conn, spec: LayerSpec) -> None:
+        gpkg.create_table(conn, spec.name, [(f.name, f.kind) for f in spec.fields], geometry_type=spec.geometry,
+                          srs_id=STORAGE_EPSG, description=f"{spec.zh} / {spec.en}", primary_key=spec.primary_key)
+        self._create_indexes(conn, spec)
+
+    def _add_column(self, conn, table: str, field: Field) -> None:
+        gpkg.add_column(conn, table, field.name, field.kind)
+
+    def _encode_geometries(self, geoms) -> list:
+        return gpkg.encode_geometries(geoms, STORAGE_EPSG)
+
+    def _decode_geometries(self, values: list) -> np.ndarray:
+        return gpkg.decode_geometries(values)
+
+    def _point_rows(self, name: str, extra: list[str], params) -> tuple[np.ndarray, np.ndarray, np.ndarray, list]:
+        """One numpy pass over the point blobs when every one is a plain little-endian point without an
+        envelope (how data.gpkg writes points), else the general decoder."""
+        sql = f"SELECT fid, {quote(gpkg.GEOMETRY_COLUMN)}, {', '.join(extra)} FROM {quote(name)} ORDER BY fid"
+        rows = self._conn().execute(sql, params).fetchall()
+        n = len(rows)
+        fids = np.fromiter(map(itemgetter(0), rows), dtype=np.int64, count=n)
+        blobs = list(map(itemgetter(1), rows))
+        extras = [row[2:] for row in rows]
+        size = gpkg._POINT_BLOB.itemsize
+        if n and all(blobs):
+            joined = b"".join(blobs)
+            if len(joined) == size * n:
+                packed = np.frombuffer(joined, dtype=gpkg._POINT_BLOB)
+                if ((packed["magic"] == b"GP") & (packed["flags"] == gpkg._FLAG_LITTLE_ENDIAN) & (packed["order"] == 1)
+                        & (packed["type"] == 1)).all():
+                    return fids, packed["x"].astype(np.float64), packed["y"].astype(np.float64), extras
+        x, y = gpkg.point_coordinates(blobs)
+        return fids, x, y, extras
+
+    def _extent(self, name: str, after_fid: int | None):
+        table, conn = quote(name), self._conn()
+        if after_fid is None:
+            if conn.execute(f"SELECT NOT EXISTS (SELECT 1 FROM {table} WHERE geom IS NOT NULL)").fetchone()[0]:
+                return None
+            row = conn.execute("SELECT min_x, min_y, max_x, max_y FROM gpkg_contents WHERE table_name = ?",
+                               (name,)).fetchone()
+            if row and None not in row:
+                return np.array(row, dtype=float)
+        rows = conn.execute(f"SELECT geom FROM {table} WHERE fid > ? AND geom IS NOT NULL", (after_fid or 0,))
+        blobs = [blob for (blob,) in rows.fetchall()]
+        if LAYERS[name].geometry == "POINT":
+            x, y = gpkg.point_coordinates(blobs)
+            ok = ~np.isnan(x)
+            return np.array([x[ok].min(), y[ok].min(), x[ok].max(), y[ok].max()]) if ok.any() else None
+        return shapely.total_bounds(gpkg.decode_geometries(blobs))
+
+    def _new_fids(self, conn, name: str, count: int) -> list[int]:
+        row = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = ?", (name,)).fetchone()
+        first = (row[0] if row else 0) + 1
+        return list(range(first, first + count))
+
+    def _insert_rows(self, conn, name: str, columns: list[str], rows: Iterable[tuple], *, explicit_keys: bool) -> None:
+        placeholders = ", ".join("?" * len(columns))
+        conn.executemany(f"INSERT INTO {quote(name)} ({', '.join(quote(c) for c in columns)}) VALUES ({placeholders})",
+                         rows)
+
+    def _extend_extent(self, conn, name: str, geoms) -> None:
+        gpkg.extend_extent(conn, name, geoms)
+
+
+class _Connection(sqlite3.Connection):
+    """A connection to a project file whose statements wait for another user or program (telling the
+    project's ``on_wait``) and turn SQLite's disk, permission and lock errors into UserErrors."""
+
+    project: Project
+
+    def execute(self, sql, parameters=(), /):
+        started = time.monotonic()
+        while True:
+            try:
+                return super().execute(sql, parameters)
+            except sqlite3.Error as exc:
+                waited = time.monotonic() - started
+                if not _is_busy(exc) or waited + _BUSY_SLICE_S > _busy_timeout():
+                    raise database_error(exc, self.project.shown_path, waited) from exc
+                if self.project.on_wait is not None:
+                    self.project.on_wait(waited)
+
+    def executemany(self, sql, parameters, /):
+        try:
+            return super().executemany(sql, parameters)
+        except sqlite3.Error as exc:
+            raise database_error(exc, self.project.shown_path) from exc
+
+
+def _busy_timeout() -> float:
+    try:
+        return float(os.environ.get("CORDON_BUSY_TIMEOUT_S", BUSY_TIMEOUT_S))
+    except ValueError:
+        return BUSY_TIMEOUT_S
+
+
+def _is_busy(exc: sqlite3.Error) -> bool:
+    return getattr(exc, "sqlite_errorname", "").startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "locked" in str(exc)
+
+
+_DATABASE_ERRORS = (  # (SQLite error name prefixes, message fragment, Chinese, English)
+    (("SQLITE_FULL",), "disk is full", "磁盘已满，请腾出磁盘空间后重试", "the disk is full; free some space and try again"),
+    (("SQLITE_IOERR",), "disk I/O error", "磁盘写入失败（磁盘已满、文件过大或磁盘故障），请腾出空间或换一个磁盘后重试",
+     "the disk refused the write (full, file too large or failing); free some space or use another disk"),
+    (("SQLITE_READONLY",), "readonly database", "文件或所在文件夹只读，请把项目复制到可写的文件夹",
+     "the file or its folder is read-only; copy the project to a writable folder"),
+    (("SQLITE_CANTOPEN",), "unable to open database file", "无法打开文件，请检查文件夹是否存在、是否可写",
+     "the file cannot be opened; check that its folder exists and is writable"),
+)
+
+
+def database_error(exc: sqlite3.Error, path, waited: float | None = None) -> Exception:
+    """The UserError for an SQLite error a user can act on (disk full, I/O error, read-only, cannot open,
+    locked), naming ``path``; ``exc`` itself for anything else. The one place these are translated."""
+    if _is_busy(exc):
+        seconds = round(waited if waited is not None else _busy_timeout())
+        return UserError(f"项目 {path} 正被其他用户或程序使用（已等待 {seconds} 秒）。请关闭其他程序或稍后重试；项目未改动。",
+                         f"Project {path} is in use by another user or program (waited {seconds} s). "
+                         "Close the other program or try again later; the project is unchanged.")
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    for prefixes, fragment, zh, en in _DATABASE_ERRORS:
+        if name.startswith(prefixes) or fragment in str(exc):
+            return UserError(f"无法写入项目 {path}：{zh}。项目未改动。", f"Cannot write project {path}: {en}. "
+                             "The project is unchanged.")
+    return exc
+
+
+def _settle_journal(path: Path) -> None:
+    """Let SQLite roll back a crashed write of ``path`` (its hot journal) before the file is replaced, so the
+    old journal is never applied to the new file."""
+    with contextlib.suppress(sqlite3.Error), contextlib.closing(sqlite3.connect(path)) as conn:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()

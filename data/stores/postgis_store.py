@@ -1,0 +1,305 @@
+"""The PostgreSQL/PostGIS store: a project as one schema of a database (default ``cordon``), for many desks at once.
+
+Each contract layer is a table with ``fid bigint`` identity key, ``geom geometry(MultiPolygon|Point, 4490)``
+under a GiST index, and the contract fields (TEXT → text, INTEGER → bigint, REAL → double precision; dates
+and times stay ISO text, as in the GeoPackage), beside ``cordon_meta`` and ``audit_log``. Geometries travel
+as WKB (EWKB with the SRID when written). Creating a project is one transaction: the schema and everything
+in it appear together or not at all. Opening migrates like the GeoPackage, under an advisory lock.
+
+Each thread has its own connection (autocommit between transactions, so reading holds no lock). The
+password comes from libpq (``PGPASSWORD``, ``~/.pgpass``), from the URL or the connect dialog (kept in
+memory only), or, on an interactive terminal, from a prompt; it is never written anywhere. Server, login
+and connection failures are one UserError naming the target without its password.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import getpass
+import sys
+import threading
+from collections.abc import Iterable
+
+import numpy as np
+import psycopg
+import shapely
+from psycopg import sql
+
+from data.project import GEOMETRY_COLUMN, META_TABLE, Project, quote
+from data.schema import LAYERS, Field, LayerSpec
+from data.stores.database_url import DatabaseTarget, parse_url, remember_password, strip_password
+from gis.crs import STORAGE_EPSG
+from gis.errors import UserError
+
+_TYPES = {"TEXT": "text", "INTEGER": "bigint", "REAL": "double precision", "DATE": "text", "DATETIME": "text"}
+_GEOMETRY_TYPES = {"MULTIPOLYGON": "MultiPolygon", "POINT": "Point"}
+CONNECT_TIMEOUT_S = 10
+
+
+class PostgisProject(Project):
+    """A project kept in a schema of a PostgreSQL database with PostGIS."""
+
+    geometry_select = f"ST_AsBinary({GEOMETRY_COLUMN})"
+
+    def __init__(self, target: DatabaseTarget):
+        super().__init__(target)
+        self._pinned: _Connection | None = None  # a draft's one connection, inside its creating transaction
+        self._lock = threading.Lock()
+
+    @classmethod
+    def _opened(cls, target) -> PostgisProject:
+        project = cls(parse_url(target))
+        conn = project._conn()
+        if not conn.execute("SELECT to_regclass(?) IS NOT NULL", (f"{quote(project.path.schema)}.{META_TABLE}",)
+                            ).fetchone()[0]:
+            where = project.path
+            raise UserError(f"数据库 {where} 中没有 Cordon 项目（模式 {where.schema}）。请先用 new 或 push 创建。",
+                            f"There is no Cordon project in {where} (schema {where.schema}). "
+                            "Create one with new or push first.")
+        return project
+
+    @classmethod
+    @contextlib.contextmanager
+    def _building(cls, target, meta: dict, *, overwrite: bool):
+        draft = cls(parse_url(target))
+        where = draft.path
+        conn = _connect(where)
+        try:
+            with conn.raw.transaction():
+                conn.execute("SELECT pg_advisory_xact_lock(hashtext(?))", (f"cordon:{where.schema}",))
+                _ensure_postgis(conn, where)
+                tables = conn.execute("SELECT count(*) FROM pg_tables WHERE schemaname = ?", (where.schema,)).fetchone()[0]
+                if tables and not overwrite:
+                    raise UserError(f"数据库中的模式 {where.schema} 已存在（{where}）。请换一个模式名"
+                                    "（?schema=…），或加 --force 覆盖。",
+                                    f"Schema {where.schema} already exists ({where}). "
+                                    "Choose another schema (?schema=...) or add --force to replace it.")
+                schema = sql.Identifier(where.schema).as_string(conn.raw)
+                if overwrite:
+                    conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+                conn.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+                _set_search_path(conn, where)
+                for spec in LAYERS.values():
+                    draft._create_layer(conn, spec)
+                conn.execute(f"CREATE TABLE {META_TABLE} (key text PRIMARY KEY, value text)")
+                conn.executemany(f"INSERT INTO {META_TABLE} (key, value) VALUES (?, ?)",
+                                 [(k, _json(v)) for k, v in meta.items()])
+                draft._pinned = conn
+                yield draft
+        finally:
+            draft._pinned = None
+            conn.close()
+
+    # -- store hooks ------------------------------------------------------------------------------
+
+    def _conn(self) -> _Connection:
+        if self._pinned is not None:
+            return self._pinned
+        conn = getattr(self._local, "conn", None)
+        if conn is None or conn.raw.closed:
+            conn = _connect(self.path)
+            _set_search_path(conn, self.path)
+            self._local.conn = conn
+        return conn
+
+    def close(self) -> None:
+        if self._pinned is None:
+            super().close()
+
+    @contextlib.contextmanager
+    def _write(self):
+        conn = self._conn()
+        with _translated(self.path), conn.raw.transaction():  # a savepoint inside a draft's creating transaction
+            yield conn
+
+    def _lock_schema(self, conn) -> None:
+        conn.execute("SELECT pg_advisory_xact_lock(hashtext(?))", (f"cordon:{self.path.schema}",))
+
+    def _tables(self, conn) -> set[str]:
+        return {row[0] for row in conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = ?",
+                                               (self.path.schema,))}
+
+    def _columns(self, conn, table: str) -> list[str]:
+        rows = conn.execute("SELECT column_name FROM information_schema.columns WHERE table_schema = ? "
+                            "AND table_name = ? ORDER BY ordinal_position", (self.path.schema, table))
+        return [row[0] for row in rows]
+
+    def _index_names(self, conn) -> set[str]:
+        return {row[0] for row in conn.execute("SELECT indexname FROM pg_indexes WHERE schemaname = ?",
+                                               (self.path.schema,))}
+
+    def _create_layer(self, conn, spec: LayerSpec) -> None:
+        columns = [f"{quote(spec.primary_key)} bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY"]
+        if spec.geometry:
+            columns.append(f"{GEOMETRY_COLUMN} geometry({_GEOMETRY_TYPES[spec.geometry]}, {STORAGE_EPSG})")
+        columns += [f"{quote(f.name)} {_TYPES[f.kind]}" for f in spec.fields]
+        conn.execute(f"CREATE TABLE {quote(spec.name)} ({', '.join(columns)})")
+        conn.execute(f"COMMENT ON TABLE {quote(spec.name)} IS {_literal(f'{spec.zh} / {spec.en}')}")
+        if spec.geometry:
+            conn.execute(f"CREATE INDEX {quote(f'sidx_{spec.name}_geom')} ON {quote(spec.name)} "
+                         f"USING gist ({GEOMETRY_COLUMN})")
+        self._create_indexes(conn, spec)
+
+    def _add_column(self, conn, table: str, field: Field) -> None:
+        conn.execute(f"ALTER TABLE {quote(table)} ADD COLUMN {quote(field.name)} {_TYPES[field.kind]}")
+
+    def _encode_geometries(self, geoms) -> list:
+        # hex EWKB: PostGIS reads it as geometry text, in parameters and in COPY alike
+        return list(shapely.to_wkb(shapely.set_srid(np.asarray(geoms, dtype=object), STORAGE_EPSG), hex=True,
+                                   include_srid=True, flavor="extended"))
+
+    def _decode_geometries(self, values: list) -> np.ndarray:
+        return shapely.from_wkb(np.asarray(values, dtype=object))
+
+    def _point_rows(self, name: str, extra: list[str], params) -> tuple[np.ndarray, np.ndarray, np.ndarray, list]:
+        columns = ", ".join(["fid", f"ST_X({GEOMETRY_COLUMN})", f"ST_Y({GEOMETRY_COLUMN})", *extra])
+        rows = self._conn().execute(f"SELECT {columns} FROM {quote(name)} ORDER BY fid", params,
+                                    binary=True).fetchall()
+        n = len(rows)
+        fids = np.fromiter((row[0] for row in rows), dtype=np.int64, count=n)
+        x = np.array([row[1] for row in rows], dtype=float)  # None (no geometry) becomes NaN
+        y = np.array([row[2] for row in rows], dtype=float)
+        return fids, x, y, [row[3:] for row in rows]
+
+    def _extent(self, name: str, after_fid: int | None):
+        row = self._conn().execute(
+            f"SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM "
+            f"(SELECT ST_Extent({GEOMETRY_COLUMN}) AS e FROM {quote(name)} WHERE fid > ?) AS x",
+            (after_fid or 0,)).fetchone()
+        return None if row is None or row[0] is None else np.array(row, dtype=float)
+
+    def _new_fids(self, conn, name: str, count: int) -> list[int]:
+        rows = conn.execute("SELECT nextval(pg_get_serial_sequence(?, ?)) FROM generate_series(1, ?::int)",
+                            (quote(name), LAYERS[name].primary_key, count)).fetchall()
+        return [row[0] for row in rows]
+
+    def _insert_rows(self, conn, name: str, columns: list[str], rows: Iterable[tuple], *, explicit_keys: bool) -> None:
+        statement = f"COPY {quote(name)} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
+        with _translated(self.path), conn.raw.cursor().copy(statement) as copy:
+            for row in rows:
+                copy.write_row(row)
+        if explicit_keys:  # keys given by the caller: the sequence must not hand them out again
+            key = LAYERS[name].primary_key
+            conn.execute(f"SELECT setval(pg_get_serial_sequence(?, ?), m) FROM (SELECT max({quote(key)}) AS m "
+                         f"FROM {quote(name)}) AS x WHERE m > coalesce(pg_sequence_last_value("
+                         f"pg_get_serial_sequence(?, ?)::regclass), 0)", (quote(name), key, quote(name), key))
+
+
+class _Connection:
+    """A psycopg connection taking the ``?`` placeholders the shared SQL uses; failures become UserErrors."""
+
+    def __init__(self, raw: psycopg.Connection, target: DatabaseTarget):
+        self.raw = raw
+        self.target = target
+
+    def execute(self, statement: str, params=(), *, binary: bool = False):
+        params = tuple(params)
+        with _translated(self.target):
+            if not params:
+                return self.raw.execute(statement, binary=binary)
+            return self.raw.execute(_placeholders(statement), params, binary=binary)
+
+    def executemany(self, statement: str, rows) -> None:
+        with _translated(self.target):
+            self.raw.cursor().executemany(_placeholders(statement), list(rows))
+
+    def close(self) -> None:
+        self.raw.close()
+
+
+def _placeholders(statement: str) -> str:
+    return statement.replace("%", "%%").replace("?", "%s")
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _json(value) -> str:
+    import json
+
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _connect(target: DatabaseTarget) -> _Connection:
+    """A new autocommit connection to ``target``, asking for the password on a terminal when the server wants one."""
+    arguments = target.connect_arguments()
+    try:
+        raw = psycopg.connect(**arguments, autocommit=True, connect_timeout=CONNECT_TIMEOUT_S)
+    except psycopg.OperationalError as exc:
+        if not (_wants_password(exc) and "password" not in arguments and sys.stdin and sys.stdin.isatty()):
+            raise _connection_error(exc, target) from exc
+        password = getpass.getpass(f"{target} 的密码 / password: ")
+        try:
+            raw = psycopg.connect(**arguments, password=password, autocommit=True, connect_timeout=CONNECT_TIMEOUT_S)
+        except psycopg.OperationalError as again:
+            raise _connection_error(again, target) from again
+        remember_password(target, password)
+    return _Connection(raw, target)
+
+
+def _set_search_path(conn: _Connection, target: DatabaseTarget) -> None:
+    """The project's schema first, then wherever PostGIS is installed (usually public)."""
+    row = conn.execute("SELECT extnamespace::regnamespace::text FROM pg_extension WHERE extname = 'postgis'").fetchone()
+    schemas = [target.schema] + ([row[0].strip('"')] if row else ["public"])
+    conn.execute("SELECT set_config('search_path', ?, false)", (", ".join(quote(s) for s in dict.fromkeys(schemas)),))
+
+
+def _ensure_postgis(conn: _Connection, target: DatabaseTarget) -> None:
+    if conn.execute("SELECT 1 FROM pg_extension WHERE extname = 'postgis'").fetchone():
+        return
+    try:
+        conn.execute("CREATE EXTENSION postgis")
+    except (UserError, psycopg.Error) as exc:
+        raise UserError(f"数据库 {target} 没有 PostGIS 扩展，且无权安装。请数据库管理员执行 CREATE EXTENSION postgis;",
+                        f"Database {target} has no PostGIS extension and this user cannot install it. "
+                        "Ask the database administrator to run CREATE EXTENSION postgis;") from exc
+
+
+def _wants_password(exc: psycopg.OperationalError) -> bool:
+    return "no password supplied" in str(exc) or "password authentication failed" in str(exc)
+
+
+def _first_line(exc: Exception) -> str:
+    text = strip_password(str(exc)).strip()
+    return " ".join(text.splitlines()[0].split()) if text else type(exc).__name__
+
+
+def _connection_error(exc: psycopg.OperationalError, target: DatabaseTarget) -> UserError:
+    """Why a connection to ``target`` failed, in one line that says what to do."""
+    text = str(exc)
+    if "password authentication failed" in text or "no password supplied" in text:
+        return UserError(f"数据库 {target} 拒绝了用户 {target.user or '（默认）'} 的登录：密码错误或未提供。"
+                         "请设置 PGPASSWORD 或 ~/.pgpass，或在连接对话框中输入密码。",
+                         f"Database {target} refused user {target.user or '(default)'}: wrong or missing password. "
+                         "Set PGPASSWORD or ~/.pgpass, or type it in the connect dialog.")
+    if "does not exist" in text and "database" in text:
+        return UserError(f"服务器上没有数据库 {target.dbname}（{target}）。请先用 createdb 创建它。",
+                         f"Database {target.dbname} does not exist on the server ({target}). Create it with createdb.")
+    return UserError(f"无法连接数据库 {target}：{_first_line(exc)}。请检查服务器是否已启动、地址和端口是否正确。",
+                     f"Cannot connect to database {target}: {_first_line(exc)}. Check that the server is running "
+                     "and the host and port are right.")
+
+
+@contextlib.contextmanager
+def _translated(target: DatabaseTarget):
+    """Turn psycopg errors a user can act on into UserErrors (see :func:`_statement_error`)."""
+    try:
+        yield
+    except psycopg.Error as exc:
+        error = _statement_error(exc, target)
+        if error is exc:
+            raise
+        raise error from exc
+
+
+def _statement_error(exc: psycopg.Error, target: DatabaseTarget) -> Exception:
+    """A lost connection or a refused statement as one UserError; the project is unchanged (rolled back)."""
+    if isinstance(exc, psycopg.OperationalError):
+        return UserError(f"与数据库 {target} 的连接中断：{_first_line(exc)}。项目未改动，请稍后重试。",
+                         f"The connection to database {target} was lost: {_first_line(exc)}. "
+                         "The project is unchanged; try again later.")
+    if isinstance(exc, psycopg.errors.InsufficientPrivilege):
+        return UserError(f"数据库 {target} 拒绝了此操作：{_first_line(exc)}。项目未改动。",
+                         f"Database {target} refused this: {_first_line(exc)}. The project is unchanged.")
+    return exc
