@@ -403,7 +403,7 @@ class MainWindow(QMainWindow):
         self.map.polygonDrawn.connect(self._on_polygon_drawn)
         self.map.zoneEdited.connect(self._on_zone_edited)
         self.map.zoneDeleteRequested.connect(self._on_zone_delete_requested)
-        self.map.zoneChosen.connect(self.zone_panel.select_zone)
+        self.map.zoneChosen.connect(lambda fid: self.zone_panel.select_zone(fid, fit=False))
         self.map.toolMissed.connect(self._on_tool_missed)
         self.map.popup_date = self.zone_panel.as_of
         self.zone_panel.table.selectionModel().selectionChanged.connect(self._on_zone_panel_selection)
@@ -642,7 +642,7 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(self.tr("Added “%1” (%2); rename it in the zone panel if need be.")
                                      .replace("%1", zone.name).replace("%2", self._tier_label(tier)), 10_000)
         self.zone_panel.reload()
-        self.zone_panel.select_zone(int(zone))
+        self.zone_panel.select_zone(int(zone), fit=False)
         if zone.warnings:
             self._show_overlaps(zone.warnings)
         return zone

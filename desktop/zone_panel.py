@@ -882,6 +882,7 @@ class ZonePanel(QDockWidget):
         self._cursor: tuple[float, float] | None = None
         self._pick: tuple[float, float] | None = None  # radii while waiting for a click on the map
         self._press: QPointF | None = None  # where a mouse press on the map began, while picking
+        self._fit_on_select = True  # a zone chosen on the map is not zoomed to: it is in view already
         self._worker: Worker | None = None
         self._changes: ChangesDialog | None = None
         self._reload_timer = QTimer(self)
@@ -1030,11 +1031,13 @@ class ZonePanel(QDockWidget):
         rows = self.table.selectionModel().selectedRows()
         return int(self.model.row(rows[0].row())["fid"]) if rows else None
 
-    def select_zone(self, fid: int) -> None:
-        """Select zone ``fid`` in the table (which shows it on the map)."""
+    def select_zone(self, fid: int, *, fit: bool = True) -> None:
+        """Select zone ``fid`` in the table (which outlines it on the map, fitting the map to it if ``fit``)."""
         row = self.model.row_of(fid)
         if row is not None:
+            self._fit_on_select = fit
             self.table.selectRow(row)
+            self._fit_on_select = True
 
     def set_case_selection(self, layer: str, fids: list) -> None:
         """The cases chosen for control circles: give the selection of any layer; only cases are kept."""
@@ -1151,7 +1154,7 @@ class ZonePanel(QDockWidget):
 
     def _on_zone_selected(self, _selected=None, _deselected=None) -> None:
         self._update_actions()
-        self._highlight(fit=True)
+        self._highlight(fit=self._fit_on_select)
 
     def _highlight(self, *, fit: bool) -> None:
         """Outline the selected zone on the map (the "zone" overlay), fitting the map to it if ``fit``."""

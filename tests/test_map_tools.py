@@ -11,6 +11,7 @@ import datetime as dt
 import json
 import math
 import re
+import time
 
 import geopandas as gpd
 import pytest
@@ -97,8 +98,9 @@ def mouse(view, kind, x, y):
     pos = QPointF(x, y)
     button = Qt.MouseButton.NoButton if kind == QEvent.Type.MouseMove else Qt.MouseButton.LeftButton
     buttons = Qt.MouseButton.LeftButton if kind == QEvent.Type.MouseButtonPress else Qt.MouseButton.NoButton
-    QApplication.sendEvent(target, QMouseEvent(kind, pos, target.mapToGlobal(pos), button, buttons,
-                                               Qt.KeyboardModifier.NoModifier))
+    event = QMouseEvent(kind, pos, target.mapToGlobal(pos), button, buttons, Qt.KeyboardModifier.NoModifier)
+    event.setTimestamp(int(time.monotonic() * 1000))  # clicks a second apart are not a double click
+    QApplication.sendEvent(target, event)
 
 
 def pixel(qtbot, view, lng, lat):
@@ -206,9 +208,12 @@ def test_browsing_hits_the_topmost_feature_and_zone_tools_hit_the_zone(window, q
     assert "人口2100" in popup_text(qtbot, window)  # the village's popup, not the zone's
 
     window.tools["select_zone"].trigger()
+    qtbot.wait(800)  # a second click, not a double click (that zooms in)
+    zoom = js(qtbot, window.map, "cordon.view().zoom")
     click_at(qtbot, window.map, *spot)
     qtbot.waitUntil(lambda: "无新增感染者天数" in (popup_text(qtbot, window) or ""), timeout=10_000)
     text = popup_text(qtbot, window)
+    assert js(qtbot, window.map, "cordon.view().zoom") == zoom  # picked where it is seen: not zoomed to
     assert text.startswith("薛店村") and "等级封控区" in text and "人口2,100" in text
     assert "预计降级日期" in text and "包含单元（1）薛店村" in text
     assert window.zone_panel.selected_fid() == fid
