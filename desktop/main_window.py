@@ -394,6 +394,10 @@ class MainWindow(QMainWindow):
         self.sample_label.setStyleSheet("color: white; background: #b22222; padding: 1px 8px; font-weight: bold;")
         self.cursor_label = QLabel()
         self.scale_label = QLabel()
+        for label, widest in ((self.cursor_label, "180.000000°E 90.000000°N   X 99,999,999.9 m  Y 9,999,999.9 m"),
+                              (self.scale_label, self.tr("Scale 1:%1").replace("%1", "99,999,999"))):
+            # fixed widths: text changing as the pointer moves must never resize the map (which would refit it)
+            label.setFixedWidth(label.fontMetrics().horizontalAdvance(widest) + 8)
         status.addPermanentWidget(self.sample_label)
         status.addPermanentWidget(self.cursor_label)
         status.addPermanentWidget(self.scale_label)
