@@ -5,6 +5,9 @@
     python main.py import PATH.gpkg --layer L FILE   import a file into a layer
     python main.py info PATH.gpkg [--json]           describe a project
     python main.py snapshot PATH.gpkg --out W.png    save the main window as PNG (headless)
+
+PATH.gpkg may also be a database, postgresql://user@host:port/dbname[?schema=cordon]; ``push``/``pull`` copy a
+project between a file and a database.
 """
 
 from __future__ import annotations
@@ -87,7 +90,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command")
 
     gui = sub.add_parser("gui", help="打开窗口" if zh else "open the app")
-    gui.add_argument("path", nargs="?", help="项目文件（.gpkg）" if zh else "project file (.gpkg)")
+    gui.add_argument("path", nargs="?", help="项目文件（.gpkg）或数据库 postgresql://用户@主机/数据库" if zh else
+                     "project file (.gpkg) or database postgresql://user@host/dbname")
     gui.set_defaults(func=cmd_gui)
 
     imp = sub.add_parser("import", help="导入文件到图层" if zh else "import a file into a layer")

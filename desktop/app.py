@@ -63,7 +63,8 @@ def create_application(argv: list[str] | None = None):
 
 
 def run(path: str | None = None) -> int:
-    """Open the app on ``path`` (or the sample county) and run until the window closes."""
+    """Open the app on ``path`` (a .gpkg file or a ``postgresql://`` URL; else the sample county) and run until
+    the window closes."""
     app = create_application()
     from PySide6.QtWidgets import QMessageBox
 

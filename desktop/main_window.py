@@ -276,6 +276,7 @@ class MainWindow(QMainWindow):
     def _build_actions(self) -> None:
         self.new_action = self._action(self.tr("&New Project…"), self._on_new, QKeySequence.StandardKey.New)
         self.open_action = self._action(self.tr("&Open Project…"), self._on_open, QKeySequence.StandardKey.Open)
+        self.connect_action = self._action(self.tr("&Connect to Database…"), self._on_connect_database)
         self.save_as_action = self._action(self.tr("Save &As…"), self._on_save_as, QKeySequence.StandardKey.SaveAs)
         self.import_action = self._action(self.tr("&Import Data…"), self._on_import, "Ctrl+I")
         self.print_action = self._action(self.tr("&Print Map…"), self._on_print, QKeySequence.StandardKey.Print)
@@ -312,7 +313,7 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         bar = self.menuBar()
         file_menu = bar.addMenu(self.tr("&File"))
-        file_menu.addActions([self.new_action, self.open_action, self.save_as_action])
+        file_menu.addActions([self.new_action, self.open_action, self.connect_action, self.save_as_action])
         self.recent_menu = file_menu.addMenu(self.tr("Open &Recent"))
         file_menu.addSeparator()
         file_menu.addAction(self.import_action)
@@ -499,6 +500,14 @@ class MainWindow(QMainWindow):
         path, _ = QFileDialog.getOpenFileName(self, self.tr("Open Project"), "", self.tr("GeoPackage (*.gpkg)"))
         if path:
             self._open_path(path)
+
+    @Slot()
+    def _on_connect_database(self) -> None:
+        from desktop.connect_dialog import ConnectDialog
+
+        dialog = ConnectDialog(self)
+        if dialog.exec() == ConnectDialog.DialogCode.Accepted:
+            self.open_project(dialog.project)
 
     @Slot()
     def _on_save_as(self) -> None:

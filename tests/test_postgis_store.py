@@ -214,3 +214,59 @@ def test_a_county_on_the_database_runs_every_command_as_on_a_file(url, tmp_path,
     assert on_db["print"] and on_db["export"]["control_zones"] == len(applied) > 0
     for key in on_db:
         assert on_db[key] == on_file[key], key
+
+
+def test_connect_dialog_opens_a_database_project_and_keeps_no_password(url, cordon_app, qtbot):
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    from data.stores.database_url import parse_url
+    from desktop.connect_dialog import RECENT_KEY, ConnectDialog
+
+    Project.create(url, name="叶县指挥部")
+    target = parse_url(url)
+    dialog = ConnectDialog()
+    qtbot.addWidget(dialog)
+    dialog.host_edit.setText(target.host)
+    dialog.port_spin.setValue(target.port)
+    dialog.database_edit.setText(target.dbname)
+    dialog.user_edit.setText(target.user)
+    dialog.schema_edit.setText("no_project_here")
+    dialog.password_edit.setText("hunter2")
+    connect = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
+    connect.click()
+    assert dialog.project is None and "没有 Cordon 项目" in dialog.message.text()
+    dialog.schema_edit.setText(target.schema)
+    connect.click()
+    assert dialog.result() == ConnectDialog.DialogCode.Accepted
+    assert dialog.project.metadata["name"] == "叶县指挥部"
+
+    settings = QSettings()
+    assert settings.value(RECENT_KEY, [], list)[0] == str(target)
+    settings.sync()
+    with open(settings.fileName(), encoding="utf-8") as saved:
+        assert "hunter2" not in saved.read()
+    again = ConnectDialog()  # the last connection comes back filled in, the password empty
+    qtbot.addWidget(again)
+    assert (again.database_edit.text(), again.schema_edit.text(), again.password_edit.text()) == (
+        target.dbname, target.schema, "")
+
+
+def test_window_snapshot_of_a_database_project(url, tmp_path):
+    import os
+    import sys
+    from pathlib import Path
+
+    assert main(["new", url, "--county", COUNTY]) == 0
+    out = tmp_path / "window.png"
+    done = subprocess.run([sys.executable, str(Path(__file__).resolve().parent.parent / "main.py"), "snapshot", url,
+                           "--out", str(out)], env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+                          capture_output=True, text=True, timeout=240)
+    assert done.returncode == 0, done.stderr
+    from PySide6.QtGui import QImage
+
+    image = QImage(str(out))
+    assert image.width() == 1600
+    colours = (image.pixelColor(x, y) for x in range(250, 1150, 2) for y in range(150, 900, 2))
+    dark = sum(c.red() + c.green() + c.blue() < 200 for c in colours)
+    assert dark > 300, f"only {dark} dark pixels: the county outline read from the database is not drawn"

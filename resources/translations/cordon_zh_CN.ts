@@ -507,6 +507,64 @@
     </message>
 </context>
 <context>
+    <name>ConnectDialog</name>
+    <message>
+        <location filename="../../desktop/connect_dialog.py" line="35"/>
+        <source>Connect to Database</source>
+        <translation>连接数据库</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/connect_dialog.py" line="40"/>
+        <source>(new connection)</source>
+        <translation>（新连接）</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/connect_dialog.py" line="52"/>
+        <source>not saved; empty to use PGPASSWORD or ~/.pgpass</source>
+        <translation>不保存；留空则使用 PGPASSWORD 或 ~/.pgpass</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/connect_dialog.py" line="55"/>
+        <source>Connect</source>
+        <translation>连接</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/connect_dialog.py" line="58"/>
+        <source>Recent:</source>
+        <translation>最近连接：</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/connect_dialog.py" line="59"/>
+        <source>Server:</source>
+        <translation>服务器：</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/connect_dialog.py" line="60"/>
+        <source>Port:</source>
+        <translation>端口：</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/connect_dialog.py" line="61"/>
+        <source>Database:</source>
+        <translation>数据库：</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/connect_dialog.py" line="62"/>
+        <source>User:</source>
+        <translation>用户：</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/connect_dialog.py" line="63"/>
+        <source>Schema:</source>
+        <translation>模式：</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/connect_dialog.py" line="64"/>
+        <source>Password:</source>
+        <translation>密码：</translation>
+    </message>
+</context>
+<context>
     <name>CurveTab</name>
     <message>
         <location filename="../../desktop/capacity_dock.py" line="599"/>
@@ -1112,327 +1170,333 @@
     </message>
     <message>
         <location filename="../../desktop/main_window.py" line="279"/>
+        <source>&amp;Connect to Database…</source>
+        <translation>连接数据库(&amp;D)…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/main_window.py" line="280"/>
         <source>Save &amp;As…</source>
         <translation>另存为(&amp;A)…</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="280"/>
+        <location filename="../../desktop/main_window.py" line="281"/>
         <source>&amp;Import Data…</source>
         <translation>导入数据(&amp;I)…</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="281"/>
+        <location filename="../../desktop/main_window.py" line="282"/>
         <source>&amp;Print Map…</source>
         <translation>打印地图(&amp;P)…</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="282"/>
+        <location filename="../../desktop/main_window.py" line="283"/>
         <source>&amp;Export Data…</source>
         <translation>导出数据(&amp;E)…</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="283"/>
+        <location filename="../../desktop/main_window.py" line="284"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="284"/>
+        <location filename="../../desktop/main_window.py" line="285"/>
         <source>&amp;Undo</source>
         <translation>撤销</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="286"/>
+        <location filename="../../desktop/main_window.py" line="287"/>
         <source>&amp;Redo</source>
         <translation>重做</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="288"/>
+        <location filename="../../desktop/main_window.py" line="289"/>
         <source>Zoom to &amp;County</source>
         <translation>缩放至全县(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="289"/>
+        <location filename="../../desktop/main_window.py" line="290"/>
         <source>&amp;Settings…</source>
         <translation>设置(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="291"/>
+        <location filename="../../desktop/main_window.py" line="292"/>
         <source>&amp;Map Only</source>
         <translation>只看地图(&amp;M)</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="292"/>
+        <location filename="../../desktop/main_window.py" line="293"/>
         <source>Fold all panels away; again to bring them back</source>
         <translation>收起所有面板，再按一次恢复</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="293"/>
+        <location filename="../../desktop/main_window.py" line="294"/>
         <source>&amp;Reset Layout</source>
         <translation>恢复默认布局(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="298"/>
+        <location filename="../../desktop/main_window.py" line="299"/>
         <source>Draw &amp;Polygon</source>
         <translation>绘制多边形</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="298"/>
+        <location filename="../../desktop/main_window.py" line="299"/>
         <source>Draw &amp;Rectangle</source>
         <translation>绘制矩形</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="299"/>
+        <location filename="../../desktop/main_window.py" line="300"/>
         <source>Draw &amp;Circle</source>
         <translation>绘制圆形</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="299"/>
+        <location filename="../../desktop/main_window.py" line="300"/>
         <source>Circle with Typed &amp;Radius</source>
         <translation>按半径画圈</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="300"/>
+        <location filename="../../desktop/main_window.py" line="301"/>
         <source>&amp;Edit Vertices</source>
         <translation>编辑节点</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="300"/>
+        <location filename="../../desktop/main_window.py" line="301"/>
         <source>Pick &amp;Zone</source>
         <translation>选择区域(&amp;Z)</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="301"/>
+        <location filename="../../desktop/main_window.py" line="302"/>
         <source>&amp;Delete Zone</source>
         <translation>删除区域</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="302"/>
+        <location filename="../../desktop/main_window.py" line="303"/>
         <source>Select &amp;Villages/Communities</source>
         <translation>选择村（社区）</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="302"/>
+        <location filename="../../desktop/main_window.py" line="303"/>
         <source>Select &amp;Grids</source>
         <translation>选择网格</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="303"/>
+        <location filename="../../desktop/main_window.py" line="304"/>
         <source>&amp;Lasso Select</source>
         <translation>套索选择</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="310"/>
+        <location filename="../../desktop/main_window.py" line="311"/>
         <source>&amp;Assign Tier to Selection</source>
         <translation>为所选单元划定等级</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="314"/>
+        <location filename="../../desktop/main_window.py" line="315"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="316"/>
+        <location filename="../../desktop/main_window.py" line="317"/>
         <source>Open &amp;Recent</source>
         <translation>最近打开(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="323"/>
+        <location filename="../../desktop/main_window.py" line="324"/>
         <source>&amp;Edit</source>
         <translation>编辑(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="328"/>
+        <location filename="../../desktop/main_window.py" line="329"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="334"/>
+        <location filename="../../desktop/main_window.py" line="335"/>
         <source>&amp;Language</source>
         <translation>语言(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="341"/>
+        <location filename="../../desktop/main_window.py" line="342"/>
         <source>&amp;Map</source>
         <translation>地图(&amp;M)</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="342"/>
+        <location filename="../../desktop/main_window.py" line="343"/>
         <source>&amp;Basemap</source>
         <translation>底图(&amp;B)</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="351"/>
+        <location filename="../../desktop/main_window.py" line="352"/>
         <source>Local MBTiles File…</source>
         <translation>本地 MBTiles 文件…</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="355"/>
+        <location filename="../../desktop/main_window.py" line="356"/>
         <source>Tianditu &amp;Keys…</source>
         <translation>天地图密钥(&amp;K)…</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="357"/>
+        <location filename="../../desktop/main_window.py" line="358"/>
         <source>&amp;Zones</source>
         <translation>管控区域(&amp;Z)</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="362"/>
+        <location filename="../../desktop/main_window.py" line="363"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="363"/>
+        <location filename="../../desktop/main_window.py" line="364"/>
         <source>&amp;About Cordon</source>
         <translation>关于 Cordon(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="366"/>
+        <location filename="../../desktop/main_window.py" line="367"/>
         <source>Zones</source>
         <translation>管控区域</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="370"/>
+        <location filename="../../desktop/main_window.py" line="371"/>
         <source>Tier:</source>
         <translation>等级：</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="381"/>
+        <location filename="../../desktop/main_window.py" line="382"/>
         <source> m</source>
         <translation> 米</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="382"/>
+        <location filename="../../desktop/main_window.py" line="383"/>
         <source>Radius of a circle placed with one click</source>
         <translation>单击放置的圆的半径</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="393"/>
+        <location filename="../../desktop/main_window.py" line="394"/>
         <source>Sample data</source>
         <translation>示例数据</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="453"/>
+        <location filename="../../desktop/main_window.py" line="458"/>
         <source>The project is in use by another user or program; waiting… (%1 s)</source>
         <translation>项目正被其他用户或程序使用，正在等待…（%1 秒）</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="495"/>
-        <location filename="../../desktop/main_window.py" line="501"/>
+        <location filename="../../desktop/main_window.py" line="500"/>
+        <location filename="../../desktop/main_window.py" line="514"/>
         <source>GeoPackage (*.gpkg)</source>
         <translation>GeoPackage 文件 (*.gpkg)</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="495"/>
+        <location filename="../../desktop/main_window.py" line="500"/>
         <source>Open Project</source>
         <translation>打开项目</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="501"/>
+        <location filename="../../desktop/main_window.py" line="514"/>
         <source>Save Project As</source>
         <translation>项目另存为</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="587"/>
+        <location filename="../../desktop/main_window.py" line="600"/>
         <source>Click the zone whose vertices to edit.</source>
         <translation>点击要编辑节点的区域。</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="590"/>
+        <location filename="../../desktop/main_window.py" line="603"/>
         <source>Click the zone to delete; you will be asked first.</source>
         <translation>点击要删除的区域；删除前会先确认。</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="635"/>
+        <location filename="../../desktop/main_window.py" line="648"/>
         <source>Add zone</source>
         <translation>添加区域</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="641"/>
+        <location filename="../../desktop/main_window.py" line="654"/>
         <source>Add “%1”</source>
         <translation>添加“%1”</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="643"/>
+        <location filename="../../desktop/main_window.py" line="656"/>
         <source>Added “%1” (%2); rename it in the zone panel if need be.</source>
         <translation>已添加“%1”（%2）；如需改名，请在管控区域面板中操作。</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="654"/>
+        <location filename="../../desktop/main_window.py" line="667"/>
         <source>Zones Overlap</source>
         <translation>区域重叠</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="664"/>
+        <location filename="../../desktop/main_window.py" line="677"/>
         <source>Edit the outline of “%1”</source>
         <translation>编辑“%1”的边界</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="671"/>
+        <location filename="../../desktop/main_window.py" line="684"/>
         <source>Delete Zone</source>
         <translation>删除区域</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="671"/>
+        <location filename="../../desktop/main_window.py" line="684"/>
         <source>Delete zone “%1”?</source>
         <translation>删除区域“%1”？</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="677"/>
+        <location filename="../../desktop/main_window.py" line="690"/>
         <source>Delete “%1”</source>
         <translation>删除“%1”</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="678"/>
+        <location filename="../../desktop/main_window.py" line="691"/>
         <source>Deleted “%1” (Ctrl+Z brings it back).</source>
         <translation>已删除“%1”（Ctrl+Z 可恢复）。</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="687"/>
+        <location filename="../../desktop/main_window.py" line="700"/>
         <source>The control zone layer is hidden: show it in the layer list to pick zones.</source>
         <translation>管控区域图层已隐藏：请在图层列表中勾选显示后再选择区域。</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="687"/>
+        <location filename="../../desktop/main_window.py" line="700"/>
         <source>No control zone here.</source>
         <translation>此处没有管控区域。</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="713"/>
+        <location filename="../../desktop/main_window.py" line="726"/>
         <source>%1 selected</source>
         <translation>已选择 %1 个</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="719"/>
+        <location filename="../../desktop/main_window.py" line="732"/>
         <source>Select villages, communities or grids first.</source>
         <translation>请先选择村（社区）或网格。</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="745"/>
+        <location filename="../../desktop/main_window.py" line="758"/>
         <source>Open MBTiles</source>
         <translation>打开 MBTiles</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="745"/>
+        <location filename="../../desktop/main_window.py" line="758"/>
         <source>MBTiles (*.mbtiles)</source>
         <translation>MBTiles 文件 (*.mbtiles)</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="751"/>
+        <location filename="../../desktop/main_window.py" line="764"/>
         <source>The language changes the next time Cordon starts.</source>
         <translation>语言将在下次启动 Cordon 时生效。</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="768"/>
+        <location filename="../../desktop/main_window.py" line="399"/>
+        <location filename="../../desktop/main_window.py" line="781"/>
         <source>Scale 1:%1</source>
         <translation>比例尺 1:%1</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="772"/>
+        <location filename="../../desktop/main_window.py" line="785"/>
         <source>About Cordon</source>
         <translation>关于 Cordon</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="773"/>
+        <location filename="../../desktop/main_window.py" line="786"/>
         <source>Cordon — one map for county epidemic control.</source>
         <translation>Cordon —— 县域疫情防控一张图。</translation>
     </message>
