@@ -39,7 +39,7 @@ from gis.zoning.proposals import Proposal, propose_zones
 from gis.zoning.report import ZoneReport, people_in, zone_report
 from gis.zoning.schemes import DEFAULT_SCHEME_KEY, PRESETS, TierScheme, validated
 from gis.zoning.shapes import area_m2
-from gis.zoning.snapping import covered_units
+from gis.zoning.snapping import SnappedZone, covered_units, snap_to_units
 
 SCHEME_METADATA_KEY = "tier_scheme"
 LAYER = "control_zones"
@@ -186,6 +186,26 @@ def zone_countdown(project: Project, fid: int, on_date=None) -> Countdown:
                            contacts)
 
 
+def zone_frame(project: Project, fid: int) -> gpd.GeoDataFrame:
+    """Zone ``fid`` as a one-row layer (no row if there is no such zone)."""
+    return project.read_layer(LAYER, where="fid = ?", params=(int(fid),))
+
+
+def circle_cases(project: Project, case_fids) -> tuple[gpd.GeoSeries, str | None]:
+    """Where the cases ``case_fids`` are, to draw control circles around, and the last report time of the
+    infections among them (None if none is an infection): the circles' zones count their quiet days from it."""
+    cases = project.read_layer("cases").loc[list(case_fids)]
+    infected = cases[cases["category"].isin([c.value for c in INFECTED])]["reported_at"].dropna()
+    return cases.geometry, infected.max() if len(infected) else None
+
+
+def snapped_zone(project: Project, fid: int, *, level: str = "unit", rule: str = SnapRule.CENTROID,
+                 threshold: float) -> SnappedZone:
+    """The control units (``level``, see :func:`control_units`) zone ``fid`` covers under ``rule`` and their
+    outline (see :func:`gis.zoning.snapping.snap_to_units`); writes nothing."""
+    return snap_to_units(_zone(project, fid).geometry, control_units(project, level), rule=rule, threshold=threshold)
+
+
 def zone_report_for(project: Project, geometry) -> ZoneReport:
     """Units, grids, people, isolation sites, facilities and cases by category inside ``geometry``."""
     return zone_report(geometry, units=control_units(project), grids=project.read_layer("grids"),
@@ -320,6 +340,15 @@ def _unit_names(project: Project, codes: list[str]) -> tuple[list[str], str]:
             names = chosen["name"].fillna(chosen["code"]).astype(str).tolist()
             return names, noun
     return codes, "单元"
+
+
+def replace_with_units(project: Project, fid: int, snapped: SnappedZone) -> None:
+    """Make zone ``fid`` the unit zone of ``snapped``'s units (codes kept) outlined by its outline; its tier,
+    clock and test rounds stay (logged "modify")."""
+    values = {"kind": ZoneKind.UNIT.value, "radius_m": None, "updated_at": now_iso(),
+              "unit_codes": json.dumps(snapped.units["code"].astype(str).tolist(), ensure_ascii=False)}
+    with project.transaction() as edit:
+        edit.update(LAYER, fid, values, geometry=snapped.outline, action="modify")
 
 
 def modify_zone(project: Project, fid: int, *, geometry=None, name: str | None = None, note: str | None = None,

@@ -20,6 +20,7 @@ import shapely
 
 from gis.crs import STORAGE_CRS, metric_crs_for
 from gis.errors import UserError
+from gis.zoning.schemes import TierScheme
 from gis.zoning.shapes import CIRCLE_SEGMENTS
 
 SMALL_CIRCLE_RADIUS_M = 500.0
@@ -43,6 +44,13 @@ def check_radii(small_m: float, large_m: float) -> None:
     if not (math.isfinite(small_m) and math.isfinite(large_m) and 0 < small_m < large_m):
         raise UserError(f"管控圈半径须满足 0 < 小圈（{small_m:g} 米）< 大圈（{large_m:g} 米）。",
                         f"Circle radii must satisfy 0 < small ({small_m:g} m) < large ({large_m:g} m).")
+
+
+def circle_tiers(scheme: TierScheme) -> tuple[str, str]:
+    """The tiers of the small and the large circle: the scheme's second and third tier (the lowest tier when the
+    scheme has fewer), in proposals as in circles drawn by hand."""
+    keys = scheme.keys
+    return keys[min(1, len(keys) - 1)], keys[min(2, len(keys) - 1)]
 
 
 def control_circles(points, *, small_m: float = SMALL_CIRCLE_RADIUS_M,

@@ -123,6 +123,16 @@ class ProposalDiff:
         """Positions in the proposal of every new or changed zone, the county-wide rest included."""
         return [item.position for item in self.items if item.applicable]
 
+    def focus_bounds(self) -> tuple[float, float, float, float]:
+        """Where to look at the proposal (west, south, east, north in the storage CRS): what accepting would
+        change, else every line, leaving out the rest of the county (it is all of it) unless nothing else is
+        there; with a margin of 15 % of the larger side."""
+        local = [line for line in self.items if line.proposed is None or not line.proposed.is_rest_of_county]
+        lines = [line for line in local if line.applicable] or local or list(self.items)
+        west, south, east, north = gpd.GeoSeries([line.geometry for line in lines]).total_bounds
+        margin = 0.15 * max(east - west, north - south)
+        return west - margin, south - margin, east + margin, north + margin
+
     def to_frame(self) -> gpd.GeoDataFrame:
         """Every line as a map layer in the storage CRS: the proposal's columns, plus ``group``, ``changes`` (list
         of :class:`~gis.glossary.ZoneDifference` values), ``zone_fid`` (the matched active zone) and

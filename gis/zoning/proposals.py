@@ -25,7 +25,13 @@ import shapely
 
 from gis.crs import STORAGE_CRS
 from gis.glossary import INFECTED, CaseCategory, SnapRule, ZoneKind
-from gis.zoning.circles import LARGE_CIRCLE_RADIUS_M, SMALL_CIRCLE_RADIUS_M, check_radii, control_circles
+from gis.zoning.circles import (
+    LARGE_CIRCLE_RADIUS_M,
+    SMALL_CIRCLE_RADIUS_M,
+    check_radii,
+    circle_tiers,
+    control_circles,
+)
 from gis.zoning.countdown import as_date
 from gis.zoning.schemes import TierScheme
 from gis.zoning.shapes import unit_outline
@@ -120,9 +126,10 @@ def propose_zones(cases: gpd.GeoDataFrame, units: gpd.GeoDataFrame, scheme: Tier
     zones = [_case_unit_zone(table, row, keys[0]) for row in per_unit.itertuples()]
     taken = np.zeros(len(units), dtype=bool)
     taken[placed["unit"].unique()] = True
+    small_tier, large_tier = circle_tiers(scheme)
     for circle, radius, tier, size_zh, size_en in (
-        (circles.small, small_m, keys[min(1, len(keys) - 1)], "小", "small"),
-        (circles.large, large_m, keys[min(2, len(keys) - 1)], "大", "large"),
+        (circles.small, small_m, small_tier, "小", "small"),
+        (circles.large, large_m, large_tier, "大", "large"),
     ):
         ring = covered_units(circle, units[~taken], rule=snap_rule, threshold=threshold).index.to_numpy()
         taken[ring] = True

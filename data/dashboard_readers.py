@@ -1,0 +1,135 @@
+"""What the dashboard's tabs show, read from the project without Qt (each runs off the UI thread): capacity,
+the epidemic curve and the areas to choose from, cases per area with the cases and key persons behind them,
+follow-ups and reports due, the state of an allocation plan and the plan itself; :func:`run_readers` runs
+several in one worker.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+
+from data import capacity_store, stats_store
+from data.project import Project
+from gis.capacity import DemandAssumptions, site_rooms
+from gis.glossary import UnitLevel
+from gis.grid_stats import VILLAGE_LEVELS, in_window, positions_of, values_by_code
+
+FOLLOWUP_LOOKBACK_DAYS = 3  # a missed follow-up test stays listed (as overdue) this many days
+
+
+def read_capacity(project: Project, as_of: dt.date, standard: float, demand: DemandAssumptions) -> dict:
+    """The capacity tab's figures: the county, the demand, the towns (with their outlines), the sites (with
+    what their readiness lacks) and the occupancy snapshots."""
+    towns = capacity_store.town_capacity(project, standard, as_of, demand)
+    outlines = project.read_layer("admin_units", where="level = ?", params=(UnitLevel.TOWN.value,)).geometry
+    readiness = capacity_store.site_readiness(project)[["checklist_missing", "team_missing", "contact", "phone"]]
+    return {"as_of": as_of, "standard": standard,
+            "county": capacity_store.county_capacity(project, standard, as_of, demand),
+            "demand": capacity_store.demand_summary(project, as_of, demand),
+            "towns": towns.assign(geometry=outlines.reindex(towns.index)),
+            "sites": capacity_store.site_capacity(project, as_of).join(readiness),
+            "occupancy": project.read_layer("occupancy_snapshots")}
+
+
+def read_curve(project: Project, unit_code: str | None, as_of: dt.date, date: str = "reported") -> dict:
+    """The curve of one area, and the areas that can be chosen: those whose code names them alone (each town
+    followed by its villages and communities, then villages outside every town)."""
+    units = project.read_layer("admin_units")
+    units = units[positions_of(units["code"], units["code"]) >= 0].sort_values("code")
+    towns = units[units["level"] == UnitLevel.TOWN.value]
+    villages = units[units["level"].isin(VILLAGE_LEVELS)]
+    order = [code for town in towns["code"] for code in [town, *villages.loc[villages["parent_code"] == town, "code"]]]
+    order += villages.loc[~villages["code"].isin(order), "code"].tolist()
+    units = units.set_index("code").loc[order, ["name"]].reset_index()
+    units["name"] = units["name"].fillna(units["code"])
+    unit_code = unit_code if unit_code in set(order) else None
+    return {"as_of": as_of, "units": units, "curve": stats_store.epidemic_curve(project, unit_code, end=as_of, date=date)}
+
+
+def read_grid_counts(project: Project, by: str, start: dt.date | None, end: dt.date) -> dict:
+    """Cases per area (``by``: grid, village or town) reported from ``start`` to ``end``, with the cases in that
+    window and the key persons by grid code, the grids' codes and names and the areas' bounds by fid."""
+    counts = stats_store.case_counts(project, by, start, end)
+    cases = stats_store.located_cases(project)
+    grids = project.read_layer("grids")
+    persons = project.read_layer("key_persons")
+    areas = grids if by == "grid" else project.read_layer("admin_units")
+    return {
+        "by": by, "counts": counts.reset_index(), "unlocated": counts.attrs["unlocated"],
+        "cases": cases.loc[in_window(cases["reported"], start, end),
+                           ["case_no", "category", "reported", "address", "site_name", "grid_code"]],
+        "persons": persons[["person_no", "category", "arrival_at", "origin", "schedule", "grid_code"]],
+        "grids": grids[["code", "name"]],
+        "bounds": areas.geometry.bounds,  # by fid
+    }
+
+
+def read_due(project: Project, on_date: dt.date, at: dt.datetime) -> dict:
+    """Follow-up tests due on ``on_date`` or missed in the days before, and reporting steps past their deadline
+    at ``at``, each with the name of its grid."""
+    grids = project.read_layer("grids")
+    followups = stats_store.followups_due(project, on_date, FOLLOWUP_LOOKBACK_DAYS)
+    reports = stats_store.overdue_reports(project, at)
+    return {"on_date": on_date, "at": at,
+            "followups": followups.assign(grid=grid_names(followups["grid_code"], grids)),
+            "reports": reports.assign(grid=grid_names(reports["grid_code"], grids))}
+
+
+def grid_names(codes: pd.Series, grids: pd.DataFrame) -> pd.Series:
+    """The names of the grids with these codes (the code where no grid, or more than one, has it)."""
+    names = values_by_code(grids["code"], grids["name"], codes).to_numpy()
+    return pd.Series(np.where(pd.isna(names), codes.to_numpy(dtype=object), names), index=codes.index, dtype=object)
+
+
+def plan_state(project: Project, plan: pd.DataFrame | None) -> str:
+    """Whether ``plan`` can still be confirmed ("ready"), is in the project ("confirmed"), or no longer fits
+    the project ("stale"); "none" without a plan."""
+    if plan is None:
+        return "none"
+    assigned = plan[plan["site_fid"].notna()]
+    fids, _x, _y, cases = project.read_points("cases", ["site_name"])
+    site = pd.Series(cases["site_name"].to_numpy(), index=fids).reindex(assigned.index)
+    site = site.fillna("").astype(str).str.strip()
+    if len(assigned) and (site == assigned["site_name"]).all():
+        return "confirmed"
+    if (site == "").all():
+        free = site_rooms(project.read_layer("isolation_sites"))["free"]
+        arrivals = assigned.groupby("site_fid").size()
+        if (arrivals <= free.reindex(arrivals.index, fill_value=0)).all():
+            return "ready"
+    return "stale"
+
+
+def make_plan(project: Project, label: str, progress, cancelled) -> dict | None:
+    """Work function: the ``plan`` of :func:`data.capacity_store.plan_allocation` and the arrivals per site
+    (``sites``), or None if cancelled."""
+    progress(10, label)
+    try:
+        plan = capacity_store.plan_allocation(project)
+        sites = project.read_layer("isolation_sites")
+        grids = project.read_layer("grids")
+    finally:
+        project.close()  # this thread's connection
+    arriving = plan["site_fid"].dropna().astype("int64").value_counts()
+    free = site_rooms(sites)["free"].reindex(arriving.index)
+    per_site = pd.DataFrame({"site_name": sites["name"].reindex(arriving.index), "arriving": arriving, "free": free,
+                             "free_after": free - arriving})
+    return None if cancelled() else {"plan": plan.assign(grid=grid_names(plan["grid_code"], grids)),
+                                     "sites": per_site}
+
+
+def run_readers(project: Project, jobs: dict, progress, cancelled) -> dict | None:
+    """Work function: each tab's reading, or None if cancelled."""
+    results = {}
+    try:
+        for i, (tab, job) in enumerate(jobs.items()):
+            if cancelled():
+                return None
+            progress(100 * i // len(jobs), "")
+            results[tab] = job(project)
+    finally:
+        project.close()  # this thread's connection
+    return results
