@@ -63,7 +63,7 @@ def install_translator(app, lang: str) -> None:
 
 def update_ts(target: Path = TS_FILE) -> None:
     """Re-extract every ``tr()`` string under desktop/ into ``target``, keeping existing translations."""
-    sources = sorted(str(p) for p in (TRANSLATIONS_DIR.parent.parent / "desktop").glob("*.py"))
+    sources = sorted(str(p) for p in (TRANSLATIONS_DIR.parent.parent / "desktop").rglob("*.py"))
     subprocess.run(["pyside6-lupdate", *sources, "-no-obsolete", "-ts", str(target)], check=True)
 
 

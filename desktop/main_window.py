@@ -34,8 +34,9 @@ from desktop.map_widget import MapWidget
 from desktop.preferences import tianditu_keys
 from desktop.settings_dialog import SettingsDialog
 from desktop.start_checklist import STEPS, StartChecklist
+from desktop.store_command import StoreCommand
 from desktop.undo import DeleteFeatureCommand, UpdateFeatureCommand
-from desktop.zone_panel import CreateZonesCommand, ZonePanel
+from desktop.zone_panel import ZonePanel
 from gis.crs import metric_crs_for, parse_crs, to_storage_xy
 from gis.errors import UserError, ui_language
 from gis.glossary import UnitLevel, ZoneKind
@@ -645,7 +646,7 @@ class MainWindow(QMainWindow):
                                                   unit_codes=unit_codes))
             return created
 
-        command = CreateZonesCommand(self.project, create, self.tr("Add zone"))
+        command = StoreCommand(self.project, self.tr("Add zone"), create, created=zone_store.LAYER)
         self.undo_stack.push(command)
         if command.error is not None:
             self._error(command.error)

@@ -41,7 +41,7 @@ def ts_messages(path: Path) -> list[dict]:
 
 @pytest.fixture(scope="module")
 def refreshed_ts(tmp_path_factory) -> Path:
-    """A copy of the .ts refreshed from desktop/*.py the way ``python -m desktop.i18n`` does it, so strings
+    """A copy of the .ts refreshed from the sources under desktop/ the way ``python -m desktop.i18n`` does it, so strings
     added to the sources show up as unfinished and existing translations carry over."""
     lupdate = shutil.which("pyside6-lupdate")
     if lupdate is None:
@@ -49,7 +49,7 @@ def refreshed_ts(tmp_path_factory) -> Path:
                     "and is needed to check that every tr() string is translated")
     copy = tmp_path_factory.mktemp("ts") / TS_FILE.name
     shutil.copyfile(TS_FILE, copy)
-    sources = sorted(str(p) for p in DESKTOP_DIR.glob("*.py"))
+    sources = sorted(str(p) for p in DESKTOP_DIR.rglob("*.py"))
     done = subprocess.run([lupdate, *sources, "-no-obsolete", "-ts", str(copy)], capture_output=True, text=True)
     assert done.returncode == 0, f"pyside6-lupdate failed:\n{done.stdout}\n{done.stderr}"
     return copy

@@ -16,6 +16,7 @@ from desktop import zone_panel
 from desktop.zone_panel import ZonePanel
 from gis.errors import UserError
 from gis.glossary import ProposalGroup
+from gis.zoning.circles import circle_tiers
 
 AS_OF = dt.date(2026, 11, 20)
 DRAW_TIMEOUT_MS = 30_000
@@ -356,7 +357,7 @@ def test_control_circles_around_a_case_then_snapped_to_units_all_undoable(panel,
     panel.circles_action.trigger()
     zones = project.read_layer("control_zones")
     assert list(zones["kind"]) == ["circle", "circle"] and list(zones["radius_m"]) == [400, 900]
-    assert list(zones["tier"]) == list(zone_panel.circle_tiers(zone_store.load_scheme(project)))
+    assert list(zones["tier"]) == list(circle_tiers(zone_store.load_scheme(project)))
     assert all(case.geometry.within(g) for g in zones.geometry)
     assert QSettings().value(zone_panel.SMALL_RADIUS_KEY, type=float) == 400
 
