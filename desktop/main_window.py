@@ -28,7 +28,7 @@ from data.project import Project, now_iso
 from data.schema import SPATIAL_LAYERS
 from data.web_map import project_extent, tier_styles, view_bounds
 from desktop.attribute_dock import AttributeDock
-from desktop.capacity_dock import CapacityDock
+from desktop.dashboard import CapacityDock
 from desktop.layer_dock import LayerDock
 from desktop.map_widget import MapWidget
 from desktop.preferences import tianditu_keys

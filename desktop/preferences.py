@@ -2,7 +2,7 @@
 the dashboard's demand forecast and mass-testing plan. Each reader falls back to the program's defaults.
 
 The control-circle radii (``desktop.zone_panel.circle_radii``) and the capacity standard
-(``desktop.capacity_dock.STANDARD_KEY``) are kept beside the docks that use them; the tier scheme belongs to
+(``desktop.dashboard.STANDARD_KEY``) are kept beside the docks that use them; the tier scheme belongs to
 the project (``data.zone_store.load_scheme``).
 """
 

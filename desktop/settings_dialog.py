@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from data.project import Project
 from data.zone_store import load_scheme, save_scheme
-from desktop.capacity_dock import STANDARD_KEY
+from desktop.dashboard import STANDARD_KEY
 from desktop.preferences import (
     demand_assumptions,
     sampling_assumptions,

@@ -19,7 +19,7 @@ from data import capacity_store, stats_store
 from data.printing.content import load_content
 from data.printing.layout import Page
 from data.printing.mapframe import draw_map, frame_for
-from desktop.capacity_dock import ALERT, CJK_FAMILIES, STANDARD_KEY, CapacityDock, chart_rc
+from desktop.dashboard import ALERT, CJK_FAMILIES, STANDARD_KEY, CapacityDock, chart_rc
 from gis.glossary import SiteStatus
 from gis.grid_stats import in_window
 
