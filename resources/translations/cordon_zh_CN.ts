@@ -4,128 +4,128 @@
 <context>
     <name>AllocationTab</name>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="920"/>
+        <location filename="../../desktop/dashboard/allocation.py" line="39"/>
         <source>Plan allocation</source>
         <translation>生成分配方案</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="921"/>
+        <location filename="../../desktop/dashboard/allocation.py" line="40"/>
         <source>Nearest site with a free room, sealed-zone residents first</source>
         <translation>就近安排有空房的场所，封控区人员优先</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="922"/>
+        <location filename="../../desktop/dashboard/allocation.py" line="41"/>
         <source>Confirm allocation</source>
         <translation>确认分配</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="923"/>
+        <location filename="../../desktop/dashboard/allocation.py" line="42"/>
         <source>Export transfer lists…</source>
         <translation>导出转运名单…</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="926"/>
-        <location filename="../../desktop/capacity_dock.py" line="928"/>
+        <location filename="../../desktop/dashboard/allocation.py" line="45"/>
+        <location filename="../../desktop/dashboard/allocation.py" line="47"/>
         <source>Isolation site</source>
         <translation>隔离场所</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="926"/>
+        <location filename="../../desktop/dashboard/allocation.py" line="45"/>
         <source>Arriving</source>
         <translation>转入人数</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="927"/>
+        <location filename="../../desktop/dashboard/allocation.py" line="46"/>
         <source>Free rooms now</source>
         <translation>当前空房</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="927"/>
+        <location filename="../../desktop/dashboard/allocation.py" line="46"/>
         <source>Free rooms after</source>
         <translation>分配后空房</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="928"/>
+        <location filename="../../desktop/dashboard/allocation.py" line="47"/>
         <source>Case no.</source>
         <translation>病例编号</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="929"/>
+        <location filename="../../desktop/dashboard/allocation.py" line="48"/>
         <source>km</source>
         <translation>距离（公里）</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="929"/>
+        <location filename="../../desktop/dashboard/allocation.py" line="48"/>
         <source>Sealed zone</source>
         <translation>封控区</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="930"/>
+        <location filename="../../desktop/dashboard/allocation.py" line="49"/>
         <source>Category</source>
         <translation>类别</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="930"/>
+        <location filename="../../desktop/dashboard/allocation.py" line="49"/>
         <source>Grid</source>
         <translation>网格</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="976"/>
+        <location filename="../../desktop/dashboard/allocation.py" line="95"/>
         <source>Plan who goes to which site: the nearest active site with a free room, sealed-zone residents first. Nothing is written until you confirm.</source>
         <translation>安排每人转往哪个场所：就近安排有空房的启用场所，封控区人员优先。确认之前不会写入任何数据。</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="978"/>
+        <location filename="../../desktop/dashboard/allocation.py" line="97"/>
         <source>The project changed since this plan was made: plan again.</source>
         <translation>生成方案后项目数据已有变化，请重新生成。</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="980"/>
+        <location filename="../../desktop/dashboard/allocation.py" line="99"/>
         <source>Nobody is waiting for isolation.</source>
         <translation>当前没有待隔离人员。</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="981"/>
+        <location filename="../../desktop/dashboard/allocation.py" line="100"/>
         <source>Confirmed: {count} people assigned (Edit ▸ Undo takes it back).</source>
         <translation>已确认：已分配 {count} 人（可用“编辑 ▸ 撤销”撤回）。</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="984"/>
+        <location filename="../../desktop/dashboard/allocation.py" line="103"/>
         <source>{assigned} of {waiting} waiting people assigned to {sites} sites, {sealed} of them from sealed zones; {left} left without a room. Nothing written yet.</source>
         <translation>待隔离 {waiting} 人中已安排 {assigned} 人至 {sites} 个场所，其中封控区 {sealed} 人；{left} 人暂无房间。尚未写入。</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="994"/>
+        <location filename="../../desktop/dashboard/allocation.py" line="113"/>
         <source>Reading the people waiting and the sites…</source>
         <translation>正在读取待隔离人员和场所…</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="997"/>
+        <location filename="../../desktop/dashboard/allocation.py" line="116"/>
         <source>Planning the allocation</source>
         <translation>正在生成分配方案</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="1030"/>
+        <location filename="../../desktop/dashboard/allocation.py" line="149"/>
         <source>Allocate {count} people to isolation sites</source>
         <translation>将 {count} 人分配至集中隔离场所</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="1037"/>
+        <location filename="../../desktop/dashboard/allocation.py" line="156"/>
         <source>transfer-lists-{day}.xlsx</source>
         <translation>转运名单-{day}.xlsx</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="1038"/>
+        <location filename="../../desktop/dashboard/allocation.py" line="157"/>
         <source>Export Transfer Lists</source>
         <translation>导出转运名单</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="1039"/>
+        <location filename="../../desktop/dashboard/allocation.py" line="158"/>
         <source>Excel workbook (*.xlsx)</source>
         <translation>Excel 工作簿 (*.xlsx)</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="1047"/>
+        <location filename="../../desktop/dashboard/allocation.py" line="166"/>
         <source>Transfer lists written to {path}</source>
         <translation>转运名单已保存至 {path}</translation>
     </message>
@@ -181,47 +181,47 @@
 <context>
     <name>CapacityDock</name>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="1219"/>
+        <location filename="../../desktop/dashboard/dock.py" line="46"/>
         <source>Dashboard</source>
         <translation>指挥看板</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="1238"/>
+        <location filename="../../desktop/dashboard/dock.py" line="65"/>
         <source>Updating…</source>
         <translation>正在更新…</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="1254"/>
+        <location filename="../../desktop/dashboard/dock.py" line="81"/>
         <source>Capacity</source>
         <translation>隔离容量</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="1254"/>
+        <location filename="../../desktop/dashboard/dock.py" line="81"/>
         <source>Curve</source>
         <translation>疫情曲线</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="1254"/>
+        <location filename="../../desktop/dashboard/dock.py" line="81"/>
         <source>Grids</source>
         <translation>网格</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="1254"/>
+        <location filename="../../desktop/dashboard/dock.py" line="81"/>
         <source>Due</source>
         <translation>到期检测</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="1254"/>
+        <location filename="../../desktop/dashboard/dock.py" line="81"/>
         <source>Allocation</source>
         <translation>隔离分配</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="1255"/>
+        <location filename="../../desktop/dashboard/dock.py" line="82"/>
         <source>Testing</source>
         <translation>核酸采样</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="1260"/>
+        <location filename="../../desktop/dashboard/dock.py" line="87"/>
         <source>As of</source>
         <translation>截至</translation>
     </message>
@@ -229,204 +229,204 @@
 <context>
     <name>CapacityTab</name>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="367"/>
-        <location filename="../../desktop/capacity_dock.py" line="523"/>
+        <location filename="../../desktop/dashboard/capacity.py" line="69"/>
+        <location filename="../../desktop/dashboard/capacity.py" line="225"/>
         <source>Rooms</source>
         <translation>房间数</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="367"/>
+        <location filename="../../desktop/dashboard/capacity.py" line="69"/>
         <source>Rooms of active and standby sites</source>
         <translation>启用和备用场所的房间总数</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="368"/>
-        <location filename="../../desktop/capacity_dock.py" line="522"/>
+        <location filename="../../desktop/dashboard/capacity.py" line="70"/>
+        <location filename="../../desktop/dashboard/capacity.py" line="224"/>
         <source>Occupied</source>
         <translation>已入住</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="369"/>
+        <location filename="../../desktop/dashboard/capacity.py" line="71"/>
         <source>Free</source>
         <translation>空余</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="369"/>
+        <location filename="../../desktop/dashboard/capacity.py" line="71"/>
         <source>Rooms of active sites neither occupied nor reserved</source>
         <translation>启用场所中既未入住也未预留的房间</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="370"/>
+        <location filename="../../desktop/dashboard/capacity.py" line="72"/>
         <source>Standby rooms</source>
         <translation>备用房间</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="370"/>
+        <location filename="../../desktop/dashboard/capacity.py" line="72"/>
         <source>Rooms of standby sites, free once activated</source>
         <translation>备用场所的房间，启用后即可使用</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="371"/>
+        <location filename="../../desktop/dashboard/capacity.py" line="73"/>
         <source>Per 10,000</source>
         <translation>每万人房间</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="371"/>
+        <location filename="../../desktop/dashboard/capacity.py" line="73"/>
         <source>Rooms per 10,000 residents</source>
         <translation>每万常住人口房间数</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="372"/>
+        <location filename="../../desktop/dashboard/capacity.py" line="74"/>
         <source>Demand</source>
         <translation>需求</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="373"/>
+        <location filename="../../desktop/dashboard/capacity.py" line="75"/>
         <source>People waiting for isolation plus the forecast from new cases</source>
         <translation>待隔离人数加上新增病例带来的预测需求</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="374"/>
+        <location filename="../../desktop/dashboard/capacity.py" line="76"/>
         <source>Free rooms run out</source>
         <translation>空房耗尽日</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="375"/>
+        <location filename="../../desktop/dashboard/capacity.py" line="77"/>
         <source>The day the demand exceeds the free rooms if nothing changes</source>
         <translation>若情况不变，需求超过空房的日期</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="376"/>
+        <location filename="../../desktop/dashboard/capacity.py" line="78"/>
         <source>Days until full</source>
         <translation>距满员天数</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="377"/>
+        <location filename="../../desktop/dashboard/capacity.py" line="79"/>
         <source>Free rooms at the net intake of the last 7 days of snapshots</source>
         <translation>按近 7 天记录的净入住量，空房还能维持的天数</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="383"/>
+        <location filename="../../desktop/dashboard/capacity.py" line="85"/>
         <source> rooms per 10,000</source>
         <translation> 间/万人</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="384"/>
+        <location filename="../../desktop/dashboard/capacity.py" line="86"/>
         <source>The capacity standard: rooms per 10,000 residents (national: 20)</source>
         <translation>容量标准：每万常住人口房间数（国家标准：20）</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="385"/>
+        <location filename="../../desktop/dashboard/capacity.py" line="87"/>
         <source>Show towns below the standard on the map</source>
         <translation>在地图上显示未达标乡镇</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="389"/>
+        <location filename="../../desktop/dashboard/capacity.py" line="91"/>
         <source>Activate standby site</source>
         <translation>启用备用场所</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="391"/>
+        <location filename="../../desktop/dashboard/capacity.py" line="93"/>
         <source>Select a standby site in the table first</source>
         <translation>请先在表中选择一个备用场所</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="392"/>
+        <location filename="../../desktop/dashboard/capacity.py" line="94"/>
         <source>Record today&apos;s occupancy</source>
         <translation>记录今日入住</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="394"/>
+        <location filename="../../desktop/dashboard/capacity.py" line="96"/>
         <source>Keep today&apos;s occupied rooms of every site (one snapshot a day; a sample project&apos;s today is the day its data describe)</source>
         <translation>保存各场所今日已入住房间数（每天一次快照；示例项目的“今日”为其数据所描述的日期）</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="396"/>
+        <location filename="../../desktop/dashboard/capacity.py" line="98"/>
         <source>Missing</source>
         <translation>缺失</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="405"/>
+        <location filename="../../desktop/dashboard/capacity.py" line="107"/>
         <source>Standard:</source>
         <translation>标准：</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="410"/>
+        <location filename="../../desktop/dashboard/capacity.py" line="112"/>
         <source>Isolation sites</source>
         <translation>集中隔离场所</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="447"/>
+        <location filename="../../desktop/dashboard/capacity.py" line="149"/>
         <source>Per 10,000 (standard {standard})</source>
         <translation>每万人房间（标准 {standard}）</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="449"/>
+        <location filename="../../desktop/dashboard/capacity.py" line="151"/>
         <source>Demand, next {days} days</source>
         <translation>未来 {days} 天需求</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="472"/>
+        <location filename="../../desktop/dashboard/capacity.py" line="174"/>
         <source>The county is below the standard: {value} rooms per 10,000 residents, standard {standard}.</source>
         <translation>全县未达标：每万常住人口 {value} 间，标准为 {standard} 间。</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="476"/>
+        <location filename="../../desktop/dashboard/capacity.py" line="178"/>
         <source>The expected demand exceeds the free rooms by {count}; {standby} standby rooms could be activated.</source>
         <translation>预计需求超出空房 {count} 间；可启用备用房间 {standby} 间。</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="480"/>
+        <location filename="../../desktop/dashboard/capacity.py" line="182"/>
         <source>{count} towns below the standard: {names}.</source>
         <translation>{count} 个乡镇（街道）未达标：{names}。</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="483"/>
+        <location filename="../../desktop/dashboard/capacity.py" line="185"/>
         <source>Rooms meet the standard and the expected demand.</source>
         <translation>房间数达到标准，可满足预计需求。</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="487"/>
+        <location filename="../../desktop/dashboard/capacity.py" line="189"/>
         <source>Below the standard of {standard} rooms per 10,000 residents</source>
         <translation>低于每万常住人口 {standard} 间的标准</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="495"/>
+        <location filename="../../desktop/dashboard/capacity.py" line="197"/>
         <source>Checklist: {items}</source>
         <translation>清单缺项：{items}</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="496"/>
+        <location filename="../../desktop/dashboard/capacity.py" line="198"/>
         <source>Team: {roles}</source>
         <translation>人员缺岗：{roles}</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="500"/>
+        <location filename="../../desktop/dashboard/capacity.py" line="202"/>
         <source>Contact: {name} {phone}</source>
         <translation>联系人：{name} {phone}</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="513"/>
+        <location filename="../../desktop/dashboard/capacity.py" line="215"/>
         <source>Occupied rooms by day (recorded sites)</source>
         <translation>每日已入住房间数（已记录场所）</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="515"/>
+        <location filename="../../desktop/dashboard/capacity.py" line="217"/>
         <source>No occupancy recorded yet</source>
         <translation>尚无入住记录</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="541"/>
+        <location filename="../../desktop/dashboard/capacity.py" line="243"/>
         <source>No town is below the standard.</source>
         <translation>没有未达标的乡镇（街道）。</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="566"/>
+        <location filename="../../desktop/dashboard/capacity.py" line="268"/>
         <source>Activate {site}</source>
         <translation>启用{site}</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="578"/>
+        <location filename="../../desktop/dashboard/capacity.py" line="280"/>
         <source>Recorded the occupancy of {count} sites for {day}.</source>
         <translation>已记录 {count} 个场所 {day} 的入住情况。</translation>
     </message>
@@ -434,37 +434,37 @@
 <context>
     <name>ChangesDialog</name>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="655"/>
+        <location filename="../../desktop/zone_panel/changes_dialog.py" line="37"/>
         <source>Changes Since…</source>
         <translation>变化情况…</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="659"/>
+        <location filename="../../desktop/zone_panel/changes_dialog.py" line="41"/>
         <source>Change</source>
         <translation>变化</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="659"/>
+        <location filename="../../desktop/zone_panel/changes_dialog.py" line="41"/>
         <source>Zone</source>
         <translation>区域</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="659"/>
+        <location filename="../../desktop/zone_panel/changes_dialog.py" line="41"/>
         <source>Tier</source>
         <translation>等级</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="659"/>
+        <location filename="../../desktop/zone_panel/changes_dialog.py" line="41"/>
         <source>When</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="666"/>
+        <location filename="../../desktop/zone_panel/changes_dialog.py" line="48"/>
         <source>Since:</source>
         <translation>起始日期：</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../desktop/zone_panel.py" line="693"/>
+        <location filename="../../desktop/zone_panel/changes_dialog.py" line="75"/>
         <source>%n zone(s) changed since %1.</source>
         <translation>
             <numerusform>自 %1 以来有 %n 个区域发生变化。</numerusform>
@@ -474,34 +474,34 @@
 <context>
     <name>CircleDialog</name>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="441"/>
+        <location filename="../../desktop/zone_panel/dialogs.py" line="107"/>
         <source>Control Circles</source>
         <translation>管控圈</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../desktop/zone_panel.py" line="443"/>
+        <location filename="../../desktop/zone_panel/dialogs.py" line="109"/>
         <source>Around the %n selected case(s)</source>
         <translation>
             <numerusform>围绕所选的 %n 个病例</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="444"/>
+        <location filename="../../desktop/zone_panel/dialogs.py" line="110"/>
         <source>At a point I click on the map</source>
         <translation>在地图上点选位置</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="449"/>
+        <location filename="../../desktop/zone_panel/dialogs.py" line="115"/>
         <source>Small circle (%1):</source>
         <translation>小圈（%1）：</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="450"/>
+        <location filename="../../desktop/zone_panel/dialogs.py" line="116"/>
         <source>Large circle (%1):</source>
         <translation>大圈（%1）：</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="451"/>
+        <location filename="../../desktop/zone_panel/dialogs.py" line="117"/>
         <source>No official radius exists: these are this county&apos;s settings.</source>
         <translation>国家未规定统一半径，以下为本县设置。</translation>
     </message>
@@ -567,72 +567,72 @@
 <context>
     <name>CurveTab</name>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="599"/>
+        <location filename="../../desktop/dashboard/curve.py" line="47"/>
         <source>By report date</source>
         <translation>按报告日期</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="600"/>
+        <location filename="../../desktop/dashboard/curve.py" line="48"/>
         <source>By onset date</source>
         <translation>按发病日期</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="602"/>
+        <location filename="../../desktop/dashboard/curve.py" line="50"/>
         <source>Onset date where one is recorded; people without one (asymptomatic infections, contacts) stay on their report date</source>
         <translation>有发病日期的按发病日期；无发病日期者（无症状感染者、密接等）仍按报告日期</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="608"/>
+        <location filename="../../desktop/dashboard/curve.py" line="56"/>
         <source>Area:</source>
         <translation>区域：</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="644"/>
+        <location filename="../../desktop/dashboard/curve.py" line="92"/>
         <source>County</source>
         <translation>全县</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="654"/>
+        <location filename="../../desktop/dashboard/curve.py" line="102"/>
         <source>{totals}. {recent} new infections in the 7 days to {day}.</source>
         <translation>{totals}。截至 {day} 的 7 天内新增感染者 {recent} 例。</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="657"/>
+        <location filename="../../desktop/dashboard/curve.py" line="105"/>
         <source>{count} without an onset date are shown on their report day.</source>
         <translation>其中 {count} 人无发病日期，按报告日期显示。</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="663"/>
+        <location filename="../../desktop/dashboard/curve.py" line="111"/>
         <source>New infections a day: {area}</source>
         <translation>每日新增感染者：{area}</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="664"/>
+        <location filename="../../desktop/dashboard/curve.py" line="112"/>
         <source>New close and secondary contacts a day</source>
         <translation>每日新增密接、次密接</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="665"/>
+        <location filename="../../desktop/dashboard/curve.py" line="113"/>
         <source>No infections reported</source>
         <translation>无感染者报告</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="666"/>
+        <location filename="../../desktop/dashboard/curve.py" line="114"/>
         <source>Infections per day</source>
         <translation>感染者（例/日）</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="667"/>
+        <location filename="../../desktop/dashboard/curve.py" line="115"/>
         <source>No contacts reported</source>
         <translation>无密接报告</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="668"/>
+        <location filename="../../desktop/dashboard/curve.py" line="116"/>
         <source>Persons per day</source>
         <translation>人/日</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="674"/>
+        <location filename="../../desktop/dashboard/curve.py" line="122"/>
         <source>{suspected} (not counted as infections)</source>
         <translation>{suspected}（不计入感染者）</translation>
     </message>
@@ -640,78 +640,78 @@
 <context>
     <name>DueTab</name>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="857"/>
-        <location filename="../../desktop/capacity_dock.py" line="862"/>
+        <location filename="../../desktop/dashboard/due.py" line="36"/>
+        <location filename="../../desktop/dashboard/due.py" line="41"/>
         <source>Grid</source>
         <translation>网格</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="857"/>
+        <location filename="../../desktop/dashboard/due.py" line="36"/>
         <source>Person no.</source>
         <translation>人员编号</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="858"/>
+        <location filename="../../desktop/dashboard/due.py" line="37"/>
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="858"/>
+        <location filename="../../desktop/dashboard/due.py" line="37"/>
         <source>Due</source>
         <translation>应检日期</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="859"/>
+        <location filename="../../desktop/dashboard/due.py" line="38"/>
         <source>Test</source>
         <translation>检测项目</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="859"/>
+        <location filename="../../desktop/dashboard/due.py" line="38"/>
         <source>Key person</source>
         <translation>人员类别</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="862"/>
+        <location filename="../../desktop/dashboard/due.py" line="41"/>
         <source>Case no.</source>
         <translation>病例编号</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="863"/>
+        <location filename="../../desktop/dashboard/due.py" line="42"/>
         <source>Step</source>
         <translation>环节</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="863"/>
+        <location filename="../../desktop/dashboard/due.py" line="42"/>
         <source>Hours over</source>
         <translation>超时（小时）</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="864"/>
+        <location filename="../../desktop/dashboard/due.py" line="43"/>
         <source>Deadline</source>
         <translation>时限</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="864"/>
+        <location filename="../../desktop/dashboard/due.py" line="43"/>
         <source>Category</source>
         <translation>类别</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="890"/>
+        <location filename="../../desktop/dashboard/due.py" line="69"/>
         <source>Follow-up tests on {day}: &lt;b&gt;{due}&lt;/b&gt; due, &lt;span style=&apos;color:{alert}&apos;&gt;&lt;b&gt;{overdue}&lt;/b&gt; overdue&lt;/span&gt; (up to {days} days late), in {grids} grids.</source>
         <translation>{day} 随访检测：&lt;b&gt;{due}&lt;/b&gt; 人应检，&lt;span style=&apos;color:{alert}&apos;&gt;&lt;b&gt;{overdue}&lt;/b&gt; 人逾期&lt;/span&gt;（最多逾期 {days} 天），涉及 {grids} 个网格。</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="895"/>
+        <location filename="../../desktop/dashboard/due.py" line="74"/>
         <source>Overdue</source>
         <translation>逾期</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="895"/>
+        <location filename="../../desktop/dashboard/due.py" line="74"/>
         <source>Due today</source>
         <translation>今日应检</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="901"/>
+        <location filename="../../desktop/dashboard/due.py" line="80"/>
         <source>Reporting steps past their deadline at {time}: &lt;b&gt;{count}&lt;/b&gt; ({deadlines} from discovery).</source>
         <translation>截至 {time} 超时的报告环节：&lt;b&gt;{count}&lt;/b&gt; 个（自发现起时限：{deadlines}）。</translation>
     </message>
@@ -985,127 +985,127 @@
 <context>
     <name>GridTab</name>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="723"/>
+        <location filename="../../desktop/dashboard/grids.py" line="34"/>
         <source>Grids</source>
         <translation>网格</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="723"/>
+        <location filename="../../desktop/dashboard/grids.py" line="34"/>
         <source>Villages and communities</source>
         <translation>村（社区）</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="724"/>
+        <location filename="../../desktop/dashboard/grids.py" line="35"/>
         <source>Towns</source>
         <translation>乡镇（街道）</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="727"/>
+        <location filename="../../desktop/dashboard/grids.py" line="38"/>
         <source>All days</source>
         <translation>全部日期</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="727"/>
+        <location filename="../../desktop/dashboard/grids.py" line="38"/>
         <source>Last 14 days</source>
         <translation>近 14 天</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="727"/>
+        <location filename="../../desktop/dashboard/grids.py" line="38"/>
         <source>Last 7 days</source>
         <translation>近 7 天</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="728"/>
+        <location filename="../../desktop/dashboard/grids.py" line="39"/>
         <source>As-of day only</source>
         <translation>仅截至当日</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="730"/>
+        <location filename="../../desktop/dashboard/grids.py" line="41"/>
         <source>Cases reported in this window, ending on the as-of day</source>
         <translation>统计此时段内报告的病例（截至所选日期）</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="731"/>
+        <location filename="../../desktop/dashboard/grids.py" line="42"/>
         <source>Only with cases</source>
         <translation>仅显示有病例的</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="736"/>
+        <location filename="../../desktop/dashboard/grids.py" line="47"/>
         <source>Click a row to show it on the map</source>
         <translation>点击一行可在地图上显示</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="739"/>
+        <location filename="../../desktop/dashboard/grids.py" line="50"/>
         <source>Case no.</source>
         <translation>病例编号</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="739"/>
+        <location filename="../../desktop/dashboard/grids.py" line="50"/>
         <source>Category</source>
         <translation>类别</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="740"/>
+        <location filename="../../desktop/dashboard/grids.py" line="51"/>
         <source>Reported</source>
         <translation>报告时间</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="740"/>
+        <location filename="../../desktop/dashboard/grids.py" line="51"/>
         <source>Address</source>
         <translation>地址</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="741"/>
+        <location filename="../../desktop/dashboard/grids.py" line="52"/>
         <source>Isolation site</source>
         <translation>隔离场所</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="742"/>
+        <location filename="../../desktop/dashboard/grids.py" line="53"/>
         <source>Person no.</source>
         <translation>人员编号</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="742"/>
+        <location filename="../../desktop/dashboard/grids.py" line="53"/>
         <source>Key person</source>
         <translation>人员类别</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="743"/>
+        <location filename="../../desktop/dashboard/grids.py" line="54"/>
         <source>Arrived</source>
         <translation>抵达时间</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="743"/>
+        <location filename="../../desktop/dashboard/grids.py" line="54"/>
         <source>From</source>
         <translation>来源地</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="744"/>
+        <location filename="../../desktop/dashboard/grids.py" line="55"/>
         <source>Schedule</source>
         <translation>管理措施</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="785"/>
+        <location filename="../../desktop/dashboard/grids.py" line="96"/>
         <source>Click a grid on the map or in the table to list its cases.</source>
         <translation>在地图或表格中点击网格，列出其中的病例。</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="796"/>
+        <location filename="../../desktop/dashboard/grids.py" line="107"/>
         <source>That grid is no longer in the project.</source>
         <translation>该网格已不在项目中。</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="801"/>
+        <location filename="../../desktop/dashboard/grids.py" line="112"/>
         <source>&lt;b&gt;{grid}&lt;/b&gt; ({code}): {totals}; {persons} key persons</source>
         <translation>&lt;b&gt;{grid}&lt;/b&gt;（{code}）：{totals}；重点人员 {persons} 人</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="813"/>
+        <location filename="../../desktop/dashboard/grids.py" line="124"/>
         <source>{totals}, in {units} of {all} areas</source>
         <translation>{totals}，分布于 {all} 个区域中的 {units} 个</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="816"/>
+        <location filename="../../desktop/dashboard/grids.py" line="127"/>
         <source>; {count} more records lie in no area</source>
         <translation>；另有 {count} 条记录不在任何区域内</translation>
     </message>
@@ -1159,344 +1159,344 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../desktop/main_window.py" line="277"/>
+        <location filename="../../desktop/main_window.py" line="278"/>
         <source>&amp;New Project…</source>
         <translation>新建项目(&amp;N)…</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="278"/>
+        <location filename="../../desktop/main_window.py" line="279"/>
         <source>&amp;Open Project…</source>
         <translation>打开项目(&amp;O)…</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="279"/>
+        <location filename="../../desktop/main_window.py" line="280"/>
         <source>&amp;Connect to Database…</source>
         <translation>连接数据库(&amp;D)…</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="280"/>
+        <location filename="../../desktop/main_window.py" line="281"/>
         <source>Save &amp;As…</source>
         <translation>另存为(&amp;A)…</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="281"/>
+        <location filename="../../desktop/main_window.py" line="282"/>
         <source>&amp;Import Data…</source>
         <translation>导入数据(&amp;I)…</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="282"/>
+        <location filename="../../desktop/main_window.py" line="283"/>
         <source>&amp;Print Map…</source>
         <translation>打印地图(&amp;P)…</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="283"/>
+        <location filename="../../desktop/main_window.py" line="284"/>
         <source>&amp;Export Data…</source>
         <translation>导出数据(&amp;E)…</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="284"/>
+        <location filename="../../desktop/main_window.py" line="285"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="285"/>
+        <location filename="../../desktop/main_window.py" line="286"/>
         <source>&amp;Undo</source>
         <translation>撤销</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="287"/>
+        <location filename="../../desktop/main_window.py" line="288"/>
         <source>&amp;Redo</source>
         <translation>重做</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="289"/>
+        <location filename="../../desktop/main_window.py" line="290"/>
         <source>Zoom to &amp;County</source>
         <translation>缩放至全县(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="290"/>
+        <location filename="../../desktop/main_window.py" line="291"/>
         <source>&amp;Settings…</source>
         <translation>设置(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="292"/>
+        <location filename="../../desktop/main_window.py" line="293"/>
         <source>&amp;Map Only</source>
         <translation>只看地图(&amp;M)</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="293"/>
+        <location filename="../../desktop/main_window.py" line="294"/>
         <source>Fold all panels away; again to bring them back</source>
         <translation>收起所有面板，再按一次恢复</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="294"/>
+        <location filename="../../desktop/main_window.py" line="295"/>
         <source>&amp;Reset Layout</source>
         <translation>恢复默认布局(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="299"/>
+        <location filename="../../desktop/main_window.py" line="300"/>
         <source>Draw &amp;Polygon</source>
         <translation>绘制多边形</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="299"/>
+        <location filename="../../desktop/main_window.py" line="300"/>
         <source>Draw &amp;Rectangle</source>
         <translation>绘制矩形</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="300"/>
+        <location filename="../../desktop/main_window.py" line="301"/>
         <source>Draw &amp;Circle</source>
         <translation>绘制圆形</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="300"/>
+        <location filename="../../desktop/main_window.py" line="301"/>
         <source>Circle with Typed &amp;Radius</source>
         <translation>按半径画圈</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="301"/>
+        <location filename="../../desktop/main_window.py" line="302"/>
         <source>&amp;Edit Vertices</source>
         <translation>编辑节点</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="301"/>
+        <location filename="../../desktop/main_window.py" line="302"/>
         <source>Pick &amp;Zone</source>
         <translation>选择区域(&amp;Z)</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="302"/>
+        <location filename="../../desktop/main_window.py" line="303"/>
         <source>&amp;Delete Zone</source>
         <translation>删除区域</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="303"/>
+        <location filename="../../desktop/main_window.py" line="304"/>
         <source>Select &amp;Villages/Communities</source>
         <translation>选择村（社区）</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="303"/>
+        <location filename="../../desktop/main_window.py" line="304"/>
         <source>Select &amp;Grids</source>
         <translation>选择网格</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="304"/>
+        <location filename="../../desktop/main_window.py" line="305"/>
         <source>&amp;Lasso Select</source>
         <translation>套索选择</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="311"/>
+        <location filename="../../desktop/main_window.py" line="312"/>
         <source>&amp;Assign Tier to Selection</source>
         <translation>为所选单元划定等级</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="315"/>
+        <location filename="../../desktop/main_window.py" line="316"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="317"/>
+        <location filename="../../desktop/main_window.py" line="318"/>
         <source>Open &amp;Recent</source>
         <translation>最近打开(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="324"/>
+        <location filename="../../desktop/main_window.py" line="325"/>
         <source>&amp;Edit</source>
         <translation>编辑(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="329"/>
+        <location filename="../../desktop/main_window.py" line="330"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="335"/>
+        <location filename="../../desktop/main_window.py" line="336"/>
         <source>&amp;Language</source>
         <translation>语言(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="342"/>
+        <location filename="../../desktop/main_window.py" line="343"/>
         <source>&amp;Map</source>
         <translation>地图(&amp;M)</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="343"/>
+        <location filename="../../desktop/main_window.py" line="344"/>
         <source>&amp;Basemap</source>
         <translation>底图(&amp;B)</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="352"/>
+        <location filename="../../desktop/main_window.py" line="353"/>
         <source>Local MBTiles File…</source>
         <translation>本地 MBTiles 文件…</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="356"/>
+        <location filename="../../desktop/main_window.py" line="357"/>
         <source>Tianditu &amp;Keys…</source>
         <translation>天地图密钥(&amp;K)…</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="358"/>
+        <location filename="../../desktop/main_window.py" line="359"/>
         <source>&amp;Zones</source>
         <translation>管控区域(&amp;Z)</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="363"/>
+        <location filename="../../desktop/main_window.py" line="364"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="364"/>
+        <location filename="../../desktop/main_window.py" line="365"/>
         <source>&amp;About Cordon</source>
         <translation>关于 Cordon(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="367"/>
+        <location filename="../../desktop/main_window.py" line="368"/>
         <source>Zones</source>
         <translation>管控区域</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="371"/>
+        <location filename="../../desktop/main_window.py" line="372"/>
         <source>Tier:</source>
         <translation>等级：</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="382"/>
+        <location filename="../../desktop/main_window.py" line="383"/>
         <source> m</source>
         <translation> 米</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="383"/>
+        <location filename="../../desktop/main_window.py" line="384"/>
         <source>Radius of a circle placed with one click</source>
         <translation>单击放置的圆的半径</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="394"/>
+        <location filename="../../desktop/main_window.py" line="395"/>
         <source>Sample data</source>
         <translation>示例数据</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="458"/>
+        <location filename="../../desktop/main_window.py" line="459"/>
         <source>The project is in use by another user or program; waiting… (%1 s)</source>
         <translation>项目正被其他用户或程序使用，正在等待…（%1 秒）</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="500"/>
-        <location filename="../../desktop/main_window.py" line="514"/>
+        <location filename="../../desktop/main_window.py" line="501"/>
+        <location filename="../../desktop/main_window.py" line="515"/>
         <source>GeoPackage (*.gpkg)</source>
         <translation>GeoPackage 文件 (*.gpkg)</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="500"/>
+        <location filename="../../desktop/main_window.py" line="501"/>
         <source>Open Project</source>
         <translation>打开项目</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="514"/>
+        <location filename="../../desktop/main_window.py" line="515"/>
         <source>Save Project As</source>
         <translation>项目另存为</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="600"/>
+        <location filename="../../desktop/main_window.py" line="601"/>
         <source>Click the zone whose vertices to edit.</source>
         <translation>点击要编辑节点的区域。</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="603"/>
+        <location filename="../../desktop/main_window.py" line="604"/>
         <source>Click the zone to delete; you will be asked first.</source>
         <translation>点击要删除的区域；删除前会先确认。</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="648"/>
+        <location filename="../../desktop/main_window.py" line="649"/>
         <source>Add zone</source>
         <translation>添加区域</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="654"/>
+        <location filename="../../desktop/main_window.py" line="655"/>
         <source>Add “%1”</source>
         <translation>添加“%1”</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="656"/>
+        <location filename="../../desktop/main_window.py" line="657"/>
         <source>Added “%1” (%2); rename it in the zone panel if need be.</source>
         <translation>已添加“%1”（%2）；如需改名，请在管控区域面板中操作。</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="667"/>
+        <location filename="../../desktop/main_window.py" line="668"/>
         <source>Zones Overlap</source>
         <translation>区域重叠</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="677"/>
+        <location filename="../../desktop/main_window.py" line="678"/>
         <source>Edit the outline of “%1”</source>
         <translation>编辑“%1”的边界</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="684"/>
+        <location filename="../../desktop/main_window.py" line="685"/>
         <source>Delete Zone</source>
         <translation>删除区域</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="684"/>
+        <location filename="../../desktop/main_window.py" line="685"/>
         <source>Delete zone “%1”?</source>
         <translation>删除区域“%1”？</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="690"/>
+        <location filename="../../desktop/main_window.py" line="691"/>
         <source>Delete “%1”</source>
         <translation>删除“%1”</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="691"/>
+        <location filename="../../desktop/main_window.py" line="692"/>
         <source>Deleted “%1” (Ctrl+Z brings it back).</source>
         <translation>已删除“%1”（Ctrl+Z 可恢复）。</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="700"/>
+        <location filename="../../desktop/main_window.py" line="701"/>
         <source>The control zone layer is hidden: show it in the layer list to pick zones.</source>
         <translation>管控区域图层已隐藏：请在图层列表中勾选显示后再选择区域。</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="700"/>
+        <location filename="../../desktop/main_window.py" line="701"/>
         <source>No control zone here.</source>
         <translation>此处没有管控区域。</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="726"/>
+        <location filename="../../desktop/main_window.py" line="727"/>
         <source>%1 selected</source>
         <translation>已选择 %1 个</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="732"/>
+        <location filename="../../desktop/main_window.py" line="733"/>
         <source>Select villages, communities or grids first.</source>
         <translation>请先选择村（社区）或网格。</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="758"/>
+        <location filename="../../desktop/main_window.py" line="759"/>
         <source>Open MBTiles</source>
         <translation>打开 MBTiles</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="758"/>
+        <location filename="../../desktop/main_window.py" line="759"/>
         <source>MBTiles (*.mbtiles)</source>
         <translation>MBTiles 文件 (*.mbtiles)</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="764"/>
+        <location filename="../../desktop/main_window.py" line="765"/>
         <source>The language changes the next time Cordon starts.</source>
         <translation>语言将在下次启动 Cordon 时生效。</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="399"/>
-        <location filename="../../desktop/main_window.py" line="781"/>
+        <location filename="../../desktop/main_window.py" line="400"/>
+        <location filename="../../desktop/main_window.py" line="782"/>
         <source>Scale 1:%1</source>
         <translation>比例尺 1:%1</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="785"/>
+        <location filename="../../desktop/main_window.py" line="786"/>
         <source>About Cordon</source>
         <translation>关于 Cordon</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="786"/>
+        <location filename="../../desktop/main_window.py" line="787"/>
         <source>Cordon — one map for county epidemic control.</source>
         <translation>Cordon —— 县域疫情防控一张图。</translation>
     </message>
@@ -1936,32 +1936,32 @@
 <context>
     <name>ProposalDialog</name>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="409"/>
+        <location filename="../../desktop/zone_panel/dialogs.py" line="75"/>
         <source>Propose Zones</source>
         <translation>生成划定建议</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="414"/>
+        <location filename="../../desktop/zone_panel/dialogs.py" line="80"/>
         <source> days</source>
         <translation> 天</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="418"/>
+        <location filename="../../desktop/zone_panel/dialogs.py" line="84"/>
         <source>As of:</source>
         <translation>截至：</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="419"/>
+        <location filename="../../desktop/zone_panel/dialogs.py" line="85"/>
         <source>Cases of the last:</source>
         <translation>病例统计范围：近</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="420"/>
+        <location filename="../../desktop/zone_panel/dialogs.py" line="86"/>
         <source>Small circle radius:</source>
         <translation>小圈半径：</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="421"/>
+        <location filename="../../desktop/zone_panel/dialogs.py" line="87"/>
         <source>Large circle radius:</source>
         <translation>大圈半径：</translation>
     </message>
@@ -1969,77 +1969,77 @@
 <context>
     <name>ProposalReview</name>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="724"/>
+        <location filename="../../desktop/zone_panel/proposal_review.py" line="38"/>
         <source>Proposal — nothing is stored until you accept</source>
         <translation>划定建议 —— 接受之前不会保存</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="729"/>
+        <location filename="../../desktop/zone_panel/proposal_review.py" line="43"/>
         <source>Tier</source>
         <translation>等级</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="729"/>
+        <location filename="../../desktop/zone_panel/proposal_review.py" line="43"/>
         <source>Zone</source>
         <translation>区域</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="729"/>
+        <location filename="../../desktop/zone_panel/proposal_review.py" line="43"/>
         <source>Units</source>
         <translation>单元</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="729"/>
+        <location filename="../../desktop/zone_panel/proposal_review.py" line="43"/>
         <source>Population</source>
         <translation>人口</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="730"/>
+        <location filename="../../desktop/zone_panel/proposal_review.py" line="44"/>
         <source>Changes</source>
         <translation>变更内容</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="731"/>
+        <location filename="../../desktop/zone_panel/proposal_review.py" line="45"/>
         <source>Accept Ticked Zones</source>
         <translation>接受所勾选区域</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="732"/>
+        <location filename="../../desktop/zone_panel/proposal_review.py" line="46"/>
         <source>Reject</source>
         <translation>放弃</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="757"/>
+        <location filename="../../desktop/zone_panel/proposal_review.py" line="71"/>
         <source>%1 zones for %2 infections reported %3 to %4.</source>
         <translation>针对 %3 至 %4 报告的 %2 例感染者，建议划定 %1 个区域。</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="761"/>
+        <location filename="../../desktop/zone_panel/proposal_review.py" line="75"/>
         <source>%1 more lie outside every unit and are left out.</source>
         <translation>另有 %1 例不在任何单元内，未纳入。</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="765"/>
+        <location filename="../../desktop/zone_panel/proposal_review.py" line="79"/>
         <source>Unchanged zones and zones that may be lifted or stepped down are not changed by accepting.</source>
         <translation>接受建议不会改动“不变”和“可解除或降级”的区域。</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="830"/>
+        <location filename="../../desktop/zone_panel/proposal_review.py" line="144"/>
         <source>Not changed by accepting: pick it to select the zone in the list, then step it down or lift it there.</source>
         <translation>接受建议不会改动此区域：点击它可在区域列表中选中，再在那里降级或解除。</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="832"/>
+        <location filename="../../desktop/zone_panel/proposal_review.py" line="146"/>
         <source>The rest of the county: tick it to store it as a zone too.</source>
         <translation>县内其余地区：勾选后一并保存为管控区域。</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="844"/>
+        <location filename="../../desktop/zone_panel/proposal_review.py" line="158"/>
         <source>no recent infection supports it</source>
         <translation>近期无感染者支持</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="844"/>
+        <location filename="../../desktop/zone_panel/proposal_review.py" line="158"/>
         <source>proposed as %1</source>
         <translation>建议为%1</translation>
     </message>
@@ -2143,67 +2143,67 @@
 <context>
     <name>SchemeDialog</name>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="563"/>
+        <location filename="../../desktop/zone_panel/scheme_dialog.py" line="32"/>
         <source>Custom Tier Scheme</source>
         <translation>自定义等级方案</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="567"/>
+        <location filename="../../desktop/zone_panel/scheme_dialog.py" line="36"/>
         <source>Chinese name</source>
         <translation>中文名称</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="567"/>
+        <location filename="../../desktop/zone_panel/scheme_dialog.py" line="36"/>
         <source>English name</source>
         <translation>英文名称</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="567"/>
+        <location filename="../../desktop/zone_panel/scheme_dialog.py" line="36"/>
         <source>Colour</source>
         <translation>颜色</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="567"/>
+        <location filename="../../desktop/zone_panel/scheme_dialog.py" line="36"/>
         <source>Quiet days</source>
         <translation>无新增天数</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="568"/>
+        <location filename="../../desktop/zone_panel/scheme_dialog.py" line="37"/>
         <source>Test round</source>
         <translation>需全员核酸</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="568"/>
+        <location filename="../../desktop/zone_panel/scheme_dialog.py" line="37"/>
         <source>Round window (days)</source>
         <translation>核酸时限（天）</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="568"/>
+        <location filename="../../desktop/zone_panel/scheme_dialog.py" line="37"/>
         <source>Days after step-down</source>
         <translation>降级后天数</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="570"/>
+        <location filename="../../desktop/zone_panel/scheme_dialog.py" line="39"/>
         <source>Contact days</source>
         <translation>密接观察天数</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="584"/>
+        <location filename="../../desktop/zone_panel/scheme_dialog.py" line="53"/>
         <source>— : the tier&apos;s own rule also after a step down</source>
         <translation>—：降级后仍按本等级规则</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="599"/>
+        <location filename="../../desktop/zone_panel/scheme_dialog.py" line="68"/>
         <source>Scheme name:</source>
         <translation>方案名称：</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="603"/>
+        <location filename="../../desktop/zone_panel/scheme_dialog.py" line="72"/>
         <source>Management periods of this scheme (kept with it):</source>
         <translation>本方案的管理期限（随方案保存）：</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="623"/>
+        <location filename="../../desktop/zone_panel/scheme_dialog.py" line="92"/>
         <source>Tier Colour</source>
         <translation>等级颜色</translation>
     </message>
@@ -2395,7 +2395,7 @@
 <context>
     <name>SnapDialog</name>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="475"/>
+        <location filename="../../desktop/zone_panel/dialogs.py" line="141"/>
         <source>Snap to Units</source>
         <translation>转为管控单元</translation>
     </message>
@@ -2403,27 +2403,27 @@
 <context>
     <name>SnapOptions</name>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="373"/>
+        <location filename="../../desktop/zone_panel/dialogs.py" line="39"/>
         <source>Villages and communities</source>
         <translation>村（社区）</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="374"/>
+        <location filename="../../desktop/zone_panel/dialogs.py" line="40"/>
         <source>Grids</source>
         <translation>网格</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="385"/>
+        <location filename="../../desktop/zone_panel/dialogs.py" line="51"/>
         <source>Units:</source>
         <translation>单元：</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="386"/>
+        <location filename="../../desktop/zone_panel/dialogs.py" line="52"/>
         <source>Rule:</source>
         <translation>规则：</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="387"/>
+        <location filename="../../desktop/zone_panel/dialogs.py" line="53"/>
         <source>Covered share at least:</source>
         <translation>覆盖比例不低于：</translation>
     </message>
@@ -2469,22 +2469,22 @@
 <context>
     <name>TestRoundDialog</name>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="491"/>
+        <location filename="../../desktop/zone_panel/dialogs.py" line="157"/>
         <source>Record Test Round</source>
         <translation>记录核酸检测轮次</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="498"/>
+        <location filename="../../desktop/zone_panel/dialogs.py" line="164"/>
         <source>Zone:</source>
         <translation>区域：</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="499"/>
+        <location filename="../../desktop/zone_panel/dialogs.py" line="165"/>
         <source>Date:</source>
         <translation>日期：</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="500"/>
+        <location filename="../../desktop/zone_panel/dialogs.py" line="166"/>
         <source>Result:</source>
         <translation>结果：</translation>
     </message>
@@ -2492,17 +2492,17 @@
 <context>
     <name>TestingTab</name>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="1058"/>
+        <location filename="../../desktop/dashboard/testing.py" line="31"/>
         <source>Towns</source>
         <translation>乡镇（街道）</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="1059"/>
+        <location filename="../../desktop/dashboard/testing.py" line="32"/>
         <source>Grids</source>
         <translation>网格</translation>
     </message>
     <message>
-        <location filename="../../desktop/capacity_dock.py" line="1082"/>
+        <location filename="../../desktop/dashboard/testing.py" line="55"/>
         <source>Testing everyone within {days} days at {rate} people per point an hour, {hours} hours a day: &lt;b&gt;{needed}&lt;/b&gt; sampling points needed, {present} present, &lt;span style=&apos;color:{alert}&apos;&gt;&lt;b&gt;{missing}&lt;/b&gt; missing&lt;/span&gt;.</source>
         <translation>{days} 天内完成全员检测，按每个采样点每小时 {rate} 人、每天 {hours} 小时计：需采样点 &lt;b&gt;{needed}&lt;/b&gt; 个，现有 {present} 个，&lt;span style=&apos;color:{alert}&apos;&gt;缺 &lt;b&gt;{missing}&lt;/b&gt; 个&lt;/span&gt;。</translation>
     </message>
@@ -2510,229 +2510,229 @@
 <context>
     <name>ZonePanel</name>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="149"/>
+        <location filename="../../desktop/zone_panel/widgets.py" line="35"/>
         <source> m</source>
         <translation> 米</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="875"/>
+        <location filename="../../desktop/zone_panel/panel.py" line="70"/>
         <source>Control Zones</source>
         <translation>管控区域</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="893"/>
+        <location filename="../../desktop/zone_panel/panel.py" line="88"/>
         <source>Countdowns and actions are for this day</source>
         <translation>倒计时和操作均以此日期为准</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="917"/>
+        <location filename="../../desktop/zone_panel/panel.py" line="112"/>
         <source>As of:</source>
         <translation>截至：</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="918"/>
+        <location filename="../../desktop/zone_panel/panel.py" line="113"/>
         <source>Tier scheme:</source>
         <translation>等级方案：</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="970"/>
+        <location filename="../../desktop/zone_panel/panel.py" line="165"/>
         <source>Propose Zones…</source>
         <translation>生成划定建议…</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="971"/>
+        <location filename="../../desktop/zone_panel/panel.py" line="166"/>
         <source>Propose zones for the infections of the last days, to review</source>
         <translation>根据近几日的感染者生成区域划定建议，供审核</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="972"/>
+        <location filename="../../desktop/zone_panel/panel.py" line="167"/>
         <source>Control Circles…</source>
         <translation>管控圈…</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="973"/>
+        <location filename="../../desktop/zone_panel/panel.py" line="168"/>
         <source>A small and a large circle around selected cases or a clicked point</source>
         <translation>围绕所选病例或点选位置画大、小两个管控圈</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="974"/>
+        <location filename="../../desktop/zone_panel/panel.py" line="169"/>
         <source>Snap to Units…</source>
         <translation>转为管控单元…</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="975"/>
+        <location filename="../../desktop/zone_panel/panel.py" line="170"/>
         <source>Replace the selected circle or drawn zone by the units it covers</source>
         <translation>用所选管控圈或手绘区域覆盖的单元替换该区域</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="976"/>
+        <location filename="../../desktop/zone_panel/panel.py" line="171"/>
         <source>Changes Since…</source>
         <translation>变化情况…</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="977"/>
+        <location filename="../../desktop/zone_panel/panel.py" line="172"/>
         <source>Effective Tiers</source>
         <translation>生效等级</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="978"/>
+        <location filename="../../desktop/zone_panel/panel.py" line="173"/>
         <source>Where zones overlap the highest tier wins</source>
         <translation>区域重叠处按最高等级计</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="980"/>
+        <location filename="../../desktop/zone_panel/panel.py" line="175"/>
         <source>Step Down</source>
         <translation>降级</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="981"/>
+        <location filename="../../desktop/zone_panel/panel.py" line="176"/>
         <source>Step the zone down one tier (refused unless ready)</source>
         <translation>将区域降低一级（未满足条件时不允许）</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="982"/>
+        <location filename="../../desktop/zone_panel/panel.py" line="177"/>
         <source>Lift</source>
         <translation>解除</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="983"/>
+        <location filename="../../desktop/zone_panel/panel.py" line="178"/>
         <source>Test Round…</source>
         <translation>核酸检测轮次…</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="984"/>
+        <location filename="../../desktop/zone_panel/panel.py" line="179"/>
         <source>Record a full test round of the zone</source>
         <translation>记录该区域的一轮全员核酸检测</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="985"/>
+        <location filename="../../desktop/zone_panel/panel.py" line="180"/>
         <source>Report…</source>
         <translation>区域报告…</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="986"/>
+        <location filename="../../desktop/zone_panel/panel.py" line="181"/>
         <source>Units, people, sites and cases inside the zone</source>
         <translation>区域内的单元、人口、场所和病例</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="987"/>
+        <location filename="../../desktop/zone_panel/panel.py" line="182"/>
         <source>Rename…</source>
         <translation>改名…</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="987"/>
+        <location filename="../../desktop/zone_panel/panel.py" line="182"/>
         <source>Give the zone another name</source>
         <translation>给区域改名</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="988"/>
+        <location filename="../../desktop/zone_panel/panel.py" line="183"/>
         <source>Change Tier</source>
         <translation>调整等级</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="1106"/>
+        <location filename="../../desktop/zone_panel/panel.py" line="301"/>
         <source>Custom…</source>
         <translation>自定义…</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="1131"/>
+        <location filename="../../desktop/zone_panel/panel.py" line="326"/>
         <source>Tier scheme: %1</source>
         <translation>等级方案：%1</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="1208"/>
+        <location filename="../../desktop/zone_panel/panel.py" line="404"/>
         <source>Change {zone} to %1</source>
         <translation>将{zone}调整为%1</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="1217"/>
+        <location filename="../../desktop/zone_panel/panel.py" line="413"/>
         <source>Step down {zone}</source>
         <translation>{zone}降级</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="1226"/>
+        <location filename="../../desktop/zone_panel/panel.py" line="422"/>
         <source>Step down {zone} early</source>
         <translation>{zone}提前降级</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="1232"/>
+        <location filename="../../desktop/zone_panel/panel.py" line="428"/>
         <source>Not Ready to Step Down</source>
         <translation>尚不满足降级条件</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="1237"/>
+        <location filename="../../desktop/zone_panel/panel.py" line="433"/>
         <source>Step it down to %1 anyway, although the condition above is not met? The early step is logged.</source>
         <translation>上述条件尚未满足，仍要降为%1吗？提前降级将记入日志。</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="1238"/>
+        <location filename="../../desktop/zone_panel/panel.py" line="434"/>
         <source>Step Down Anyway</source>
         <translation>仍然降级</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="1244"/>
+        <location filename="../../desktop/zone_panel/panel.py" line="440"/>
         <source>Lift {zone}</source>
         <translation>解除{zone}</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="1254"/>
+        <location filename="../../desktop/zone_panel/panel.py" line="450"/>
         <source>Test round of {zone} on %1</source>
         <translation>记录{zone} %1 核酸检测</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="1262"/>
+        <location filename="../../desktop/zone_panel/panel.py" line="458"/>
         <source>Rename Zone</source>
         <translation>区域改名</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="1262"/>
+        <location filename="../../desktop/zone_panel/panel.py" line="458"/>
         <source>New name of “%1”:</source>
         <translation>“%1”的新名称：</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="1266"/>
+        <location filename="../../desktop/zone_panel/panel.py" line="462"/>
         <source>Rename “{zone}” to “%1”</source>
         <translation>将“{zone}”改名为“%1”</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="1290"/>
+        <location filename="../../desktop/zone_panel/panel.py" line="485"/>
         <source>No unit is covered under this rule; the zone is left as it is.</source>
         <translation>按此规则未覆盖任何单元，区域保持不变。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../desktop/zone_panel.py" line="1292"/>
+        <location filename="../../desktop/zone_panel/panel.py" line="487"/>
         <source>Snap {zone} to %n unit(s)</source>
         <translation>
             <numerusform>将{zone}转为 %n 个单元</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="1328"/>
+        <location filename="../../desktop/zone_panel/panel.py" line="522"/>
         <source>Add control circles</source>
         <translation>添加管控圈</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="1337"/>
+        <location filename="../../desktop/zone_panel/panel.py" line="531"/>
         <source>Click the map where the circles go (Esc cancels).</source>
         <translation>在地图上点击圆心位置（按 Esc 取消）。</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="1386"/>
+        <location filename="../../desktop/zone_panel/panel.py" line="580"/>
         <source>Proposing zones…</source>
         <translation>正在生成划定建议…</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="1411"/>
+        <location filename="../../desktop/zone_panel/panel.py" line="605"/>
         <source>No confirmed or asymptomatic cases from %1 to %2: nothing to propose.</source>
         <translation>%1 至 %2 无确诊病例或无症状感染者，无需生成建议。</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="1462"/>
+        <location filename="../../desktop/zone_panel/panel.py" line="646"/>
         <source>Nothing ticked to apply: the zones stay as they are.</source>
         <translation>没有勾选要应用的区域，管控区域保持不变。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../desktop/zone_panel.py" line="1467"/>
+        <location filename="../../desktop/zone_panel/panel.py" line="651"/>
         <source>Apply proposal (%n zone(s))</source>
         <translation>
             <numerusform>采用划定建议（%n 个区域）</numerusform>
@@ -2742,47 +2742,47 @@
 <context>
     <name>ZoneReportDialog</name>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="520"/>
+        <location filename="../../desktop/zone_panel/dialogs.py" line="186"/>
         <source>Zone Report</source>
         <translation>区域报告</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="526"/>
+        <location filename="../../desktop/zone_panel/dialogs.py" line="192"/>
         <source>Villages and communities:</source>
         <translation>村（社区）：</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="527"/>
+        <location filename="../../desktop/zone_panel/dialogs.py" line="193"/>
         <source>Grids:</source>
         <translation>网格：</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="528"/>
+        <location filename="../../desktop/zone_panel/dialogs.py" line="194"/>
         <source>Population:</source>
         <translation>人口：</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="529"/>
+        <location filename="../../desktop/zone_panel/dialogs.py" line="195"/>
         <source>Households:</source>
         <translation>户数：</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="530"/>
+        <location filename="../../desktop/zone_panel/dialogs.py" line="196"/>
         <source>Isolation sites:</source>
         <translation>集中隔离场所：</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="532"/>
+        <location filename="../../desktop/zone_panel/dialogs.py" line="198"/>
         <source>Facilities:</source>
         <translation>设施：</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="535"/>
+        <location filename="../../desktop/zone_panel/dialogs.py" line="201"/>
         <source>Cases inside</source>
         <translation>区域内病例</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="549"/>
+        <location filename="../../desktop/zone_panel/dialogs.py" line="215"/>
         <source>Units inside:</source>
         <translation>区域内单元：</translation>
     </message>
@@ -2790,90 +2790,90 @@
 <context>
     <name>ZoneTableModel</name>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="283"/>
+        <location filename="../../desktop/zone_panel/table_model.py" line="33"/>
         <source>Zone</source>
         <translation>区域</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="283"/>
-        <location filename="../../desktop/zone_panel.py" line="285"/>
+        <location filename="../../desktop/zone_panel/table_model.py" line="33"/>
+        <location filename="../../desktop/zone_panel/table_model.py" line="35"/>
         <source>Tier</source>
         <translation>等级</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="283"/>
+        <location filename="../../desktop/zone_panel/table_model.py" line="33"/>
         <source>Kind</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="283"/>
+        <location filename="../../desktop/zone_panel/table_model.py" line="33"/>
         <source>Since</source>
         <translation>起始日</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="283"/>
+        <location filename="../../desktop/zone_panel/table_model.py" line="33"/>
         <source>Quiet days</source>
         <translation>无新增天数</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="284"/>
+        <location filename="../../desktop/zone_panel/table_model.py" line="34"/>
         <source>Step down</source>
         <translation>预计降级</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="284"/>
-        <location filename="../../desktop/zone_panel.py" line="346"/>
+        <location filename="../../desktop/zone_panel/table_model.py" line="34"/>
+        <location filename="../../desktop/zone_panel/table_model.py" line="96"/>
         <source>Ready</source>
         <translation>可降级</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="284"/>
+        <location filename="../../desktop/zone_panel/table_model.py" line="34"/>
         <source>People</source>
         <translation>人口</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="285"/>
-        <location filename="../../desktop/zone_panel.py" line="288"/>
+        <location filename="../../desktop/zone_panel/table_model.py" line="35"/>
+        <location filename="../../desktop/zone_panel/table_model.py" line="38"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="285"/>
+        <location filename="../../desktop/zone_panel/table_model.py" line="35"/>
         <source>Zone name</source>
         <translation>区域名称</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="285"/>
+        <location filename="../../desktop/zone_panel/table_model.py" line="35"/>
         <source>Kind of zone</source>
         <translation>区域类型</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="285"/>
+        <location filename="../../desktop/zone_panel/table_model.py" line="35"/>
         <source>Day the zone entered its tier</source>
         <translation>区域进入当前等级的日期</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="286"/>
+        <location filename="../../desktop/zone_panel/table_model.py" line="36"/>
         <source>Days since the last new infection inside</source>
         <translation>区域内最后一例新增感染者以来的天数</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="286"/>
+        <location filename="../../desktop/zone_panel/table_model.py" line="36"/>
         <source>Projected first day it may step down</source>
         <translation>预计最早可降级日期</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="287"/>
+        <location filename="../../desktop/zone_panel/table_model.py" line="37"/>
         <source>Ready to step down on the as-of day</source>
         <translation>截至所选日期已满足降级条件</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="287"/>
+        <location filename="../../desktop/zone_panel/table_model.py" line="37"/>
         <source>Population inside</source>
         <translation>区域内人口</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel.py" line="359"/>
+        <location filename="../../desktop/zone_panel/table_model.py" line="109"/>
         <source>Not yet: %1</source>
         <translation>尚未满足：%1</translation>
     </message>
