@@ -73,6 +73,19 @@ class Project:
     default_on_wait: Callable[[float], None] | None = None
     geometry_select = GEOMETRY_COLUMN
     """The SQL expression reading the geometry column as a value :meth:`_decode_geometries` takes."""
+    role: str | None = "admin"
+    """What the user may do here: viewer (read, print, export), editor (also edit data and zones) or admin (also
+    schemes, settings, roles, migrations). A GeoPackage's user is its admin; a database says (:mod:`data.stores.roles`)."""
+
+    @property
+    def can_edit(self) -> bool:
+        """Whether the user's role may change data and zones."""
+        return self.role in ("editor", "admin")
+
+    @property
+    def can_admin(self) -> bool:
+        """Whether the user's role may change the scheme, the settings and the roles."""
+        return self.role == "admin"
 
     def __init__(self, path):
         self.path = path  # a Path for a GeoPackage, a DatabaseTarget (shown without password) for a database

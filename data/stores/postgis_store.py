@@ -27,6 +27,7 @@ from psycopg import sql
 
 from data.project import GEOMETRY_COLUMN, META_TABLE, Project, quote
 from data.schema import LAYERS, Field, LayerSpec
+from data.stores import roles
 from data.stores.database_url import DatabaseTarget, parse_url, remember_password, strip_password
 from gis.crs import STORAGE_EPSG
 from gis.errors import UserError
@@ -56,7 +57,12 @@ class PostgisProject(Project):
             raise UserError(f"数据库 {where} 中没有 Cordon 项目（模式 {where.schema}）。请先用 new 或 push 创建。",
                             f"There is no Cordon project in {where} (schema {where.schema}). "
                             "Create one with new or push first.")
+        project.user, project.role = roles.role_of(conn, project.path)  # the ledger's name is the database login
         return project
+
+    def _migrate(self) -> None:
+        super()._migrate()
+        roles.ensure_installed(self)  # an older schema gets its roles from its owner
 
     @classmethod
     @contextlib.contextmanager
@@ -84,6 +90,8 @@ class PostgisProject(Project):
                 conn.execute(f"CREATE TABLE {META_TABLE} (key text PRIMARY KEY, value text)")
                 conn.executemany(f"INSERT INTO {META_TABLE} (key, value) VALUES (?, ?)",
                                  [(k, _json(v)) for k, v in meta.items()])
+                if roles.may_create_roles(conn):
+                    roles.install(conn, where)
                 draft._pinned = conn
                 yield draft
         finally:
@@ -299,7 +307,6 @@ def _statement_error(exc: psycopg.Error, target: DatabaseTarget) -> Exception:
         return UserError(f"与数据库 {target} 的连接中断：{_first_line(exc)}。项目未改动，请稍后重试。",
                          f"The connection to database {target} was lost: {_first_line(exc)}. "
                          "The project is unchanged; try again later.")
-    if isinstance(exc, psycopg.errors.InsufficientPrivilege):
-        return UserError(f"数据库 {target} 拒绝了此操作：{_first_line(exc)}。项目未改动。",
-                         f"Database {target} refused this: {_first_line(exc)}. The project is unchanged.")
+    if isinstance(exc, psycopg.errors.InsufficientPrivilege):  # grants, the ledger guard, row-level security
+        return roles.refused(_first_line(exc), target)
     return exc
