@@ -19,7 +19,7 @@ import shapely
 from data.importers.base import RowProblem, SourceTable
 from data.importers.duplicates import ON_DUPLICATE, DuplicatesFound, ExistingFeatures, Matches, update_matched
 from data.importers.fields import ValueMap, convert_values, guess_mapping, merge_value_maps, unmatched_values
-from data.importers.units import complete_import
+from data.importers.units import complete_import, lock_codes
 from data.project import Project
 from data.schema import LayerSpec, layer_spec
 from gis.crs import STORAGE_CRS, SourceCRS, geometries_to_storage, metric_crs_for, parse_crs
@@ -157,10 +157,11 @@ def import_file(project: Project, layer: str, path, *, crs: str | None = None, e
     value_maps = project.metadata.get("value_maps", {})
     remembered = merge_value_maps(value_maps.get(layer), value_map)
     unmatched: dict[str, dict[str, int]] = {}
-    fids: list[int] = []
+    imported, span = 0, []  # a count and the first/last fid: a list of every fid would grow with the file
     found = Matches()
     before = 0.0
     with project.transaction() as edit:
+        lock_codes(edit, layer)
         existing = ExistingFeatures.read(project, layer)  # the features before this import: what "already in" means
         for number, source in enumerate(itertools.chain([first], chunks)):
             if number:
@@ -180,7 +181,9 @@ def import_file(project: Project, layer: str, path, *, crs: str | None = None, e
             if on_duplicate == "update":
                 update_matched(edit, layer, rows, matched, report.mapping.values())
             edit.insert("admin_units", towns, action="import")  # towns dissolved from the imported villages
-            fids += edit.insert(layer, rows.drop(index=list(matched)), action="import", log_each=False)
+            new = edit.insert(layer, rows.drop(index=list(matched)), action="import", log_each=False)
+            if new:
+                imported, span = imported + len(new), [span[0] if span else new[0], new[-1]]
         if found.fids and on_duplicate is None:
             raise DuplicatesFound(path, len(found.fids), found.names)
         if found.fids:
@@ -188,15 +191,15 @@ def import_file(project: Project, layer: str, path, *, crs: str | None = None, e
         hints = _unmatched_notes({f: dict(sorted(c.items(), key=lambda kv: -kv[1])) for f, c in unmatched.items()}, spec)
         report.notes += hints
         report.rejected.sort(key=lambda p: p.row)
-        _check_outcome(report, len(fids) + len(found.fids), strict, hints[:1])
+        _check_outcome(report, imported + len(found.fids), strict, hints[:1])
         steps("write", 85, "写入项目")
         if remembered != value_maps.get(layer, {}):
             edit.set_metadata(value_maps={**value_maps, layer: remembered})
         updated = len(found.fids) if on_duplicate == "update" else 0
-        edit.log("import", layer, after={"file": Path(path).name, "imported": len(fids), "updated": updated,
+        edit.log("import", layer, after={"file": Path(path).name, "imported": imported, "updated": updated,
                                          "skipped": len(found.fids) - updated, "repaired": report.repaired,
-                                         "rejected": len(report.rejected), "fids": [fids[0], fids[-1]] if fids else []})
-    report.imported, report.updated, report.skipped = len(fids), updated, len(found.fids) - updated
+                                         "rejected": len(report.rejected), "fids": span})
+    report.imported, report.updated, report.skipped = imported, updated, len(found.fids) - updated
     if progress:
         progress(100, "完成")  # committed: too late to cancel
     return report
