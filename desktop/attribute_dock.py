@@ -418,6 +418,9 @@ class AttributeDock(QDockWidget):
         """Show the features of ``project`` (and follow its changes instead of the previous project's)."""
         self._stop_following()
         self.project = project
+        triggers = QAbstractItemView.EditTrigger
+        self.table.setEditTriggers(triggers.DoubleClicked | triggers.EditKeyPressed | triggers.AnyKeyPressed
+                                   if project.can_edit else triggers.NoEditTriggers)  # a viewer's table is read-only
         self._unsubscribe = project.subscribe(self._on_project_changed)
         self._load(fit_columns=True)
 
@@ -529,7 +532,7 @@ class AttributeDock(QDockWidget):
 
     def _report_selection(self) -> None:
         fids = self.selected_fids()
-        self.delete_action.setEnabled(bool(fids))
+        self.delete_action.setEnabled(bool(fids) and self.project.can_edit)
         if fids != self._selected:
             self._selected = fids
             self.featuresSelected.emit(self.current_layer(), fids)

@@ -400,7 +400,10 @@ class MainWindow(QMainWindow):
                               (self.scale_label, self.tr("Scale 1:%1").replace("%1", "99,999,999"))):
             # fixed widths: text changing as the pointer moves must never resize the map (which would refit it)
             label.setFixedWidth(label.fontMetrics().horizontalAdvance(widest) + 8)
+        self.role_label = QLabel()
+        self.role_label.setStyleSheet("color: white; background: #5a6470; padding: 1px 8px;")
         status.addPermanentWidget(self.sample_label)
+        status.addPermanentWidget(self.role_label)
         status.addPermanentWidget(self.cursor_label)
         status.addPermanentWidget(self.scale_label)
 
@@ -442,6 +445,7 @@ class MainWindow(QMainWindow):
         meta = project.metadata
         self.setWindowTitle(f"{meta.get('name', project.path.stem)} — Cordon")
         self.sample_label.setVisible(bool(meta.get("is_sample")))
+        self._show_role(project)
         self._load_tiers()
         west, _, east, _ = view_bounds(project)
         self._metric = pyproj.Transformer.from_crs(4490, metric_crs_for((west + east) / 2), always_xy=True)
@@ -452,6 +456,14 @@ class MainWindow(QMainWindow):
             self.checklist.hide()
         self.map.layersDrawn.connect(self._on_first_draw, Qt.ConnectionType.SingleShotConnection)
         self._remember_recent(str(project.path))
+
+    def _show_role(self, project: Project) -> None:
+        """Grey out what the user's role may not do (the database refuses it anyway) and say why."""
+        for action in (self.import_action, self.assign_action,
+                       *(self.tools[key] for key in ("polygon", "rectangle", "circle", "fixed_circle", "edit", "delete"))):
+            action.setEnabled(project.can_edit)
+        self.role_label.setText(self.tr("Read-only: %1 role").replace("%1", str(project.role)))
+        self.role_label.setVisible(not project.can_edit)
 
     @Slot(float)
     def _on_project_waiting(self, seconds: float) -> None:
@@ -527,6 +539,9 @@ class MainWindow(QMainWindow):
         """Open the import wizard (on ``path`` into ``layer`` when given); the map then fits what it imported."""
         from desktop.import_wizard import ImportWizard
 
+        if not self.project.can_edit:  # a file dropped on a viewer's map
+            self.statusBar().showMessage(self.role_label.text(), 5000)
+            return
         before = {name: self.project.last_fid(name) for name in SPATIAL_LAYERS}
         wizard = ImportWizard(self.project, self, path=path, layer=layer)
         wizard.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)

@@ -209,6 +209,9 @@ class ZonePanel(QDockWidget):
         self.map_widget.clear_overlay("effective")
         self.project = project
         self._cases = []
+        for action in (self.propose_action, self.circles_action):  # what a viewer's role may not do stays grey
+            action.setEnabled(project.can_edit)
+        self.scheme_combo.setEnabled(project.can_admin)
         self._follow()
         self._load_scheme()
         self.reload()
@@ -337,7 +340,7 @@ class ZonePanel(QDockWidget):
 
     def _update_actions(self) -> None:
         zone = self._selected_row()
-        active = zone is not None and zone["status"] != ZoneStatus.LIFTED.value
+        active = self.project.can_edit and zone is not None and zone["status"] != ZoneStatus.LIFTED.value
         for action in (self.lift_action, self.test_round_action, self.rename_action):
             action.setEnabled(active)
         self.tier_menu.setEnabled(active)

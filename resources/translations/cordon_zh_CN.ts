@@ -158,22 +158,22 @@
         <translation>删除要素</translation>
     </message>
     <message>
-        <location filename="../../desktop/attribute_dock.py" line="523"/>
+        <location filename="../../desktop/attribute_dock.py" line="526"/>
         <source>{shown} of {total} features</source>
         <translation>{shown} / {total} 个要素</translation>
     </message>
     <message>
-        <location filename="../../desktop/attribute_dock.py" line="524"/>
+        <location filename="../../desktop/attribute_dock.py" line="527"/>
         <source>{total} features</source>
         <translation>{total} 个要素</translation>
     </message>
     <message>
-        <location filename="../../desktop/attribute_dock.py" line="544"/>
+        <location filename="../../desktop/attribute_dock.py" line="547"/>
         <source>Edit {field} of feature {fid}</source>
         <translation>编辑要素 {fid} 的{field}</translation>
     </message>
     <message>
-        <location filename="../../desktop/attribute_dock.py" line="550"/>
+        <location filename="../../desktop/attribute_dock.py" line="553"/>
         <source>Delete feature {fid} from {layer}</source>
         <translation>从{layer}删除要素 {fid}</translation>
     </message>
@@ -1374,129 +1374,134 @@
         <translation>示例数据</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="459"/>
+        <location filename="../../desktop/main_window.py" line="465"/>
+        <source>Read-only: %1 role</source>
+        <translation>只读：%1 角色</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/main_window.py" line="471"/>
         <source>The project is in use by another user or program; waiting… (%1 s)</source>
         <translation>项目正被其他用户或程序使用，正在等待…（%1 秒）</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="501"/>
-        <location filename="../../desktop/main_window.py" line="515"/>
+        <location filename="../../desktop/main_window.py" line="513"/>
+        <location filename="../../desktop/main_window.py" line="527"/>
         <source>GeoPackage (*.gpkg)</source>
         <translation>GeoPackage 文件 (*.gpkg)</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="501"/>
+        <location filename="../../desktop/main_window.py" line="513"/>
         <source>Open Project</source>
         <translation>打开项目</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="515"/>
+        <location filename="../../desktop/main_window.py" line="527"/>
         <source>Save Project As</source>
         <translation>项目另存为</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="601"/>
+        <location filename="../../desktop/main_window.py" line="616"/>
         <source>Click the zone whose vertices to edit.</source>
         <translation>点击要编辑节点的区域。</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="604"/>
+        <location filename="../../desktop/main_window.py" line="619"/>
         <source>Click the zone to delete; you will be asked first.</source>
         <translation>点击要删除的区域；删除前会先确认。</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="649"/>
+        <location filename="../../desktop/main_window.py" line="664"/>
         <source>Add zone</source>
         <translation>添加区域</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="655"/>
+        <location filename="../../desktop/main_window.py" line="670"/>
         <source>Add “%1”</source>
         <translation>添加“%1”</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="657"/>
+        <location filename="../../desktop/main_window.py" line="672"/>
         <source>Added “%1” (%2); rename it in the zone panel if need be.</source>
         <translation>已添加“%1”（%2）；如需改名，请在管控区域面板中操作。</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="668"/>
+        <location filename="../../desktop/main_window.py" line="683"/>
         <source>Zones Overlap</source>
         <translation>区域重叠</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="678"/>
+        <location filename="../../desktop/main_window.py" line="693"/>
         <source>Edit the outline of “%1”</source>
         <translation>编辑“%1”的边界</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="685"/>
+        <location filename="../../desktop/main_window.py" line="700"/>
         <source>Delete Zone</source>
         <translation>删除区域</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="685"/>
+        <location filename="../../desktop/main_window.py" line="700"/>
         <source>Delete zone “%1”?</source>
         <translation>删除区域“%1”？</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="691"/>
+        <location filename="../../desktop/main_window.py" line="706"/>
         <source>Delete “%1”</source>
         <translation>删除“%1”</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="692"/>
+        <location filename="../../desktop/main_window.py" line="707"/>
         <source>Deleted “%1” (Ctrl+Z brings it back).</source>
         <translation>已删除“%1”（Ctrl+Z 可恢复）。</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="701"/>
+        <location filename="../../desktop/main_window.py" line="716"/>
         <source>The control zone layer is hidden: show it in the layer list to pick zones.</source>
         <translation>管控区域图层已隐藏：请在图层列表中勾选显示后再选择区域。</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="701"/>
+        <location filename="../../desktop/main_window.py" line="716"/>
         <source>No control zone here.</source>
         <translation>此处没有管控区域。</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="727"/>
+        <location filename="../../desktop/main_window.py" line="742"/>
         <source>%1 selected</source>
         <translation>已选择 %1 个</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="733"/>
+        <location filename="../../desktop/main_window.py" line="748"/>
         <source>Select villages, communities or grids first.</source>
         <translation>请先选择村（社区）或网格。</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="759"/>
+        <location filename="../../desktop/main_window.py" line="774"/>
         <source>Open MBTiles</source>
         <translation>打开 MBTiles</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="759"/>
+        <location filename="../../desktop/main_window.py" line="774"/>
         <source>MBTiles (*.mbtiles)</source>
         <translation>MBTiles 文件 (*.mbtiles)</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="765"/>
+        <location filename="../../desktop/main_window.py" line="780"/>
         <source>The language changes the next time Cordon starts.</source>
         <translation>语言将在下次启动 Cordon 时生效。</translation>
     </message>
     <message>
         <location filename="../../desktop/main_window.py" line="400"/>
-        <location filename="../../desktop/main_window.py" line="782"/>
+        <location filename="../../desktop/main_window.py" line="797"/>
         <source>Scale 1:%1</source>
         <translation>比例尺 1:%1</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="786"/>
+        <location filename="../../desktop/main_window.py" line="801"/>
         <source>About Cordon</source>
         <translation>关于 Cordon</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="787"/>
+        <location filename="../../desktop/main_window.py" line="802"/>
         <source>Cordon — one map for county epidemic control.</source>
         <translation>Cordon —— 县域疫情防控一张图。</translation>
     </message>
@@ -2630,109 +2635,109 @@
         <translation>调整等级</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel/panel.py" line="301"/>
+        <location filename="../../desktop/zone_panel/panel.py" line="304"/>
         <source>Custom…</source>
         <translation>自定义…</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel/panel.py" line="326"/>
+        <location filename="../../desktop/zone_panel/panel.py" line="329"/>
         <source>Tier scheme: %1</source>
         <translation>等级方案：%1</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel/panel.py" line="404"/>
+        <location filename="../../desktop/zone_panel/panel.py" line="407"/>
         <source>Change {zone} to %1</source>
         <translation>将{zone}调整为%1</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel/panel.py" line="413"/>
+        <location filename="../../desktop/zone_panel/panel.py" line="416"/>
         <source>Step down {zone}</source>
         <translation>{zone}降级</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel/panel.py" line="422"/>
+        <location filename="../../desktop/zone_panel/panel.py" line="425"/>
         <source>Step down {zone} early</source>
         <translation>{zone}提前降级</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel/panel.py" line="428"/>
+        <location filename="../../desktop/zone_panel/panel.py" line="431"/>
         <source>Not Ready to Step Down</source>
         <translation>尚不满足降级条件</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel/panel.py" line="433"/>
+        <location filename="../../desktop/zone_panel/panel.py" line="436"/>
         <source>Step it down to %1 anyway, although the condition above is not met? The early step is logged.</source>
         <translation>上述条件尚未满足，仍要降为%1吗？提前降级将记入日志。</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel/panel.py" line="434"/>
+        <location filename="../../desktop/zone_panel/panel.py" line="437"/>
         <source>Step Down Anyway</source>
         <translation>仍然降级</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel/panel.py" line="440"/>
+        <location filename="../../desktop/zone_panel/panel.py" line="443"/>
         <source>Lift {zone}</source>
         <translation>解除{zone}</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel/panel.py" line="450"/>
+        <location filename="../../desktop/zone_panel/panel.py" line="453"/>
         <source>Test round of {zone} on %1</source>
         <translation>记录{zone} %1 核酸检测</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel/panel.py" line="458"/>
+        <location filename="../../desktop/zone_panel/panel.py" line="461"/>
         <source>Rename Zone</source>
         <translation>区域改名</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel/panel.py" line="458"/>
+        <location filename="../../desktop/zone_panel/panel.py" line="461"/>
         <source>New name of “%1”:</source>
         <translation>“%1”的新名称：</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel/panel.py" line="462"/>
+        <location filename="../../desktop/zone_panel/panel.py" line="465"/>
         <source>Rename “{zone}” to “%1”</source>
         <translation>将“{zone}”改名为“%1”</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel/panel.py" line="485"/>
+        <location filename="../../desktop/zone_panel/panel.py" line="488"/>
         <source>No unit is covered under this rule; the zone is left as it is.</source>
         <translation>按此规则未覆盖任何单元，区域保持不变。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../desktop/zone_panel/panel.py" line="487"/>
+        <location filename="../../desktop/zone_panel/panel.py" line="490"/>
         <source>Snap {zone} to %n unit(s)</source>
         <translation>
             <numerusform>将{zone}转为 %n 个单元</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel/panel.py" line="522"/>
+        <location filename="../../desktop/zone_panel/panel.py" line="525"/>
         <source>Add control circles</source>
         <translation>添加管控圈</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel/panel.py" line="531"/>
+        <location filename="../../desktop/zone_panel/panel.py" line="534"/>
         <source>Click the map where the circles go (Esc cancels).</source>
         <translation>在地图上点击圆心位置（按 Esc 取消）。</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel/panel.py" line="580"/>
+        <location filename="../../desktop/zone_panel/panel.py" line="583"/>
         <source>Proposing zones…</source>
         <translation>正在生成划定建议…</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel/panel.py" line="605"/>
+        <location filename="../../desktop/zone_panel/panel.py" line="608"/>
         <source>No confirmed or asymptomatic cases from %1 to %2: nothing to propose.</source>
         <translation>%1 至 %2 无确诊病例或无症状感染者，无需生成建议。</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel/panel.py" line="646"/>
+        <location filename="../../desktop/zone_panel/panel.py" line="649"/>
         <source>Nothing ticked to apply: the zones stay as they are.</source>
         <translation>没有勾选要应用的区域，管控区域保持不变。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../desktop/zone_panel/panel.py" line="651"/>
+        <location filename="../../desktop/zone_panel/panel.py" line="654"/>
         <source>Apply proposal (%n zone(s))</source>
         <translation>
             <numerusform>采用划定建议（%n 个区域）</numerusform>
