@@ -9,6 +9,9 @@ kept in one of two stores behind the same :class:`Project` face:
 :meth:`Project.open`, :meth:`Project.create` and :meth:`Project.building` pick the store from the target.
 Every change runs in one transaction together with its audit-log rows (:class:`Edit`), so a project is
 never left half-written; opening upgrades an older schema in one transaction and refuses a newer one.
+Every row carries a version (:data:`data.schema.VERSION_COLUMN`); an update or delete that started from an
+older version than the row has now is refused with a :class:`ConflictError` naming who changed it and when,
+and actions that must not run twice at once take :meth:`Edit.lock` first.
 When another user or program holds a GeoPackage, Cordon waits (telling ``Project.on_wait``) up to
 ``CORDON_BUSY_TIMEOUT_S`` seconds (default 60), then gives up with a UserError; disk, permission, lock and
 connection failures are one UserError naming the project, and the project is left as it was.
@@ -36,7 +39,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from data.schema import LAYERS, SCHEMA_VERSION, Field, LayerSpec, layer_spec
+from data.schema import LAYERS, SCHEMA_VERSION, VERSION_COLUMN, Field, LayerSpec, layer_spec, versioned
 from gis.crs import STORAGE_EPSG
 from gis.errors import UserError
 
@@ -47,6 +50,8 @@ MIGRATIONS: dict[int, Callable[[Edit], None]] = {}
 """Steps from schema version N to N+1 beyond adding contract columns (done generically on open)."""
 
 Listener = Callable[[set[str]], None]
+TITLE_FIELDS = ("name", "case_no", "person_no", "site_name", "code")
+"""The fields that name a feature in messages, first filled one wins."""
 
 
 def now_iso() -> str:
@@ -71,6 +76,12 @@ class Project:
     """
 
     default_on_wait: Callable[[float], None] | None = None
+    default_on_shared: Callable[[UserError], None] | None = None
+    """Hears, once per project and before its first write from here, why writing is risky: another Cordon
+    window holds the GeoPackage, or it lies on a network share (see :mod:`data.project_lock`)."""
+    row_lock = ""
+    """The SQL suffix locking a row read for an update until the transaction ends (none where a write
+    transaction locks the whole store)."""
     geometry_select = GEOMETRY_COLUMN
     """The SQL expression reading the geometry column as a value :meth:`_decode_geometries` takes."""
     role: str | None = "admin"
@@ -92,6 +103,8 @@ class Project:
         self.shown_path = path  # the project named in error messages (a draft names its final target)
         self.user = os.environ.get("CORDON_USER") or _login_name()
         self.on_wait: Callable[[float], None] | None = Project.default_on_wait
+        self.on_shared: Callable[[UserError], None] | None = Project.default_on_shared
+        self.read_only = False  # opened to look only (another Cordon edits it): every write is refused
         self._local = threading.local()
         self._listeners: list[Listener] = []
 
@@ -148,6 +161,8 @@ class Project:
                 for field in spec.fields:
                     if field.name not in present:
                         self._add_column(edit.conn, spec.name, field)
+                if versioned(spec) and VERSION_COLUMN not in present:
+                    self._add_versions(edit.conn, spec)  # every row so far is version 1
             for spec in LAYERS.values():
                 self._create_indexes(edit.conn, spec)
             if version != SCHEMA_VERSION:
@@ -159,7 +174,8 @@ class Project:
         conn = self._conn()
         existing, indexes = self._tables(conn), self._index_names(conn)
         for spec in LAYERS.values():
-            if spec.name not in existing or not set(spec.field_names) <= set(self._columns(conn, spec.name)):
+            columns = spec.field_names + ([VERSION_COLUMN] if versioned(spec) else [])
+            if spec.name not in existing or not set(columns) <= set(self._columns(conn, spec.name)):
                 return False
             if any(index_name(spec, column) not in indexes for column in spec.indexed):
                 return False
@@ -222,6 +238,31 @@ class Project:
         sql = f"SELECT {quote(column)}, count(*) FROM {quote(name)} GROUP BY 1"
         return dict(self._conn().execute(sql).fetchall())
 
+    def versions(self, name: str, fids: Iterable[int] | None = None) -> dict[int, int]:
+        """The current version of each row of a layer (of the rows ``fids``): {fid: version}. A view keeps
+        the versions of the rows it shows and passes them back with its edits (``expected_version``)."""
+        spec = layer_spec(name)
+        if not versioned(spec):
+            raise ValueError(f"{name} has no row versions")
+        sql = f"SELECT fid, {VERSION_COLUMN} FROM {quote(name)}"
+        if fids is None:
+            return dict(self._conn().execute(sql).fetchall())
+        fids = [int(f) for f in fids]
+        rows = []
+        for start in range(0, len(fids), 500):
+            chunk = fids[start:start + 500]
+            rows += self._conn().execute(sql + f" WHERE fid IN ({', '.join('?' * len(chunk))})", chunk).fetchall()
+        return dict(rows)
+
+    def feature(self, name: str, fid: int) -> dict | None:
+        """One feature's fields and its ``version``, read in one statement, so the version is the one of those
+        values (None if there is no such feature). Cheap: what a desk re-reads before trying an edit again."""
+        return _feature(self._conn(), layer_spec(name), fid, "")
+
+    def version(self, name: str, fid: int) -> int | None:
+        """The current version of one row (None if there is no such row)."""
+        return self.versions(name, [fid]).get(int(fid))
+
     def count(self, name: str) -> int:
         """Number of features (rows) in a layer."""
         layer_spec(name)
@@ -253,7 +294,12 @@ class Project:
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Edit]:
         """A write transaction: everything done through the yielded :class:`Edit` commits together or
-        not at all. Listeners hear which layers changed after the commit."""
+        not at all. Listeners hear which layers changed after the commit. Refused in a project opened
+        read-only."""
+        if self.read_only:
+            raise UserError(f"项目 {self.shown_path} 以只读方式打开，不能修改。请关闭后以编辑方式重新打开。",
+                            f"Project {self.shown_path} is open read-only and cannot be changed. Close it and "
+                            "open it again for editing.")
         with self._write() as conn:
             edit = Edit(self, conn)
             yield edit
@@ -309,6 +355,15 @@ class Project:
 
     def _lock_schema(self, conn) -> None:
         """Keep other writers from migrating at the same time (inside the transaction)."""
+        self._lock_action(conn, "migrate")
+
+    def _lock_action(self, conn, purpose: str) -> None:
+        """Keep any other transaction taking the same ``purpose`` waiting until this one ends. Nothing to do
+        where a write transaction already holds the whole store (a GeoPackage's write lock)."""
+
+    def _add_versions(self, conn, spec: LayerSpec) -> None:
+        """Add the version column (1 for every row so far) to an existing layer."""
+        conn.execute(f"ALTER TABLE {quote(spec.name)} ADD COLUMN {VERSION_COLUMN} INTEGER NOT NULL DEFAULT 1")
 
     def _tables(self, conn) -> set[str]:
         raise NotImplementedError
@@ -384,9 +439,27 @@ def _point_spec(name: str) -> LayerSpec:
     return spec
 
 
+class ConflictError(UserError):
+    """An update or delete refused because someone changed (or deleted) the feature after the user read it:
+    names the feature, who and when (the newest audit row for it). Nothing of the transaction is stored."""
+
+    def __init__(self, layer: str, fid: int, title: str, user: str | None, at: str | None, deleted: bool):
+        self.layer, self.fid, self.user, self.at = layer, int(fid), user, at
+        spec = layer_spec(layer)
+        who, when = user or "其他用户", _short_time(at)
+        zh_did, en_did = ("删除", "deleted") if deleted else ("修改", "changed")
+        super().__init__(f"{spec.zh} {title} 已被 {who} 于 {when} {zh_did}，你的修改未保存，已刷新。",
+                         f"{spec.en.capitalize()} {title} was {en_did} by {user or 'another user'} at {when}; "
+                         "your change was not saved and the view has been refreshed.")
+
+
 class Edit:
     """Writes inside one :meth:`Project.transaction`. Each feature change is logged with its
-    before/after values in ``audit_log``; ``changed`` names the layers written."""
+    before/after values in ``audit_log``; ``changed`` names the layers written.
+
+    ``expected_version`` (``expected_versions``) is the version of the row the user started from (see
+    :meth:`Project.versions`): if the row has another one now, the change is refused with a
+    :class:`ConflictError` and the transaction rolls back."""
 
     def __init__(self, project: Project, conn):
         self.project = project
@@ -424,13 +497,18 @@ class Edit:
         self.changed.add(name)
         return fids
 
-    def update(self, name: str, fid: int, values: dict | None = None, geometry=None, *, action: str = "modify") -> None:
-        """Change attributes and/or the geometry of one feature (logged with before and after)."""
+    def update(self, name: str, fid: int, values: dict | None = None, geometry=None, *, action: str = "modify",
+               expected_version: int | None = None) -> None:
+        """Change attributes and/or the geometry of one feature (logged with before and after); its version
+        goes up by one. Refused (:class:`ConflictError`) if it is no longer at ``expected_version``."""
         spec = layer_spec(name)
+        self._check_version(spec, fid, expected_version)
         before = self._snapshot(spec, fid)
         if before is None:
             raise UserError(f"图层“{name}”中没有要素 {fid}。", f"Layer '{name}' has no feature {fid}.")
         assignments, params = [], []
+        if versioned(spec):
+            assignments.append(f"{VERSION_COLUMN} = {VERSION_COLUMN} + 1")
         for key, value in (values or {}).items():
             field = spec.field(key)
             assignments.append(f"{quote(key)} = ?")
@@ -445,16 +523,31 @@ class Edit:
         self.log(action, name, fid, before=before, after=self._snapshot(spec, fid))
         self.changed.add(name)
 
-    def delete(self, name: str, fids: Iterable[int], *, action: str = "delete") -> None:
-        """Delete features (each logged with what it was)."""
+    def delete(self, name: str, fids: Iterable[int], *, action: str = "delete",
+               expected_versions: dict[int, int] | None = None) -> None:
+        """Delete features (each logged with what it was). Refused (:class:`ConflictError`) if one listed in
+        ``expected_versions`` ({fid: version}) is at another version or already deleted."""
         spec = layer_spec(name)
+        expected = {int(f): int(v) for f, v in (expected_versions or {}).items()}
         for fid in fids:
+            self._check_version(spec, fid, expected.get(int(fid)))
             before = self._snapshot(spec, fid)
             if before is None:
                 continue
             self.conn.execute(f"DELETE FROM {quote(name)} WHERE fid = ?", (int(fid),))
             self.log(action, name, fid, before=before)
         self.changed.add(name)
+
+    def feature(self, name: str, fid: int) -> dict | None:
+        """Like :meth:`Project.feature`, and the row stays locked against other writers until this transaction
+        ends: read, decide and write one feature without anyone changing it in between."""
+        return _feature(self.conn, layer_spec(name), fid, self.project.row_lock)
+
+    def lock(self, purpose: str) -> None:
+        """Make any other transaction taking the same ``purpose`` ("apply_proposal", "codes:grids", …) wait
+        until this one ends, so an action that must not run twice at once is serialised. Read what the action
+        decides on after this call: another desk's finished run is then visible."""
+        self.project._lock_action(self.conn, purpose)
 
     def set_metadata(self, *, log: bool = True, **values) -> None:
         """Set metadata entries within this transaction (logged unless ``log`` is False: a copied project)."""
@@ -475,6 +568,20 @@ class Edit:
         )
         self.changed.add("audit_log")
 
+    def _check_version(self, spec: LayerSpec, fid: int, expected: int | None) -> None:
+        """Lock the row for this transaction and refuse if it is no longer at version ``expected``."""
+        if expected is None or not versioned(spec):
+            return
+        row = self.conn.execute(f"SELECT {VERSION_COLUMN} FROM {quote(spec.name)} WHERE fid = ?{self.project.row_lock}",
+                                (int(fid),)).fetchone()
+        if row is not None and row[0] == int(expected):
+            return
+        last = self.conn.execute('SELECT "user", "at", "before" FROM audit_log WHERE layer = ? AND fid = ? '
+                                 "ORDER BY log_id DESC LIMIT 1", (spec.name, int(fid))).fetchone()
+        user, at, before = last if last else (None, None, None)
+        values = self._snapshot(spec, fid) or (json.loads(before) if before else {})  # a deleted row: as it was
+        raise ConflictError(spec.name, fid, feature_title(values, fid), user, at, deleted=row is None)
+
     def _snapshot(self, spec: LayerSpec, fid: int) -> dict | None:
         """A feature's values as the audit log records them (its geometry as WKT for zones)."""
         with_geometry = spec.name in AUDITED_GEOMETRY
@@ -489,6 +596,36 @@ class Edit:
             geom = self.project._decode_geometries([value])[0] if value is not None else None
             snapshot["geometry"] = None if geom is None else shapely.to_wkt(geom, rounding_precision=7)
         return snapshot
+
+
+def _feature(conn, spec: LayerSpec, fid: int, row_lock: str) -> dict | None:
+    columns = spec.field_names + ([VERSION_COLUMN] if versioned(spec) else [])
+    row = conn.execute(f"SELECT {', '.join(quote(c) for c in columns)} FROM {quote(spec.name)} WHERE "
+                       f"{spec.primary_key} = ?{row_lock}", (int(fid),)).fetchone()
+    return None if row is None else dict(zip(columns, row, strict=True))
+
+
+def feature_title(values: dict, fid: int) -> str:
+    """How messages name a feature: its name (case number, person number, …), else its number."""
+    for key in TITLE_FIELDS:
+        value = values.get(key)
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+    return f"（编号 {int(fid)}）"
+
+
+def _short_time(at: str | None) -> str:
+    """An audit time as a person says it: 10:42 today, else 11-27 10:42 (the full date another year)."""
+    if not at:
+        return "?"
+    try:
+        when = dt.datetime.fromisoformat(str(at))
+    except ValueError:
+        return str(at)
+    today = dt.date.today()
+    if when.date() == today:
+        return when.strftime("%H:%M")
+    return when.strftime("%m-%d %H:%M" if when.year == today.year else "%Y-%m-%d %H:%M")
 
 
 def _storage_geometries(frame: pd.DataFrame, spec: LayerSpec) -> np.ndarray:

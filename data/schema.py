@@ -22,9 +22,15 @@ from gis.glossary import (
     ZoneStatus,
 )
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 # 1: the contract layers. 2: zone countdown fields, site checklist and team, case deadlines and
 #    allocation, key_persons, occupancy_snapshots. 3: code_generated on admin_units and grids.
+#    4: the row version column (VERSION_COLUMN) on every versioned layer.
+
+VERSION_COLUMN = "version"
+"""A column the store keeps on every layer but the audit log: 1 for a new row, one more on every update.
+It is not a contract field (never imported, exported or edited by hand); an update or delete that expected
+another version is refused (:class:`data.project.ConflictError`)."""
 
 
 @dataclass(frozen=True)
@@ -158,6 +164,11 @@ LAYERS: dict[str, LayerSpec] = {
                  OCCUPANCY_SNAPSHOTS, AUDIT_LOG)
 }
 SPATIAL_LAYERS = [name for name, spec in LAYERS.items() if spec.geometry]
+
+
+def versioned(spec: LayerSpec) -> bool:
+    """Whether the layer's rows carry a :data:`VERSION_COLUMN` (every layer but the audit log)."""
+    return spec.name != "audit_log"
 
 
 def layer_spec(name: str) -> LayerSpec:

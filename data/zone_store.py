@@ -3,6 +3,9 @@
 Every action is one transaction whose audit_log rows carry the user, the time, and the zone before and
 after; action names: create, modify, tier_change, downgrade, lift, record_test_round, new_case,
 proposal_update, apply_proposal. Nothing here changes a tier on its own: stepping down is always asked for.
+The actions on one zone take the ``expected_version`` of the row the user acted on (the ``version`` of
+:func:`zone_rows`): a zone changed meanwhile by another desk is not overwritten
+(:class:`data.project.ConflictError`). Applying a proposal is serialised across desks.
 """
 
 from __future__ import annotations
@@ -50,7 +53,7 @@ OVERLAP_MIN_SHARE = 0.005
 UNIT_LEVELS = ("unit", "grid")
 """What proposals and reports treat as a control unit: villages/communities ("unit") or grids ("grid")."""
 ROW_COLUMNS = ["fid", "name", "tier", "tier_label", "kind", "started_at", "last_case_at", "days_since_last_case",
-               "projected_downgrade", "next_tier", "ready", "missing", "population", "households", "status"]
+               "projected_downgrade", "next_tier", "ready", "missing", "population", "households", "status", "version"]
 
 
 def zone_record(geometry, *, tier: str, kind: str, name: str | None = None, radius_m: float | None = None,
@@ -139,17 +142,19 @@ def zone_rows(project: Project, on_date=None) -> pd.DataFrame:
 
     Columns: fid, name, tier, tier_label, kind, started_at, last_case_at, days_since_last_case,
     projected_downgrade and next_tier (None for a tier with no countdown), ready, missing (what stands in
-    the way, :class:`gis.zoning.countdown.Missing` values), population, households, status. Top tier first.
+    the way, :class:`gis.zoning.countdown.Missing` values), population, households, status, version (of the
+    row read: pass it back as ``expected_version``). Top tier first.
     """
     on = as_date(on_date) or dt.date.today()
     scheme = load_scheme(project)
+    versions = project.versions(LAYER)
     zones = project.read_layer(LAYER)
     zones = zones[~(zones["lifted_at"].fillna("9999").str[:10] < on.isoformat())]
     people = _people_layer(project)
     downgraded = _downgraded_zones(project)
     contacts = _contacts(project) if any(t.contact_quiet_days for t in scheme.tiers) else None
     rows = [_row(fid, zone, scheme, _zone_countdown(scheme, zone, on, fid in downgraded, contacts), people)
-            for fid, zone in zones.iterrows()]
+            | {"version": versions.get(fid)} for fid, zone in zones.iterrows()]
     frame = pd.DataFrame(rows, columns=ROW_COLUMNS)
     rank = frame["tier"].map({key: position for position, key in enumerate(scheme.keys)}).fillna(len(scheme.keys))
     return frame.assign(rank=rank).sort_values(["rank", "fid"]).drop(columns="rank").reset_index(drop=True)
@@ -303,7 +308,7 @@ def _overlaps(active: gpd.GeoDataFrame, geometry, tier: str, name: str, scheme: 
     return warnings
 
 
-def rename_zone(project: Project, fid: int, name: str) -> str:
+def rename_zone(project: Project, fid: int, name: str, *, expected_version: int | None = None) -> str:
     """Give zone ``fid`` a new name (logged "modify"); refused if blank or used by another active zone.
     Returns the name stored (trimmed)."""
     zone = _active_zone(project, fid)
@@ -315,7 +320,7 @@ def rename_zone(project: Project, fid: int, name: str) -> str:
         raise UserError(f"已有生效的区域名为“{name}”，请换一个名称。", f"An active zone is already named '{name}'; "
                         "choose another name.")
     if name != zone["name"]:
-        modify_zone(project, fid, name=name)
+        modify_zone(project, fid, name=name, expected_version=expected_version)
     return name
 
 
@@ -342,27 +347,28 @@ def _unit_names(project: Project, codes: list[str]) -> tuple[list[str], str]:
     return codes, "单元"
 
 
-def replace_with_units(project: Project, fid: int, snapped: SnappedZone) -> None:
+def replace_with_units(project: Project, fid: int, snapped: SnappedZone, *, expected_version: int | None = None) -> None:
     """Make zone ``fid`` the unit zone of ``snapped``'s units (codes kept) outlined by its outline; its tier,
     clock and test rounds stay (logged "modify")."""
     values = {"kind": ZoneKind.UNIT.value, "radius_m": None, "updated_at": now_iso(),
               "unit_codes": json.dumps(snapped.units["code"].astype(str).tolist(), ensure_ascii=False)}
     with project.transaction() as edit:
-        edit.update(LAYER, fid, values, geometry=snapped.outline, action="modify")
+        edit.update(LAYER, fid, values, geometry=snapped.outline, action="modify", expected_version=expected_version)
 
 
 def modify_zone(project: Project, fid: int, *, geometry=None, name: str | None = None, note: str | None = None,
-                unit_codes: list[str] | None = None) -> None:
+                unit_codes: list[str] | None = None, expected_version: int | None = None) -> None:
     """Change an active zone's outline, name, note or units (logged "modify"); its tier and clock stay."""
     _active_zone(project, fid)
     values = {key: value for key, value in (("name", name), ("note", note)) if value is not None}
     if unit_codes is not None:
         values["unit_codes"] = json.dumps(unit_codes, ensure_ascii=False)
     with project.transaction() as edit:
-        edit.update(LAYER, fid, {**values, "updated_at": now_iso()}, geometry=geometry, action="modify")
+        edit.update(LAYER, fid, {**values, "updated_at": now_iso()}, geometry=geometry, action="modify",
+                    expected_version=expected_version)
 
 
-def change_tier(project: Project, fid: int, tier: str, *, at=None) -> None:
+def change_tier(project: Project, fid: int, tier: str, *, at=None, expected_version: int | None = None) -> None:
     """Put an active zone into another tier (up or down, logged "tier_change"); started_at becomes ``at``."""
     load_scheme(project).tier(tier)
     zone = _active_zone(project, fid)
@@ -371,10 +377,11 @@ def change_tier(project: Project, fid: int, tier: str, *, at=None) -> None:
         raise UserError(f"区域“{title}”已是该等级。", f"Zone '{title}' is already in that tier.")
     stamp = _stamp(at)
     with project.transaction() as edit:
-        edit.update(LAYER, fid, {"tier": tier, "started_at": stamp, "updated_at": stamp}, action="tier_change")
+        edit.update(LAYER, fid, {"tier": tier, "started_at": stamp, "updated_at": stamp}, action="tier_change",
+                    expected_version=expected_version)
 
 
-def downgrade(project: Project, fid: int, *, on=None, force: bool = False) -> str:
+def downgrade(project: Project, fid: int, *, on=None, force: bool = False, expected_version: int | None = None) -> str:
     """Step an active zone down one tier on ``on`` (default today), logged "downgrade"; returns the new tier.
 
     Refused (UserError saying what is missing) unless the zone's countdown says it is ready, or ``force``
@@ -394,20 +401,21 @@ def downgrade(project: Project, fid: int, *, on=None, force: bool = False) -> st
     stamp = _stamp(on)
     with project.transaction() as edit:
         edit.update(LAYER, fid, {"tier": clock.next_tier, "started_at": stamp, "updated_at": stamp},
-                    action="downgrade")
+                    action="downgrade", expected_version=expected_version)
     return clock.next_tier
 
 
-def lift(project: Project, fid: int, *, at=None) -> None:
+def lift(project: Project, fid: int, *, at=None, expected_version: int | None = None) -> None:
     """Lift an active zone (status lifted, logged "lift")."""
     _active_zone(project, fid)
     stamp = _stamp(at)
     with project.transaction() as edit:
         edit.update(LAYER, fid, {"status": ZoneStatus.LIFTED.value, "lifted_at": stamp, "updated_at": stamp},
-                    action="lift")
+                    action="lift", expected_version=expected_version)
 
 
-def record_test_round(project: Project, fid: int, on, result: str = RoundResult.NEGATIVE) -> None:
+def record_test_round(project: Project, fid: int, on, result: str = RoundResult.NEGATIVE, *,
+                      expected_version: int | None = None) -> None:
     """Record a full test round of zone ``fid`` on date ``on`` (negative or positive; logged).
 
     A positive round counts as a new infection: the zone's clock restarts on that day.
@@ -421,7 +429,8 @@ def record_test_round(project: Project, fid: int, on, result: str = RoundResult.
     rounds = _test_rounds(zone) + [ScreeningRound(as_date(on), outcome)]
     stored = json.dumps([r.to_dict() for r in sorted(rounds, key=lambda r: r.date)], ensure_ascii=False)
     with project.transaction() as edit:
-        edit.update(LAYER, fid, {"test_rounds": stored, "updated_at": now_iso()}, action="record_test_round")
+        edit.update(LAYER, fid, {"test_rounds": stored, "updated_at": now_iso()}, action="record_test_round",
+                    expected_version=expected_version)
 
 
 def register_new_cases(project: Project, case_fids=None) -> dict[int, str]:
@@ -458,21 +467,25 @@ def apply_proposal(project: Project, proposal: Proposal, *, at=None, only=None) 
 
     ``only``: positions in the proposal of the zones to act on (default every new or changed one). Returns the
     fids of the zones created, in the proposal's order (each a :class:`NewZone` with its overlap warnings).
+
+    Serialised (:meth:`Edit.lock`): the zones in force are read inside the locked transaction, so a second
+    desk applying the same proposal at the same time finds the first one's zones and adds nothing.
     """
     scheme = load_scheme(project)
     for zone in proposal.zones:
         scheme.tier(zone.tier)
-    active = _active_zones(project)
-    diff = compare_with_zones(proposal, active, scheme)
-    chosen = set(diff.applicable_positions() if only is None else only)
-    acting = [item for item in diff.items if item.applicable and item.position in chosen]
-    if not acting:
-        return []
-    stamp = _stamp(at)
-    new = [item.proposed for item in acting if item.group is ProposalGroup.NEW]
-    kept = active[~active.index.isin([item.zone_fid for item in acting if item.group is ProposalGroup.CHANGED])]
-    warnings = [_overlaps(kept, zone.geometry, zone.tier, zone.name, scheme) for zone in new]
     with project.transaction() as edit:
+        edit.lock("apply_proposal")
+        active = _active_zones(project)
+        diff = compare_with_zones(proposal, active, scheme)
+        chosen = set(diff.applicable_positions() if only is None else only)
+        acting = [item for item in diff.items if item.applicable and item.position in chosen]
+        if not acting:
+            return []
+        stamp = _stamp(at)
+        new = [item.proposed for item in acting if item.group is ProposalGroup.NEW]
+        kept = active[~active.index.isin([item.zone_fid for item in acting if item.group is ProposalGroup.CHANGED])]
+        warnings = [_overlaps(kept, zone.geometry, zone.tier, zone.name, scheme) for zone in new]
         fids = edit.insert(LAYER, _proposal_records(new, stamp), action="create") if new else []
         fids = [NewZone(fid, zone.name, found) for fid, zone, found in zip(fids, new, warnings, strict=True)]
         updated = [_update_from_proposal(edit, item, active.loc[item.zone_fid, "last_case_at"], stamp)

@@ -54,6 +54,14 @@ _HOW_PARENT = {"column": ("按上级代码列", "from the parent code column"), 
                "dissolved": ("归入合并生成的乡镇", "into towns built from the villages")}
 
 
+def lock_codes(edit, layer: str) -> None:
+    """Serialise the imports that generate codes (admin units, grids) across desks: call first in the import's
+    transaction, before the project's codes and features are read, so two imports at once never hand out the
+    same code or miss each other's units (:meth:`data.project.Edit.lock`)."""
+    if layer in ("admin_units", "grids"):
+        edit.lock("codes")
+
+
 def complete_import(project: Project, layer: str, rows: gpd.GeoDataFrame, source: pd.DataFrame,
                     report: ImportReport, existing: ExistingFeatures | None = None
                     ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, dict]:

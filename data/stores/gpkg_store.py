@@ -1,7 +1,9 @@
 """The GeoPackage store: a project as one SQLite file (``county.gpkg``), written by :mod:`data.gpkg`.
 
 Creating a project writes a temporary file beside the target and renames it into place. A write takes the
-file's write lock for its whole transaction (``BEGIN IMMEDIATE``); reading never does. While another user
+file's write lock for its whole transaction (``BEGIN IMMEDIATE``), so writers are serialised and
+:meth:`Edit.lock` has nothing more to do; reading never does. Before the first write, ``on_shared`` hears
+if another Cordon window holds the file or it lies on a network share (:mod:`data.project_lock`). While another user
 or program holds the file, statements wait (telling ``on_wait``) up to ``CORDON_BUSY_TIMEOUT_S`` seconds;
 SQLite's disk, permission and lock errors become one UserError naming the file (:func:`database_error`).
 """
@@ -23,7 +25,7 @@ import shapely
 from data import gpkg
 from data.atomic import atomic_output, remove_stale_temporaries
 from data.project import META_TABLE, Project, quote
-from data.schema import LAYERS, Field, LayerSpec
+from data.schema import LAYERS, VERSION_COLUMN, Field, LayerSpec, versioned
 from gis.crs import STORAGE_EPSG
 from gis.errors import UserError
 
@@ -34,6 +36,10 @@ _BUSY_SLICE_S = 0.5  # SQLite's own wait between two reports of "still waiting"
 
 class GeoPackageProject(Project):
     """A project kept in a GeoPackage file."""
+
+    def __init__(self, path):
+        super().__init__(path)
+        self._told_shared = False
 
     @classmethod
     def _opened(cls, target) -> GeoPackageProject:
@@ -118,6 +124,12 @@ class GeoPackageProject(Project):
 
     @contextlib.contextmanager
     def _write(self):
+        if self.on_shared is not None and not self._told_shared:
+            from data.project_lock import sharing_warnings
+
+            self._told_shared = True
+            for warning in sharing_warnings(self.path):
+                self.on_shared(warning)
         conn = self._conn()
         conn.execute("BEGIN IMMEDIATE")
         # Inside, only moving changed pages out of memory early can meet a reader; SQLite then keeps them in
@@ -145,7 +157,10 @@ class GeoPackageProject(Project):
         return {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
 
     def _create_layer(self, conn, spec: LayerSpec) -> None:
-        gpkg.create_table(conn, spec.name, [(f.name, f.kind) for f in spec.fields], geometry_type=spec.geometry,
+        columns = [(f.name, f.kind) for f in spec.fields]
+        if versioned(spec):
+            columns.append((VERSION_COLUMN, "INTEGER NOT NULL DEFAULT 1"))
+        gpkg.create_table(conn, spec.name, columns, geometry_type=spec.geometry,
                           srs_id=STORAGE_EPSG, description=f"{spec.zh} / {spec.en}", primary_key=spec.primary_key)
         self._create_indexes(conn, spec)
 

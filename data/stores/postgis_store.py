@@ -26,7 +26,7 @@ import shapely
 from psycopg import sql
 
 from data.project import GEOMETRY_COLUMN, META_TABLE, Project, quote
-from data.schema import LAYERS, Field, LayerSpec
+from data.schema import LAYERS, VERSION_COLUMN, Field, LayerSpec, versioned
 from data.stores import roles
 from data.stores.database_url import DatabaseTarget, parse_url, remember_password, strip_password
 from gis.crs import STORAGE_EPSG
@@ -41,6 +41,7 @@ class PostgisProject(Project):
     """A project kept in a schema of a PostgreSQL database with PostGIS."""
 
     geometry_select = f"ST_AsBinary({GEOMETRY_COLUMN})"
+    row_lock = " FOR UPDATE"
 
     def __init__(self, target: DatabaseTarget):
         super().__init__(target)
@@ -123,6 +124,19 @@ class PostgisProject(Project):
     def _lock_schema(self, conn) -> None:
         conn.execute("SELECT pg_advisory_xact_lock(hashtext(?))", (f"cordon:{self.path.schema}",))
 
+    def _lock_action(self, conn, purpose: str) -> None:
+        conn.execute("SELECT pg_advisory_xact_lock(hashtext(?))", (f"cordon:{self.path.schema}:{purpose}",))
+
+    def _add_versions(self, conn, spec: LayerSpec) -> None:
+        """The version column, and a trigger counting up any update that leaves it as it was (QGIS, psql, any
+        other client): no client can forget to."""
+        super()._add_versions(conn, spec)
+        conn.execute(f"CREATE OR REPLACE FUNCTION cordon_next_version() RETURNS trigger LANGUAGE plpgsql AS $$ "
+                     f"BEGIN IF NEW.{VERSION_COLUMN} IS NOT DISTINCT FROM OLD.{VERSION_COLUMN} THEN "
+                     f"NEW.{VERSION_COLUMN} := OLD.{VERSION_COLUMN} + 1; END IF; RETURN NEW; END $$")
+        conn.execute(f"CREATE OR REPLACE TRIGGER cordon_version BEFORE UPDATE ON {quote(spec.name)} "
+                     "FOR EACH ROW EXECUTE FUNCTION cordon_next_version()")
+
     def _tables(self, conn) -> set[str]:
         return {row[0] for row in conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = ?",
                                                (self.path.schema,))}
@@ -143,6 +157,8 @@ class PostgisProject(Project):
         columns += [f"{quote(f.name)} {_TYPES[f.kind]}" for f in spec.fields]
         conn.execute(f"CREATE TABLE {quote(spec.name)} ({', '.join(columns)})")
         conn.execute(f"COMMENT ON TABLE {quote(spec.name)} IS {_literal(f'{spec.zh} / {spec.en}')}")
+        if versioned(spec):
+            self._add_versions(conn, spec)
         if spec.geometry:
             conn.execute(f"CREATE INDEX {quote(f'sidx_{spec.name}_geom')} ON {quote(spec.name)} "
                          f"USING gist ({GEOMETRY_COLUMN})")
