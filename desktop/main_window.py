@@ -86,6 +86,7 @@ class MainWindow(QMainWindow):
         self.remember_views = False  # put back each project's map view (set by restore_layout)
         self._extent: list[float] | None = None  # the view extent chosen (page coordinates), kept over resizes
         self._settling = False  # a resize or refit is under way: reported views are not the user's choice
+        self._padding = 0  # pixels to spare around the extent shown
         self._refits_left = 0
         self._refit_timer = QTimer(self, singleShot=True, interval=REFIT_DELAY_MS, timeout=self._on_refit_due)
         self._settle_timer = QTimer(self, singleShot=True, interval=SETTLE_MS, timeout=self._on_settled)
@@ -180,11 +181,18 @@ class MainWindow(QMainWindow):
             self._refits_left = MAX_REFITS
             self._refit()
 
+    def show_extent(self, bounds, padding: int = 0) -> None:
+        """Show ``bounds`` (storage lon/lat) and keep them shown while the map's size settles (docks filling
+        in, the window resizing): a later resize refits to them, not to the view before."""
+        self._extent, self._padding = [float(b) for b in bounds], padding
+        self._refits_left = MAX_REFITS
+        self._refit()
+
     def _refit(self) -> None:
         """Show the extent chosen before, whatever the map's size now."""
         self._settling = True
         self._refits_left -= 1
-        self.map.fit_bounds(self._extent)
+        self.map.fit_bounds(self._extent, padding=self._padding)
         self._settle_timer.start()
 
     def _shows_extent(self, bounds) -> bool:
@@ -559,7 +567,7 @@ class MainWindow(QMainWindow):
         """Fit the view to the features of ``layer`` added after ``after_fid`` (what an import brought)."""
         bounds = self.project.extent(layer, after_fid=after_fid)
         if bounds is not None:
-            self.map.fit_bounds(bounds, padding=FIT_PADDING_PX)
+            self.show_extent(bounds, padding=FIT_PADDING_PX)
 
     @Slot(str)
     def _on_file_dropped(self, path: str) -> None:
@@ -760,7 +768,7 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def _on_zoom_county(self) -> None:
-        self.map.fit_bounds(view_bounds(self.project))
+        self.show_extent(view_bounds(self.project))
 
     def _on_basemap(self, key: str, mbtiles: str | None = None) -> None:
         try:
@@ -793,7 +801,7 @@ class MainWindow(QMainWindow):
             self._refit_timer.stop()  # the page has taken the map's new size: show the same extent again
             self._refit()
         elif not self._settling:
-            self._extent = bounds
+            self._extent, self._padding = bounds, 0
         self.scale_label.setText(self.tr("Scale 1:%1").replace("%1", f"{denominator:,.0f}"))
 
     @Slot()

@@ -62,6 +62,7 @@ def open_window(qtbot, project):
     from desktop.main_window import MainWindow
 
     window = MainWindow(project)
+    window.resize(1024, 700)  # a small office screen: the fitted zoom (below 12) depends on the map size
     qtbot.addWidget(window)
     with qtbot.waitSignal(window.map.layersDrawn, timeout=DRAW_TIMEOUT_MS) as drawn:
         window.show()

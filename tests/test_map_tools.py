@@ -250,6 +250,7 @@ def test_a_snapped_circle_stores_the_radius_its_read_out_showed_and_its_label_sh
     assert js(qtbot, window.map, "document.querySelector('.geoman-draw-cursor') !== null")
     click(qtbot, window.map, ax + 5, ay + 4)  # near the corners, not on them: snapping moves the points
     move_to(qtbot, window.map, bx - 4, by - 6)
+    qtbot.wait(300)  # what the user reads before clicking: the read-out once the snapped move has been drawn
     tip = js(qtbot, window.map, "(document.querySelector('.cordon-radius-tip') || {}).textContent")
     shown = int(re.fullmatch(r"半径 (\d+) 米", tip).group(1))
     metres_per_px = js(qtbot, window.map, "cordon.view().metresPerPixel")
