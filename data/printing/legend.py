@@ -6,6 +6,7 @@ same :class:`Symbol` objects style the map and its legend, so they cannot drift 
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 
 from matplotlib.axes import Axes
@@ -52,6 +53,28 @@ class LegendSection:
     note: str = ""
 
 
+_PT_MM = 25.4 / 72  # one typographic point in millimetres
+
+
+def wrapped(text: str, width_mm: float, size_pt: float) -> list[str]:
+    """``text`` broken into lines no wider than ``width_mm`` at ``size_pt`` (CJK characters one em wide, others
+    about half), so a long legend note stays inside its column.
+
+    >>> wrapped("感染者（确诊病例、无症状感染者）", 20, 6.0)
+    ['感染者（确诊病例、', '无症状感染者）']
+    """
+    em = size_pt * _PT_MM
+    lines, line, used = [], "", 0.0
+    for char in text:
+        wide = unicodedata.east_asian_width(char) in ("W", "F")
+        step = em if wide else em * 0.55
+        if line and used + step > width_mm:
+            lines.append(line)
+            line, used = "", 0.0
+        line, used = line + char, used + step
+    return lines + ([line] if line else [])
+
+
 def legend_columns(page: Page, width_mm: float) -> int:
     """How many item columns fit in ``width_mm``."""
     return max(1, int(width_mm // page.mm(_COLUMN_MIN_W)))
@@ -63,7 +86,8 @@ def legend_height_mm(page: Page, sections: list[LegendSection], width_mm: float)
     height = page.mm(_HEADING_ROW)
     for section in sections:
         rows = -(-len(section.items) // columns)
-        height += page.mm(_TITLE_ROW + rows * _ROW + (_NOTE_ROW if section.note else 0) + _SECTION_GAP)
+        notes = len(wrapped(section.note, width_mm, page.pt(_NOTE_PT))) if section.note else 0
+        height += page.mm(_TITLE_ROW + rows * _ROW + notes * _NOTE_ROW + _SECTION_GAP)
     return height
 
 
@@ -85,8 +109,8 @@ def draw_legend(paper: Axes, page: Page, box: Box, sections: list[LegendSection]
             paper.text(x + page.mm(_SWATCH_W + _LABEL_GAP), row_centre, item.label, ha="left", va="center",
                        fontsize=page.pt(_LABEL_PT), color=INK)
         y -= page.mm(_ROW) * -(-len(section.items) // columns)
-        if section.note:
-            paper.text(box.x, y - page.mm(_NOTE_ROW) / 2, section.note, ha="left", va="center",
+        for line in wrapped(section.note, box.w, page.pt(_NOTE_PT)) if section.note else []:
+            paper.text(box.x, y - page.mm(_NOTE_ROW) / 2, line, ha="left", va="center",
                        fontsize=page.pt(_NOTE_PT), color=MUTED)
             y -= page.mm(_NOTE_ROW)
         y -= page.mm(_SECTION_GAP)
