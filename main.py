@@ -138,6 +138,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         _say_when_waiting()
+        _warn_when_shared()
         code = args.func(args)
         sys.stdout.flush()
         return code
@@ -163,6 +164,15 @@ def _say_when_waiting() -> None:
                   "The project is in use by another user or program; waiting…", file=sys.stderr, flush=True)
 
     Project.default_on_wait = say
+
+
+def _warn_when_shared() -> None:
+    """Before a command's first write to a GeoPackage, one line on stderr if another Cordon window edits it or
+    it lies on a network share; the command goes on (it is one transaction, see data.project_lock)."""
+    from data.project import Project
+
+    Project.default_on_shared = lambda warning: print(("警告：" if _zh() else "Warning: ") + warning.message(),
+                                                      file=sys.stderr, flush=True)
 
 
 if __name__ == "__main__":

@@ -290,3 +290,44 @@ def pg_target(pg_url):
     yield f"{pg_url}{'&' if '?' in pg_url else '?'}schema={schema}"
     with psycopg.connect(pg_url, autocommit=True) as conn:
         conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+def test_a_write_command_names_the_window_editing_the_geopackage_and_goes_on(tmp_path, capsys):
+    from main import main
+
+    target = tmp_path / "叶县.gpkg"
+    county(str(target)).close()
+    other = project_lock.LockRecord("张三", "zhihuibu-pc2", 4242, time.time() - 120, time.time() - 30)
+    project_lock.lock_path(target).write_text(json.dumps(other.__dict__), encoding="utf-8")
+    code = main(["zones", str(target), "propose", "--apply", "--date", DAY])
+    err = capsys.readouterr().err
+    assert code == 0 and err.count("警告：") == 1 and "张三（zhihuibu-pc2）" in err
+    assert Project.open(target).count("control_zones") >= 2
+
+
+def test_the_attribute_table_refuses_a_stale_edit_names_who_and_shows_their_value(qtbot, tmp_path):
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QUndoStack
+
+    from desktop.attribute_dock import AttributeDock
+
+    target = str(tmp_path / "叶县.gpkg")
+    project = county(target)
+    project.user = "王五"
+    dock = AttributeDock(project, QUndoStack())
+    qtbot.addWidget(dock)
+    dock.show()
+    dock.show_feature("isolation_sites", 1)
+    other = Project.open(target)
+    other.user = "李四"
+    with other.transaction() as edit:  # another desk, unheard by this one
+        edit.update("isolation_sites", 1, {"occupied": 12})
+
+    index = dock.model.index(dock.model.row_of(1), dock.model.column_of("occupied"))
+    dock.model.setData(index, "30", Qt.ItemDataRole.EditRole)
+
+    assert dock.status_label.isVisible() and "集中隔离场所 县宾馆隔离点 已被 李四 于" in dock.status_label.text()
+    assert int(project.feature("isolation_sites", 1)["occupied"]) == 12  # 王五's 30 not stored
+    assert dock.model.stored_value(index) == 12 and dock.undo_stack.count() == 0  # refreshed, nothing to undo
+    dock.model.setData(index, "30", Qt.ItemDataRole.EditRole)  # from the refreshed row it goes through
+    assert int(project.feature("isolation_sites", 1)["occupied"]) == 30
