@@ -71,25 +71,27 @@ def site_capacity(project: Project, as_of: dt.date | None = None, window_days: i
 
 
 def town_capacity(project: Project, standard: float = ROOMS_PER_10K_STANDARD, as_of: dt.date | None = None,
-                  assumptions: DemandAssumptions = DEFAULT_DEMAND) -> pd.DataFrame:
+                  assumptions: DemandAssumptions = DEFAULT_DEMAND, *, cases: pd.DataFrame | None = None
+                  ) -> pd.DataFrame:
     """Per town, in code order (towns without a code last), indexed by the town's fid: ``code``, ``name``,
     ``population``, ``rooms`` (of active and standby sites),
     ``occupied``, ``free``, ``standby_rooms``, ``rooms_per_10k``, ``shortfall`` (True below ``standard``
     rooms per 10,000 residents), ``demand`` (people waiting in the town plus the forecast for its new
-    cases) and ``days_until_full`` (its sites' free rooms at their recent intake)."""
+    cases) and ``days_until_full`` (its sites' free rooms at their recent intake). ``cases``: the cases as
+    :func:`demand_cases` read them, when already read."""
     as_of = as_of or dt.date.today()
     assumptions = central_demand_assumptions(project, assumptions)
     towns = project.read_layer("admin_units", where="level = ?", params=(UnitLevel.TOWN.value,))
     towns = towns.sort_values("code", kind="stable", na_position="last")
     sites = site_capacity(project, as_of)
-    waiting, new_cases = _waiting_and_new_cases(project, as_of, assumptions)
+    waiting, new_cases = _waiting_and_new_cases(project, as_of, assumptions, cases)
     return _capacity_table(towns, sites["town_fid"], sites, waiting["town_fid"], new_cases["town_fid"], standard,
                            assumptions)
 
 
 def county_capacity(project: Project, standard: float = ROOMS_PER_10K_STANDARD, as_of: dt.date | None = None,
-                    assumptions: DemandAssumptions = DEFAULT_DEMAND) -> dict:
-    """The county's totals, with the same keys as a :func:`town_capacity` row."""
+                    assumptions: DemandAssumptions = DEFAULT_DEMAND, *, cases: pd.DataFrame | None = None) -> dict:
+    """The county's totals, with the same keys as a :func:`town_capacity` row (``cases`` as there)."""
     as_of = as_of or dt.date.today()
     assumptions = central_demand_assumptions(project, assumptions)
     county = project.read_layer("admin_units", where="level = ?", params=(UnitLevel.COUNTY.value,)).iloc[:1]
@@ -97,7 +99,7 @@ def county_capacity(project: Project, standard: float = ROOMS_PER_10K_STANDARD, 
         county = pd.DataFrame({"code": [project.metadata.get("county_code") or ""],
                                "name": [project.metadata.get("name")], "population": [pd.NA]})
     sites = site_capacity(project, as_of)
-    waiting, new_cases = _waiting_and_new_cases(project, as_of, assumptions)
+    waiting, new_cases = _waiting_and_new_cases(project, as_of, assumptions, cases)
 
     def everything_in_county(frame: pd.DataFrame) -> pd.Series:
         return pd.Series(county.index[0], index=frame.index, dtype=object)
@@ -131,12 +133,13 @@ def central_demand_assumptions(project: Project, assumptions: DemandAssumptions)
 
 
 def demand_summary(project: Project, as_of: dt.date | None = None,
-                   assumptions: DemandAssumptions = DEFAULT_DEMAND) -> DemandForecast:
+                   assumptions: DemandAssumptions = DEFAULT_DEMAND, *, cases: pd.DataFrame | None = None
+                   ) -> DemandForecast:
     """The county's demand for rooms against its free rooms, and the day they run out if nothing changes
-    (see :func:`gis.capacity.forecast_demand`)."""
+    (see :func:`gis.capacity.forecast_demand`; ``cases`` as for :func:`town_capacity`)."""
     as_of = as_of or dt.date.today()
     assumptions = central_demand_assumptions(project, assumptions)
-    waiting, new_cases = _waiting_and_new_cases(project, as_of, assumptions)
+    waiting, new_cases = _waiting_and_new_cases(project, as_of, assumptions, cases)
     rooms = site_rooms(project.read_layer("isolation_sites"))
     return forecast_demand(len(waiting), len(new_cases), int(rooms["free"].sum()), int(rooms["standby_rooms"].sum()),
                            as_of, assumptions)
@@ -289,10 +292,16 @@ def _capacity_table(units: pd.DataFrame, site_unit: pd.Series, sites: pd.DataFra
     return table
 
 
-def _waiting_and_new_cases(project: Project, as_of: dt.date,
-                           assumptions: DemandAssumptions) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+def demand_cases(project: Project) -> gpd.GeoDataFrame:
+    """The located cases with what the demand for rooms is computed from (category, site, report time), read
+    as point arrays: pass them as ``cases`` to several capacity readers to read them once."""
+    return located_cases(project, ["case_no", "site_name"])
+
+
+def _waiting_and_new_cases(project: Project, as_of: dt.date, assumptions: DemandAssumptions,
+                           cases: pd.DataFrame | None) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
     """The waiting persons and the infections reported in the ``recent_days`` ending on ``as_of`` (located)."""
-    cases = located_cases(project)
+    cases = demand_cases(project) if cases is None else cases
     since = pd.Timestamp(as_of) - pd.Timedelta(days=assumptions.recent_days - 1)
     recent = cases["reported"].between(since, pd.Timestamp(as_of) + pd.Timedelta(days=1), inclusive="left")
     return _waiting(project, cases), cases[recent & cases["category"].isin([c.value for c in INFECTED])]

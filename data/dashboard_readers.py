@@ -23,12 +23,13 @@ FOLLOWUP_LOOKBACK_DAYS = 3  # a missed follow-up test stays listed (as overdue) 
 def read_capacity(project: Project, as_of: dt.date, standard: float, demand: DemandAssumptions) -> dict:
     """The capacity tab's figures: the county, the demand, the towns (with their outlines), the sites (with
     what their readiness lacks) and the occupancy snapshots."""
-    towns = capacity_store.town_capacity(project, standard, as_of, demand)
+    cases = capacity_store.demand_cases(project)  # read once for the towns, the county and the demand
+    towns = capacity_store.town_capacity(project, standard, as_of, demand, cases=cases)
     outlines = project.read_layer("admin_units", where="level = ?", params=(UnitLevel.TOWN.value,)).geometry
     readiness = capacity_store.site_readiness(project)[["checklist_missing", "team_missing", "contact", "phone"]]
     return {"as_of": as_of, "standard": standard,
-            "county": capacity_store.county_capacity(project, standard, as_of, demand),
-            "demand": capacity_store.demand_summary(project, as_of, demand),
+            "county": capacity_store.county_capacity(project, standard, as_of, demand, cases=cases),
+            "demand": capacity_store.demand_summary(project, as_of, demand, cases=cases),
             "towns": towns.assign(geometry=outlines.reindex(towns.index)),
             "sites": capacity_store.site_capacity(project, as_of).join(readiness),
             "occupancy": project.read_layer("occupancy_snapshots")}
@@ -52,8 +53,9 @@ def read_curve(project: Project, unit_code: str | None, as_of: dt.date, date: st
 def read_grid_counts(project: Project, by: str, start: dt.date | None, end: dt.date) -> dict:
     """Cases per area (``by``: grid, village or town) reported from ``start`` to ``end``, with the cases in that
     window and the key persons by grid code, the grids' codes and names and the areas' bounds by fid."""
-    counts = stats_store.case_counts(project, by, start, end)
-    cases = stats_store.located_cases(project)
+    units = stats_store.units_at(project, by)
+    cases = stats_store.located_cases(project, ["case_no", "address", "site_name"])  # read once, for both
+    counts = stats_store.counts_in_window(cases, units, by, start, end)
     grids = project.read_layer("grids")
     persons = project.read_layer("key_persons")
     areas = grids if by == "grid" else project.read_layer("admin_units")

@@ -238,6 +238,19 @@ class Project:
         sql = f"SELECT {quote(column)}, count(*) FROM {quote(name)} GROUP BY 1"
         return dict(self._conn().execute(sql).fetchall())
 
+    def group_counts(self, name: str, columns: list[str], *, where: str = "", params: Iterable = ()) -> pd.DataFrame:
+        """How many rows of a layer hold each combination of values of ``columns`` (NULL included), counted by
+        the store in one GROUP BY: a frame of ``columns`` and ``count``. ``where`` is an optional SQL condition
+        with ``?`` placeholders bound to ``params``. Same SQL in a GeoPackage and in PostGIS."""
+        spec = layer_spec(name)
+        for column in columns:
+            spec.field(column)
+        selected = ", ".join(quote(c) for c in columns)
+        sql = (f"SELECT {selected}, count(*) FROM {quote(name)}" + (f" WHERE {where}" if where else "")
+               + f" GROUP BY {', '.join(str(i) for i in range(1, len(columns) + 1))}")
+        rows = self._conn().execute(sql, tuple(params)).fetchall()
+        return pd.DataFrame.from_records(rows, columns=[*columns, "count"]).astype({"count": "int64"})
+
     def versions(self, name: str, fids: Iterable[int] | None = None) -> dict[int, int]:
         """The current version of each row of a layer (of the rows ``fids``): {fid: version}. A view keeps
         the versions of the rows it shows and passes them back with its edits (``expected_version``)."""

@@ -24,6 +24,7 @@ from data.project import Project
 from data.xlsx_cells import keep_text_as_text, save_workbook
 from data.zone_store import load_scheme
 from gis import schedules
+from gis.crs import STORAGE_EPSG
 from gis.deadlines import REPORTING_DEADLINES, overdue_steps
 from gis.errors import UserError
 from gis.glossary import CONTACTS, CaseCategory, CaseGroup, FacilityKind, UnitLevel
@@ -52,10 +53,17 @@ COLUMN_LABELS = {  # column -> (Chinese, English) header
 }
 
 
-def located_cases(project: Project) -> gpd.GeoDataFrame:
+def located_cases(project: Project, columns: list[str] | None = None) -> gpd.GeoDataFrame:
     """The ``cases`` layer with each case's verified ``grid_code`` (see :mod:`gis.grid_stats`), its
-    ``unit_code`` (village/community) and ``town_code``, and ``reported`` (the report time as a Timestamp)."""
-    cases = project.read_layer("cases")
+    ``unit_code`` (village/community) and ``town_code``, and ``reported`` (the report time as a Timestamp).
+
+    With ``columns``, only those fields (and ``category``, ``grid_code``, ``reported_at``) are read, as the
+    point arrays of :meth:`data.project.Project.read_points`: fast and small for millions of cases."""
+    if columns is None:
+        cases = project.read_layer("cases")
+    else:
+        cases = _points_frame(*project.read_points("cases", list(dict.fromkeys(["category", "grid_code",
+                                                                                 "reported_at", *columns]))))
     return _locate(project, cases).assign(reported=parse_times(cases["reported_at"]).to_numpy())
 
 
@@ -69,11 +77,13 @@ def case_counts(project: Project, by: str = "grid", start: dt.date | None = None
     ``total`` (every record). Units are counted by fid, so units sharing a code or having none
     each get their own row. ``attrs["unlocated"]`` counts the cases in the window lying in no unit.
     """
-    if by not in BY_LEVELS:
-        raise UserError(f"统计单元须为 {' / '.join(BY_LEVELS)}，而不是“{by}”。",
-                        f"Statistics unit must be one of {', '.join(BY_LEVELS)}, not '{by}'.")
-    units = _units_at(project, by)
-    cases = located_cases(project)
+    units = units_at(project, by)
+    return counts_in_window(located_cases(project, []), units, by, start, end)
+
+
+def counts_in_window(cases: pd.DataFrame, units: pd.DataFrame, by: str, start: dt.date | None,
+                     end: dt.date | None) -> pd.DataFrame:
+    """The table of :func:`case_counts` from cases already located (:func:`located_cases`) and the units."""
     cases = cases[in_window(cases["reported"], start, end)]
     fids = cases[f"{_LOCATED_PREFIX[by]}_fid"]
     table = count_by_category(fids, cases["category"], units.index).rename_axis("fid")
@@ -112,24 +122,36 @@ def epidemic_curve(project: Project, unit_code: str | None = None, start: dt.dat
     if date not in CURVE_DATES:
         raise UserError(f"疫情曲线的日期须为 {' / '.join(CURVE_DATES)}，而不是“{date}”。",
                         f"The curve's date must be one of {', '.join(CURVE_DATES)}, not '{date}'.")
-    cases = located_cases(project)
-    onset = (parse_times(cases["onset_at"]) if date == "onset" else pd.Series(pd.NaT, index=range(len(cases)),
-                                                                            dtype="datetime64[ns]"))
-    onset = onset.set_axis(cases.index)
-    day = onset.where(onset.notna(), cases["reported"])
-    without_onset = onset.isna() & day.notna()
+    # every person's day, counted by the store (one row per distinct report time, onset and category)
+    columns = ["reported_at", "category"] + (["onset_at"] if date == "onset" else [])
+    cases = project.group_counts("cases", columns)
+    weights = cases["count"]
+    day, without_onset = _curve_days(cases, date)
     first = start or (day.min().date() if day.notna().any() else None)
     last = end or (day.max().date() if day.notna().any() else None)
     if unit_code and unit_code != project.metadata.get("county_code"):
-        known = set(_units_at(project, "grid")["code"]) | set(project.read_layer("admin_units")["code"])
+        known = set(units_at(project, "grid")["code"]) | set(project.read_layer("admin_units")["code"])
         if unit_code not in known:
             raise UserError(f"没有代码为“{unit_code}”的网格或行政区。", f"No grid or unit with code '{unit_code}'.")
+        cases = located_cases(project, columns)
         mine = cases[["grid_code", "unit_code", "town_code"]].eq(unit_code).any(axis=1)
-        cases, day, without_onset = cases[mine], day[mine], without_onset[mine]
-    curve = daily_counts(day, cases["category"], first, last)
+        cases = cases[mine]
+        weights = np.ones(len(cases))
+        day, without_onset = _curve_days(cases, date)
+    curve = daily_counts(day, cases["category"], first, last, weights)
     shown = in_window(day, first, last)
-    curve.attrs["without_onset"] = int((without_onset & shown).sum()) if date == "onset" else 0
+    curve.attrs["without_onset"] = int(weights[(without_onset & shown).to_numpy()].sum()) if date == "onset" else 0
     return curve
+
+
+def _curve_days(cases: pd.DataFrame, date: str) -> tuple[pd.Series, pd.Series]:
+    """The day of each row on the curve (see :func:`epidemic_curve`), and whether it stands in for a missing onset."""
+    reported = parse_times(cases["reported_at"]).set_axis(cases.index)
+    if date != "onset":
+        return reported, pd.Series(False, index=cases.index)
+    onset = parse_times(cases["onset_at"]).set_axis(cases.index)
+    day = onset.where(onset.notna(), reported)
+    return day, onset.isna() & day.notna()
 
 
 def followups_due(project: Project, on_date: dt.date, lookback_days: int = 3) -> pd.DataFrame:
@@ -137,7 +159,7 @@ def followups_due(project: Project, on_date: dt.date, lookback_days: int = 3) ->
     :func:`gis.schedules.due_tests`; a contact's day 1 is the day reported): columns ``grid_code``,
     ``person_no`` (a contact's case number), ``category``, ``due_date``, ``test``, ``state`` ("due"/"overdue")."""
     persons = _locate(project, project.read_layer("key_persons"))
-    cases = located_cases(project)
+    cases = located_cases(project, ["case_no"])
     contacts = cases[cases["category"].isin([c.value for c in CONTACTS])]
     contacts = pd.DataFrame({"person_no": contacts["case_no"], "category": contacts["category"],
                              "grid_code": contacts["grid_code"], "arrival_at": contacts["reported"].dt.normalize(),
@@ -150,11 +172,13 @@ def followups_due(project: Project, on_date: dt.date, lookback_days: int = 3) ->
 def overdue_reports(project: Project, at: dt.datetime | None = None) -> pd.DataFrame:
     """Reporting steps not done by their deadline at time ``at`` (default now), most overdue first:
     ``case_no``, ``category``, ``grid_code``, ``step``, ``label``, ``deadline``, ``hours_over``."""
-    cases = located_cases(project)
-    times = cases.assign(**{c: parse_times(cases[c]).to_numpy()
-                            for c in ["discovered_at", *(rule.field for rule in REPORTING_DEADLINES)]})
-    steps = overdue_steps(times, at or dt.datetime.now())
-    details = cases.loc[steps["case"], ["case_no", "category", "grid_code"]].reset_index(drop=True)
+    fields = ["discovered_at", *(rule.field for rule in REPORTING_DEADLINES)]
+    cases = _points_frame(*project.read_points("cases", ["case_no", "category", "grid_code", *fields]))
+    times = pd.DataFrame({c: parse_times(cases[c]).to_numpy() for c in fields}, index=cases.index)
+    steps = overdue_steps(times.assign(category=cases["category"]), at or dt.datetime.now())
+    late = cases.loc[pd.unique(steps["case"])]
+    late = _locate(project, late) if len(late) else late  # only the late cases are looked up in the grids
+    details = late.loc[steps["case"], ["case_no", "category", "grid_code"]].reset_index(drop=True)
     return pd.concat([details, steps[["step", "label", "deadline", "hours_over"]]], axis=1)
 
 
@@ -163,7 +187,7 @@ def mass_testing_plan(project: Project, by: str = "town",
     """Sampling points each grid or town needs to test everyone in time, against the sampling sites in it
     (see :func:`gis.testing_plan.sampling_plan`)."""
     facilities = project.read_layer("facilities", where="kind = ?", params=(FacilityKind.SAMPLING_SITE.value,))
-    return sampling_plan(_units_at(project, by), facilities.geometry, assumptions)
+    return sampling_plan(units_at(project, by), facilities.geometry, assumptions)
 
 
 def schedule_rules(project: Project) -> dict[str, schedules.Schedule]:
@@ -247,15 +271,25 @@ def text_table(frame: pd.DataFrame) -> str:
 _LOCATED_PREFIX = {"grid": "grid", "village": "unit", "town": "town"}  # columns <prefix>_fid of located points
 
 
-def _units_at(project: Project, by: str) -> gpd.GeoDataFrame:
-    """Grids, villages/communities or towns (code, name, population, geometry) in code order, those without
+def units_at(project: Project, by: str) -> gpd.GeoDataFrame:
+    """The units ``case_counts`` counts by (``by``: grid, village or town): grids, villages/communities or towns (code, name, population, geometry) in code order, those without
     a code last."""
+    if by not in BY_LEVELS:
+        raise UserError(f"统计单元须为 {' / '.join(BY_LEVELS)}，而不是“{by}”。",
+                        f"Statistics unit must be one of {', '.join(BY_LEVELS)}, not '{by}'.")
     if by == "grid":
         units = project.read_layer("grids")
     else:
         levels = VILLAGE_LEVELS if by == "village" else (UnitLevel.TOWN.value,)
         units = project.read_layer("admin_units", where=f"level IN ({', '.join('?' * len(levels))})", params=levels)
     return units.sort_values("code", kind="stable", na_position="last")
+
+
+def _points_frame(fids: np.ndarray, x: np.ndarray, y: np.ndarray, columns: pd.DataFrame) -> gpd.GeoDataFrame:
+    """The arrays of :meth:`data.project.Project.read_points` as a GeoDataFrame indexed by fid."""
+    points = shapely.points(x, y)
+    points[np.isnan(x) | np.isnan(y)] = None
+    return gpd.GeoDataFrame(columns.set_axis(pd.Index(fids, name="fid")), geometry=points, crs=f"EPSG:{STORAGE_EPSG}")
 
 
 def _locate(project: Project, frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

@@ -814,6 +814,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt override)
         self.save_layout()
+        self._refit_timer.stop()  # no refit of a map that is going away
         self.capacity_dock.close()
         self.zone_panel.close()
         self.map.close()

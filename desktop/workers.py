@@ -14,10 +14,15 @@ A *work function* is plain Python that knows nothing of Qt::
 only after the thread has ended, so a slot may drop the worker at once. A failure that is not the user's
 (anything but :class:`gis.errors.UserError` or an ``OSError``) is a bug: it also goes to ``sys.excepthook``
 with its traceback, as an exception in a slot would, so that it is never just a line in a dock.
+
+A reader whose view goes away is :meth:`Worker.abandon`-ed: cancelled and never waited for. The worker then
+keeps itself (and its thread) alive until the work returns, emits nothing more, and deletes itself; threads
+still running when the interpreter exits are waited for then, so no ``QThread`` is destroyed while it runs.
 """
 
 from __future__ import annotations
 
+import atexit
 import sys
 import threading
 from collections.abc import Callable
@@ -30,6 +35,8 @@ from gis.errors import UserError
 Progress = Callable[[int, str], None]
 Cancelled = Callable[[], bool]
 Work = Callable[[Progress, Cancelled], object]
+
+_ABANDONED: set[Worker] = set()  # cancelled workers whose thread has not ended yet
 
 
 class Connections:
@@ -82,6 +89,7 @@ class Worker(QObject):
         self._thread: _Thread | None = _Thread(work, self._report, self._cancel.is_set)
         self._last: tuple[int, str] | None = None
         self._started = False
+        self._abandoned = False
 
     def start(self) -> None:
         """Start the work in its thread."""
@@ -109,9 +117,20 @@ class Worker(QObject):
         self._thread.wait()
         self._on_thread_finished()
 
+    def abandon(self) -> None:
+        """Cancel and return at once, never blocking: the thread ends on its own when the work next polls
+        ``cancelled()``; no signal is emitted any more, so no slot of a view that is going away is called.
+        The worker leaves its parent and deletes itself once the thread has ended."""
+        self.cancel()
+        if self._abandoned or not self.is_running():
+            return
+        self._abandoned = True
+        self.setParent(None)  # outlives the view that started it, until its thread ends
+        _ABANDONED.add(self)
+
     def _report(self, percent: int, label: str) -> None:
         """Relay progress from the work thread; repeats are dropped."""
-        if (percent, label) != self._last:
+        if not self._abandoned and (percent, label) != self._last:
             self._last = (percent, label)
             self.progress.emit(int(percent), str(label))
 
@@ -123,12 +142,25 @@ class Worker(QObject):
         thread.finished.disconnect(self._on_thread_finished)
         thread.wait()
         self._thread = None
+        if self._abandoned:
+            _ABANDONED.discard(self)
+            self.deleteLater()
+            return
         if thread.error is not None:
             if not isinstance(thread.error, UserError | OSError):
                 sys.excepthook(type(thread.error), thread.error, thread.error.__traceback__)
             self.failed.emit(thread.error)
         else:
             self.finished.emit(thread.result)
+
+
+@atexit.register
+def _wait_for_abandoned() -> None:
+    """At exit, let the threads of abandoned workers end (they have been cancelled) before Qt objects go."""
+    for worker in list(_ABANDONED):
+        if worker._thread is not None:
+            worker._thread.wait()
+    _ABANDONED.clear()
 
 
 class ProgressDialog(QProgressDialog):

@@ -131,19 +131,22 @@ def locate_points(points, grids: gpd.GeoDataFrame, units: gpd.GeoDataFrame, reco
                          "town_fid": _codes(towns.index, town_index)})
 
 
-def count_by_category(keys, categories, all_keys) -> pd.DataFrame:
+def count_by_category(keys, categories, all_keys, weights=None) -> pd.DataFrame:
     """Cases per unit (or per day): one column per case category (in glossary order), then ``infections``
     (confirmed + asymptomatic), ``contacts`` (close + secondary) and ``total`` (every record, suspected cases
     included); one row for each of ``all_keys`` (zeros where none), indexed by them. Rows whose key is missing or not
     among ``all_keys``, or whose category is unknown, are not counted. ``all_keys`` must be unique (count
-    units by fid when their codes may repeat)."""
+    units by fid when their codes may repeat). ``weights`` (optional, one per row) counts a row that many
+    times: rows already grouped and counted by the store."""
     all_keys = pd.Index(all_keys)
     if not all_keys.is_unique:
         raise ValueError("count_by_category needs unique keys; count by fid where codes repeat")
     row = all_keys.get_indexer(pd.Series(keys, dtype=object))
     column = pd.Index(CATEGORIES).get_indexer(pd.Series(categories, dtype=object))
     counted = (row >= 0) & (column >= 0)
-    cells = np.bincount(row[counted] * len(CATEGORIES) + column[counted], minlength=len(all_keys) * len(CATEGORIES))
+    weights = None if weights is None else np.asarray(weights, dtype=np.float64)[counted]
+    cells = np.bincount(row[counted] * len(CATEGORIES) + column[counted], weights,
+                        minlength=len(all_keys) * len(CATEGORIES)).astype(np.int64)
     table = pd.DataFrame(cells.reshape(len(all_keys), len(CATEGORIES)), index=all_keys, columns=CATEGORIES)
     table["infections"] = table[INFECTED_VALUES].sum(axis=1)
     table["contacts"] = table[CONTACT_VALUES].sum(axis=1)
@@ -152,18 +155,19 @@ def count_by_category(keys, categories, all_keys) -> pd.DataFrame:
 
 
 def daily_counts(times: pd.Series, categories: pd.Series, start: dt.date | None = None,
-                 end: dt.date | None = None) -> pd.DataFrame:
+                 end: dt.date | None = None, weights=None) -> pd.DataFrame:
     """New cases a day by category (the epidemic curve): one row for every day from ``start`` to ``end``
     (default: the first and last day with a case), one column per category, indexed by date.
 
-    ``times`` are Timestamps (see :func:`parse_times`); rows without one are not counted.
+    ``times`` are Timestamps (see :func:`parse_times`); rows without one are not counted. ``weights`` as for
+    :func:`count_by_category`.
     """
     days = pd.Series(times).dt.normalize()
     first = pd.Timestamp(start) if start is not None else days.min()
     last = pd.Timestamp(end) if end is not None else days.max()
     every_day = pd.date_range(first, last, freq="D", name="date") if pd.notna(first) and pd.notna(last) \
         else pd.DatetimeIndex([], name="date")
-    return count_by_category(days, categories, every_day).drop(columns=list(GROUP_COLUMNS))
+    return count_by_category(days, categories, every_day, weights).drop(columns=list(GROUP_COLUMNS))
 
 
 def in_window(times: pd.Series, start: dt.date | None = None, end: dt.date | None = None) -> pd.Series:
@@ -178,8 +182,13 @@ def in_window(times: pd.Series, start: dt.date | None = None, end: dt.date | Non
 
 
 def parse_times(values) -> pd.Series:
-    """ISO date/time text as Timestamps (NaT where missing or unreadable)."""
-    return pd.to_datetime(pd.Series(values, dtype=object), format="ISO8601", errors="coerce")
+    """ISO date/time text as Timestamps (NaT where missing or unreadable). Each distinct text is parsed once."""
+    values = pd.Series(values, dtype=object)
+    codes, distinct = pd.factorize(values)
+    parsed = pd.to_datetime(pd.Series(distinct, dtype=object), format="ISO8601", errors="coerce").to_numpy()
+    times = parsed[np.maximum(codes, 0)] if len(parsed) else np.full(len(codes), np.datetime64("NaT", "ns"))
+    return pd.Series(np.where(codes >= 0, times, np.datetime64("NaT", "ns")), index=values.index,
+                     dtype="datetime64[ns]")
 
 
 def _through(index: np.ndarray, parent_of: np.ndarray) -> np.ndarray:

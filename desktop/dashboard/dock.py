@@ -247,10 +247,12 @@ class CapacityDock(QDockWidget):
         super().showEvent(event)
 
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt override)
-        """Stop following the project; a reading under way is cancelled and waited for (no thread outlives
-        the dock), and the shortfall overlay leaves the map."""
+        """Stop following the project; a reading under way is cancelled and abandoned, never waited for (it
+        ends on its own and reports to nobody), and the shortfall overlay leaves the map."""
         self._stop_following()
         if self._worker is not None:
-            self._worker.stop()
+            worker, self._worker = self._worker, None
+            worker.abandon()
+            self.busy_label.hide()
         self.capacity_tab.shortfall_button.setChecked(False)  # takes the overlay off the map
         super().closeEvent(event)
