@@ -8,7 +8,7 @@ units and grids and 1,000,000 cases. It then measures with a real MapWidget (160
 
 * open -> all layers drawn: wall clock from ``set_project()`` to the page's ``layersDrawn`` report
   (3 runs on one widget; the first one also starts the browser's renderer process);
-* one zone edit -> on screen: an AddFeatureCommand (a circle zone) pushed on a QUndoStack, until the
+* one zone edit -> on screen: a StoreCommand (a circle zone) pushed on a QUndoStack, until the
   page reports the reloaded ``control_zones`` drawn (10 edits);
 * pan/zoom frames, timed in the page: ``setZoom(z±1)`` / ``panBy`` without animation until two
   animation frames have run (every canvas redrawn); 10 of each at city view and at street view;
@@ -434,7 +434,7 @@ def measure_ours(widget, project: Project, n_cases: int, label: str) -> dict:
     from PySide6.QtGui import QUndoStack
 
     from data.zone_store import zone_record
-    from desktop.undo import AddFeatureCommand
+    from desktop.store_command import StoreCommand
     from gis.zoning.shapes import circle_polygon
 
     result: dict = {"label": label, "opens": [], "js_ms": [], "edits": [], "edit_js_ms": []}
@@ -492,7 +492,7 @@ def measure_ours(widget, project: Project, n_cases: int, label: str) -> dict:
         record = zone_record(circle_polygon(lon, lat, radius), tier=tiers[i % 3],
                              kind="circle", name=f"基准测试管控圈{i + 1}", radius_m=radius)
         expected = before + i + 1
-        command = AddFeatureCommand(project, "control_zones", record, "bench zone")
+        command = StoreCommand.edit(project, "bench zone", lambda edit, record=record: edit.insert("control_zones", record))
         start = time.perf_counter()
         stack.push(command)
         at, (report,) = wait_signal(widget.layersDrawn, 60,

@@ -39,6 +39,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from data.changes import DELETED, INSERTED, LOCAL, UPDATED, Change, ChangeRecorder, Changeset
 from data.schema import LAYERS, SCHEMA_VERSION, VERSION_COLUMN, Field, LayerSpec, layer_spec, versioned
 from gis.crs import STORAGE_EPSG
 from gis.errors import UserError
@@ -49,7 +50,7 @@ AUDITED_GEOMETRY = {"control_zones"}  # layers whose audit rows also carry the g
 MIGRATIONS: dict[int, Callable[[Edit], None]] = {}
 """Steps from schema version N to N+1 beyond adding contract columns (done generically on open)."""
 
-Listener = Callable[[set[str]], None]
+Listener = Callable[[Changeset], None]
 TITLE_FIELDS = ("name", "case_no", "person_no", "site_name", "code")
 """The fields that name a feature in messages, first filled one wins."""
 
@@ -90,8 +91,8 @@ class Project:
 
     @property
     def can_edit(self) -> bool:
-        """Whether the user's role may change data and zones."""
-        return self.role in ("editor", "admin")
+        """Whether the user's role may change data and zones (never in a project opened read-only)."""
+        return not self.read_only and self.role in ("editor", "admin")
 
     @property
     def can_admin(self) -> bool:
@@ -165,6 +166,7 @@ class Project:
                     self._add_versions(edit.conn, spec)  # every row so far is version 1
             for spec in LAYERS.values():
                 self._create_indexes(edit.conn, spec)
+                self._create_triggers(edit.conn, spec)
             if version != SCHEMA_VERSION:
                 edit.set_metadata(schema_version=SCHEMA_VERSION)
                 edit.log("migrate", after={"from": version, "to": SCHEMA_VERSION})
@@ -272,6 +274,11 @@ class Project:
         values (None if there is no such feature). Cheap: what a desk re-reads before trying an edit again."""
         return _feature(self._conn(), layer_spec(name), fid, "")
 
+    def states(self, name: str, fids: Iterable[int]) -> dict[int, dict]:
+        """The rows ``fids`` of a layer as changesets carry them: {fid: every field, ``geometry`` and ``version``}
+        (rows that do not exist are left out)."""
+        return _row_states(self, self._conn(), layer_spec(name), fids)
+
     def version(self, name: str, fid: int) -> int | None:
         """The current version of one row (None if there is no such row)."""
         return self.versions(name, [fid]).get(int(fid))
@@ -307,8 +314,8 @@ class Project:
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Edit]:
         """A write transaction: everything done through the yielded :class:`Edit` commits together or
-        not at all. Listeners hear which layers changed after the commit. Refused in a project opened
-        read-only."""
+        not at all. After the commit, listeners hear its :class:`~data.changes.Changeset` (on the committing
+        thread). Refused in a project opened read-only."""
         if self.read_only:
             raise UserError(f"项目 {self.shown_path} 以只读方式打开，不能修改。请关闭后以编辑方式重新打开。",
                             f"Project {self.shown_path} is open read-only and cannot be changed. Close it and "
@@ -319,10 +326,28 @@ class Project:
         self._committed(edit)
 
     def _committed(self, edit: Edit) -> None:
-        """After a commit: tell the listeners what the transaction changed."""
-        if edit.changed:
-            for listener in list(self._listeners):
-                listener(set(edit.changed))
+        """After a commit: hand what the transaction changed to :meth:`recording` and to the listeners."""
+        if not edit.changed:
+            return
+        changeset = Changeset(tuple(edit.recorder.changes), user=self.user, at=now_iso(), source=LOCAL,
+                              tables=frozenset(edit.changed))
+        recorded = getattr(self._local, "recorded", None)
+        if recorded is not None:
+            recorded.append(changeset)
+        for listener in list(self._listeners):
+            listener(changeset)
+
+    @contextlib.contextmanager
+    def recording(self) -> Iterator[list[Changeset]]:
+        """Collect the changesets this thread commits inside the block (what an undoable action changed)."""
+        outer = getattr(self._local, "recorded", None)
+        self._local.recorded = recorded = []
+        try:
+            yield recorded
+        finally:
+            self._local.recorded = outer
+            if outer is not None:
+                outer.extend(recorded)
 
     def set_metadata(self, **values) -> None:
         """Change metadata entries (logged)."""
@@ -330,7 +355,8 @@ class Project:
             edit.set_metadata(**values)
 
     def subscribe(self, listener: Listener) -> Callable[[], None]:
-        """Call ``listener(changed_layer_names)`` after each commit; returns the unsubscribe function."""
+        """Call ``listener(changeset)`` after each commit (:class:`~data.changes.Changeset`); returns the
+        unsubscribe function."""
         self._listeners.append(listener)
         return lambda: self._listeners.remove(listener) if listener in self._listeners else None
 
@@ -392,6 +418,9 @@ class Project:
 
     def _add_column(self, conn, table: str, field: Field) -> None:
         raise NotImplementedError
+
+    def _create_triggers(self, conn, spec: LayerSpec) -> None:
+        """Install what a store adds to a layer on creation and migration (PostGIS: the change notifications)."""
 
     def _create_indexes(self, conn, spec: LayerSpec) -> None:
         for column in spec.indexed:
@@ -468,7 +497,8 @@ class ConflictError(UserError):
 
 class Edit:
     """Writes inside one :meth:`Project.transaction`. Each feature change is logged with its
-    before/after values in ``audit_log``; ``changed`` names the layers written.
+    before/after values in ``audit_log``; ``changed`` names the layers written and ``recorder`` collects the
+    row changes for the transaction's :class:`~data.changes.Changeset`.
 
     ``expected_version`` (``expected_versions``) is the version of the row the user started from (see
     :meth:`Project.versions`): if the row has another one now, the change is refused with a
@@ -478,13 +508,15 @@ class Edit:
         self.project = project
         self.conn = conn
         self.changed: set[str] = set()
+        self.recorder = ChangeRecorder()
 
     def insert(self, name: str, frame: pd.DataFrame, *, action: str = "create", log_each: bool = True,
                fids: list[int] | None = None) -> list[int]:
         """Insert rows (a GeoDataFrame in EPSG:4490 for spatial layers); returns the new fids.
 
         Columns named like contract fields are stored, others ignored; missing fields are NULL.
-        With ``log_each`` every new feature gets an audit row; bulk imports log one summary row instead.
+        With ``log_each`` every new feature gets an audit row and a change with its state; bulk imports log one
+        summary row instead and make one compact change (the fid span).
         ``fids`` puts rows back under the ids they had (undoing a delete, copying a project).
         """
         spec = layer_spec(name)
@@ -505,8 +537,12 @@ class Edit:
         if spec.geometry:
             self.project._extend_extent(self.conn, name, geoms)
         if log_each:
+            states = _row_states(self.project, self.conn, spec, fids)
             for fid in fids:
-                self.log(action, name, fid, after=self._snapshot(spec, fid))
+                self.log(action, name, fid, after=_audited(spec, states.get(fid)))
+                self.recorder.add(Change(name, fid, INSERTED, after=states.get(fid)))
+        else:
+            self.recorder.add_bulk(name, fids)
         self.changed.add(name)
         return fids
 
@@ -516,7 +552,7 @@ class Edit:
         goes up by one. Refused (:class:`ConflictError`) if it is no longer at ``expected_version``."""
         spec = layer_spec(name)
         self._check_version(spec, fid, expected_version)
-        before = self._snapshot(spec, fid)
+        before = self._state(spec, fid)
         if before is None:
             raise UserError(f"图层“{name}”中没有要素 {fid}。", f"Layer '{name}' has no feature {fid}.")
         assignments, params = [], []
@@ -533,7 +569,9 @@ class Edit:
             self.project._extend_extent(self.conn, name, [geometry])
         if assignments:
             self.conn.execute(f"UPDATE {quote(name)} SET {', '.join(assignments)} WHERE fid = ?", (*params, int(fid)))
-        self.log(action, name, fid, before=before, after=self._snapshot(spec, fid))
+        after = self._state(spec, fid)
+        self.log(action, name, fid, before=_audited(spec, before), after=_audited(spec, after))
+        self.recorder.add(Change(name, int(fid), UPDATED, before=before, after=after))
         self.changed.add(name)
 
     def delete(self, name: str, fids: Iterable[int], *, action: str = "delete",
@@ -544,11 +582,12 @@ class Edit:
         expected = {int(f): int(v) for f, v in (expected_versions or {}).items()}
         for fid in fids:
             self._check_version(spec, fid, expected.get(int(fid)))
-            before = self._snapshot(spec, fid)
+            before = self._state(spec, fid)
             if before is None:
                 continue
             self.conn.execute(f"DELETE FROM {quote(name)} WHERE fid = ?", (int(fid),))
-            self.log(action, name, fid, before=before)
+            self.log(action, name, fid, before=_audited(spec, before))
+            self.recorder.add(Change(name, int(fid), DELETED, before=before))
         self.changed.add(name)
 
     def feature(self, name: str, fid: int) -> dict | None:
@@ -597,18 +636,40 @@ class Edit:
 
     def _snapshot(self, spec: LayerSpec, fid: int) -> dict | None:
         """A feature's values as the audit log records them (its geometry as WKT for zones)."""
-        with_geometry = spec.name in AUDITED_GEOMETRY
-        columns = [quote(c) for c in spec.field_names] + ([self.project.geometry_select] if with_geometry else [])
-        row = self.conn.execute(f"SELECT {', '.join(columns)} FROM {quote(spec.name)} WHERE fid = ?",
-                                (int(fid),)).fetchone()
-        if row is None:
-            return None
-        snapshot = dict(zip(spec.field_names, row, strict=False))
-        if with_geometry:
-            value = row[-1]
-            geom = self.project._decode_geometries([value])[0] if value is not None else None
-            snapshot["geometry"] = None if geom is None else shapely.to_wkt(geom, rounding_precision=7)
-        return snapshot
+        return _audited(spec, self._state(spec, fid))
+
+    def _state(self, spec: LayerSpec, fid: int) -> dict | None:
+        """A feature as changesets carry it (every field, ``geometry``, ``version``); None if there is none."""
+        return _row_states(self.project, self.conn, spec, [fid]).get(int(fid))
+
+
+def _row_states(project: Project, conn, spec: LayerSpec, fids: Iterable[int]) -> dict[int, dict]:
+    """{fid: every field, ``geometry`` (shapely) and ``version``} of the rows ``fids`` that exist."""
+    names = spec.field_names + ([VERSION_COLUMN] if versioned(spec) else [])
+    selected = [quote(c) for c in names] + ([project.geometry_select] if spec.geometry else [])
+    fids, states = [int(f) for f in fids], {}
+    for start in range(0, len(fids), 500):
+        chunk = fids[start:start + 500]
+        rows = conn.execute(f"SELECT {spec.primary_key}, {', '.join(selected)} FROM {quote(spec.name)} "
+                            f"WHERE {spec.primary_key} IN ({', '.join('?' * len(chunk))})", chunk).fetchall()
+        geoms = project._decode_geometries([row[-1] for row in rows]) if spec.geometry and rows else []
+        for position, row in enumerate(rows):
+            state = dict(zip(names, row[1:1 + len(names)], strict=True))
+            if spec.geometry:
+                state["geometry"] = geoms[position]
+            states[int(row[0])] = state
+    return states
+
+
+def _audited(spec: LayerSpec, state: dict | None) -> dict | None:
+    """A row state as the audit log records it: the fields, and the geometry as WKT for zones."""
+    if state is None:
+        return None
+    snapshot = {name: state[name] for name in spec.field_names}
+    if spec.name in AUDITED_GEOMETRY:
+        geom = state.get("geometry")
+        snapshot["geometry"] = None if geom is None else shapely.to_wkt(geom, rounding_precision=7)
+    return snapshot
 
 
 def _feature(conn, spec: LayerSpec, fid: int, row_lock: str) -> dict | None:

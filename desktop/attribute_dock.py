@@ -3,7 +3,10 @@ checked like an import and written to the project file through the undo stack.
 
 :class:`LayerTableModel` reads cells straight from the layer's DataFrame when the view asks for them, so a
 layer of 100,000 cases opens as fast as it is read; it knows nothing of the project or the undo stack and
-reports valid edits with ``valueEdited`` for :class:`AttributeDock` to carry out.
+reports valid edits with ``valueEdited`` for :class:`AttributeDock` to carry out. The dock follows the
+project's change feed (:mod:`desktop.change_feed`): a changeset's rows are updated, inserted or removed in
+the model one by one (a cell edited here or at another desk re-reads nothing); only a bulk change (an import)
+or a long changeset reads the layer again.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import contextlib
 import functools
 from collections.abc import Callable, Iterator
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 from PySide6.QtCore import (
@@ -41,11 +45,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from data.changes import DELETED, INSERTED, Change, Changeset
 from data.importers.fields import convert_value
 from data.project import Project
 from data.schema import SPATIAL_LAYERS, Field, LayerSpec, layer_spec
 from data.zone_store import load_scheme
-from desktop.undo import DeleteFeatureCommand, UpdateFeatureCommand
+from desktop.change_feed import follow
+from desktop.store_command import StoreCommand
 from desktop.widgets import ERROR_STYLE
 from gis.errors import UserError, ui_language
 from gis.glossary import term_key
@@ -57,6 +63,7 @@ _NUMBER_ALIGNMENT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 _DISPLAY = Qt.ItemDataRole.DisplayRole
 _EDIT = Qt.ItemDataRole.EditRole
 _ROOT = QModelIndex()
+ROWS_APPLIED = 200  # a changeset touching more rows of the layer shown than this reads the layer again
 
 
 def _layer_title(spec: LayerSpec) -> str:
@@ -157,6 +164,71 @@ class LayerTableModel(QAbstractTableModel):
             self._filter = text
             self._select_rows()
             self.endResetModel()
+
+    def apply_changes(self, changes: list[Change]) -> None:
+        """Take row changes of the layer shown (:class:`data.changes.Change` with the rows' states): changed rows
+        are redrawn, new rows put in their place, deleted rows removed, without resetting the model (a filter
+        shown is applied again to the rows as they are now)."""
+        for change in changes:
+            position = int(self._frame.index.get_indexer([change.fid])[0])
+            if change.kind == DELETED or change.after is None:
+                if position >= 0:
+                    self._remove(position)
+            elif position >= 0:
+                self._update(position, change.after)
+            else:
+                self._insert(change.fid, change.after)
+        if self._filter:
+            self.beginResetModel()
+            self._search_text = None
+            self._select_rows()
+            self.endResetModel()
+
+    def _update(self, position: int, state: dict) -> None:
+        for name, value in state.items():
+            if name in self._frame.columns:
+                self._frame.iat[position, self._frame.columns.get_loc(name)] = value
+        self._took_frame()
+        if not self._filter:
+            self.dataChanged.emit(self.index(position, 0), self.index(position, max(0, len(self._fields) - 1)))
+
+    def _insert(self, fid: int, state: dict) -> None:
+        position = int(np.searchsorted(self._frame.index.to_numpy(), fid))
+        row = self._row_frame(fid, state)
+        if not self._filter:
+            self.beginInsertRows(_ROOT, position, position)
+        self._frame = pd.concat([self._frame.iloc[:position], row, self._frame.iloc[position:]])
+        self._took_frame()
+        if not self._filter:
+            self.endInsertRows()
+
+    def _remove(self, position: int) -> None:
+        if not self._filter:
+            self.beginRemoveRows(_ROOT, position, position)
+        self._frame = pd.concat([self._frame.iloc[:position], self._frame.iloc[position + 1:]])
+        self._took_frame()
+        if not self._filter:
+            self.endRemoveRows()
+
+    def _took_frame(self) -> None:
+        """The frame changed in place: read its columns again (a filter is applied by the caller)."""
+        self._arrays = [self._frame[f.name].array for f in self._fields]
+        self._rows = np.arange(len(self._frame))
+
+    def _row_frame(self, fid: int, state: dict) -> pd.DataFrame:
+        """One row state as a frame shaped like the layer's (its columns and their kinds)."""
+        values = {name: [state.get(name)] for name in self._frame.columns if name != "geometry"}
+        row = pd.DataFrame(values, index=pd.Index([fid], name=self._frame.index.name))
+        for field in self.spec.fields:
+            if field.name in row.columns and field.kind in ("INTEGER", "REAL"):
+                row[field.name] = row[field.name].astype("Int64" if field.kind == "INTEGER" else "float64")
+        if isinstance(self._frame, gpd.GeoDataFrame):
+            return gpd.GeoDataFrame(row, geometry=[state.get("geometry")], crs=self._frame.crs)[self._frame.columns]
+        return row
+
+    def holds(self, fid: int) -> bool:
+        """Whether feature ``fid`` is in the layer as the model has it (shown or filtered out)."""
+        return int(fid) in self._frame.index
 
     def total_count(self) -> int:
         """Number of features in the layer, filtered out or not."""
@@ -339,6 +411,7 @@ class AttributeDock(QDockWidget):
         self.undo_stack = undo_stack
         self._unsubscribe: Callable[[], None] | None = None
         self._selected: list[int] | None = []  # the fids last reported; None while the model resets
+        self._versions: dict[int, int] = {}  # the version of each row shown, passed back with its edits
         self._reload_timer = QTimer(self)  # changes are re-read once control returns to the event loop:
         self._reload_timer.setSingleShot(True)  # never under an editor that is committing, and once for
         self._reload_timer.setInterval(0)  # a burst of changes (deleting many features)
@@ -421,7 +494,7 @@ class AttributeDock(QDockWidget):
         triggers = QAbstractItemView.EditTrigger
         self.table.setEditTriggers(triggers.DoubleClicked | triggers.EditKeyPressed | triggers.AnyKeyPressed
                                    if project.can_edit else triggers.NoEditTriggers)  # a viewer's table is read-only
-        self._unsubscribe = project.subscribe(self._on_project_changed)
+        self._unsubscribe = follow(project, self._on_changes)
         self._load(fit_columns=True)
 
     def show_layer(self, layer: str) -> None:
@@ -438,6 +511,10 @@ class AttributeDock(QDockWidget):
         self.layer_combo.setCurrentIndex(index)
         if self._reload_timer.isActive():
             self._load()  # the feature may have just been added
+        elif not self.model.holds(fid):  # added so recently that its changeset is still on its way
+            state = self.project.states(layer, [fid]).get(int(fid))
+            if state is not None:
+                self.model.apply_changes([Change(layer, int(fid), INSERTED, after=state)])
         if self.model.row_of(fid) is None and self.filter_edit.text():
             self.filter_edit.clear()
         if self._select_fid(fid):
@@ -457,6 +534,7 @@ class AttributeDock(QDockWidget):
         layer = self.current_layer()
         choices = {"tier": tier_choices(self.project)} if layer == "control_zones" else None
         with self._keeping_selection():
+            self._versions = self.project.versions(layer)  # first: a row changed after it is then refused
             self.model.set_frame(layer_spec(layer), self.project.read_layer(layer), choices)
         if fit_columns:
             self._fit_columns()
@@ -480,8 +558,8 @@ class AttributeDock(QDockWidget):
             yield
         finally:
             column = self.model.column_of(field) if field else None
-            if before:
-                self._select_fid(before[0], column=column or 0)
+            if before and not self._select_fid(before[0], column=column or 0):
+                self.table.selectionModel().clear()  # the feature is gone: no neighbour takes its place
             self.table.verticalScrollBar().setValue(scroll)
             self._selected = before
             self._report_selection()
@@ -503,9 +581,23 @@ class AttributeDock(QDockWidget):
 
     # -- slots ------------------------------------------------------------------------------------
 
-    def _on_project_changed(self, layers: set[str]) -> None:
-        if self.current_layer() in layers:
+    def _on_changes(self, changeset: Changeset) -> None:
+        """Take a changeset to the layer shown row by row (see the module docstring)."""
+        layer = self.current_layer()
+        changes = changeset.of(layer)
+        if not changes:
+            return
+        if changeset.bulk or len(changes) > ROWS_APPLIED or self._reload_timer.isActive():
             self._reload_timer.start()
+            return
+        with self._keeping_selection():
+            self.model.apply_changes(changes)
+        for change in changes:
+            if change.after is None:
+                self._versions.pop(change.fid, None)
+            elif change.version() is not None:
+                self._versions[change.fid] = change.version()
+        self._on_model_reset()
 
     def _on_layer_changed(self, _index: int) -> None:
         self.status_label.hide()
@@ -545,21 +637,45 @@ class AttributeDock(QDockWidget):
         self.status_label.hide()
         spec = layer_spec(self.current_layer())
         text = self.tr("Edit {field} of feature {fid}").format(field=_field_title(spec.field(field_name)), fid=fid)
-        self.undo_stack.push(UpdateFeatureCommand(self.project, spec.name, fid, {field_name: value}, text))
+        expected = self._versions.get(fid)
+        self._push(StoreCommand.edit(self.project, text, lambda edit: edit.update(
+            spec.name, fid, {field_name: value}, expected_version=expected)))
 
     def _on_delete_triggered(self) -> None:
         for fid in self.selected_fids():
             layer = self.current_layer()
             text = self.tr("Delete feature {fid} from {layer}").format(fid=fid, layer=_layer_title(layer_spec(layer)))
-            self.undo_stack.push(DeleteFeatureCommand(self.project, layer, fid, text))
+            expected = {fid: self._versions[fid]} if fid in self._versions else None
+            delete = functools.partial(_delete_row, layer=layer, fid=fid, expected=expected)
+            if not self._push(StoreCommand.edit(self.project, text, delete)):
+                break
+
+    def _push(self, command) -> bool:
+        """Push an edit of the rows shown; when another desk changed the row since they were read, show who
+        and when, re-read the layer and return False (nothing was stored)."""
+        self.undo_stack.push(command)
+        if command.error is None:
+            command.report_error = self._on_refused  # an undo or redo refused later
+            return True
+        self._on_refused(command.error)
+        return False
+
+    def _on_refused(self, error: UserError) -> None:
+        """Show why an edit, undo or redo was refused (another desk changed the row) and re-read the layer."""
+        self._on_edit_refused(error.message())
+        self._load()
 
     def showEvent(self, event) -> None:  # noqa: N802 (Qt override)
         """Shown again after being closed: follow the project again, re-reading what changed meanwhile."""
         if self._unsubscribe is None:
-            self._unsubscribe = self.project.subscribe(self._on_project_changed)
+            self._unsubscribe = follow(self.project, self._on_changes)
             self._load()
         super().showEvent(event)
 
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt override)
         self._stop_following()
         super().closeEvent(event)
+
+
+def _delete_row(edit, *, layer: str, fid: int, expected: dict[int, int] | None) -> None:
+    edit.delete(layer, [fid], expected_versions=expected)

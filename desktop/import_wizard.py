@@ -657,7 +657,6 @@ class ReportPage(QWizardPage):
     def _on_finished(self, report: ImportReport) -> None:
         self._drop_worker()
         self.report = report
-        _announce(self._project, {report.layer, "audit_log"})
         self.setSubTitle(self.tr("The import is complete. Click Finish to close."))
         self.report_view.setPlainText(self._report_text(report))
         self._show_running(False)
@@ -750,10 +749,10 @@ class DuplicatesMessageBox(QMessageBox):
 
 def _import_work(project: Project, settings: ImportSettings, mapping: dict[str, str],
                  value_map: ValueMap | None = None, on_duplicate: str | None = None) -> Work:
-    """``import_file`` as a work function; a cancel is no longer honoured once writing has begun.
+    """``import_file`` into ``project`` as a work function; a cancel is no longer honoured once writing has begun.
 
-    It writes through a second handle on the project file, so the project's listeners (views that
-    redraw) are not called on the worker thread; :func:`_announce` tells them afterwards.
+    It writes through the worker thread's own connection to the project; the views hear of the import through
+    the project's change feed (:mod:`desktop.change_feed`), on the UI thread.
     """
 
     def work(progress, cancelled):
@@ -764,21 +763,14 @@ def _import_work(project: Project, settings: ImportSettings, mapping: dict[str, 
             writing = percent >= _WRITE_PERCENT
             progress(percent, label)
 
-        target = Project.open(project.path)
         try:
-            return import_file(target, settings.layer, settings.path, mapping=mapping, value_map=value_map,
+            return import_file(project, settings.layer, settings.path, mapping=mapping, value_map=value_map,
                                on_duplicate=on_duplicate, progress=step, cancelled=lambda: not writing and cancelled(),
                                **settings.source_options())
         finally:
-            target.close()
+            project.close()  # the worker thread's connection
 
     return work
-
-
-def _announce(project: Project, layers: set[str]) -> None:
-    """Tell ``project``'s listeners, on this thread, that ``layers`` changed (an empty transaction)."""
-    with project.transaction() as edit:
-        edit.changed.update(layers)
 
 
 def _table_header(path: Path) -> list[str]:

@@ -28,14 +28,15 @@ from data.project import Project, now_iso
 from data.schema import SPATIAL_LAYERS
 from data.web_map import project_extent, tier_styles, view_bounds
 from desktop.attribute_dock import AttributeDock
+from desktop.change_feed import ChangeFeed
 from desktop.dashboard import CapacityDock
 from desktop.layer_dock import LayerDock
 from desktop.map_widget import MapWidget
 from desktop.preferences import tianditu_keys
+from desktop.project_claim import ProjectClaim
 from desktop.settings_dialog import SettingsDialog
 from desktop.start_checklist import STEPS, StartChecklist
 from desktop.store_command import StoreCommand
-from desktop.undo import DeleteFeatureCommand, UpdateFeatureCommand
 from desktop.zone_panel import ZonePanel
 from gis.crs import metric_crs_for, parse_crs, to_storage_xy
 from gis.errors import UserError, ui_language
@@ -73,6 +74,7 @@ class MainWindow(QMainWindow):
         self.lang = ui_language()
         self.settings = QSettings()
         self.undo_stack = QUndoStack(self)
+        self.feed = ChangeFeed.for_project(project, self)  # every changeset of the project, here and at other desks
         self.map = MapWidget(self)
         self.setCentralWidget(self.map)
         self.checklist = StartChecklist(self.map)
@@ -95,6 +97,7 @@ class MainWindow(QMainWindow):
         self._hidden_for_map: list[QDockWidget] = []
         self.selection: tuple[str, list[int]] = ("", [])
         self._metric = None
+        self.claim = ProjectClaim(self)  # the lock record on a GeoPackage this window edits
         self._build_actions()
         self._build_menus()
         self._build_toolbar()
@@ -440,9 +443,14 @@ class MainWindow(QMainWindow):
     # -- project --------------------------------------------------------------------------------------
 
     def open_project(self, project: Project) -> None:
-        """Show ``project`` in this window."""
+        """Show ``project`` in this window (read-only, or not at all, if another window edits it and the user
+        says so)."""
+        if not self.claim.claim(project, may_cancel=project is not self.project):
+            return
         if project is not self.project:
             self._save_view()
+            self.feed.close()
+            self.feed = ChangeFeed.for_project(project, self)
         self.project = project
         self._extent = None
         project.on_wait = self.projectWaiting.emit  # from any thread; shown on the UI thread
@@ -470,7 +478,8 @@ class MainWindow(QMainWindow):
         for action in (self.import_action, self.assign_action,
                        *(self.tools[key] for key in ("polygon", "rectangle", "circle", "fixed_circle", "edit", "delete"))):
             action.setEnabled(project.can_edit)
-        self.role_label.setText(self.tr("Read-only: %1 role").replace("%1", str(project.role)))
+        self.role_label.setText(self.tr("Read-only: another window edits this project") if project.read_only else
+                                self.tr("Read-only: %1 role").replace("%1", str(project.role)))
         self.role_label.setVisible(not project.can_edit)
 
     @Slot(float)
@@ -669,7 +678,7 @@ class MainWindow(QMainWindow):
                                                   unit_codes=unit_codes))
             return created
 
-        command = StoreCommand(self.project, self.tr("Add zone"), create, created=zone_store.LAYER)
+        command = StoreCommand(self.project, self.tr("Add zone"), create)
         self.undo_stack.push(command)
         if command.error is not None:
             self._error(command.error)
@@ -697,9 +706,10 @@ class MainWindow(QMainWindow):
     @Slot(int, object)
     def _on_zone_edited(self, fid: int, polygon) -> None:
         name = self._zone_name(fid)
-        self.undo_stack.push(UpdateFeatureCommand(self.project, "control_zones", fid, {"updated_at": now_iso()},
-                                                  self.tr("Edit the outline of “%1”").replace("%1", name),
-                                                  geometry=polygon))
+        expected = self.zone_panel.shown_version(fid)
+        self._push_zone_edit(StoreCommand.edit(self.project, self.tr("Edit the outline of “%1”").replace("%1", name),
+                                               lambda edit: edit.update("control_zones", fid, {"updated_at": now_iso()},
+                                                                        geometry=polygon, expected_version=expected)))
 
     @Slot(int)
     def _on_zone_delete_requested(self, fid: int) -> None:
@@ -710,9 +720,23 @@ class MainWindow(QMainWindow):
                                       QMessageBox.StandardButton.No)
         if answer != QMessageBox.StandardButton.Yes:
             return
-        self.undo_stack.push(DeleteFeatureCommand(self.project, "control_zones", fid,
-                                                  self.tr("Delete “%1”").replace("%1", name)))
-        self.statusBar().showMessage(self.tr("Deleted “%1” (Ctrl+Z brings it back).").replace("%1", name), 8000)
+        version = self.zone_panel.shown_version(fid)
+        expected = {fid: version} if version is not None else None
+        if self._push_zone_edit(StoreCommand.edit(self.project, self.tr("Delete “%1”").replace("%1", name),
+                                                  lambda edit: edit.delete("control_zones", [fid],
+                                                                           expected_versions=expected))):
+            self.statusBar().showMessage(self.tr("Deleted “%1” (Ctrl+Z brings it back).").replace("%1", name), 8000)
+
+    def _push_zone_edit(self, command) -> bool:
+        """Push an edit of a zone drawn on the map; when another desk changed the zone since it was listed, say
+        who and when, and redraw the zones and the list as they are now (False: nothing was stored)."""
+        self.undo_stack.push(command)
+        if command.error is None:
+            return True
+        self._error(command.error)
+        self.zone_panel.reload()
+        self.map.refresh_layers(["control_zones"])
+        return False
 
     def _zone_name(self, fid: int) -> str:
         zone = self.project.read_layer("control_zones", where="fid = ?", params=(int(fid),))
@@ -813,9 +837,11 @@ class MainWindow(QMainWindow):
         QMessageBox.warning(self, "Cordon", error.message() if isinstance(error, UserError) else str(error))
 
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        self.claim.release()
         self.save_layout()
         self._refit_timer.stop()  # no refit of a map that is going away
         self.capacity_dock.close()
         self.zone_panel.close()
         self.map.close()
+        self.feed.close()
         super().closeEvent(event)

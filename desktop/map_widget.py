@@ -12,7 +12,7 @@ import json
 from collections.abc import Callable
 
 import shapely
-from PySide6.QtCore import QEvent, QObject, Qt, QUrl, Signal, Slot
+from PySide6.QtCore import QEvent, QObject, QUrl, Signal, Slot
 from PySide6.QtGui import QDropEvent
 from PySide6.QtWebChannel import QWebChannel
 from PySide6.QtWebEngineCore import QWebEnginePage, QWebEngineProfile, QWebEngineSettings
@@ -24,6 +24,7 @@ from data.basemaps import BASEMAPS, MBTiles, page_spec
 from data.map_payload import MAP_LAYERS, layer_payload
 from data.project import Project
 from data.web_map import build_page, page_config
+from desktop.change_feed import follow
 from desktop.web_scheme import PAGE_URL, SCHEME, MapSchemeHandler, RequestRecorder
 from gis.crs import geometries_from_storage, geometries_to_storage, parse_crs, to_storage_xy
 from gis.errors import UserError
@@ -101,9 +102,8 @@ class MapWidget(QWebEngineView):
     selectionChanged = Signal(str, list)
     cursorMoved = Signal(float, float)
     viewChanged = Signal(dict)
-    layersChanged = Signal(object)  # set of layer names changed in the project (on the UI thread)
+    layersChanged = Signal(object)  # set of layer names changed in the project, here or at another desk
     fileDropped = Signal(str)  # a local file dropped onto the map
-    _projectChanged = Signal(object)  # carries the project's change reports onto the UI thread
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -132,7 +132,6 @@ class MapWidget(QWebEngineView):
         self.map_page.settings().setAttribute(QWebEngineSettings.WebAttribute.LocalContentCanAccessRemoteUrls, True)
         self.setPage(self.map_page)
 
-        self._projectChanged.connect(self._on_project_changed, Qt.ConnectionType.QueuedConnection)
         self.bridge = MapBridge(self)
         self.channel = QWebChannel(self)
         self.channel.registerObject("bridge", self.bridge)
@@ -163,7 +162,7 @@ class MapWidget(QWebEngineView):
             self._unsubscribe()
         self.project = project
         self._payloads.clear()
-        self._unsubscribe = project.subscribe(self._projectChanged.emit)  # commits may happen on any thread
+        self._unsubscribe = follow(project, self._on_changes)
         self._ready = False
         # The page keeps the basemap (and so the datum) the user chose before switching projects.
         self.scheme.page_html = build_page(page_config(project, basemap=self._basemap),
@@ -182,7 +181,9 @@ class MapWidget(QWebEngineView):
             self._payloads[key] = layer_payload(self.project, name, datum)
         return self._payloads[key]
 
-    def _on_project_changed(self, layers: set[str]) -> None:
+    def _on_changes(self, changeset) -> None:
+        """Redraw the layers a changeset (:class:`data.changes.Changeset`) touched."""
+        layers = changeset.layers
         self.layersChanged.emit(set(layers))
         shown = [name for name in layers if name in MAP_LAYERS]
         if "cases" in layers and "grids" not in shown:

@@ -40,6 +40,7 @@ from data.printing.content import PrintContent, place_name
 from data.printing.layout import default_title
 from data.project import Project
 from data.schema import SPATIAL_LAYERS, layer_spec
+from desktop.change_feed import follow
 from desktop.widgets import MessageLabel
 from desktop.workers import Connections, ProgressDialog, Work, Worker
 from gis.errors import UserError, ui_language
@@ -76,7 +77,6 @@ class PrintDialog(QDialog):
 
     previewUpdated = Signal()
     exported = Signal(object)
-    _projectChanged = Signal(object)  # carries the project's change reports onto the UI thread
 
     def __init__(self, project: Project, parent: QWidget | None = None, *, view_bounds=None):
         super().__init__(parent)
@@ -226,8 +226,7 @@ class PrintDialog(QDialog):
         self.png_button.clicked.connect(self._on_png_clicked)
         self.preview.resized.connect(self._on_preview_resized)
         self._debounce.timeout.connect(self._start_next)
-        self._projectChanged.connect(self._on_project_changed)
-        self._unsubscribe = self._project.subscribe(self._projectChanged.emit)  # commits may come from any thread
+        self._unsubscribe = follow(self._project, self._on_project_changed)
 
     # -- the options --------------------------------------------------------------------------------
 
@@ -278,7 +277,7 @@ class PrintDialog(QDialog):
         self._settings.setValue(_ISSUER_KEY, text.strip())
 
     @Slot(object)
-    def _on_project_changed(self, _layers: set[str]) -> None:
+    def _on_project_changed(self, _changeset) -> None:
         self._contents.clear()
         self._schedule_preview(PREVIEW_DELAY_MS)
 

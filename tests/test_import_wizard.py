@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QComboBox, QPushButton, QTableWidgetItem, QWizard
 from data.importers.pipeline import ImportCancelled, import_file
 from data.project import Project
 from desktop import import_wizard
+from desktop.change_feed import follow
 from desktop.import_wizard import ImportWizard
 from desktop.workers import ProgressDialog, Worker
 from gis.offsets import wgs84_to_gcj02
@@ -79,7 +80,7 @@ def test_csv_in_gcj02_is_mapped_previewed_and_imported(qtbot, sample_project, tm
     path = _write_sites_csv(tmp_path)
     before = _counts(sample_project)
     heard = []
-    sample_project.subscribe(lambda layers: heard.append((layers, threading.current_thread())))
+    follow(sample_project, lambda changeset: heard.append((changeset.layers, threading.current_thread())))
     wizard = ImportWizard(sample_project)
     qtbot.addWidget(wizard)
     wizard.show()
@@ -117,6 +118,7 @@ def test_csv_in_gcj02_is_mapped_previewed_and_imported(qtbot, sample_project, tm
     assert not wizard.button(QWizard.WizardButton.BackButton).isEnabled()
     after = _counts(sample_project)
     assert after["isolation_sites"] == before["isolation_sites"] + 3
+    qtbot.waitUntil(lambda: bool(heard))
     assert heard == [({"isolation_sites", "audit_log"}, threading.main_thread())]  # views redraw on the UI thread
     sites = sample_project.read_layer("isolation_sites", where="name = ?", params=("沁园隔离点",))
     assert sites["phone"].iloc[0] == "13903910000" and sites["contact"].isna().all()

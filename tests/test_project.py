@@ -87,7 +87,9 @@ def test_listeners_hear_which_layers_changed(project):
     unsubscribe()
     with project.transaction() as edit:
         edit.insert("admin_units", _villages("李庄村"))
-    assert heard == [{"admin_units", "audit_log"}]
+    assert [changeset.layers for changeset in heard] == [{"admin_units", "audit_log"}]
+    assert [(change.layer, change.kind, change.after["name"]) for change in heard[0].changes] == [
+        ("admin_units", "inserted", "王庄村")]
 
 
 def test_features_read_back_with_chinese_text_and_multipolygons(project):

@@ -1,5 +1,5 @@
 """The zone panel's rules and readers, without a display: which tiers control circles get, where a proposal is
-looked at, the rows an undoable zone action keeps, the cases circles go around and snapping a zone to units."""
+looked at, the cases circles go around and snapping a zone to units."""
 
 import json
 
@@ -9,7 +9,6 @@ import pytest
 import shapely
 
 from data import zone_store
-from data.row_states import read_rows, read_states, write_states
 from gis.glossary import INFECTED, CaseCategory
 from gis.zoning.circles import circle_tiers, merged_circles
 from gis.zoning.schemes import PRESETS
@@ -42,26 +41,6 @@ def circle_zone(sample_project):
     case = cases[cases["category"] == CaseCategory.CONFIRMED.value].iloc[0]
     return zone_store.create_zone(sample_project, merged_circles([(case.geometry.x, case.geometry.y)], 800).geoms[0], tier="sealed",
                                   kind="circle", radius_m=800)
-
-
-def test_a_zone_written_back_from_its_state_is_as_it_was(sample_project, circle_zone):
-    fid = int(circle_zone)
-    before = read_states(sample_project, {"control_zones": ([fid], None)})
-    values, outline = before["control_zones"][fid]
-    assert values["tier"] == "sealed" and values["radius_m"] == 800 and outline is not None
-    zone_store.change_tier(sample_project, fid, "controlled")
-    with sample_project.transaction() as edit:
-        write_states(edit, before, action="undo")
-    zone = sample_project.read_layer("control_zones").loc[fid]
-    assert zone["tier"] == "sealed" and zone.geometry.equals(outline)
-    assert sample_project.read_layer("audit_log")["action"].iloc[-1] == "undo"
-
-
-def test_a_state_of_some_fields_leaves_the_outline_alone(sample_project, circle_zone):
-    state = read_states(sample_project, {"control_zones": ([int(circle_zone)], ["tier"])})
-    assert state == {"control_zones": {int(circle_zone): ({"tier": "sealed"}, None)}}
-    assert read_states(sample_project, {"control_zones": ([], None)}) == {"control_zones": {}}
-    assert read_rows(sample_project, "control_zones", []).empty
 
 
 def test_circles_around_chosen_cases_count_from_the_last_infection_among_them(sample_project):

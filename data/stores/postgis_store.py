@@ -6,6 +6,11 @@ and times stay ISO text, as in the GeoPackage), beside ``cordon_meta`` and ``aud
 as WKB (EWKB with the SRID when written). Creating a project is one transaction: the schema and everything
 in it appear together or not at all. Opening migrates like the GeoPackage, under an advisory lock.
 
+Every committed change to a feature layer is announced by triggers (any client's: QGIS, psql, another Cordon)
+with ``pg_notify`` on the project's channel (:func:`feed_channel`), one JSON payload per statement naming the
+layer, the kind, the fids (or their span when there are many, so a payload stays far below 8000 bytes), the
+login, the writing project's ``session`` and the transaction id; :mod:`desktop.change_feed` listens.
+
 Each thread has its own connection (autocommit between transactions, so reading holds no lock). The
 password comes from libpq (``PGPASSWORD``, ``~/.pgpass``), from the URL or the connect dialog (kept in
 memory only), or, on an interactive terminal, from a prompt; it is never written anywhere. Server, login
@@ -16,8 +21,11 @@ from __future__ import annotations
 
 import contextlib
 import getpass
+import hashlib
+import json
 import sys
 import threading
+import uuid
 from collections.abc import Iterable
 
 import numpy as np
@@ -25,6 +33,7 @@ import psycopg
 import shapely
 from psycopg import sql
 
+from data.changes import DELETED, INSERTED, REMOTE, UPDATED, Change, Changeset
 from data.project import GEOMETRY_COLUMN, META_TABLE, Project, quote
 from data.schema import LAYERS, VERSION_COLUMN, Field, LayerSpec, versioned
 from data.stores import roles
@@ -35,6 +44,9 @@ from gis.errors import UserError
 _TYPES = {"TEXT": "text", "INTEGER": "bigint", "REAL": "double precision", "DATE": "text", "DATETIME": "text"}
 _GEOMETRY_TYPES = {"MULTIPOLYGON": "MultiPolygon", "POINT": "Point"}
 CONNECT_TIMEOUT_S = 10
+NOTIFIED_FIDS = 200
+"""A statement changing more rows than this is announced by its fid span, not each fid."""
+_FEED_KINDS = {"insert": INSERTED, "update": UPDATED, "delete": DELETED}
 
 
 class PostgisProject(Project):
@@ -47,6 +59,7 @@ class PostgisProject(Project):
         super().__init__(target)
         self._pinned: _Connection | None = None  # a draft's one connection, inside its creating transaction
         self._lock = threading.Lock()
+        self.session = uuid.uuid4().hex  # names this project's writes in the change notifications
 
     @classmethod
     def _opened(cls, target) -> PostgisProject:
@@ -108,6 +121,7 @@ class PostgisProject(Project):
         if conn is None or conn.raw.closed:
             conn = _connect(self.path)
             _set_search_path(conn, self.path)
+            conn.execute("SELECT set_config('cordon.session', ?, false)", (self.session,))
             self._local.conn = conn
         return conn
 
@@ -137,6 +151,62 @@ class PostgisProject(Project):
         conn.execute(f"CREATE OR REPLACE TRIGGER cordon_version BEFORE UPDATE ON {quote(spec.name)} "
                      "FOR EACH ROW EXECUTE FUNCTION cordon_next_version()")
 
+    def _create_triggers(self, conn, spec: LayerSpec) -> None:
+        """Announce every committed change to the layer on the project's channel (see the module docstring)."""
+        if not versioned(spec):
+            return
+        conn.execute(_NOTIFY_FUNCTION)
+        channel = _literal(feed_channel(self.path))
+        for operation, rows in (("INSERT", "NEW"), ("UPDATE", "NEW"), ("DELETE", "OLD")):
+            conn.execute(f"CREATE OR REPLACE TRIGGER cordon_feed_{operation.lower()} AFTER {operation} ON "
+                         f"{quote(spec.name)} REFERENCING {rows} TABLE AS changed_rows FOR EACH STATEMENT "
+                         f"EXECUTE FUNCTION cordon_notify_change({channel})")
+
+    def _schema_complete(self) -> bool:
+        """Also the change notifications (a project made before them gets them on opening)."""
+        if not super()._schema_complete():
+            return False
+        count = self._conn().execute("SELECT count(*) FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+                                     "WHERE c.relnamespace = ?::regnamespace AND t.tgname LIKE 'cordon_feed_%'",
+                                     (quote(self.path.schema),)).fetchone()[0]
+        return count == 3 * sum(versioned(spec) for spec in LAYERS.values())
+
+    def changeset(self, payloads: list[dict]) -> Changeset:
+        """The remote changeset announced by the notification ``payloads`` of one transaction, with the rows
+        as they are now (a span of many rows is left for the views to read as a whole)."""
+        changes = []
+        for payload in payloads:
+            layer, kind = payload["layer"], _FEED_KINDS[payload["kind"]]
+            if payload.get("fids") is None:
+                changes.append(Change(layer, int(payload["first"]), kind, last_fid=int(payload["last"])))
+                continue
+            fids = [int(fid) for fid in payload["fids"]]
+            states = {} if kind == DELETED else self.states(layer, fids)
+            changes += [Change(layer, fid, kind, after=states.get(fid)) for fid in fids]
+        first = payloads[0]
+        return Changeset(tuple(changes), user=first.get("user"), at=first.get("at"), source=REMOTE,
+                         tables=frozenset({"audit_log"}))
+
+    def listen(self):
+        """A new connection of its own listening to the project's change notifications (close it when done)."""
+        conn = _connect(self.path)
+        conn.execute(f"LISTEN {quote(feed_channel(self.path))}")
+        return conn
+
+    def remote_changesets(self, conn, timeout: float) -> list[Changeset]:
+        """The other desks' changesets announced on ``conn`` (from :meth:`listen`) within ``timeout`` seconds,
+        one per transaction; this project's own are left out."""
+        with _translated(self.path):
+            notes = list(conn.raw.notifies(timeout=timeout, stop_after=1))
+            if notes:  # the rest of that commit's notifications arrive with it
+                notes += list(conn.raw.notifies(timeout=0.02))
+        transactions: dict[int, list[dict]] = {}
+        for note in notes:
+            payload = json.loads(note.payload)
+            if payload.get("session") != self.session:
+                transactions.setdefault(payload["txid"], []).append(payload)
+        return [self.changeset(payloads) for payloads in transactions.values()]
+
     def _tables(self, conn) -> set[str]:
         return {row[0] for row in conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = ?",
                                                (self.path.schema,))}
@@ -159,6 +229,7 @@ class PostgisProject(Project):
         conn.execute(f"COMMENT ON TABLE {quote(spec.name)} IS {_literal(f'{spec.zh} / {spec.en}')}")
         if versioned(spec):
             self._add_versions(conn, spec)
+            self._create_triggers(conn, spec)
         if spec.geometry:
             conn.execute(f"CREATE INDEX {quote(f'sidx_{spec.name}_geom')} ON {quote(spec.name)} "
                          f"USING gist ({GEOMETRY_COLUMN})")
@@ -231,6 +302,25 @@ class _Connection:
         self.raw.close()
 
 
+def feed_channel(target: DatabaseTarget) -> str:
+    """The LISTEN/NOTIFY channel of a project's changes: ``cordon_<schema>`` (a hash when too long)."""
+    name = f"cordon_{target.schema}"
+    return name if len(name.encode()) <= 63 else "cordon_" + hashlib.sha1(target.schema.encode()).hexdigest()[:32]
+
+
+_NOTIFY_FUNCTION = f"""CREATE OR REPLACE FUNCTION cordon_notify_change() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE n bigint; lo bigint; hi bigint; ids json;
+BEGIN
+  SELECT count(*), min(fid), max(fid) INTO n, lo, hi FROM changed_rows;
+  IF n = 0 THEN RETURN NULL; END IF;
+  IF n <= {NOTIFIED_FIDS} THEN SELECT json_agg(fid ORDER BY fid) INTO ids FROM changed_rows; END IF;
+  PERFORM pg_notify(TG_ARGV[0], json_build_object('layer', TG_TABLE_NAME, 'kind', lower(TG_OP), 'fids', ids,
+    'first', lo, 'last', hi, 'user', session_user, 'session', current_setting('cordon.session', true),
+    'txid', txid_current(), 'at', to_char(now(), 'YYYY-MM-DD"T"HH24:MI:SS'))::text);
+  RETURN NULL;
+END $$"""
+
+
 def _placeholders(statement: str) -> str:
     return statement.replace("%", "%%").replace("?", "%s")
 
@@ -240,8 +330,6 @@ def _literal(text: str) -> str:
 
 
 def _json(value) -> str:
-    import json
-
     return json.dumps(value, ensure_ascii=False)
 
 

@@ -144,10 +144,8 @@ class AllocationTab(DashboardTab):
     def _on_confirm_clicked(self) -> None:
         plan, project = self.plan, self.dock.project
         assigned = plan[plan["site_fid"].notna()]
-        touched = {"cases": (assigned.index.tolist(), ["site_name"]),
-                   "isolation_sites": (assigned["site_fid"].astype(int).unique().tolist(), ["occupied"])}
         text = self.tr("Allocate {count} people to isolation sites").format(count=len(assigned))
-        confirmed = self.dock.push_store_edit(text, touched, lambda: capacity_store.confirm_allocation(project, plan))
+        confirmed = self.dock.push_store_edit(text, lambda: capacity_store.confirm_allocation(project, plan))
         if confirmed is not None:
             self._show_state("confirmed")
 

@@ -266,7 +266,6 @@ class CapacityTab(DashboardTab):
             return
         fid, project = int(site["fid"]), self.dock.project
         self.dock.push_store_edit(self.tr("Activate {site}").format(site=site["name"]),
-                                  {"isolation_sites": ([fid], ["status"])},
                                   lambda: capacity_store.activate_site(project, fid))
 
     @Slot()

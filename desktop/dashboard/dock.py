@@ -13,12 +13,13 @@ import datetime as dt
 import functools
 from collections.abc import Callable
 
-from PySide6.QtCore import QDate, QSettings, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QDate, QSettings, QTimer, Signal, Slot
 from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QDateEdit, QDockWidget, QHBoxLayout, QLabel, QTabWidget, QVBoxLayout, QWidget
 
 from data import dashboard_readers
 from data.project import Project
+from desktop.change_feed import follow
 from desktop.dashboard.allocation import AllocationTab
 from desktop.dashboard.capacity import STANDARD_KEY, CapacityTab
 from desktop.dashboard.curve import CurveTab
@@ -40,7 +41,6 @@ class CapacityDock(QDockWidget):
     the project as it is."""
 
     refreshed = Signal()
-    _projectChanged = Signal(object)  # carries the project's change reports onto the UI thread
 
     def __init__(self, project: Project, map_widget, undo_stack: QUndoStack, parent: QWidget | None = None):
         super().__init__(self.tr("Dashboard"), parent)
@@ -98,7 +98,6 @@ class CapacityDock(QDockWidget):
 
         for tab in self.tabs:
             tab.refreshWanted.connect(functools.partial(self._request, (tab,)))
-        self._projectChanged.connect(self._on_project_changed, Qt.ConnectionType.QueuedConnection)
         self._refresh_timer.timeout.connect(self._on_refresh_due)
         self._message_timer.timeout.connect(self.message_label.hide)
         self.date_edit.dateChanged.connect(self._on_date_changed)
@@ -158,10 +157,10 @@ class CapacityDock(QDockWidget):
         else:
             self._message_timer.start()
 
-    def push_store_edit(self, text: str, touched: dict[str, tuple[list[int], list[str]]], write: Callable[[], object]):
-        """Run ``write`` (a data-store write changing only the ``touched`` fields, ``{layer: (fids, fields)}``) as
-        a command on the undo stack. Returns what it returned, or None (message shown) if it was refused."""
-        command = StoreCommand(self.project, text, write, touched)
+    def push_store_edit(self, text: str, write: Callable[[], object]):
+        """Run ``write`` (a data-store write) as a command on the undo stack. Returns what it returned, or None
+        (message shown) if it was refused."""
+        command = StoreCommand(self.project, text, write)
         self.undo_stack.push(command)
         if command.error is not None:
             self.show_message(command.error.message(), error=True)
@@ -175,7 +174,7 @@ class CapacityDock(QDockWidget):
     # -- following the project and reading off the UI thread -----------------------------------------
 
     def _follow(self) -> None:
-        self._unsubscribe = self.project.subscribe(self._projectChanged.emit)  # commits may come on any thread
+        self._unsubscribe = follow(self.project, self._on_changes)
         self.destroyed.connect(self._unsubscribe)  # a deleted dock must not hear the project
 
     def _stop_following(self) -> None:
@@ -233,8 +232,9 @@ class CapacityDock(QDockWidget):
 
     # -- slots ------------------------------------------------------------------------------------
 
-    def _on_project_changed(self, layers: set[str]) -> None:
-        self._request([tab for tab in self.tabs if tab.layers & layers])
+    def _on_changes(self, changeset) -> None:
+        """Read again the figures of the tabs showing a layer the changeset touched (here or at another desk)."""
+        self._request([tab for tab in self.tabs if tab.layers & changeset.layers])
 
     def _on_date_changed(self, _date: QDate) -> None:
         self.refresh()

@@ -33,8 +33,9 @@ from PySide6.QtWidgets import (
 )
 
 from data import zone_store
-from data.project import Project
+from data.project import ConflictError, Project
 from data.web_map import tier_styles
+from desktop.change_feed import follow
 from desktop.store_command import StoreCommand
 from desktop.workers import ProgressDialog, Worker
 from desktop.zone_panel.changes_dialog import ChangesDialog
@@ -64,7 +65,6 @@ class ZonePanel(QDockWidget):
     """
 
     schemeChanged = Signal()
-    _projectChanged = Signal(object)  # carries the project's change reports onto the UI thread
 
     def __init__(self, project: Project, map_widget, undo_stack: QUndoStack, parent: QWidget | None = None):
         super().__init__(self.tr("Control Zones"), parent)
@@ -140,7 +140,6 @@ class ZonePanel(QDockWidget):
         layout.addWidget(splitter, 1)
         self.setWidget(body)
 
-        self._projectChanged.connect(self._on_project_changed, Qt.ConnectionType.QueuedConnection)
         self._reload_timer.timeout.connect(self.reload)
         self.date_edit.dateChanged.connect(self._on_date_changed)
         self.scheme_combo.activated.connect(self._on_scheme_chosen)
@@ -229,6 +228,12 @@ class ZonePanel(QDockWidget):
         rows = self.table.selectionModel().selectedRows()
         return int(self.model.row(rows[0].row())["fid"]) if rows else None
 
+    def shown_version(self, fid: int) -> int | None:
+        """The version of zone ``fid`` as the list shows it (None if it is not listed): what an edit of that
+        zone elsewhere (on the map) expects to find."""
+        row = self.model.row_of(int(fid))
+        return None if row is None else int(self.model.row(row)["version"])
+
     def select_zone(self, fid: int, *, fit: bool = True) -> None:
         """Select zone ``fid`` in the table (which outlines it on the map, fitting the map to it if ``fit``)."""
         row = self.model.row_of(fid)
@@ -264,7 +269,7 @@ class ZonePanel(QDockWidget):
     # -- following the project ---------------------------------------------------------------------------
 
     def _follow(self) -> None:
-        self._unsubscribe = self.project.subscribe(self._projectChanged.emit)  # commits may happen on any thread
+        self._unsubscribe = follow(self.project, self._on_project_changed)
         self.destroyed.connect(self._unsubscribe)  # a panel deleted unclosed must not be called
 
     def _stop_following(self) -> None:
@@ -274,8 +279,9 @@ class ZonePanel(QDockWidget):
             self._unsubscribe()
             self._unsubscribe = None
 
-    def _on_project_changed(self, layers: set[str]) -> None:
-        if LAYER in layers:
+    def _on_project_changed(self, changeset) -> None:
+        """Re-read the zones when a changeset (here or at another desk) touched them."""
+        if LAYER in changeset.layers:
             self._reload_timer.start()
 
     def showEvent(self, event) -> None:  # noqa: N802 (Qt override)
@@ -383,29 +389,40 @@ class ZonePanel(QDockWidget):
     # -- zone actions -------------------------------------------------------------------------------------
 
     def _push(self, command: StoreCommand, *, show_refusal: bool = True) -> UserError | None:
-        """Push ``command``; returns its refusal (then nothing changed), shown unless ``show_refusal`` is False."""
+        """Push ``command``; returns its refusal (then nothing changed), shown unless ``show_refusal`` is False.
+        A zone another desk changed meanwhile is always named, and the list re-read."""
         self.message_label.hide()
         self.undo_stack.push(command)
         if command.error is None:
             command.report_error = self._show_error
-        elif show_refusal:
+        elif show_refusal or isinstance(command.error, ConflictError):
             self._show_error(command.error)
+        if isinstance(command.error, ConflictError):
+            self.reload()
         return command.error
 
-    def _act(self, action: Callable[[int], object], text: str, *, show_refusal: bool = True) -> UserError | None:
-        """Run ``action(fid)`` on the selected zone as an undoable command titled ``text`` ({zone}: its name)."""
+    def _act(self, action: Callable[..., object], text: str, *, show_refusal: bool = True) -> UserError | None:
+        """Run ``action(fid, expected_version=…)`` on the selected zone as an undoable command titled ``text``
+        ({zone}: its name). The first run expects the version of the row shown; a redo acts on the zone as it
+        is then."""
         zone = self._selected_row()
         if zone is None:
             return None
         fid = int(zone["fid"])
-        command = StoreCommand(self.project, text.replace("{zone}", self._zone_name(zone)), lambda: action(fid),
-                               {LAYER: ([fid], None)}, rerun=True)
+        shown = [int(zone["version"])]
+
+        def run():
+            expected = shown.pop() if shown else None
+            return action(fid, expected_version=expected)
+
+        command = StoreCommand(self.project, text.replace("{zone}", self._zone_name(zone)), run,
+                               rerun=True)
         return self._push(command, show_refusal=show_refusal)
 
     def _on_tier_chosen(self, chosen: QAction) -> None:
         tier = chosen.data()
         text = self.tr("Change {zone} to %1").replace("%1", tier_label(self.scheme, tier, self.lang))
-        self._act(lambda fid: zone_store.change_tier(self.project, fid, tier, at=self._action_day()), text)
+        self._act(lambda fid, **v: zone_store.change_tier(self.project, fid, tier, at=self._action_day(), **v), text)
         self._update_actions()
 
     def _on_downgrade(self) -> None:
@@ -413,7 +430,7 @@ class ZonePanel(QDockWidget):
         if zone is None:
             return
         on = self._action_day()
-        refusal = self._act(lambda fid: zone_store.downgrade(self.project, fid, on=on), self.tr("Step down {zone}"),
+        refusal = self._act(lambda fid, **v: zone_store.downgrade(self.project, fid, on=on, **v), self.tr("Step down {zone}"),
                             show_refusal=False)
         if refusal is None:
             return
@@ -421,7 +438,7 @@ class ZonePanel(QDockWidget):
         if clock.next_tier is None or clock.ready:
             self._show_error(refusal)
         elif self._confirm_force(refusal, clock.next_tier):
-            self._act(lambda fid: zone_store.downgrade(self.project, fid, on=on, force=True),
+            self._act(lambda fid, **v: zone_store.downgrade(self.project, fid, on=on, force=True, **v),
                       self.tr("Step down {zone} early"))
         else:
             self._show_error(refusal)
@@ -440,7 +457,7 @@ class ZonePanel(QDockWidget):
         return box.clickedButton() is force
 
     def _on_lift(self) -> None:
-        self._act(lambda fid: zone_store.lift(self.project, fid, at=self._action_day()), self.tr("Lift {zone}"))
+        self._act(lambda fid, **v: zone_store.lift(self.project, fid, at=self._action_day(), **v), self.tr("Lift {zone}"))
 
     def _on_test_round(self) -> None:
         zone = self._selected_row()
@@ -451,7 +468,7 @@ class ZonePanel(QDockWidget):
             return
         day, result = dialog.day(), dialog.result()
         text = self.tr("Test round of {zone} on %1").replace("%1", day.isoformat())
-        self._act(lambda fid: zone_store.record_test_round(self.project, fid, day, result), text)
+        self._act(lambda fid, **v: zone_store.record_test_round(self.project, fid, day, result, **v), text)
 
     def _on_rename(self) -> None:
         zone = self._selected_row()
@@ -461,7 +478,7 @@ class ZonePanel(QDockWidget):
         name, ok = QInputDialog.getText(self, self.tr("Rename Zone"), self.tr("New name of “%1”:").replace("%1", old),
                                         text=old)
         if ok and name.strip() and name.strip() != old:
-            self._act(lambda fid: zone_store.rename_zone(self.project, fid, name),
+            self._act(lambda fid, **v: zone_store.rename_zone(self.project, fid, name, **v),
                       self.tr("Rename “{zone}” to “%1”").replace("%1", name.strip()))
 
     def _on_report(self) -> None:
@@ -488,7 +505,7 @@ class ZonePanel(QDockWidget):
             self._show_message(self.tr("No unit is covered under this rule; the zone is left as it is."), error=True)
             return
         text = self.tr("Snap {zone} to %n unit(s)", "", len(snapped.units))
-        self._act(lambda fid: zone_store.replace_with_units(self.project, fid, snapped), text)
+        self._act(lambda fid, **v: zone_store.replace_with_units(self.project, fid, snapped, **v), text)
 
     # -- control circles -----------------------------------------------------------------------------------
 
@@ -522,7 +539,7 @@ class ZonePanel(QDockWidget):
             return zones
 
         warnings: list[str] = []
-        refusal = self._push(StoreCommand(self.project, self.tr("Add control circles"), create, created=LAYER))
+        refusal = self._push(StoreCommand(self.project, self.tr("Add control circles"), create))
         if refusal is None and warnings:
             self._show_message("\n".join(warnings), error=True)
         return refusal
@@ -649,11 +666,8 @@ class ZonePanel(QDockWidget):
             self._show_message(self.tr("Nothing ticked to apply: the zones stay as they are."))
             return
         proposal, project, at = diff.proposal, self.project, self._action_day()
-        updates = [line.zone_fid for line in diff.items if line.group is ProposalGroup.CHANGED
-                   and line.position in positions]
         text = self.tr("Apply proposal (%n zone(s))", "", len(positions))
-        command = StoreCommand(project, text, lambda: zone_store.apply_proposal(project, proposal, at=at, only=positions),
-                               {LAYER: (updates, None)}, created=LAYER)
+        command = StoreCommand(project, text, lambda: zone_store.apply_proposal(project, proposal, at=at, only=positions))
         if self._push(command) is None:
             self._discard_proposal()
 
