@@ -163,9 +163,12 @@ class PostgisProject(Project):
                          f"EXECUTE FUNCTION cordon_notify_change({channel})")
 
     def _schema_complete(self) -> bool:
-        """Also the change notifications (a project made before them gets them on opening)."""
+        """Also the change notifications: a project made before them gets them when its admin opens it (only the
+        owner may add triggers; other desks go on without hearing its changes until then)."""
         if not super()._schema_complete():
             return False
+        if not self.can_admin:
+            return True
         count = self._conn().execute("SELECT count(*) FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
                                      "WHERE c.relnamespace = ?::regnamespace AND t.tgname LIKE 'cordon_feed_%'",
                                      (quote(self.path.schema),)).fetchone()[0]
