@@ -138,42 +138,42 @@
         <translation>属性表</translation>
     </message>
     <message>
-        <location filename="../../desktop/attribute_dock.py" line="350"/>
+        <location filename="../../desktop/attribute_dock.py" line="351"/>
         <source>Filter rows…</source>
         <translation>筛选行…</translation>
     </message>
     <message>
-        <location filename="../../desktop/attribute_dock.py" line="353"/>
+        <location filename="../../desktop/attribute_dock.py" line="354"/>
         <source>Show personal information</source>
         <translation>显示个人信息</translation>
     </message>
     <message>
-        <location filename="../../desktop/attribute_dock.py" line="354"/>
+        <location filename="../../desktop/attribute_dock.py" line="355"/>
         <source>Names, ID numbers and phone numbers are hidden unless ticked.</source>
         <translation>不勾选时隐藏姓名、身份证号和手机号。</translation>
     </message>
     <message>
-        <location filename="../../desktop/attribute_dock.py" line="356"/>
+        <location filename="../../desktop/attribute_dock.py" line="357"/>
         <source>Delete feature</source>
         <translation>删除要素</translation>
     </message>
     <message>
-        <location filename="../../desktop/attribute_dock.py" line="526"/>
+        <location filename="../../desktop/attribute_dock.py" line="528"/>
         <source>{shown} of {total} features</source>
         <translation>{shown} / {total} 个要素</translation>
     </message>
     <message>
-        <location filename="../../desktop/attribute_dock.py" line="527"/>
+        <location filename="../../desktop/attribute_dock.py" line="529"/>
         <source>{total} features</source>
         <translation>{total} 个要素</translation>
     </message>
     <message>
-        <location filename="../../desktop/attribute_dock.py" line="547"/>
+        <location filename="../../desktop/attribute_dock.py" line="549"/>
         <source>Edit {field} of feature {fid}</source>
         <translation>编辑要素 {fid} 的{field}</translation>
     </message>
     <message>
-        <location filename="../../desktop/attribute_dock.py" line="553"/>
+        <location filename="../../desktop/attribute_dock.py" line="556"/>
         <source>Delete feature {fid} from {layer}</source>
         <translation>从{layer}删除要素 {fid}</translation>
     </message>
@@ -752,103 +752,103 @@
 <context>
     <name>ExportDialog</name>
     <message>
-        <location filename="../../desktop/print_dialog.py" line="552"/>
-        <location filename="../../desktop/print_dialog.py" line="662"/>
+        <location filename="../../desktop/print_dialog.py" line="551"/>
+        <location filename="../../desktop/print_dialog.py" line="661"/>
         <source>Export Data</source>
         <translation>导出数据</translation>
     </message>
     <message>
-        <location filename="../../desktop/print_dialog.py" line="559"/>
+        <location filename="../../desktop/print_dialog.py" line="558"/>
         <source>Excel briefing report (.xlsx)</source>
         <translation>Excel 简报 (.xlsx)</translation>
     </message>
     <message>
-        <location filename="../../desktop/print_dialog.py" line="560"/>
+        <location filename="../../desktop/print_dialog.py" line="559"/>
         <source>GeoJSON, one layer (.geojson)</source>
         <translation>GeoJSON，单个图层 (.geojson)</translation>
     </message>
     <message>
-        <location filename="../../desktop/print_dialog.py" line="561"/>
+        <location filename="../../desktop/print_dialog.py" line="560"/>
         <source>KML for Google Earth and map apps (.kml)</source>
         <translation>KML，用于 Google 地球和地图 App (.kml)</translation>
     </message>
     <message>
-        <location filename="../../desktop/print_dialog.py" line="562"/>
+        <location filename="../../desktop/print_dialog.py" line="561"/>
         <source>GeoPackage copy of the project (.gpkg)</source>
         <translation>项目的 GeoPackage 副本 (.gpkg)</translation>
     </message>
     <message>
-        <location filename="../../desktop/print_dialog.py" line="563"/>
+        <location filename="../../desktop/print_dialog.py" line="562"/>
         <source>Interactive HTML map, works offline (.html)</source>
         <translation>交互式 HTML 地图，可离线查看 (.html)</translation>
     </message>
     <message>
-        <location filename="../../desktop/print_dialog.py" line="581"/>
+        <location filename="../../desktop/print_dialog.py" line="580"/>
         <source>Shift coordinates to GCJ-02</source>
         <translation>坐标转换为 GCJ-02</translation>
     </message>
     <message>
-        <location filename="../../desktop/print_dialog.py" line="583"/>
+        <location filename="../../desktop/print_dialog.py" line="582"/>
         <source>Map apps based on AutoNavi (Gaode) need GCJ-02. Leave it off for GIS software, which expects WGS84.</source>
         <translation>基于高德地图的 App 需要 GCJ-02 坐标；用于 GIS 软件时请勿勾选，GIS 软件使用 WGS84。</translation>
     </message>
     <message>
-        <location filename="../../desktop/print_dialog.py" line="587"/>
+        <location filename="../../desktop/print_dialog.py" line="586"/>
         <source>Browse…</source>
         <translation>浏览…</translation>
     </message>
     <message>
-        <location filename="../../desktop/print_dialog.py" line="590"/>
+        <location filename="../../desktop/print_dialog.py" line="589"/>
         <source>Export</source>
         <translation>导出</translation>
     </message>
     <message>
-        <location filename="../../desktop/print_dialog.py" line="597"/>
+        <location filename="../../desktop/print_dialog.py" line="596"/>
         <source>Format:</source>
         <translation>格式：</translation>
     </message>
     <message>
-        <location filename="../../desktop/print_dialog.py" line="599"/>
+        <location filename="../../desktop/print_dialog.py" line="598"/>
         <source>Layers:</source>
         <translation>图层：</translation>
     </message>
     <message>
-        <location filename="../../desktop/print_dialog.py" line="602"/>
+        <location filename="../../desktop/print_dialog.py" line="601"/>
         <source>Save as:</source>
         <translation>保存为：</translation>
     </message>
     <message>
-        <location filename="../../desktop/print_dialog.py" line="643"/>
+        <location filename="../../desktop/print_dialog.py" line="642"/>
         <source>The morning briefing workbook: zones with their countdowns, villages by tier, isolation sites, cases per grid and follow-up tests due.</source>
         <translation>晨会简报工作簿：管控区域及倒计时、各等级村（社区）、集中隔离场所、各网格病例数和到期随访检测。</translation>
     </message>
     <message>
-        <location filename="../../desktop/print_dialog.py" line="645"/>
+        <location filename="../../desktop/print_dialog.py" line="644"/>
         <source>One layer per file, in WGS84 longitude/latitude unless shifted to GCJ-02. Names, ID numbers and phone numbers are left out.</source>
         <translation>每个文件一个图层，坐标为 WGS84 经纬度（转换为 GCJ-02 时除外）。不含姓名、身份证号和手机号。</translation>
     </message>
     <message>
-        <location filename="../../desktop/print_dialog.py" line="647"/>
+        <location filename="../../desktop/print_dialog.py" line="646"/>
         <source>The checked layers, one folder each, with Chinese names and the map&apos;s colours. Names, ID numbers and phone numbers are left out.</source>
         <translation>所勾选的图层，每层一个文件夹，使用中文名称和地图配色。不含姓名、身份证号和手机号。</translation>
     </message>
     <message>
-        <location filename="../../desktop/print_dialog.py" line="648"/>
+        <location filename="../../desktop/print_dialog.py" line="647"/>
         <source>A copy of the whole project file.</source>
         <translation>整个项目文件的副本。</translation>
     </message>
     <message>
-        <location filename="../../desktop/print_dialog.py" line="649"/>
+        <location filename="../../desktop/print_dialog.py" line="648"/>
         <source>A map page that opens in any browser, offline, with the project&apos;s layers.</source>
         <translation>包含项目各图层的地图网页，可在任意浏览器中离线打开。</translation>
     </message>
     <message>
-        <location filename="../../desktop/print_dialog.py" line="684"/>
+        <location filename="../../desktop/print_dialog.py" line="683"/>
         <source>Writing {file}…</source>
         <translation>正在写入 {file}…</translation>
     </message>
     <message>
-        <location filename="../../desktop/print_dialog.py" line="698"/>
+        <location filename="../../desktop/print_dialog.py" line="697"/>
         <source>The export failed; nothing was written.</source>
         <translation>导出失败，未写入任何文件。</translation>
     </message>
@@ -1159,349 +1159,354 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../desktop/main_window.py" line="278"/>
+        <location filename="../../desktop/main_window.py" line="288"/>
         <source>&amp;New Project…</source>
         <translation>新建项目(&amp;N)…</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="279"/>
+        <location filename="../../desktop/main_window.py" line="289"/>
         <source>&amp;Open Project…</source>
         <translation>打开项目(&amp;O)…</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="280"/>
+        <location filename="../../desktop/main_window.py" line="290"/>
         <source>&amp;Connect to Database…</source>
         <translation>连接数据库(&amp;D)…</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="281"/>
+        <location filename="../../desktop/main_window.py" line="291"/>
         <source>Save &amp;As…</source>
         <translation>另存为(&amp;A)…</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="282"/>
+        <location filename="../../desktop/main_window.py" line="292"/>
         <source>&amp;Import Data…</source>
         <translation>导入数据(&amp;I)…</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="283"/>
+        <location filename="../../desktop/main_window.py" line="293"/>
         <source>&amp;Print Map…</source>
         <translation>打印地图(&amp;P)…</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="284"/>
+        <location filename="../../desktop/main_window.py" line="294"/>
         <source>&amp;Export Data…</source>
         <translation>导出数据(&amp;E)…</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="285"/>
+        <location filename="../../desktop/main_window.py" line="295"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="286"/>
+        <location filename="../../desktop/main_window.py" line="296"/>
         <source>&amp;Undo</source>
         <translation>撤销</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="288"/>
+        <location filename="../../desktop/main_window.py" line="298"/>
         <source>&amp;Redo</source>
         <translation>重做</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="290"/>
+        <location filename="../../desktop/main_window.py" line="300"/>
         <source>Zoom to &amp;County</source>
         <translation>缩放至全县(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="291"/>
+        <location filename="../../desktop/main_window.py" line="301"/>
         <source>&amp;Settings…</source>
         <translation>设置(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="293"/>
+        <location filename="../../desktop/main_window.py" line="303"/>
         <source>&amp;Map Only</source>
         <translation>只看地图(&amp;M)</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="294"/>
+        <location filename="../../desktop/main_window.py" line="304"/>
         <source>Fold all panels away; again to bring them back</source>
         <translation>收起所有面板，再按一次恢复</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="295"/>
+        <location filename="../../desktop/main_window.py" line="305"/>
         <source>&amp;Reset Layout</source>
         <translation>恢复默认布局(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="300"/>
+        <location filename="../../desktop/main_window.py" line="310"/>
         <source>Draw &amp;Polygon</source>
         <translation>绘制多边形</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="300"/>
+        <location filename="../../desktop/main_window.py" line="310"/>
         <source>Draw &amp;Rectangle</source>
         <translation>绘制矩形</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="301"/>
+        <location filename="../../desktop/main_window.py" line="311"/>
         <source>Draw &amp;Circle</source>
         <translation>绘制圆形</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="301"/>
+        <location filename="../../desktop/main_window.py" line="311"/>
         <source>Circle with Typed &amp;Radius</source>
         <translation>按半径画圈</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="302"/>
+        <location filename="../../desktop/main_window.py" line="312"/>
         <source>&amp;Edit Vertices</source>
         <translation>编辑节点</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="302"/>
+        <location filename="../../desktop/main_window.py" line="312"/>
         <source>Pick &amp;Zone</source>
         <translation>选择区域(&amp;Z)</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="303"/>
+        <location filename="../../desktop/main_window.py" line="313"/>
         <source>&amp;Delete Zone</source>
         <translation>删除区域</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="304"/>
+        <location filename="../../desktop/main_window.py" line="314"/>
         <source>Select &amp;Villages/Communities</source>
         <translation>选择村（社区）</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="304"/>
+        <location filename="../../desktop/main_window.py" line="314"/>
         <source>Select &amp;Grids</source>
         <translation>选择网格</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="305"/>
+        <location filename="../../desktop/main_window.py" line="315"/>
         <source>&amp;Lasso Select</source>
         <translation>套索选择</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="312"/>
+        <location filename="../../desktop/main_window.py" line="322"/>
         <source>&amp;Assign Tier to Selection</source>
         <translation>为所选单元划定等级</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="316"/>
+        <location filename="../../desktop/main_window.py" line="326"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="318"/>
+        <location filename="../../desktop/main_window.py" line="328"/>
         <source>Open &amp;Recent</source>
         <translation>最近打开(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="325"/>
+        <location filename="../../desktop/main_window.py" line="335"/>
         <source>&amp;Edit</source>
         <translation>编辑(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="330"/>
+        <location filename="../../desktop/main_window.py" line="340"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="336"/>
+        <location filename="../../desktop/main_window.py" line="346"/>
         <source>&amp;Language</source>
         <translation>语言(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="343"/>
+        <location filename="../../desktop/main_window.py" line="353"/>
         <source>&amp;Map</source>
         <translation>地图(&amp;M)</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="344"/>
+        <location filename="../../desktop/main_window.py" line="354"/>
         <source>&amp;Basemap</source>
         <translation>底图(&amp;B)</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="353"/>
+        <location filename="../../desktop/main_window.py" line="363"/>
         <source>Local MBTiles File…</source>
         <translation>本地 MBTiles 文件…</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="357"/>
+        <location filename="../../desktop/main_window.py" line="367"/>
         <source>Tianditu &amp;Keys…</source>
         <translation>天地图密钥(&amp;K)…</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="359"/>
+        <location filename="../../desktop/main_window.py" line="369"/>
         <source>&amp;Zones</source>
         <translation>管控区域(&amp;Z)</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="364"/>
+        <location filename="../../desktop/main_window.py" line="374"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="365"/>
+        <location filename="../../desktop/main_window.py" line="375"/>
         <source>&amp;About Cordon</source>
         <translation>关于 Cordon(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="368"/>
+        <location filename="../../desktop/main_window.py" line="378"/>
         <source>Zones</source>
         <translation>管控区域</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="372"/>
+        <location filename="../../desktop/main_window.py" line="382"/>
         <source>Tier:</source>
         <translation>等级：</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="383"/>
+        <location filename="../../desktop/main_window.py" line="393"/>
         <source> m</source>
         <translation> 米</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="384"/>
+        <location filename="../../desktop/main_window.py" line="394"/>
         <source>Radius of a circle placed with one click</source>
         <translation>单击放置的圆的半径</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="395"/>
+        <location filename="../../desktop/main_window.py" line="405"/>
         <source>Sample data</source>
         <translation>示例数据</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="465"/>
+        <location filename="../../desktop/main_window.py" line="478"/>
+        <source>Read-only: another window edits this project</source>
+        <translation>只读：另一个窗口正在编辑此项目</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/main_window.py" line="479"/>
         <source>Read-only: %1 role</source>
         <translation>只读：%1 角色</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="471"/>
+        <location filename="../../desktop/main_window.py" line="485"/>
         <source>The project is in use by another user or program; waiting… (%1 s)</source>
         <translation>项目正被其他用户或程序使用，正在等待…（%1 秒）</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="513"/>
         <location filename="../../desktop/main_window.py" line="527"/>
+        <location filename="../../desktop/main_window.py" line="541"/>
         <source>GeoPackage (*.gpkg)</source>
         <translation>GeoPackage 文件 (*.gpkg)</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="513"/>
+        <location filename="../../desktop/main_window.py" line="527"/>
         <source>Open Project</source>
         <translation>打开项目</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="527"/>
+        <location filename="../../desktop/main_window.py" line="541"/>
         <source>Save Project As</source>
         <translation>项目另存为</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="616"/>
+        <location filename="../../desktop/main_window.py" line="630"/>
         <source>Click the zone whose vertices to edit.</source>
         <translation>点击要编辑节点的区域。</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="619"/>
+        <location filename="../../desktop/main_window.py" line="633"/>
         <source>Click the zone to delete; you will be asked first.</source>
         <translation>点击要删除的区域；删除前会先确认。</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="664"/>
+        <location filename="../../desktop/main_window.py" line="678"/>
         <source>Add zone</source>
         <translation>添加区域</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="670"/>
+        <location filename="../../desktop/main_window.py" line="684"/>
         <source>Add “%1”</source>
         <translation>添加“%1”</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="672"/>
+        <location filename="../../desktop/main_window.py" line="686"/>
         <source>Added “%1” (%2); rename it in the zone panel if need be.</source>
         <translation>已添加“%1”（%2）；如需改名，请在管控区域面板中操作。</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="683"/>
+        <location filename="../../desktop/main_window.py" line="697"/>
         <source>Zones Overlap</source>
         <translation>区域重叠</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="693"/>
+        <location filename="../../desktop/main_window.py" line="707"/>
         <source>Edit the outline of “%1”</source>
         <translation>编辑“%1”的边界</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="700"/>
+        <location filename="../../desktop/main_window.py" line="714"/>
         <source>Delete Zone</source>
         <translation>删除区域</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="700"/>
+        <location filename="../../desktop/main_window.py" line="714"/>
         <source>Delete zone “%1”?</source>
         <translation>删除区域“%1”？</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="706"/>
+        <location filename="../../desktop/main_window.py" line="720"/>
         <source>Delete “%1”</source>
         <translation>删除“%1”</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="707"/>
+        <location filename="../../desktop/main_window.py" line="722"/>
         <source>Deleted “%1” (Ctrl+Z brings it back).</source>
         <translation>已删除“%1”（Ctrl+Z 可恢复）。</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="716"/>
+        <location filename="../../desktop/main_window.py" line="742"/>
         <source>The control zone layer is hidden: show it in the layer list to pick zones.</source>
         <translation>管控区域图层已隐藏：请在图层列表中勾选显示后再选择区域。</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="716"/>
+        <location filename="../../desktop/main_window.py" line="742"/>
         <source>No control zone here.</source>
         <translation>此处没有管控区域。</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="742"/>
+        <location filename="../../desktop/main_window.py" line="768"/>
         <source>%1 selected</source>
         <translation>已选择 %1 个</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="748"/>
+        <location filename="../../desktop/main_window.py" line="774"/>
         <source>Select villages, communities or grids first.</source>
         <translation>请先选择村（社区）或网格。</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="774"/>
+        <location filename="../../desktop/main_window.py" line="800"/>
         <source>Open MBTiles</source>
         <translation>打开 MBTiles</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="774"/>
+        <location filename="../../desktop/main_window.py" line="800"/>
         <source>MBTiles (*.mbtiles)</source>
         <translation>MBTiles 文件 (*.mbtiles)</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="780"/>
+        <location filename="../../desktop/main_window.py" line="806"/>
         <source>The language changes the next time Cordon starts.</source>
         <translation>语言将在下次启动 Cordon 时生效。</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="400"/>
-        <location filename="../../desktop/main_window.py" line="797"/>
+        <location filename="../../desktop/main_window.py" line="410"/>
+        <location filename="../../desktop/main_window.py" line="823"/>
         <source>Scale 1:%1</source>
         <translation>比例尺 1:%1</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="801"/>
+        <location filename="../../desktop/main_window.py" line="827"/>
         <source>About Cordon</source>
         <translation>关于 Cordon</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="802"/>
+        <location filename="../../desktop/main_window.py" line="828"/>
         <source>Cordon — one map for county epidemic control.</source>
         <translation>Cordon —— 县域疫情防控一张图。</translation>
     </message>
@@ -1509,59 +1514,59 @@
 <context>
     <name>MapWidget</name>
     <message numerus="yes">
-        <location filename="../../desktop/map_widget.py" line="288"/>
+        <location filename="../../desktop/map_widget.py" line="289"/>
         <source> and %n more</source>
         <translation>
             <numerusform>等 %n 个</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../desktop/map_widget.py" line="291"/>
+        <location filename="../../desktop/map_widget.py" line="292"/>
         <source>Tier</source>
         <translation>等级</translation>
     </message>
     <message>
-        <location filename="../../desktop/map_widget.py" line="292"/>
+        <location filename="../../desktop/map_widget.py" line="293"/>
         <source>Radius</source>
         <translation>半径</translation>
     </message>
     <message>
-        <location filename="../../desktop/map_widget.py" line="292"/>
+        <location filename="../../desktop/map_widget.py" line="293"/>
         <source>%1 m</source>
         <translation>%1 米</translation>
     </message>
     <message>
-        <location filename="../../desktop/map_widget.py" line="293"/>
+        <location filename="../../desktop/map_widget.py" line="294"/>
         <source>Since</source>
         <translation>开始日期</translation>
     </message>
     <message>
-        <location filename="../../desktop/map_widget.py" line="294"/>
+        <location filename="../../desktop/map_widget.py" line="295"/>
         <source>Days without a new case</source>
         <translation>无新增感染者天数</translation>
     </message>
     <message>
-        <location filename="../../desktop/map_widget.py" line="295"/>
+        <location filename="../../desktop/map_widget.py" line="296"/>
         <source>Step-down date</source>
         <translation>预计降级日期</translation>
     </message>
     <message>
-        <location filename="../../desktop/map_widget.py" line="296"/>
+        <location filename="../../desktop/map_widget.py" line="297"/>
         <source>Lifted</source>
         <translation>解除日期</translation>
     </message>
     <message>
-        <location filename="../../desktop/map_widget.py" line="297"/>
+        <location filename="../../desktop/map_widget.py" line="298"/>
         <source>Population</source>
         <translation>人口</translation>
     </message>
     <message>
-        <location filename="../../desktop/map_widget.py" line="298"/>
+        <location filename="../../desktop/map_widget.py" line="299"/>
         <source>Households</source>
         <translation>户数</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../desktop/map_widget.py" line="299"/>
+        <location filename="../../desktop/map_widget.py" line="300"/>
         <source>Units (%n)</source>
         <translation>
             <numerusform>包含单元（%n）</numerusform>
@@ -1715,7 +1720,7 @@
 <context>
     <name>PagePreview</name>
     <message>
-        <location filename="../../desktop/print_dialog.py" line="524"/>
+        <location filename="../../desktop/print_dialog.py" line="523"/>
         <source>Updating the preview…</source>
         <translation>正在更新预览…</translation>
     </message>
@@ -1888,54 +1893,82 @@
         <translation>地图</translation>
     </message>
     <message>
-        <location filename="../../desktop/print_dialog.py" line="287"/>
+        <location filename="../../desktop/print_dialog.py" line="286"/>
         <source>Choose an MBTiles Basemap</source>
         <translation>选择 MBTiles 底图</translation>
     </message>
     <message>
-        <location filename="../../desktop/print_dialog.py" line="288"/>
+        <location filename="../../desktop/print_dialog.py" line="287"/>
         <source>MBTiles (*.mbtiles)</source>
         <translation>MBTiles 文件 (*.mbtiles)</translation>
     </message>
     <message>
-        <location filename="../../desktop/print_dialog.py" line="300"/>
+        <location filename="../../desktop/print_dialog.py" line="299"/>
         <source>PDF (*.pdf)</source>
         <translation>PDF 文件 (*.pdf)</translation>
     </message>
     <message>
-        <location filename="../../desktop/print_dialog.py" line="304"/>
+        <location filename="../../desktop/print_dialog.py" line="303"/>
         <source>PNG image, 300 dpi (*.png)</source>
         <translation>PNG 图片，300 dpi (*.png)</translation>
     </message>
     <message>
-        <location filename="../../desktop/print_dialog.py" line="325"/>
+        <location filename="../../desktop/print_dialog.py" line="324"/>
         <source>An atlas is written as one PDF</source>
         <translation>分幅图册输出为一个 PDF 文件</translation>
     </message>
     <message>
-        <location filename="../../desktop/print_dialog.py" line="332"/>
+        <location filename="../../desktop/print_dialog.py" line="331"/>
         <source>Export Map</source>
         <translation>导出地图</translation>
     </message>
     <message>
-        <location filename="../../desktop/print_dialog.py" line="364"/>
+        <location filename="../../desktop/print_dialog.py" line="363"/>
         <source>Writing {file}…</source>
         <translation>正在写入 {file}…</translation>
     </message>
     <message>
-        <location filename="../../desktop/print_dialog.py" line="450"/>
+        <location filename="../../desktop/print_dialog.py" line="449"/>
         <source>Atlas of {pages} pages; shown: the county map of its cover</source>
         <translation>图册共 {pages} 页；此处显示封面的全县地图</translation>
     </message>
     <message>
-        <location filename="../../desktop/print_dialog.py" line="422"/>
+        <location filename="../../desktop/print_dialog.py" line="421"/>
         <source>The map could not be written.</source>
         <translation>无法写入地图文件。</translation>
     </message>
     <message>
-        <location filename="../../desktop/print_dialog.py" line="425"/>
+        <location filename="../../desktop/print_dialog.py" line="424"/>
         <source>The preview could not be drawn.</source>
         <translation>无法绘制预览。</translation>
+    </message>
+</context>
+<context>
+    <name>ProjectClaim</name>
+    <message>
+        <location filename="../../desktop/project_claim.py" line="34"/>
+        <source>Project in Use</source>
+        <translation>项目正被使用</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/project_claim.py" line="37"/>
+        <source>Open it read-only, or edit it anyway? Edits by both windows are kept, but each window sees the other&apos;s only after a refresh.</source>
+        <translation>以只读方式打开，还是仍然编辑？两个窗口的修改都会保存，但各自要刷新后才能看到对方的修改。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/project_claim.py" line="38"/>
+        <source>Open Read-Only</source>
+        <translation>只读打开</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/project_claim.py" line="39"/>
+        <source>Edit Anyway</source>
+        <translation>仍然编辑</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/project_claim.py" line="51"/>
+        <source>Project on a Network Share</source>
+        <translation>项目位于网络共享</translation>
     </message>
 </context>
 <context>
@@ -2135,12 +2168,12 @@
 <context>
     <name>SavedNote</name>
     <message>
-        <location filename="../../desktop/print_dialog.py" line="745"/>
+        <location filename="../../desktop/print_dialog.py" line="744"/>
         <source>Open Folder</source>
         <translation>打开文件夹</translation>
     </message>
     <message>
-        <location filename="../../desktop/print_dialog.py" line="755"/>
+        <location filename="../../desktop/print_dialog.py" line="754"/>
         <source>Saved: {file}</source>
         <translation>已保存：{file}</translation>
     </message>
@@ -2635,109 +2668,109 @@
         <translation>调整等级</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel/panel.py" line="304"/>
+        <location filename="../../desktop/zone_panel/panel.py" line="310"/>
         <source>Custom…</source>
         <translation>自定义…</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel/panel.py" line="329"/>
+        <location filename="../../desktop/zone_panel/panel.py" line="335"/>
         <source>Tier scheme: %1</source>
         <translation>等级方案：%1</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel/panel.py" line="407"/>
+        <location filename="../../desktop/zone_panel/panel.py" line="424"/>
         <source>Change {zone} to %1</source>
         <translation>将{zone}调整为%1</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel/panel.py" line="416"/>
+        <location filename="../../desktop/zone_panel/panel.py" line="433"/>
         <source>Step down {zone}</source>
         <translation>{zone}降级</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel/panel.py" line="425"/>
+        <location filename="../../desktop/zone_panel/panel.py" line="442"/>
         <source>Step down {zone} early</source>
         <translation>{zone}提前降级</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel/panel.py" line="431"/>
+        <location filename="../../desktop/zone_panel/panel.py" line="448"/>
         <source>Not Ready to Step Down</source>
         <translation>尚不满足降级条件</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel/panel.py" line="436"/>
+        <location filename="../../desktop/zone_panel/panel.py" line="453"/>
         <source>Step it down to %1 anyway, although the condition above is not met? The early step is logged.</source>
         <translation>上述条件尚未满足，仍要降为%1吗？提前降级将记入日志。</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel/panel.py" line="437"/>
+        <location filename="../../desktop/zone_panel/panel.py" line="454"/>
         <source>Step Down Anyway</source>
         <translation>仍然降级</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel/panel.py" line="443"/>
+        <location filename="../../desktop/zone_panel/panel.py" line="460"/>
         <source>Lift {zone}</source>
         <translation>解除{zone}</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel/panel.py" line="453"/>
+        <location filename="../../desktop/zone_panel/panel.py" line="470"/>
         <source>Test round of {zone} on %1</source>
         <translation>记录{zone} %1 核酸检测</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel/panel.py" line="461"/>
+        <location filename="../../desktop/zone_panel/panel.py" line="478"/>
         <source>Rename Zone</source>
         <translation>区域改名</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel/panel.py" line="461"/>
+        <location filename="../../desktop/zone_panel/panel.py" line="478"/>
         <source>New name of “%1”:</source>
         <translation>“%1”的新名称：</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel/panel.py" line="465"/>
+        <location filename="../../desktop/zone_panel/panel.py" line="482"/>
         <source>Rename “{zone}” to “%1”</source>
         <translation>将“{zone}”改名为“%1”</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel/panel.py" line="488"/>
+        <location filename="../../desktop/zone_panel/panel.py" line="505"/>
         <source>No unit is covered under this rule; the zone is left as it is.</source>
         <translation>按此规则未覆盖任何单元，区域保持不变。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../desktop/zone_panel/panel.py" line="490"/>
+        <location filename="../../desktop/zone_panel/panel.py" line="507"/>
         <source>Snap {zone} to %n unit(s)</source>
         <translation>
             <numerusform>将{zone}转为 %n 个单元</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel/panel.py" line="525"/>
+        <location filename="../../desktop/zone_panel/panel.py" line="542"/>
         <source>Add control circles</source>
         <translation>添加管控圈</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel/panel.py" line="534"/>
+        <location filename="../../desktop/zone_panel/panel.py" line="551"/>
         <source>Click the map where the circles go (Esc cancels).</source>
         <translation>在地图上点击圆心位置（按 Esc 取消）。</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel/panel.py" line="583"/>
+        <location filename="../../desktop/zone_panel/panel.py" line="600"/>
         <source>Proposing zones…</source>
         <translation>正在生成划定建议…</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel/panel.py" line="608"/>
+        <location filename="../../desktop/zone_panel/panel.py" line="625"/>
         <source>No confirmed or asymptomatic cases from %1 to %2: nothing to propose.</source>
         <translation>%1 至 %2 无确诊病例或无症状感染者，无需生成建议。</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel/panel.py" line="649"/>
+        <location filename="../../desktop/zone_panel/panel.py" line="666"/>
         <source>Nothing ticked to apply: the zones stay as they are.</source>
         <translation>没有勾选要应用的区域，管控区域保持不变。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../desktop/zone_panel/panel.py" line="654"/>
+        <location filename="../../desktop/zone_panel/panel.py" line="671"/>
         <source>Apply proposal (%n zone(s))</source>
         <translation>
             <numerusform>采用划定建议（%n 个区域）</numerusform>
