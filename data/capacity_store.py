@@ -292,18 +292,31 @@ def _capacity_table(units: pd.DataFrame, site_unit: pd.Series, sites: pd.DataFra
     return table
 
 
-def demand_cases(project: Project) -> gpd.GeoDataFrame:
-    """The located cases with what the demand for rooms is computed from (category, site, report time), read
-    as point arrays: pass them as ``cases`` to several capacity readers to read them once."""
-    return located_cases(project, ["case_no", "site_name"])
+def demand_cases(project: Project, as_of: dt.date, assumptions: DemandAssumptions) -> gpd.GeoDataFrame:
+    """The located cases the demand for rooms as of ``as_of`` is computed from: those waiting for a room and
+    the infections of the recent days (see :func:`_waiting_and_new_cases`), read as point arrays. Pass them
+    as ``cases`` to several capacity readers to read them once."""
+    central, since, until = central_categories(project), *_recent_days(as_of, assumptions)
+
+    def counted(cases: pd.DataFrame) -> pd.Series:
+        waiting = cases["category"].isin(central) & (cases["site_name"].fillna("").astype(str).str.strip() == "")
+        recent = cases["reported"].between(since, until, inclusive="left")
+        return waiting | (recent & cases["category"].isin([c.value for c in INFECTED]))
+
+    return located_cases(project, ["case_no", "site_name"], counted)
+
+
+def _recent_days(as_of: dt.date, assumptions: DemandAssumptions) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """Start and end (exclusive) of the ``recent_days`` ending on ``as_of``."""
+    return (pd.Timestamp(as_of) - pd.Timedelta(days=assumptions.recent_days - 1),
+            pd.Timestamp(as_of) + pd.Timedelta(days=1))
 
 
 def _waiting_and_new_cases(project: Project, as_of: dt.date, assumptions: DemandAssumptions,
                            cases: pd.DataFrame | None) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
     """The waiting persons and the infections reported in the ``recent_days`` ending on ``as_of`` (located)."""
-    cases = demand_cases(project) if cases is None else cases
-    since = pd.Timestamp(as_of) - pd.Timedelta(days=assumptions.recent_days - 1)
-    recent = cases["reported"].between(since, pd.Timestamp(as_of) + pd.Timedelta(days=1), inclusive="left")
+    cases = demand_cases(project, as_of, assumptions) if cases is None else cases
+    recent = cases["reported"].between(*_recent_days(as_of, assumptions), inclusive="left")
     return _waiting(project, cases), cases[recent & cases["category"].isin([c.value for c in INFECTED])]
 
 

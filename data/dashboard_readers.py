@@ -23,7 +23,8 @@ FOLLOWUP_LOOKBACK_DAYS = 3  # a missed follow-up test stays listed (as overdue) 
 def read_capacity(project: Project, as_of: dt.date, standard: float, demand: DemandAssumptions) -> dict:
     """The capacity tab's figures: the county, the demand, the towns (with their outlines), the sites (with
     what their readiness lacks) and the occupancy snapshots."""
-    cases = capacity_store.demand_cases(project)  # read once for the towns, the county and the demand
+    assumptions = capacity_store.central_demand_assumptions(project, demand)
+    cases = capacity_store.demand_cases(project, as_of, assumptions)  # read once for the towns, county, demand
     towns = capacity_store.town_capacity(project, standard, as_of, demand, cases=cases)
     outlines = project.read_layer("admin_units", where="level = ?", params=(UnitLevel.TOWN.value,)).geometry
     readiness = capacity_store.site_readiness(project)[["checklist_missing", "team_missing", "contact", "phone"]]
@@ -54,7 +55,8 @@ def read_grid_counts(project: Project, by: str, start: dt.date | None, end: dt.d
     """Cases per area (``by``: grid, village or town) reported from ``start`` to ``end``, with the cases in that
     window and the key persons by grid code, the grids' codes and names and the areas' bounds by fid."""
     units = stats_store.units_at(project, by)
-    cases = stats_store.located_cases(project, ["case_no", "address", "site_name"])  # read once, for both
+    cases = stats_store.located_cases(project, ["case_no", "address", "site_name"],  # read once, for both
+                                      stats_store.window_of(start, end))
     counts = stats_store.counts_in_window(cases, units, by, start, end)
     grids = project.read_layer("grids")
     persons = project.read_layer("key_persons")

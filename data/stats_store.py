@@ -9,6 +9,7 @@ Nothing here writes to the project except :func:`set_schedule_rules`.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 
 import geopandas as gpd
@@ -53,18 +54,29 @@ COLUMN_LABELS = {  # column -> (Chinese, English) header
 }
 
 
-def located_cases(project: Project, columns: list[str] | None = None) -> gpd.GeoDataFrame:
+def located_cases(project: Project, columns: list[str] | None = None,
+                  keep: Callable[[pd.DataFrame], pd.Series] | None = None) -> gpd.GeoDataFrame:
     """The ``cases`` layer with each case's verified ``grid_code`` (see :mod:`gis.grid_stats`), its
     ``unit_code`` (village/community) and ``town_code``, and ``reported`` (the report time as a Timestamp).
 
     With ``columns``, only those fields (and ``category``, ``grid_code``, ``reported_at``) are read, as the
-    point arrays of :meth:`data.project.Project.read_points`: fast and small for millions of cases."""
+    point arrays of :meth:`data.project.Project.read_points`: fast and small for millions of cases. ``keep``
+    (given the cases with ``reported``) picks the rows wanted before any is looked up in the grids."""
     if columns is None:
-        cases = project.read_layer("cases")
+        cases, xy = project.read_layer("cases"), None
     else:
-        cases = _points_frame(*project.read_points("cases", list(dict.fromkeys(["category", "grid_code",
-                                                                                 "reported_at", *columns]))))
-    return _locate(project, cases).assign(reported=parse_times(cases["reported_at"]).to_numpy())
+        fids, x, y, cases = project.read_points("cases", list(dict.fromkeys(["category", "grid_code", "reported_at",
+                                                                             *columns])))
+        cases, xy = cases.set_axis(pd.Index(fids, name="fid")), np.column_stack([x, y])
+    reported = parse_times(cases["reported_at"]).to_numpy()
+    if keep is not None:
+        kept = keep(cases.assign(reported=reported)).to_numpy()
+        cases, reported, xy = cases[kept], reported[kept], None if xy is None else xy[kept]
+    if xy is not None:  # points made only for the rows kept
+        points = shapely.points(xy)
+        points[np.isnan(xy).any(axis=1)] = None
+        cases = gpd.GeoDataFrame(cases, geometry=points, crs=f"EPSG:{STORAGE_EPSG}")
+    return _locate(project, cases).assign(reported=reported)
 
 
 def case_counts(project: Project, by: str = "grid", start: dt.date | None = None,
@@ -78,7 +90,12 @@ def case_counts(project: Project, by: str = "grid", start: dt.date | None = None
     each get their own row. ``attrs["unlocated"]`` counts the cases in the window lying in no unit.
     """
     units = units_at(project, by)
-    return counts_in_window(located_cases(project, []), units, by, start, end)
+    return counts_in_window(located_cases(project, [], window_of(start, end)), units, by, start, end)
+
+
+def window_of(start: dt.date | None, end: dt.date | None) -> Callable[[pd.DataFrame], pd.Series]:
+    """A ``keep`` for :func:`located_cases`: the cases reported from ``start`` to ``end`` (see :func:`in_window`)."""
+    return lambda cases: in_window(cases["reported"], start, end)
 
 
 def counts_in_window(cases: pd.DataFrame, units: pd.DataFrame, by: str, start: dt.date | None,
@@ -158,22 +175,58 @@ def followups_due(project: Project, on_date: dt.date, lookback_days: int = 3) ->
     """Tests of key persons and of contacts due on ``on_date`` or overdue, under the project's rules (see
     :func:`gis.schedules.due_tests`; a contact's day 1 is the day reported): columns ``grid_code``,
     ``person_no`` (a contact's case number), ``category``, ``due_date``, ``test``, ``state`` ("due"/"overdue")."""
+    rules = schedule_rules(project)
+    first, last = _arrivals_due(rules, on_date, lookback_days)
+
+    def may_be_due(frame: pd.DataFrame) -> pd.Series:  # only those whose tests can fall in the days listed
+        arrival = frame["reported"].dt.normalize()
+        return frame["category"].isin([c.value for c in CONTACTS]) & (arrival >= first) & (arrival <= last)
+
     persons = _locate(project, project.read_layer("key_persons"))
-    cases = located_cases(project, ["case_no"])
-    contacts = cases[cases["category"].isin([c.value for c in CONTACTS])]
+    contacts = located_cases(project, ["case_no"], may_be_due)
     contacts = pd.DataFrame({"person_no": contacts["case_no"], "category": contacts["category"],
                              "grid_code": contacts["grid_code"], "arrival_at": contacts["reported"].dt.normalize(),
                              "schedule": None})
     everyone = pd.concat([persons[["person_no", "category", "grid_code", "arrival_at", "schedule"]], contacts],
                          ignore_index=True)
-    return schedules.due_tests(everyone, schedule_rules(project), on_date, lookback_days)
+    return _due_tests(everyone, rules, on_date, lookback_days)
+
+
+def _due_tests(persons: pd.DataFrame, rules: dict[str, schedules.Schedule], on_date: dt.date,
+               lookback_days: int) -> pd.DataFrame:
+    """:func:`gis.schedules.due_tests` worked out once per category, rule and arrival day, then given to each
+    person with them: the same rows, in the same order, for hundreds of thousands of persons."""
+    key = ["category", "schedule", "arrival_at"]
+    persons = persons.assign(arrival_at=pd.to_datetime(persons["arrival_at"], format="mixed").dt.normalize(),
+                             schedule=persons["schedule"].where(persons["schedule"].notna(), ""))
+    kinds = persons[key].drop_duplicates().reset_index(drop=True)
+    tests = schedules.due_tests(kinds.assign(person_no=kinds.index, grid_code=None), rules, on_date, lookback_days)
+    tests = tests.sort_values("person_no", kind="stable").rename(columns={"person_no": "kind"})
+    kind = persons[key].merge(kinds.reset_index(names="kind"), on=key, how="left")["kind"].to_numpy()
+    rows = persons.assign(kind=kind)[["grid_code", "person_no", "category", "kind"]].merge(
+        tests[["kind", "due_date", "test", "state"]], on="kind", how="inner")
+    rows = rows.drop(columns="kind")
+    rows = pd.DataFrame(rows.to_numpy().tolist(), columns=rows.columns)  # column types inferred as there
+    return rows.sort_values(["grid_code", "state", "due_date", "person_no"],
+                                                 ascending=[True, False, True, True], ignore_index=True,
+                                                 na_position="last")
+
+
+def _arrivals_due(rules: dict[str, schedules.Schedule], on_date: dt.date,
+                  lookback_days: int) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """The first and last arrival day of anyone with a test due from ``lookback_days`` before ``on_date`` to it,
+    under any of ``rules`` (tests fall on fixed days after arrival)."""
+    day = dt.date(2000, 1, 1)
+    offsets = [(test.due - day).days for rule in rules.values() for test in rule.tests(day)] or [0]
+    earliest = on_date - dt.timedelta(days=lookback_days)
+    return pd.Timestamp(earliest - dt.timedelta(days=max(offsets))), pd.Timestamp(on_date - dt.timedelta(days=min(offsets)))
 
 
 def overdue_reports(project: Project, at: dt.datetime | None = None) -> pd.DataFrame:
     """Reporting steps not done by their deadline at time ``at`` (default now), most overdue first:
     ``case_no``, ``category``, ``grid_code``, ``step``, ``label``, ``deadline``, ``hours_over``."""
     fields = ["discovered_at", *(rule.field for rule in REPORTING_DEADLINES)]
-    cases = _points_frame(*project.read_points("cases", ["case_no", "category", "grid_code", *fields]))
+    cases = project.read_layer("cases", where="discovered_at IS NOT NULL")  # no deadline runs without it
     times = pd.DataFrame({c: parse_times(cases[c]).to_numpy() for c in fields}, index=cases.index)
     steps = overdue_steps(times.assign(category=cases["category"]), at or dt.datetime.now())
     late = cases.loc[pd.unique(steps["case"])]
@@ -283,13 +336,6 @@ def units_at(project: Project, by: str) -> gpd.GeoDataFrame:
         levels = VILLAGE_LEVELS if by == "village" else (UnitLevel.TOWN.value,)
         units = project.read_layer("admin_units", where=f"level IN ({', '.join('?' * len(levels))})", params=levels)
     return units.sort_values("code", kind="stable", na_position="last")
-
-
-def _points_frame(fids: np.ndarray, x: np.ndarray, y: np.ndarray, columns: pd.DataFrame) -> gpd.GeoDataFrame:
-    """The arrays of :meth:`data.project.Project.read_points` as a GeoDataFrame indexed by fid."""
-    points = shapely.points(x, y)
-    points[np.isnan(x) | np.isnan(y)] = None
-    return gpd.GeoDataFrame(columns.set_axis(pd.Index(fids, name="fid")), geometry=points, crs=f"EPSG:{STORAGE_EPSG}")
 
 
 def _locate(project: Project, frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

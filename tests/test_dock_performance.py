@@ -15,9 +15,10 @@ import shapely
 
 from data import capacity_store, dashboard_readers, stats_store
 from data.project import Project
+from gis import schedules
 from gis.capacity import DEFAULT_DEMAND
 from gis.crs import STORAGE_CRS
-from gis.glossary import CaseCategory, UnitLevel
+from gis.glossary import CONTACTS, CaseCategory, UnitLevel
 from gis.grid_stats import daily_counts, in_window, parse_times
 
 AS_OF = dt.date(2026, 3, 14)
@@ -144,10 +145,15 @@ def test_follow_ups_late_reports_and_capacity_match_every_row_read(town, monkeyp
     county = capacity_store.county_capacity(town, 20, AS_OF, DEFAULT_DEMAND)
     towns = capacity_store.town_capacity(town, 20, AS_OF, DEFAULT_DEMAND)
     full = stats_store.located_cases(town)
-    monkeypatch.setattr(stats_store, "located_cases", lambda project, columns=None: full)  # the full read
-    monkeypatch.setattr(capacity_store, "located_cases", lambda project, columns=None: full)
-    pd.testing.assert_frame_equal(due, stats_store.followups_due(town, AS_OF))
-    assert len(due) > 0
+    monkeypatch.setattr(stats_store, "located_cases", lambda project, columns=None, keep=None: full)  # the full read
+    monkeypatch.setattr(capacity_store, "located_cases", lambda project, columns=None, keep=None: full)
+    contacts = full[full["category"].isin([c.value for c in CONTACTS])]
+    everyone = pd.DataFrame({"person_no": contacts["case_no"], "category": contacts["category"],
+                             "grid_code": contacts["grid_code"], "arrival_at": contacts["reported"].dt.normalize(),
+                             "schedule": None})
+    expected = schedules.due_tests(everyone, stats_store.schedule_rules(town), AS_OF, 3)  # person by person
+    pd.testing.assert_frame_equal(due, expected)
+    assert len(due) > 0 and (due["state"] == "overdue").any()
     pd.testing.assert_series_equal(pd.Series(county), pd.Series(capacity_store.county_capacity(town, 20, AS_OF,
                                                                                             DEFAULT_DEMAND)))
     assert county["demand"] > 0
