@@ -276,9 +276,9 @@ def test_worker_delivers_exceptions_in_failed_and_reports_unexpected_ones(qtbot)
         raise ValueError("broken input")
 
     worker = Worker(work)
-    with qtbot.captureExceptions() as reported:
-        with qtbot.assertNotEmitted(worker.finished), qtbot.waitSignal(worker.failed) as failed:
-            worker.start()
+    with (qtbot.captureExceptions() as reported, qtbot.assertNotEmitted(worker.finished),
+          qtbot.waitSignal(worker.failed) as failed):
+        worker.start()
     assert isinstance(failed.args[0], ValueError) and str(failed.args[0]) == "broken input"
     assert [str(exc) for _, exc, _ in reported] == ["broken input"]  # a bug, not a user error: never silent
 
