@@ -212,6 +212,10 @@ class MainWindow(QMainWindow):
     def _on_settled(self) -> None:
         self._settling = False
 
+    def view_settled(self) -> bool:
+        """Whether the map shows its extent for good: no resize refit pending or settling."""
+        return not (self._settling or self._refit_timer.isActive())
+
     def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt override)
         if watched is self.map and event.type() == QEvent.Type.Resize and self._extent is not None:
             self._settling = True

@@ -13,6 +13,7 @@ from gis.errors import UserError
 
 DRAW_TIMEOUT_MS = 60_000
 DOCKS_TIMEOUT_MS = 120_000  # counted from the map drawn
+SETTLE_TIMEOUT_MS = 10_000  # the first fit and resize refits end well within this
 
 
 def take_snapshot(project_path: str, out: str, *, size: str = "1600x1000", basemap: str = "offline") -> Path:
@@ -48,7 +49,8 @@ def take_snapshot(project_path: str, out: str, *, size: str = "1600x1000", basem
         window.close()
         seconds = DOCKS_TIMEOUT_MS // 1000
         raise UserError(f"看板未能在 {seconds} 秒内读完项目", f"The dashboard did not finish reading within {seconds} s")
-    QTimer.singleShot(600, loop.quit)  # let the last frame reach the screen
+    _wait(lambda: window.view_settled(), SETTLE_TIMEOUT_MS)  # the first fit and any refit done: the view is final
+    QTimer.singleShot(600, loop.quit)  # let the last frame of that view reach the screen
     loop.exec()
     out_path = Path(out)
     with atomic_output(out_path) as tmp:
@@ -60,6 +62,17 @@ def take_snapshot(project_path: str, out: str, *, size: str = "1600x1000", basem
     if errors:
         raise UserError(f"地图页面出错：{errors[0]}", f"The map page reported an error: {errors[0]}")
     return out_path
+
+
+def _wait(done, timeout_ms: int) -> None:
+    """Run the event loop until ``done()`` or ``timeout_ms`` have passed."""
+    from PySide6.QtCore import QDeadlineTimer, QEventLoop, QThread
+
+    deadline = QDeadlineTimer(timeout_ms)
+    loop = QEventLoop()
+    while not done() and not deadline.hasExpired():
+        loop.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+        QThread.msleep(20)
 
 
 def _docks_loaded(window, timeout_ms: int) -> bool:
