@@ -100,3 +100,18 @@ def overlays(window, monkeypatch):
 
     monkeypatch.setattr(window.map, "show_overlay", recording)
     return calls
+
+
+@pytest.fixture
+def cli(capsys):
+    """Run ``main.py`` in-process as a user would: ``cli("zones", path, "list")`` gives (exit code, stdout, stderr);
+    a traceback in either stream fails the test."""
+    from main import main
+
+    def run(*args):
+        code = main([str(a) for a in args])
+        out, err = capsys.readouterr()
+        assert "Traceback" not in out + err
+        return code, out, err
+
+    return run

@@ -27,13 +27,6 @@ TOWNS = ("昆阳街道", "廉村镇", "任店镇", "夏李乡")
 GK_114 = "EPSG:4547"  # CGCS2000 3-degree Gauss-Krüger, central meridian 114°E, no zone prefix
 
 
-def run(capsys, *args):
-    code = main([str(a) for a in args])
-    out, err = capsys.readouterr()
-    assert "Traceback" not in out + err
-    return code, out, err
-
-
 def village_blocks(county) -> gpd.GeoDataFrame:
     """Villages tiling the county in a 7 x 7 grid (cells mostly inside it), a town per quadrant, in EPSG:4547."""
     outline = gpd.GeoSeries([county], crs="EPSG:4490").to_crs(GK_114).iloc[0]
@@ -159,9 +152,9 @@ def test_window_snapshot_shows_the_villages(county, tmp_path):
     assert dark > 300, f"only {dark} dark pixels: the units are not drawn"
 
 
-def test_zones_stats_capacity_print_and_export_work_on_the_county(county, capsys, tmp_path):
+def test_zones_stats_capacity_print_and_export_work_on_the_county(county, cli, tmp_path):
     path = county["path"]
-    code, out, _ = run(capsys, "zones", path, "propose", "--date", AS_OF, "--apply", "--json")
+    code, out, _ = cli("zones", path, "propose", "--date", AS_OF, "--apply", "--json")
     assert code == 0
     zones = [f for f in json.loads(out)["features"] if f["properties"]["applied"]]
     assert zones, "infections in two villages must give zones"
@@ -175,31 +168,31 @@ def test_zones_stats_capacity_print_and_export_work_on_the_county(county, capsys
     assert hot_names <= sealed_names
 
     for level in ("village", "town", "grid"):
-        code, out, err = run(capsys, "stats", path, "--by", level, "--json")
+        code, out, err = cli("stats", path, "--by", level, "--json")
         assert code == 0, err
         rows = json.loads(out)
         if level == "grid":
             continue  # the county has no grids yet: no rows, no error
         total = sum(r.get("confirmed", 0) + r.get("asymptomatic", 0) for r in rows)
         assert total == 5
-    code, out, _ = run(capsys, "stats", path, "--by", "village", "--json")
+    code, out, _ = cli("stats", path, "--by", "village", "--json")
     by_name = {r["name"]: r for r in json.loads(out)}
     first_hot = county["villages"]["村名"].iloc[county["hot"][0]]
     assert by_name[first_hot]["confirmed"] == 2 and by_name[first_hot]["asymptomatic"] == 1
 
-    code, out, _ = run(capsys, "capacity", path, "--json")
+    code, out, _ = cli("capacity", path, "--json")
     assert code == 0
     capacity = json.loads(out)["county"]
     assert (capacity["rooms"], capacity["occupied"], capacity["standby_rooms"]) == (220, 40, 40)
 
     pdf = tmp_path / "叶县.pdf"
-    code, _, err = run(capsys, "print", path, "--out", pdf, "--paper", "A3", "--landscape")
+    code, _, err = cli("print", path, "--out", pdf, "--paper", "A3", "--landscape")
     assert code == 0, err
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
     assert "叶县疫情防控管控区域图" in text and "高德" in text
 
     xlsx = tmp_path / "汇报.xlsx"
-    code, _, err = run(capsys, "export", path, "--format", "xlsx", "--out", xlsx)
+    code, _, err = cli("export", path, "--format", "xlsx", "--out", xlsx)
     assert code == 0, err
     book = openpyxl.load_workbook(xlsx, read_only=True)
     assert len(book.sheetnames) >= 3

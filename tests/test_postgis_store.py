@@ -22,13 +22,6 @@ COUNTY = "410422"  # 叶县, 平顶山市, 河南省
 AS_OF = "2026-11-28"
 
 
-def run(capsys, *args):
-    code = main([str(a) for a in args])
-    out, err = capsys.readouterr()
-    assert "Traceback" not in out + err
-    return code, out, err
-
-
 @pytest.fixture
 def url(pg_url):
     """A database project target in a schema of its own (dropped after the test)."""
@@ -127,16 +120,16 @@ def test_reads_on_the_database_equal_the_geopackage(url, tmp_path):
         assert edit.insert("cases", on_file.read_layer("cases").iloc[:1]) == [on_file.last_fid("cases") + 1]
 
 
-def test_push_then_pull_gives_the_same_project(url, tmp_path, capsys):
+def test_push_then_pull_gives_the_same_project(url, tmp_path, cli):
     source = filled(Project.create(tmp_path / "叶县.gpkg", name="叶县", county_code=COUNTY))
-    code, out, _ = run(capsys, "push", source.path, url)
+    code, out, _ = cli("push", source.path, url)
     assert code == 0 and out.count("\n") == 1 and "已发布到" in out
-    code, _, err = run(capsys, "push", source.path, url)
+    code, _, err = cli("push", source.path, url)
     assert code == 2 and err.count("\n") == 1 and "已存在" in err and "--force" in err
-    assert run(capsys, "push", source.path, url, "--force")[0] == 0
+    assert cli("push", source.path, url, "--force")[0] == 0
 
     copy = tmp_path / "copy.gpkg"
-    code, out, _ = run(capsys, "pull", url, copy)
+    code, out, _ = cli("pull", url, copy)
     assert code == 0 and out.count("\n") == 1 and "已复制到" in out
     pulled = Project.open(copy)
     assert_same_layers(source, Project.open(url))
@@ -146,26 +139,26 @@ def test_push_then_pull_gives_the_same_project(url, tmp_path, capsys):
         assert edit.insert("cases", source.read_layer("cases").iloc[:1]) == [source.last_fid("cases") + 1]
 
 
-def test_failures_are_one_line_and_never_show_the_password(pg_url, tmp_path, capsys):
+def test_failures_are_one_line_and_never_show_the_password(pg_url, tmp_path, cli):
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         closed_port = sock.getsockname()[1]
     down = f"postgresql://zhang:hunter2@127.0.0.1:{closed_port}/cordon"
     for args in (["info", down], ["pull", down, tmp_path / "x.gpkg"], ["new", down, "--county", COUNTY]):
-        code, out, err = run(capsys, *args)
+        code, out, err = cli(*args)
         assert code == 2 and err.count("\n") == 1 and "无法连接数据库" in err, err
         assert "hunter2" not in out + err and f"zhang@127.0.0.1:{closed_port}" in err
     assert not (tmp_path / "x.gpkg").exists()
 
     with_password = pg_url.replace("postgres@", "postgres:hunter2@") + "?schema=nothing_here"
-    code, out, err = run(capsys, "info", with_password)
+    code, out, err = cli("info", with_password)
     assert code == 2 and "没有 Cordon 项目" in err and "hunter2" not in err
     missing_db = pg_url.rsplit("/", 1)[0] + "/no_such_db"
-    code, _, err = run(capsys, "info", missing_db)
+    code, _, err = cli("info", missing_db)
     assert code == 2 and "no_such_db" in err and "createdb" in err
 
 
-def test_a_county_on_the_database_runs_every_command_as_on_a_file(url, tmp_path, capsys):
+def test_a_county_on_the_database_runs_every_command_as_on_a_file(url, tmp_path, cli):
     folder = tmp_path / "files"
     folder.mkdir()
     csv = folder / "病例.csv"
@@ -187,24 +180,24 @@ def test_a_county_on_the_database_runs_every_command_as_on_a_file(url, tmp_path,
 
     results = {}
     for target in (url, str(tmp_path / "叶县.gpkg")):
-        assert run(capsys, "new", target, "--county", COUNTY)[0] == 0
-        assert run(capsys, "import", target, villages, "--layer", "admin_units")[0] == 0
-        assert run(capsys, "import", target, csv, "--layer", "cases", "--crs", "wgs84")[0] == 0
-        assert run(capsys, "import", target, sites, "--layer", "isolation_sites", "--crs", "wgs84")[0] == 0
+        assert cli("new", target, "--county", COUNTY)[0] == 0
+        assert cli("import", target, villages, "--layer", "admin_units")[0] == 0
+        assert cli("import", target, csv, "--layer", "cases", "--crs", "wgs84")[0] == 0
+        assert cli("import", target, sites, "--layer", "isolation_sites", "--crs", "wgs84")[0] == 0
         outputs = {}
         for args in (["info", "--json"], ["zones", "propose", "--date", AS_OF, "--apply", "--json"],
                      ["stats", "--by", "town", "--json"], ["capacity", "--json"]):
             head, *rest = args
-            code, out, err = run(capsys, head, target, *rest)
+            code, out, err = cli(head, target, *rest)
             assert code == 0, err
             outputs[head] = json.loads(out)
         outputs["info"].pop("path")
         pdf = tmp_path / f"叶县-{len(results)}.pdf"
-        assert run(capsys, "print", target, "--out", pdf, "--paper", "A3", "--landscape")[0] == 0
+        assert cli("print", target, "--out", pdf, "--paper", "A3", "--landscape")[0] == 0
         outputs["print"] = "叶县疫情防控管控区域图" in subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True,
                                                                       text=True).stdout
         copy = tmp_path / f"copy-{len(results)}.gpkg"
-        assert run(capsys, "export", target, "--format", "gpkg", "--out", copy)[0] == 0
+        assert cli("export", target, "--format", "gpkg", "--out", copy)[0] == 0
         outputs["export"] = {name: Project.open(copy).count(name) for name in LAYERS if name != "audit_log"}
         results[target] = outputs
     on_db, on_file = results.values()
