@@ -55,6 +55,12 @@ class ChangeFeed(QObject):
         feed = _feeds.get(id(project))
         return feed if feed is not None and feed.project is project else cls(project, parent)
 
+    @classmethod
+    def close_all(cls) -> None:
+        """Close every open feed (a script ending before its database does)."""
+        for feed in list(_feeds.values()):
+            feed.close()
+
     def close(self) -> None:
         """Stop hearing the project: no more changesets; the listener thread ends within :data:`POLL_S`."""
         self._unsubscribe()
