@@ -96,8 +96,9 @@ class Project:
 
     @property
     def can_admin(self) -> bool:
-        """Whether the user's role may change the scheme, the settings and the roles."""
-        return self.role == "admin"
+        """Whether the user's role may change the scheme, the settings and the roles (never in a project opened
+        read-only)."""
+        return not self.read_only and self.role == "admin"
 
     def __init__(self, path):
         self.path = path  # a Path for a GeoPackage, a DatabaseTarget (shown without password) for a database

@@ -460,7 +460,8 @@ class MainWindow(QMainWindow):
         project.on_wait = self.projectWaiting.emit  # from any thread; shown on the UI thread
         self.undo_stack.clear()
         for dock in (self.attribute_dock, self.capacity_dock, self.zone_panel):
-            if dock.project is not project:  # built on this project already: no second read at start-up
+            # built on this project already: no second read at start-up, unless the claim made it read-only
+            if dock.project is not project or project.read_only:
                 dock.set_project(project)
         meta = project.metadata
         self.setWindowTitle(f"{meta.get('name', project.path.stem)} — Cordon")

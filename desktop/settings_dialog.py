@@ -2,7 +2,7 @@
 
 Per-user values stay in QSettings where the docks read them (Tianditu keys, circle radii, the capacity
 standard, demand and testing assumptions); the tier scheme and its periods belong to the project and are
-edited with the zone panel's scheme editor, opened from the last tab.
+edited with the zone panel's scheme editor, opened from the last tab (by the project's admin only).
 """
 
 from __future__ import annotations
@@ -167,15 +167,19 @@ class SettingsDialog(QDialog):
             self.tr("Contact days")])
         self.scheme_table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.scheme_table.verticalHeader().hide()
-        edit_button = QPushButton(self.tr("Edit Tier Scheme…"))
-        edit_button.clicked.connect(self._on_edit_scheme)
+        self.scheme_button = QPushButton(self.tr("Edit Tier Scheme…"))
+        self.scheme_button.setEnabled(self.project.can_admin)
+        self.scheme_button.clicked.connect(self._on_edit_scheme)
         page = QWidget()
         layout = QVBoxLayout(page)
         layout.addWidget(self.scheme_label)
         layout.addWidget(self.scheme_table, 1)
         layout.addWidget(_note(self.tr("The tier scheme is saved in the project: everyone who opens the project "
                                        "works with the same periods. Presets are chosen in the zone panel.")))
-        layout.addWidget(edit_button, 0, Qt.AlignmentFlag.AlignLeft)
+        if not self.project.can_admin:
+            layout.addWidget(_note(self.tr("Only an admin of the project can change it, and not while the project "
+                                           "is open read-only.")))
+        layout.addWidget(self.scheme_button, 0, Qt.AlignmentFlag.AlignLeft)
         self._show_scheme()
         return page
 

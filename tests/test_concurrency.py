@@ -331,3 +331,40 @@ def test_the_attribute_table_refuses_a_stale_edit_names_who_and_shows_their_valu
     assert dock.model.stored_value(index) == 12 and dock.undo_stack.count() == 0  # refreshed, nothing to undo
     dock.model.setData(index, "30", Qt.ItemDataRole.EditRole)  # from the refreshed row it goes through
     assert int(project.feature("isolation_sites", 1)["occupied"]) == 30
+
+
+def test_a_geopackage_opened_read_only_greys_out_every_edit(cordon_app, qtbot, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QAbstractItemView, QMessageBox
+
+    from desktop.main_window import MainWindow
+    from desktop.settings_dialog import SettingsDialog
+
+    target = tmp_path / "叶县.gpkg"
+    county(str(target)).close()
+    other = project_lock.LockRecord("张三", "zhihuibu-pc2", 4242, time.time() - 120, time.time() - 30)
+    project_lock.lock_path(target).write_text(json.dumps(other.__dict__), encoding="utf-8")
+    asked = []
+
+    def open_read_only(box: QMessageBox) -> int:  # the user answers 只读打开
+        asked.append(box.text())
+        next(button for button in box.buttons() if button.text() == "只读打开").click()
+        return 0
+
+    monkeypatch.setattr(QMessageBox, "exec", open_read_only)
+    window = MainWindow(Project.open(target))
+    qtbot.addWidget(window)
+
+    project = window.project
+    assert len(asked) == 1 and "张三（zhihuibu-pc2）" in asked[0]
+    assert (project.read_only, project.can_edit, project.can_admin) == (True, False, False)
+    window.attribute_dock.show_feature("isolation_sites", 1)
+    assert window.attribute_dock.table.editTriggers() == QAbstractItemView.EditTrigger.NoEditTriggers
+    assert not window.attribute_dock.delete_action.isEnabled()
+    assert not window.import_action.isEnabled() and not window.tools["polygon"].isEnabled()
+    assert not window.zone_panel.propose_action.isEnabled()
+    assert not window.capacity_dock.capacity_tab.record_button.isEnabled()
+    assert window.print_action.isEnabled() and window.export_action.isEnabled()
+    assert window.role_label.isVisibleTo(window) and window.role_label.text() == "只读：另一个窗口正在编辑此项目"
+    settings = SettingsDialog(project, window, SettingsDialog.SCHEME)
+    assert not settings.scheme_button.isEnabled() and settings.tianditu_edit.isEnabled()
+    assert project_lock.read_lock(target).user == "张三"  # a read-only window leaves the other's claim alone

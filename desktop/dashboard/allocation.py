@@ -85,7 +85,7 @@ class AllocationTab(DashboardTab):
         self.state = state
         plan = self.plan
         assigned = 0 if plan is None else int(plan["site_fid"].notna().sum())
-        self.confirm_button.setEnabled(state == "ready" and assigned > 0)
+        self.enable_writing(self.confirm_button, state == "ready" and assigned > 0)
         self.export_button.setEnabled(state in ("ready", "confirmed") and assigned > 0)
         colour = {"stale": ALERT, "confirmed": GOOD}.get(state, "")
         self.status_label.setStyleSheet(f"color: {colour};" if colour else "")

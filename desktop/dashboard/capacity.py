@@ -165,6 +165,7 @@ class CapacityTab(DashboardTab):
 
     def reset(self) -> None:
         self.result = None
+        self.enable_writing(self.record_button)
         self.shortfall_button.setChecked(False)
 
     def _banner_html(self, county: dict, demand, towns: pd.DataFrame, standard: float) -> str:
@@ -257,7 +258,7 @@ class CapacityTab(DashboardTab):
     @Slot()
     def _on_site_selected(self, *_args) -> None:
         site = self._selected_site()
-        self.activate_button.setEnabled(site is not None and site["state"] == SiteStatus.STANDBY.value)
+        self.enable_writing(self.activate_button, site is not None and site["state"] == SiteStatus.STANDBY.value)
 
     @Slot()
     def _on_activate_clicked(self) -> None:

@@ -222,3 +222,8 @@ class DashboardTab(QWidget):
 
     def reset(self) -> None:
         """Forget what belongs to the previous project."""
+
+    def enable_writing(self, button: QWidget, ready: bool = True) -> None:
+        """Enable ``button``, which writes to the project, when ``ready`` and the user may edit the project (greyed
+        for a viewer and in a project opened read-only)."""
+        button.setEnabled(ready and self.dock.project.can_edit)

@@ -105,27 +105,27 @@
         <translation>正在生成分配方案</translation>
     </message>
     <message>
-        <location filename="../../desktop/dashboard/allocation.py" line="149"/>
+        <location filename="../../desktop/dashboard/allocation.py" line="147"/>
         <source>Allocate {count} people to isolation sites</source>
         <translation>将 {count} 人分配至集中隔离场所</translation>
     </message>
     <message>
-        <location filename="../../desktop/dashboard/allocation.py" line="156"/>
+        <location filename="../../desktop/dashboard/allocation.py" line="154"/>
         <source>transfer-lists-{day}.xlsx</source>
         <translation>转运名单-{day}.xlsx</translation>
     </message>
     <message>
-        <location filename="../../desktop/dashboard/allocation.py" line="157"/>
+        <location filename="../../desktop/dashboard/allocation.py" line="155"/>
         <source>Export Transfer Lists</source>
         <translation>导出转运名单</translation>
     </message>
     <message>
-        <location filename="../../desktop/dashboard/allocation.py" line="158"/>
+        <location filename="../../desktop/dashboard/allocation.py" line="156"/>
         <source>Excel workbook (*.xlsx)</source>
         <translation>Excel 工作簿 (*.xlsx)</translation>
     </message>
     <message>
-        <location filename="../../desktop/dashboard/allocation.py" line="166"/>
+        <location filename="../../desktop/dashboard/allocation.py" line="164"/>
         <source>Transfer lists written to {path}</source>
         <translation>转运名单已保存至 {path}</translation>
     </message>
@@ -133,47 +133,47 @@
 <context>
     <name>AttributeDock</name>
     <message>
-        <location filename="../../desktop/attribute_dock.py" line="336"/>
+        <location filename="../../desktop/attribute_dock.py" line="408"/>
         <source>Attributes</source>
         <translation>属性表</translation>
     </message>
     <message>
-        <location filename="../../desktop/attribute_dock.py" line="351"/>
+        <location filename="../../desktop/attribute_dock.py" line="423"/>
         <source>Filter rows…</source>
         <translation>筛选行…</translation>
     </message>
     <message>
-        <location filename="../../desktop/attribute_dock.py" line="354"/>
+        <location filename="../../desktop/attribute_dock.py" line="426"/>
         <source>Show personal information</source>
         <translation>显示个人信息</translation>
     </message>
     <message>
-        <location filename="../../desktop/attribute_dock.py" line="355"/>
+        <location filename="../../desktop/attribute_dock.py" line="427"/>
         <source>Names, ID numbers and phone numbers are hidden unless ticked.</source>
         <translation>不勾选时隐藏姓名、身份证号和手机号。</translation>
     </message>
     <message>
-        <location filename="../../desktop/attribute_dock.py" line="357"/>
+        <location filename="../../desktop/attribute_dock.py" line="429"/>
         <source>Delete feature</source>
         <translation>删除要素</translation>
     </message>
     <message>
-        <location filename="../../desktop/attribute_dock.py" line="528"/>
+        <location filename="../../desktop/attribute_dock.py" line="618"/>
         <source>{shown} of {total} features</source>
         <translation>{shown} / {total} 个要素</translation>
     </message>
     <message>
-        <location filename="../../desktop/attribute_dock.py" line="529"/>
+        <location filename="../../desktop/attribute_dock.py" line="619"/>
         <source>{total} features</source>
         <translation>{total} 个要素</translation>
     </message>
     <message>
-        <location filename="../../desktop/attribute_dock.py" line="549"/>
+        <location filename="../../desktop/attribute_dock.py" line="639"/>
         <source>Edit {field} of feature {fid}</source>
         <translation>编辑要素 {fid} 的{field}</translation>
     </message>
     <message>
-        <location filename="../../desktop/attribute_dock.py" line="556"/>
+        <location filename="../../desktop/attribute_dock.py" line="647"/>
         <source>Delete feature {fid} from {layer}</source>
         <translation>从{layer}删除要素 {fid}</translation>
     </message>
@@ -230,7 +230,7 @@
     <name>CapacityTab</name>
     <message>
         <location filename="../../desktop/dashboard/capacity.py" line="69"/>
-        <location filename="../../desktop/dashboard/capacity.py" line="225"/>
+        <location filename="../../desktop/dashboard/capacity.py" line="226"/>
         <source>Rooms</source>
         <translation>房间数</translation>
     </message>
@@ -241,7 +241,7 @@
     </message>
     <message>
         <location filename="../../desktop/dashboard/capacity.py" line="70"/>
-        <location filename="../../desktop/dashboard/capacity.py" line="224"/>
+        <location filename="../../desktop/dashboard/capacity.py" line="225"/>
         <source>Occupied</source>
         <translation>已入住</translation>
     </message>
@@ -366,62 +366,62 @@
         <translation>未来 {days} 天需求</translation>
     </message>
     <message>
-        <location filename="../../desktop/dashboard/capacity.py" line="174"/>
+        <location filename="../../desktop/dashboard/capacity.py" line="175"/>
         <source>The county is below the standard: {value} rooms per 10,000 residents, standard {standard}.</source>
         <translation>全县未达标：每万常住人口 {value} 间，标准为 {standard} 间。</translation>
     </message>
     <message>
-        <location filename="../../desktop/dashboard/capacity.py" line="178"/>
+        <location filename="../../desktop/dashboard/capacity.py" line="179"/>
         <source>The expected demand exceeds the free rooms by {count}; {standby} standby rooms could be activated.</source>
         <translation>预计需求超出空房 {count} 间；可启用备用房间 {standby} 间。</translation>
     </message>
     <message>
-        <location filename="../../desktop/dashboard/capacity.py" line="182"/>
+        <location filename="../../desktop/dashboard/capacity.py" line="183"/>
         <source>{count} towns below the standard: {names}.</source>
         <translation>{count} 个乡镇（街道）未达标：{names}。</translation>
     </message>
     <message>
-        <location filename="../../desktop/dashboard/capacity.py" line="185"/>
+        <location filename="../../desktop/dashboard/capacity.py" line="186"/>
         <source>Rooms meet the standard and the expected demand.</source>
         <translation>房间数达到标准，可满足预计需求。</translation>
     </message>
     <message>
-        <location filename="../../desktop/dashboard/capacity.py" line="189"/>
+        <location filename="../../desktop/dashboard/capacity.py" line="190"/>
         <source>Below the standard of {standard} rooms per 10,000 residents</source>
         <translation>低于每万常住人口 {standard} 间的标准</translation>
     </message>
     <message>
-        <location filename="../../desktop/dashboard/capacity.py" line="197"/>
+        <location filename="../../desktop/dashboard/capacity.py" line="198"/>
         <source>Checklist: {items}</source>
         <translation>清单缺项：{items}</translation>
     </message>
     <message>
-        <location filename="../../desktop/dashboard/capacity.py" line="198"/>
+        <location filename="../../desktop/dashboard/capacity.py" line="199"/>
         <source>Team: {roles}</source>
         <translation>人员缺岗：{roles}</translation>
     </message>
     <message>
-        <location filename="../../desktop/dashboard/capacity.py" line="202"/>
+        <location filename="../../desktop/dashboard/capacity.py" line="203"/>
         <source>Contact: {name} {phone}</source>
         <translation>联系人：{name} {phone}</translation>
     </message>
     <message>
-        <location filename="../../desktop/dashboard/capacity.py" line="215"/>
+        <location filename="../../desktop/dashboard/capacity.py" line="216"/>
         <source>Occupied rooms by day (recorded sites)</source>
         <translation>每日已入住房间数（已记录场所）</translation>
     </message>
     <message>
-        <location filename="../../desktop/dashboard/capacity.py" line="217"/>
+        <location filename="../../desktop/dashboard/capacity.py" line="218"/>
         <source>No occupancy recorded yet</source>
         <translation>尚无入住记录</translation>
     </message>
     <message>
-        <location filename="../../desktop/dashboard/capacity.py" line="243"/>
+        <location filename="../../desktop/dashboard/capacity.py" line="244"/>
         <source>No town is below the standard.</source>
         <translation>没有未达标的乡镇（街道）。</translation>
     </message>
     <message>
-        <location filename="../../desktop/dashboard/capacity.py" line="268"/>
+        <location filename="../../desktop/dashboard/capacity.py" line="269"/>
         <source>Activate {site}</source>
         <translation>启用{site}</translation>
     </message>
@@ -719,32 +719,32 @@
 <context>
     <name>DuplicatesMessageBox</name>
     <message>
-        <location filename="../../desktop/import_wizard.py" line="734"/>
+        <location filename="../../desktop/import_wizard.py" line="733"/>
         <source>Features Already in the Project</source>
         <translation>要素已在项目中</translation>
     </message>
     <message>
-        <location filename="../../desktop/import_wizard.py" line="736"/>
+        <location filename="../../desktop/import_wizard.py" line="735"/>
         <source>{count} features of {file} are already in the project (e.g. {names}).</source>
         <translation>{file} 中有 {count} 个要素已在项目中（如 {names}）。</translation>
     </message>
     <message>
-        <location filename="../../desktop/import_wizard.py" line="738"/>
+        <location filename="../../desktop/import_wizard.py" line="737"/>
         <source>Update them from the file (their ids and codes stay), or skip them and import only the others? Cancel changes nothing.</source>
         <translation>按文件更新这些要素（编号和代码不变），还是跳过它们、只导入其余要素？取消则不作任何修改。</translation>
     </message>
     <message>
-        <location filename="../../desktop/import_wizard.py" line="739"/>
+        <location filename="../../desktop/import_wizard.py" line="738"/>
         <source>Update existing features</source>
         <translation>更新已有要素</translation>
     </message>
     <message>
-        <location filename="../../desktop/import_wizard.py" line="740"/>
+        <location filename="../../desktop/import_wizard.py" line="739"/>
         <source>Skip existing features</source>
         <translation>跳过已有要素</translation>
     </message>
     <message>
-        <location filename="../../desktop/import_wizard.py" line="741"/>
+        <location filename="../../desktop/import_wizard.py" line="740"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
@@ -1159,354 +1159,354 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../desktop/main_window.py" line="288"/>
+        <location filename="../../desktop/main_window.py" line="293"/>
         <source>&amp;New Project…</source>
         <translation>新建项目(&amp;N)…</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="289"/>
+        <location filename="../../desktop/main_window.py" line="294"/>
         <source>&amp;Open Project…</source>
         <translation>打开项目(&amp;O)…</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="290"/>
+        <location filename="../../desktop/main_window.py" line="295"/>
         <source>&amp;Connect to Database…</source>
         <translation>连接数据库(&amp;D)…</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="291"/>
+        <location filename="../../desktop/main_window.py" line="296"/>
         <source>Save &amp;As…</source>
         <translation>另存为(&amp;A)…</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="292"/>
+        <location filename="../../desktop/main_window.py" line="297"/>
         <source>&amp;Import Data…</source>
         <translation>导入数据(&amp;I)…</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="293"/>
+        <location filename="../../desktop/main_window.py" line="298"/>
         <source>&amp;Print Map…</source>
         <translation>打印地图(&amp;P)…</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="294"/>
+        <location filename="../../desktop/main_window.py" line="299"/>
         <source>&amp;Export Data…</source>
         <translation>导出数据(&amp;E)…</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="295"/>
+        <location filename="../../desktop/main_window.py" line="300"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="296"/>
+        <location filename="../../desktop/main_window.py" line="301"/>
         <source>&amp;Undo</source>
         <translation>撤销</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="298"/>
+        <location filename="../../desktop/main_window.py" line="303"/>
         <source>&amp;Redo</source>
         <translation>重做</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="300"/>
+        <location filename="../../desktop/main_window.py" line="305"/>
         <source>Zoom to &amp;County</source>
         <translation>缩放至全县(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="301"/>
+        <location filename="../../desktop/main_window.py" line="306"/>
         <source>&amp;Settings…</source>
         <translation>设置(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="303"/>
+        <location filename="../../desktop/main_window.py" line="308"/>
         <source>&amp;Map Only</source>
         <translation>只看地图(&amp;M)</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="304"/>
+        <location filename="../../desktop/main_window.py" line="309"/>
         <source>Fold all panels away; again to bring them back</source>
         <translation>收起所有面板，再按一次恢复</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="305"/>
+        <location filename="../../desktop/main_window.py" line="310"/>
         <source>&amp;Reset Layout</source>
         <translation>恢复默认布局(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="310"/>
+        <location filename="../../desktop/main_window.py" line="315"/>
         <source>Draw &amp;Polygon</source>
         <translation>绘制多边形</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="310"/>
+        <location filename="../../desktop/main_window.py" line="315"/>
         <source>Draw &amp;Rectangle</source>
         <translation>绘制矩形</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="311"/>
+        <location filename="../../desktop/main_window.py" line="316"/>
         <source>Draw &amp;Circle</source>
         <translation>绘制圆形</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="311"/>
+        <location filename="../../desktop/main_window.py" line="316"/>
         <source>Circle with Typed &amp;Radius</source>
         <translation>按半径画圈</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="312"/>
+        <location filename="../../desktop/main_window.py" line="317"/>
         <source>&amp;Edit Vertices</source>
         <translation>编辑节点</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="312"/>
+        <location filename="../../desktop/main_window.py" line="317"/>
         <source>Pick &amp;Zone</source>
         <translation>选择区域(&amp;Z)</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="313"/>
+        <location filename="../../desktop/main_window.py" line="318"/>
         <source>&amp;Delete Zone</source>
         <translation>删除区域</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="314"/>
+        <location filename="../../desktop/main_window.py" line="319"/>
         <source>Select &amp;Villages/Communities</source>
         <translation>选择村（社区）</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="314"/>
+        <location filename="../../desktop/main_window.py" line="319"/>
         <source>Select &amp;Grids</source>
         <translation>选择网格</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="315"/>
+        <location filename="../../desktop/main_window.py" line="320"/>
         <source>&amp;Lasso Select</source>
         <translation>套索选择</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="322"/>
+        <location filename="../../desktop/main_window.py" line="327"/>
         <source>&amp;Assign Tier to Selection</source>
         <translation>为所选单元划定等级</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="326"/>
+        <location filename="../../desktop/main_window.py" line="331"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="328"/>
+        <location filename="../../desktop/main_window.py" line="333"/>
         <source>Open &amp;Recent</source>
         <translation>最近打开(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="335"/>
+        <location filename="../../desktop/main_window.py" line="340"/>
         <source>&amp;Edit</source>
         <translation>编辑(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="340"/>
+        <location filename="../../desktop/main_window.py" line="345"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="346"/>
+        <location filename="../../desktop/main_window.py" line="351"/>
         <source>&amp;Language</source>
         <translation>语言(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="353"/>
+        <location filename="../../desktop/main_window.py" line="358"/>
         <source>&amp;Map</source>
         <translation>地图(&amp;M)</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="354"/>
+        <location filename="../../desktop/main_window.py" line="359"/>
         <source>&amp;Basemap</source>
         <translation>底图(&amp;B)</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="363"/>
+        <location filename="../../desktop/main_window.py" line="368"/>
         <source>Local MBTiles File…</source>
         <translation>本地 MBTiles 文件…</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="367"/>
+        <location filename="../../desktop/main_window.py" line="372"/>
         <source>Tianditu &amp;Keys…</source>
         <translation>天地图密钥(&amp;K)…</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="369"/>
+        <location filename="../../desktop/main_window.py" line="374"/>
         <source>&amp;Zones</source>
         <translation>管控区域(&amp;Z)</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="374"/>
+        <location filename="../../desktop/main_window.py" line="379"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="375"/>
+        <location filename="../../desktop/main_window.py" line="380"/>
         <source>&amp;About Cordon</source>
         <translation>关于 Cordon(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="378"/>
+        <location filename="../../desktop/main_window.py" line="383"/>
         <source>Zones</source>
         <translation>管控区域</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="382"/>
+        <location filename="../../desktop/main_window.py" line="387"/>
         <source>Tier:</source>
         <translation>等级：</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="393"/>
+        <location filename="../../desktop/main_window.py" line="398"/>
         <source> m</source>
         <translation> 米</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="394"/>
+        <location filename="../../desktop/main_window.py" line="399"/>
         <source>Radius of a circle placed with one click</source>
         <translation>单击放置的圆的半径</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="405"/>
+        <location filename="../../desktop/main_window.py" line="410"/>
         <source>Sample data</source>
         <translation>示例数据</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="478"/>
+        <location filename="../../desktop/main_window.py" line="486"/>
         <source>Read-only: another window edits this project</source>
         <translation>只读：另一个窗口正在编辑此项目</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="479"/>
+        <location filename="../../desktop/main_window.py" line="487"/>
         <source>Read-only: %1 role</source>
         <translation>只读：%1 角色</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="485"/>
+        <location filename="../../desktop/main_window.py" line="493"/>
         <source>The project is in use by another user or program; waiting… (%1 s)</source>
         <translation>项目正被其他用户或程序使用，正在等待…（%1 秒）</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="527"/>
-        <location filename="../../desktop/main_window.py" line="541"/>
+        <location filename="../../desktop/main_window.py" line="535"/>
+        <location filename="../../desktop/main_window.py" line="549"/>
         <source>GeoPackage (*.gpkg)</source>
         <translation>GeoPackage 文件 (*.gpkg)</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="527"/>
+        <location filename="../../desktop/main_window.py" line="535"/>
         <source>Open Project</source>
         <translation>打开项目</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="541"/>
+        <location filename="../../desktop/main_window.py" line="549"/>
         <source>Save Project As</source>
         <translation>项目另存为</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="630"/>
+        <location filename="../../desktop/main_window.py" line="638"/>
         <source>Click the zone whose vertices to edit.</source>
         <translation>点击要编辑节点的区域。</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="633"/>
+        <location filename="../../desktop/main_window.py" line="641"/>
         <source>Click the zone to delete; you will be asked first.</source>
         <translation>点击要删除的区域；删除前会先确认。</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="678"/>
+        <location filename="../../desktop/main_window.py" line="686"/>
         <source>Add zone</source>
         <translation>添加区域</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="684"/>
+        <location filename="../../desktop/main_window.py" line="692"/>
         <source>Add “%1”</source>
         <translation>添加“%1”</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="686"/>
+        <location filename="../../desktop/main_window.py" line="694"/>
         <source>Added “%1” (%2); rename it in the zone panel if need be.</source>
         <translation>已添加“%1”（%2）；如需改名，请在管控区域面板中操作。</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="697"/>
+        <location filename="../../desktop/main_window.py" line="705"/>
         <source>Zones Overlap</source>
         <translation>区域重叠</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="707"/>
+        <location filename="../../desktop/main_window.py" line="715"/>
         <source>Edit the outline of “%1”</source>
         <translation>编辑“%1”的边界</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="714"/>
+        <location filename="../../desktop/main_window.py" line="723"/>
         <source>Delete Zone</source>
         <translation>删除区域</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="714"/>
+        <location filename="../../desktop/main_window.py" line="723"/>
         <source>Delete zone “%1”?</source>
         <translation>删除区域“%1”？</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="720"/>
+        <location filename="../../desktop/main_window.py" line="730"/>
         <source>Delete “%1”</source>
         <translation>删除“%1”</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="722"/>
+        <location filename="../../desktop/main_window.py" line="733"/>
         <source>Deleted “%1” (Ctrl+Z brings it back).</source>
         <translation>已删除“%1”（Ctrl+Z 可恢复）。</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="742"/>
+        <location filename="../../desktop/main_window.py" line="753"/>
         <source>The control zone layer is hidden: show it in the layer list to pick zones.</source>
         <translation>管控区域图层已隐藏：请在图层列表中勾选显示后再选择区域。</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="742"/>
+        <location filename="../../desktop/main_window.py" line="753"/>
         <source>No control zone here.</source>
         <translation>此处没有管控区域。</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="768"/>
+        <location filename="../../desktop/main_window.py" line="779"/>
         <source>%1 selected</source>
         <translation>已选择 %1 个</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="774"/>
+        <location filename="../../desktop/main_window.py" line="785"/>
         <source>Select villages, communities or grids first.</source>
         <translation>请先选择村（社区）或网格。</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="800"/>
+        <location filename="../../desktop/main_window.py" line="811"/>
         <source>Open MBTiles</source>
         <translation>打开 MBTiles</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="800"/>
+        <location filename="../../desktop/main_window.py" line="811"/>
         <source>MBTiles (*.mbtiles)</source>
         <translation>MBTiles 文件 (*.mbtiles)</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="806"/>
+        <location filename="../../desktop/main_window.py" line="817"/>
         <source>The language changes the next time Cordon starts.</source>
         <translation>语言将在下次启动 Cordon 时生效。</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="410"/>
-        <location filename="../../desktop/main_window.py" line="823"/>
+        <location filename="../../desktop/main_window.py" line="415"/>
+        <location filename="../../desktop/main_window.py" line="834"/>
         <source>Scale 1:%1</source>
         <translation>比例尺 1:%1</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="827"/>
+        <location filename="../../desktop/main_window.py" line="838"/>
         <source>About Cordon</source>
         <translation>关于 Cordon</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="828"/>
+        <location filename="../../desktop/main_window.py" line="839"/>
         <source>Cordon — one map for county epidemic control.</source>
         <translation>Cordon —— 县域疫情防控一张图。</translation>
     </message>
@@ -2110,57 +2110,57 @@
         <translation>正在取消…</translation>
     </message>
     <message>
-        <location filename="../../desktop/import_wizard.py" line="661"/>
+        <location filename="../../desktop/import_wizard.py" line="660"/>
         <source>The import is complete. Click Finish to close.</source>
         <translation>导入完成。点击“完成”关闭。</translation>
     </message>
     <message>
-        <location filename="../../desktop/import_wizard.py" line="675"/>
+        <location filename="../../desktop/import_wizard.py" line="674"/>
         <source>Nothing was imported. Go Back to change the settings, or Cancel to close.</source>
         <translation>未导入任何数据。点击“上一步”修改设置，或点击“取消”关闭。</translation>
     </message>
     <message>
-        <location filename="../../desktop/import_wizard.py" line="676"/>
+        <location filename="../../desktop/import_wizard.py" line="675"/>
         <source>The import failed unexpectedly; nothing was imported.</source>
         <translation>导入意外失败，未导入任何数据。</translation>
     </message>
     <message>
-        <location filename="../../desktop/import_wizard.py" line="694"/>
+        <location filename="../../desktop/import_wizard.py" line="693"/>
         <source>Rows not imported:</source>
         <translation>未导入的行：</translation>
     </message>
     <message>
-        <location filename="../../desktop/import_wizard.py" line="699"/>
+        <location filename="../../desktop/import_wizard.py" line="698"/>
         <source>Reading the file…</source>
         <translation>正在读取文件…</translation>
     </message>
     <message>
-        <location filename="../../desktop/import_wizard.py" line="699"/>
+        <location filename="../../desktop/import_wizard.py" line="698"/>
         <source>Checking values…</source>
         <translation>正在校验数据…</translation>
     </message>
     <message>
-        <location filename="../../desktop/import_wizard.py" line="700"/>
+        <location filename="../../desktop/import_wizard.py" line="699"/>
         <source>Checking and repairing geometries…</source>
         <translation>正在检查并修复几何图形…</translation>
     </message>
     <message>
-        <location filename="../../desktop/import_wizard.py" line="700"/>
+        <location filename="../../desktop/import_wizard.py" line="699"/>
         <source>Converting coordinates…</source>
         <translation>正在转换坐标…</translation>
     </message>
     <message>
-        <location filename="../../desktop/import_wizard.py" line="701"/>
+        <location filename="../../desktop/import_wizard.py" line="700"/>
         <source>Writing to the project…</source>
         <translation>正在写入项目…</translation>
     </message>
     <message>
-        <location filename="../../desktop/import_wizard.py" line="701"/>
+        <location filename="../../desktop/import_wizard.py" line="700"/>
         <source>Done</source>
         <translation>完成</translation>
     </message>
     <message>
-        <location filename="../../desktop/import_wizard.py" line="705"/>
+        <location filename="../../desktop/import_wizard.py" line="704"/>
         <source>Starting…</source>
         <translation>正在准备…</translation>
     </message>
@@ -2420,12 +2420,17 @@
         <translation>编辑分级方案…</translation>
     </message>
     <message>
-        <location filename="../../desktop/settings_dialog.py" line="177"/>
+        <location filename="../../desktop/settings_dialog.py" line="178"/>
         <source>The tier scheme is saved in the project: everyone who opens the project works with the same periods. Presets are chosen in the zone panel.</source>
         <translation>分级方案保存在项目中：打开此项目的每个人使用相同的期限。预设方案在“管控区域”面板中选择。</translation>
     </message>
     <message>
-        <location filename="../../desktop/settings_dialog.py" line="184"/>
+        <location filename="../../desktop/settings_dialog.py" line="181"/>
+        <source>Only an admin of the project can change it, and not while the project is open read-only.</source>
+        <translation>只有项目的管理员（admin 角色）可以修改分级方案；以只读方式打开项目时不能修改。</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/settings_dialog.py" line="188"/>
         <source>Tier scheme of this project: %1</source>
         <translation>本项目的分级方案：%1</translation>
     </message>
@@ -2573,97 +2578,97 @@
         <translation>等级方案：</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel/panel.py" line="165"/>
+        <location filename="../../desktop/zone_panel/panel.py" line="164"/>
         <source>Propose Zones…</source>
         <translation>生成划定建议…</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel/panel.py" line="166"/>
+        <location filename="../../desktop/zone_panel/panel.py" line="165"/>
         <source>Propose zones for the infections of the last days, to review</source>
         <translation>根据近几日的感染者生成区域划定建议，供审核</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel/panel.py" line="167"/>
+        <location filename="../../desktop/zone_panel/panel.py" line="166"/>
         <source>Control Circles…</source>
         <translation>管控圈…</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel/panel.py" line="168"/>
+        <location filename="../../desktop/zone_panel/panel.py" line="167"/>
         <source>A small and a large circle around selected cases or a clicked point</source>
         <translation>围绕所选病例或点选位置画大、小两个管控圈</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel/panel.py" line="169"/>
+        <location filename="../../desktop/zone_panel/panel.py" line="168"/>
         <source>Snap to Units…</source>
         <translation>转为管控单元…</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel/panel.py" line="170"/>
+        <location filename="../../desktop/zone_panel/panel.py" line="169"/>
         <source>Replace the selected circle or drawn zone by the units it covers</source>
         <translation>用所选管控圈或手绘区域覆盖的单元替换该区域</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel/panel.py" line="171"/>
+        <location filename="../../desktop/zone_panel/panel.py" line="170"/>
         <source>Changes Since…</source>
         <translation>变化情况…</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel/panel.py" line="172"/>
+        <location filename="../../desktop/zone_panel/panel.py" line="171"/>
         <source>Effective Tiers</source>
         <translation>生效等级</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel/panel.py" line="173"/>
+        <location filename="../../desktop/zone_panel/panel.py" line="172"/>
         <source>Where zones overlap the highest tier wins</source>
         <translation>区域重叠处按最高等级计</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel/panel.py" line="175"/>
+        <location filename="../../desktop/zone_panel/panel.py" line="174"/>
         <source>Step Down</source>
         <translation>降级</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel/panel.py" line="176"/>
+        <location filename="../../desktop/zone_panel/panel.py" line="175"/>
         <source>Step the zone down one tier (refused unless ready)</source>
         <translation>将区域降低一级（未满足条件时不允许）</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel/panel.py" line="177"/>
+        <location filename="../../desktop/zone_panel/panel.py" line="176"/>
         <source>Lift</source>
         <translation>解除</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel/panel.py" line="178"/>
+        <location filename="../../desktop/zone_panel/panel.py" line="177"/>
         <source>Test Round…</source>
         <translation>核酸检测轮次…</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel/panel.py" line="179"/>
+        <location filename="../../desktop/zone_panel/panel.py" line="178"/>
         <source>Record a full test round of the zone</source>
         <translation>记录该区域的一轮全员核酸检测</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel/panel.py" line="180"/>
+        <location filename="../../desktop/zone_panel/panel.py" line="179"/>
         <source>Report…</source>
         <translation>区域报告…</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel/panel.py" line="181"/>
+        <location filename="../../desktop/zone_panel/panel.py" line="180"/>
         <source>Units, people, sites and cases inside the zone</source>
         <translation>区域内的单元、人口、场所和病例</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel/panel.py" line="182"/>
+        <location filename="../../desktop/zone_panel/panel.py" line="181"/>
         <source>Rename…</source>
         <translation>改名…</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel/panel.py" line="182"/>
+        <location filename="../../desktop/zone_panel/panel.py" line="181"/>
         <source>Give the zone another name</source>
         <translation>给区域改名</translation>
     </message>
     <message>
-        <location filename="../../desktop/zone_panel/panel.py" line="183"/>
+        <location filename="../../desktop/zone_panel/panel.py" line="182"/>
         <source>Change Tier</source>
         <translation>调整等级</translation>
     </message>
@@ -2770,7 +2775,7 @@
         <translation>没有勾选要应用的区域，管控区域保持不变。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../desktop/zone_panel/panel.py" line="671"/>
+        <location filename="../../desktop/zone_panel/panel.py" line="669"/>
         <source>Apply proposal (%n zone(s))</source>
         <translation>
             <numerusform>采用划定建议（%n 个区域）</numerusform>
