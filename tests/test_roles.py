@@ -1,7 +1,8 @@
 """Roles and the ledger on a real PostgreSQL server: a viewer reads, prints and exports but every write is refused
 in one line with nothing changed; an editor's edits land and the ledger names the editor whatever the client
 sends, and the ledger cannot be rewritten; an admin changes the scheme and hands out roles; ``access`` grants,
-lists and revokes; a GeoPackage says roles are for databases; the window greys out a viewer's writing actions."""
+lists and revokes; a GeoPackage says roles are for databases; the window greys out a viewer's writing actions
+(the dashboard's among them) and the tier-scheme editor for all but the admin."""
 
 import json
 import subprocess
@@ -243,7 +244,13 @@ def test_a_geopackage_has_no_roles(tmp_path, capsys):
 
 def test_the_window_greys_out_a_viewers_writing_actions(county, capsys, cordon_app, qtbot):
     from desktop.main_window import MainWindow
+    from desktop.settings_dialog import SettingsDialog
 
+    with Project.open(county).transaction() as edit:  # a site in use and one on standby, near the villages
+        edit.insert("isolation_sites", gpd.GeoDataFrame(
+            {"name": ["城关镇卫生院隔离点", "县党校备用隔离点"], "rooms": [40, 60], "occupied": [0, 0],
+             "status": ["active", "standby"]},
+            geometry=[shapely.Point(113.478, 33.852), shapely.Point(113.466, 33.848)], crs=4490))
     windows = {}
     for role in ("viewer", "editor"):
         window = MainWindow(Project.open(as_user(county, granted(capsys, county, role))))
@@ -265,4 +272,20 @@ def test_the_window_greys_out_a_viewers_writing_actions(county, capsys, cordon_a
         assert (window.attribute_dock.table.editTriggers() != window.attribute_dock.table.EditTrigger.NoEditTriggers
                 ) == editing
         assert window.role_label.isVisibleTo(window) == (not editing)
+
+        dock = window.capacity_dock
+        qtbot.waitUntil(lambda d=dock: not d.is_busy() and d.capacity_tab.result is not None, timeout=20_000)
+        capacity, allocation = dock.capacity_tab, dock.allocation_tab
+        assert capacity.record_button.isEnabled() == editing
+        capacity.site_table.selectRow(capacity.site_table.model().row_of("name", "县党校备用隔离点"))
+        assert capacity.activate_button.isEnabled() == editing
+        with qtbot.waitSignal(allocation.planReady, timeout=20_000):
+            allocation.plan_button.click()  # planning writes nothing: a viewer may plan and export
+        assert allocation.plan["site_fid"].notna().any() and allocation.export_button.isEnabled()
+        assert allocation.confirm_button.isEnabled() == editing
+        settings = SettingsDialog(window.project, window, SettingsDialog.SCHEME)
+        assert not settings.scheme_button.isEnabled()  # the scheme is the admin's
+        assert settings.tianditu_edit.isEnabled() and settings.small_spin.isEnabled()  # per-user settings stay
     assert windows["viewer"].role_label.text() == "只读：viewer 角色"
+    admin = Project.open(as_user(county, granted(capsys, county, "admin")))
+    assert SettingsDialog(admin, windows["editor"], SettingsDialog.SCHEME).scheme_button.isEnabled()
