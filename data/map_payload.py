@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import struct
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
@@ -24,6 +25,7 @@ from data.project import Project
 from data.schema import LAYERS, layer_spec
 from data.stats_store import grid_infections
 from gis import offsets
+from gis.crs import STORAGE_CRS
 
 DATUMS = ("wgs84", "gcj02")
 MAP_LAYERS = ("grids", "admin_units", "control_zones", "isolation_sites", "facilities", "key_persons", "cases")
@@ -62,14 +64,16 @@ def unpack(payload: bytes) -> tuple[dict, dict[str, np.ndarray]]:
     return header, arrays
 
 
-def layer_payload(project: Project, name: str, datum: str = "wgs84") -> bytes:
-    """The packed payload of one map layer (see the module docstring)."""
+def layer_payload(project: Project, name: str, datum: str = "wgs84", states: dict[int, dict] | None = None) -> bytes:
+    """The packed payload of one map layer (see the module docstring). With ``states`` ({fid: every field and
+    ``geometry``}, as a changeset's changes leave the rows), of only those features (a lifted zone is left out),
+    in the same layout: a patch for the page's copy of the layer."""
     if name not in MAP_LAYERS or datum not in DATUMS:
         raise KeyError(name)
     spec = layer_spec(name)
     if name in _BIG_POINT_LAYERS:
-        return _big_points(project, name, datum)
-    frame = project.read_layer(name)
+        return _big_points(project, name, datum, states)
+    frame = project.read_layer(name) if states is None else _state_frame(states)
     if name == "control_zones":
         frame = frame[frame["status"].fillna("active") != "lifted"]
     props = {f.name: _json_list(frame[f.name]) for f in spec.fields if not f.personal}
@@ -90,10 +94,29 @@ def layer_payload(project: Project, name: str, datum: str = "wgs84") -> bytes:
                          "multis": multis.astype("<i4"), "labelX": lx, "labelY": ly})
 
 
-def _big_points(project: Project, name: str, datum: str) -> bytes:
+def payload_fids(payload: bytes) -> list[int]:
+    """The fids of the features a payload holds, in its order."""
+    header, arrays = unpack(payload)
+    return header["fids"] if "fids" in header else arrays["fid"].tolist()
+
+
+def _state_frame(states: dict[int, dict]) -> gpd.GeoDataFrame:
+    """Row states as :meth:`data.project.Project.read_layer` gives rows: indexed by fid, geometry in storage."""
+    values = pd.DataFrame([{k: v for k, v in state.items() if k != "geometry"} for state in states.values()],
+                          index=pd.Index(list(states), name="fid"))
+    return gpd.GeoDataFrame(values, geometry=[state["geometry"] for state in states.values()], crs=STORAGE_CRS)
+
+
+def _big_points(project: Project, name: str, datum: str, states: dict[int, dict] | None) -> bytes:
     spec = LAYERS[name]
     choices = spec.field("category").choices
-    fids, x, y, category = project.read_point_codes(name, "category", list(choices.values()))  # coded in SQL
+    if states is None:
+        fids, x, y, category = project.read_point_codes(name, "category", list(choices.values()))  # coded in SQL
+    else:  # a few features: coded here as read_point_codes codes them (255: any other value)
+        codes = {value: code for code, value in enumerate(choices.values())}
+        geoms = [state["geometry"] for state in states.values()]
+        fids, x, y = np.array(list(states), dtype=np.int64), shapely.get_x(geoms), shapely.get_y(geoms)
+        category = np.array([codes.get(state.get("category"), 255) for state in states.values()], dtype=np.uint8)
     x, y = _shift(x, y, datum)
     header = {"layer": name, "kind": "bigpoints", "count": len(fids), "categories": choices.values()}
     return pack(header, {"x": x, "y": y, "category": category, "fid": fids.astype("<u4")})

@@ -7,6 +7,7 @@ AutoNavi basemap is shown), so the rest of the app only ever sees storage coordi
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import json
 from collections.abc import Callable
@@ -21,7 +22,8 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from data import zone_store
 from data.basemaps import BASEMAPS, MBTiles, page_spec
-from data.map_payload import MAP_LAYERS, layer_payload
+from data.changes import DELETED
+from data.map_payload import MAP_LAYERS, layer_payload, payload_fids
 from data.project import Project
 from data.web_map import build_page, page_config
 from desktop.change_feed import follow
@@ -30,6 +32,10 @@ from gis.crs import geometries_from_storage, geometries_to_storage, parse_crs, t
 from gis.errors import UserError
 
 UNITS_LISTED = 8  # a zone popup names this many units, then counts the rest
+PATCH_MAX = 500  # a changeset touching more features of a layer than this redraws the whole layer
+PATCHED_LAYERS = ("cases", "key_persons", "isolation_sites", "facilities", "control_zones")
+"""Layers edited a feature at a time on a desk: a changeset's few features are patched into the page's copy.
+Units and grids (thousands of polygons, replaced by imports; grid shading counts every case) are fetched whole."""
 
 
 class MapBridge(QObject):
@@ -182,14 +188,37 @@ class MapWidget(QWebEngineView):
         return self._payloads[key]
 
     def _on_changes(self, changeset) -> None:
-        """Redraw the layers a changeset (:class:`data.changes.Changeset`) touched."""
+        """Redraw what a changeset (:class:`data.changes.Changeset`) touched: its few features of a
+        :data:`PATCHED_LAYERS` layer are sent alone and patched in; other layers are fetched whole. The page
+        reports ``layersDrawn`` once, with the patched layers named in ``patched``."""
         layers = changeset.layers
         self.layersChanged.emit(set(layers))
         shown = [name for name in layers if name in MAP_LAYERS]
         if "cases" in layers and "grids" not in shown:
             shown.append("grids")  # grid shading counts cases
+        patches = [patch for name in shown if (patch := self._patch(name, changeset)) is not None]
+        patched = {patch[0] for patch in patches}
+        whole = [name for name in shown if name not in patched]
+        for key in [k for k in self._payloads if k[0] in shown]:
+            del self._payloads[key]  # stale: the next whole fetch (a switch of datum) reads the layer again
         if shown:
-            self.refresh_layers(shown)
+            self.call("reloadLayers", whole, patches)
+
+    def _patch(self, name: str, changeset) -> list | None:
+        """``[name, payload (base64, or None if nothing is left to draw), removed fids]`` for the features of
+        ``name`` the changeset changed one by one, encoded from the states it carries (nothing is read again);
+        None when the layer is to be fetched whole."""
+        changes = changeset.of(name)
+        if name not in PATCHED_LAYERS or not changes or any(change.bulk for change in changes):
+            return None
+        last = {change.fid: None if change.kind == DELETED else change.after for change in changes}
+        if len(last) > PATCH_MAX:
+            return None
+        states = {fid: state for fid, state in last.items() if state is not None}  # None: deleted, or gone since
+        payload = layer_payload(self.project, name, self.datum, states=states) if states else None
+        drawn = set(payload_fids(payload)) if payload else set()
+        removed = [fid for fid in last if fid not in drawn]  # deleted, or no longer drawn (a lifted zone)
+        return [name, base64.b64encode(payload).decode("ascii") if payload else None, removed]
 
     # -- calling the page -------------------------------------------------------------------------
 

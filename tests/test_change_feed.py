@@ -153,8 +153,9 @@ def test_an_attribute_edit_updates_only_its_row_and_the_map_redraws_its_layer(qt
     dock.model.modelReset.connect(lambda: resets.append(1))
     read_layer = file_county.read_layer
     monkeypatch.setattr(file_county, "read_layer", lambda *a, **k: reads.append(a) or read_layer(*a, **k))
-    redraw = map_widget.refresh_layers
-    monkeypatch.setattr(map_widget, "refresh_layers", lambda names: refreshed.append(set(names)) or redraw(names))
+    ask = map_widget.call  # what the map asks its page: (layers fetched whole, layers patched)
+    monkeypatch.setattr(map_widget, "call", lambda f, *args: refreshed.append((args[0], [p[0] for p in args[1]]))
+                        or ask(f, *args))
     changed_rows = []
     dock.model.dataChanged.connect(lambda first, last: changed_rows.append((first.row(), last.row())))
 
@@ -163,7 +164,7 @@ def test_an_attribute_edit_updates_only_its_row_and_the_map_redraws_its_layer(qt
 
     assert _cell(dock, 1, "occupied").data() == "15"
     assert changed_rows == [(dock.model.row_of(1), dock.model.row_of(1))]
-    assert resets == [] and reads == [] and refreshed == [{"isolation_sites"}]
+    assert resets == [] and reads == [] and refreshed == [([], ["isolation_sites"])]
     assert dock.count_label.text() == "1 个要素"
 
 

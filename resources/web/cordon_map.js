@@ -23,6 +23,7 @@
   let bridge = null;
   const state = {
     layers: {}, // name -> {header, group | canvas layer, count}
+    loading: {}, // name -> the promise of its whole-layer fetch under way
     tiers: {},
     datum: 'wgs84',
     mode: null, // null (browse) | 'draw' | 'fixed' | 'lasso' | 'select' | 'zone' | 'delete' | 'edit'
@@ -43,11 +44,10 @@
     return { header, arrays };
   }
 
+  function decodeBase64(text) { return decode(Uint8Array.from(atob(text || ''), (c) => c.charCodeAt(0)).buffer); }
+
   async function fetchLayer(name) {
-    if (config.inlineData) {
-      const bytes = Uint8Array.from(atob(config.inlineData[name] || ''), (c) => c.charCodeAt(0));
-      return decode(bytes.buffer);
-    }
+    if (config.inlineData) return decodeBase64(config.inlineData[name]);
     const response = await fetch(`${config.dataUrl}${name}?datum=${state.datum}&t=${Date.now()}`);
     if (!response.ok) throw new Error(`${name}: HTTP ${response.status}`);
     return decode(await response.arrayBuffer());
@@ -553,8 +553,13 @@
 
   // ---------------------------------------------------------------- loading
 
-  async function loadLayer(name) {
-    const decoded = await fetchLayer(name);
+  async function loadLayer(name) { // the whole layer, fetched; a patch for it waits until it is drawn
+    const loading = fetchLayer(name).then((decoded) => showLayer(name, decoded));
+    state.loading[name] = loading;
+    try { await loading; } finally { if (state.loading[name] === loading) delete state.loading[name]; }
+  }
+
+  function showLayer(name, decoded) {
     const old = state.layers[name];
     if (old && old.view) map.removeLayer(old.view);
     if (name === 'admin_units') {
@@ -585,12 +590,17 @@
   }
   const ARRAY_POLYGONS = ['admin_units', 'grids'];
 
-  async function reloadLayers(names) {
+  // Fetches ``names`` whole and applies ``patches`` ([name, payload in base64 or null, removed fids], see
+  // patchLayer), then reports once, when all of them are on screen.
+  async function reloadLayers(names, patches) {
     const started = performance.now();
-    const results = await Promise.allSettled(names.map(loadLayer));
-    const failed = results.map((r, i) => (r.status === 'rejected' ? `${names[i]}: ${r.reason}` : null)).filter(Boolean);
+    patches = patches || [];
+    const jobs = names.map(loadLayer).concat(patches.map(([name, payload, removed]) => patchLayer(name, payload, removed)));
+    const labels = names.concat(patches.map((p) => p[0]));
+    const results = await Promise.allSettled(jobs);
+    const failed = results.map((r, i) => (r.status === 'rejected' ? `${labels[i]}: ${r.reason}` : null)).filter(Boolean);
     await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
-    const report = { counts: featureCounts(), ms: performance.now() - started, failed };
+    const report = { counts: featureCounts(), ms: performance.now() - started, failed, patched: patches.map((p) => p[0]) };
     refreshLegend();
     send('layersDrawn', report);
     setTimeout(buildFillCaches, 0);
@@ -604,6 +614,75 @@
       P.fillCache = buildFillCache(P);
       if (entry.view._map) entry.view._redraw();
     }
+  }
+
+  // ---------------------------------------------------------------- patches
+
+  // A few features changed one by one (a desk's edit): the payload of just those (data/map_payload.py
+  // layer_payload with fids, same layout) replaces the features of the same fid or is appended, the ``removed``
+  // fids are dropped, and the layer is drawn again from its arrays rebuilt from old + patch. A layer not drawn
+  // yet is fetched whole; one being fetched is patched once it is drawn (a patch applies twice harmlessly).
+  async function patchLayer(name, payload, removed) {
+    if (state.loading[name]) await state.loading[name].catch(() => {});
+    const entry = state.layers[name];
+    if (!entry) return loadLayer(name);
+    return showLayer(name, mergeFeatures(entry, payload ? decodeBase64(payload) : null, removed || []));
+  }
+
+  function featureFids(decoded) { return decoded.header.fids || Array.from(decoded.arrays.fid); }
+
+  function mergeFeatures(old, patch, removed) { // {header, arrays} of the merged layer, old order kept
+    const drop = new Set(removed), fresh = new Map(), picks = []; // picks: [decoded, feature index]
+    if (patch) featureFids(patch).forEach((fid, i) => fresh.set(fid, i));
+    featureFids(old).forEach((fid, i) => {
+      if (fresh.has(fid)) { picks.push([patch, fresh.get(fid)]); fresh.delete(fid); } else if (!drop.has(fid)) picks.push([old, i]);
+    });
+    for (const i of fresh.values()) picks.push([patch, i]);
+    return takeFeatures(old, picks);
+  }
+
+  const RAGGED = ['x', 'y', 'rings', 'polygons', 'multis']; // a polygon layer's coordinates and offsets
+
+  function takeFeatures(template, picks) { // a payload of the picked features, laid out as ``template``
+    const header = { ...template.header, count: picks.length };
+    if (header.fids) header.fids = picks.map(([d, i]) => d.header.fids[i]);
+    if (header.props) {
+      header.props = {};
+      for (const field of Object.keys(template.header.props)) {
+        header.props[field] = picks.map(([d, i]) => (d.header.props[field] ? d.header.props[field][i] : null));
+      }
+    }
+    const ragged = 'multis' in template.arrays, arrays = {};
+    for (const [key, array] of Object.entries(template.arrays)) {
+      if (!(ragged && RAGGED.includes(key))) arrays[key] = array.constructor.from(picks, ([d, i]) => d.arrays[key][i]);
+    }
+    if (!ragged) return { header, arrays };
+    const x = [], y = [], rings = [0], polygons = [0], multis = [0];
+    for (const [d, f] of picks) {
+      const a = d.arrays;
+      for (let p = a.multis[f]; p < a.multis[f + 1]; p++) {
+        for (let r = a.polygons[p]; r < a.polygons[p + 1]; r++) {
+          for (let c = a.rings[r]; c < a.rings[r + 1]; c++) { x.push(a.x[c]); y.push(a.y[c]); }
+          rings.push(x.length);
+        }
+        polygons.push(rings.length - 1);
+      }
+      multis.push(polygons.length - 1);
+    }
+    const t = template.arrays;
+    Object.assign(arrays, { x: t.x.constructor.from(x), y: t.y.constructor.from(y), rings: t.rings.constructor.from(rings),
+      polygons: t.polygons.constructor.from(polygons), multis: t.multis.constructor.from(multis) });
+    return { header, arrays };
+  }
+
+  function featureProps(name, fid) { // what the page holds of one feature (its category for big point layers)
+    const entry = state.layers[name];
+    const i = entry ? indexOfFid(entry, fid) : -1;
+    if (i < 0) return null;
+    const props = { fid };
+    if (entry.header.categories) props.category = entry.header.categories[entry.arrays.category[i]];
+    for (const [field, values] of Object.entries(entry.header.props || {})) props[field] = values[i];
+    return props;
   }
 
   function featureCounts() {
@@ -908,8 +987,10 @@
 
   const api = {
     ready: false,
-    reloadLayers: (names) => reloadLayers(names),
+    reloadLayers: (names, patches) => reloadLayers(names, patches),
+    patchLayer: (name, payload, removedFids) => reloadLayers([], [[name, payload, removedFids]]),
     featureCounts,
+    featureProps,
     drawnInView() { // features (labels) each array-drawn layer put on screen in its last frame
       const counts = {};
       for (const [name, entry] of Object.entries(state.layers)) if (entry.view.drawnInView !== undefined) counts[name] = entry.view.drawnInView;
