@@ -115,3 +115,35 @@ def cli(capsys):
         return code, out, err
 
     return run
+
+
+DRAW_TIMEOUT_MS = 30_000
+
+
+@pytest.fixture
+def main_window(cordon_app, qtbot):
+    """Open a real main window on a project, sized and drawn: ``win = main_window(project)``. At the end every
+    window opened so is let finish redrawing (closing while the page still fetches a layer races the page's
+    request handler) and closed."""
+    from desktop.main_window import MainWindow
+
+    opened = []
+
+    def open_window(project, size=(1600, 1000)):
+        win = MainWindow(project)
+        if size:
+            win.resize(*size)
+        with qtbot.waitSignal(win.map.layersDrawn, timeout=DRAW_TIMEOUT_MS):
+            win.show()
+        opened.append(win)
+        return win
+
+    yield open_window
+    for win in opened:
+        while True:
+            with qtbot.waitSignal(win.map.layersDrawn, timeout=500, raising=False) as drawn:
+                pass
+            if not drawn.signal_triggered:
+                break
+        win.close()
+        win.deleteLater()

@@ -23,7 +23,6 @@ from shapely.geometry import Point, box
 from data import zone_store
 from data.project import Project
 
-DRAW_TIMEOUT_MS = 30_000
 TODAY = dt.date.today()
 VILLAGES = {  # code: (name, population, box)
     "410425100001": ("薛店村", 2100, (113.20, 33.95, 113.22, 33.97)),
@@ -64,25 +63,8 @@ def county(tmp_path) -> Project:
 
 
 @pytest.fixture
-def window(cordon_app, qtbot, county):
-    from desktop.main_window import MainWindow
-
-    win = MainWindow(county)
-    win.resize(1600, 1000)
-    with qtbot.waitSignal(win.map.layersDrawn, timeout=DRAW_TIMEOUT_MS):
-        win.show()
-    yield win
-    settle(qtbot, win)
-    win.close()
-    win.deleteLater()
-
-
-def settle(qtbot, win):
-    while True:
-        with qtbot.waitSignal(win.map.layersDrawn, timeout=500, raising=False) as drawn:
-            pass
-        if not drawn.signal_triggered:
-            return
+def window(main_window, county):
+    return main_window(county)
 
 
 def js(qtbot, view, expression):

@@ -19,7 +19,6 @@ from gis.glossary import ProposalGroup
 from gis.zoning.circles import circle_tiers
 
 AS_OF = dt.date(2026, 11, 20)
-DRAW_TIMEOUT_MS = 30_000
 
 pytestmark = [pytest.mark.qt_log_level_fail("WARNING"),
               pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints",
@@ -28,27 +27,8 @@ pytestmark = [pytest.mark.qt_log_level_fail("WARNING"),
 
 
 @pytest.fixture
-def window(cordon_app, qtbot, sample_project):
-    from desktop.main_window import MainWindow
-
-    win = MainWindow(sample_project)  # closed here, not by qtbot: it must outlive settle()
-    with qtbot.waitSignal(win.map.layersDrawn, timeout=DRAW_TIMEOUT_MS):
-        win.show()
-    yield win
-    settle(qtbot, win)
-    win.close()
-    win.deleteLater()
-
-
-def settle(qtbot, win):
-    """Let the map finish redrawing what a test changed: closing the window while the page still fetches a
-    layer races the page's request handler."""
-    while True:
-        with qtbot.waitSignal(win.map.layersDrawn, timeout=500, raising=False) as drawn:
-            pass
-        if not drawn.signal_triggered:
-            return
-
+def window(main_window, sample_project):
+    return main_window(sample_project, size=None)
 
 
 @pytest.fixture
