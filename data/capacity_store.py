@@ -296,34 +296,33 @@ def demand_cases(project: Project, as_of: dt.date, assumptions: DemandAssumption
     """The located cases the demand for rooms as of ``as_of`` is computed from: those waiting for a room and
     the infections of the recent days (see :func:`_waiting_and_new_cases`), read as point arrays. Pass them
     as ``cases`` to several capacity readers to read them once."""
-    central, since, until = central_categories(project), *_recent_days(as_of, assumptions)
-
-    def counted(cases: pd.DataFrame) -> pd.Series:
-        waiting = cases["category"].isin(central) & (cases["site_name"].fillna("").astype(str).str.strip() == "")
-        recent = cases["reported"].between(since, until, inclusive="left")
-        return waiting | (recent & cases["category"].isin([c.value for c in INFECTED]))
-
-    return located_cases(project, ["case_no", "site_name"], counted)
+    central = central_categories(project)
+    return located_cases(project, ["case_no", "site_name"],
+                         lambda cases: _is_waiting(cases, central) | _is_new(cases, as_of, assumptions))
 
 
-def _recent_days(as_of: dt.date, assumptions: DemandAssumptions) -> tuple[pd.Timestamp, pd.Timestamp]:
-    """Start and end (exclusive) of the ``recent_days`` ending on ``as_of``."""
-    return (pd.Timestamp(as_of) - pd.Timedelta(days=assumptions.recent_days - 1),
-            pd.Timestamp(as_of) + pd.Timedelta(days=1))
+def _is_waiting(cases: pd.DataFrame, central: list[str]) -> pd.Series:
+    """Which ``cases`` wait for a room: of a ``central`` category and with no isolation site yet."""
+    return cases["category"].isin(central) & (cases["site_name"].fillna("").astype(str).str.strip() == "")
+
+
+def _is_new(cases: pd.DataFrame, as_of: dt.date, assumptions: DemandAssumptions) -> pd.Series:
+    """Which ``cases`` are infections reported in the ``recent_days`` ending on ``as_of``."""
+    since = pd.Timestamp(as_of) - pd.Timedelta(days=assumptions.recent_days - 1)
+    recent = cases["reported"].between(since, pd.Timestamp(as_of) + pd.Timedelta(days=1), inclusive="left")
+    return recent & cases["category"].isin([c.value for c in INFECTED])
 
 
 def _waiting_and_new_cases(project: Project, as_of: dt.date, assumptions: DemandAssumptions,
                            cases: pd.DataFrame | None) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
     """The waiting persons and the infections reported in the ``recent_days`` ending on ``as_of`` (located)."""
     cases = demand_cases(project, as_of, assumptions) if cases is None else cases
-    recent = cases["reported"].between(*_recent_days(as_of, assumptions), inclusive="left")
-    return _waiting(project, cases), cases[recent & cases["category"].isin([c.value for c in INFECTED])]
+    return _waiting(project, cases), cases[_is_new(cases, as_of, assumptions)]
 
 
 def _waiting(project: Project, cases: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """The waiting persons among located ``cases`` (see :func:`waiting_persons`)."""
-    site = cases["site_name"].fillna("").astype(str).str.strip()
-    waiting = cases[cases["category"].isin(central_categories(project)) & (site == "")]
+    waiting = cases[_is_waiting(cases, central_categories(project))]
     waiting = waiting.assign(sealed=_in_sealed_zone(project, waiting.geometry.values))
     return waiting.sort_values(["reported", "case_no"], kind="stable", na_position="last")
 
