@@ -283,14 +283,8 @@ def suggest_zone_name(project: Project, geometry, *, kind: str, radius_m: float 
     return suggest_name(geometry, kind=kind, units=units, radius_m=radius_m)
 
 
-def overlap_warnings(project: Project, geometry, tier: str, name: str, *, exclude=()) -> list[OverlapWarning]:
-    """What creating a zone ``name`` of ``tier`` over ``geometry`` would overlap: one warning per active zone of
-    another tier (not in ``exclude``) sharing more than a sliver with it."""
-    active = _active_zones(project)
-    return _overlaps(active[~active.index.isin(list(exclude))], geometry, tier, name, load_scheme(project))
-
-
 def _overlaps(active: gpd.GeoDataFrame, geometry, tier: str, name: str, scheme: TierScheme) -> list[OverlapWarning]:
+    """One warning per zone of ``active`` of another tier sharing more than a sliver with ``geometry``."""
     others = active[(active["tier"] != tier) & active["tier"].isin(scheme.keys)]
     if others.empty:
         return []
@@ -596,7 +590,7 @@ def _active_zones(project: Project) -> gpd.GeoDataFrame:
 
 
 def _zone(project: Project, fid: int) -> pd.Series:
-    zones = project.read_layer(LAYER, where="fid = ?", params=(int(fid),))
+    zones = zone_frame(project, fid)
     if zones.empty:
         raise UserError(f"没有编号为 {fid} 的管控区域。", f"No control zone {fid}.")
     return zones.iloc[0]
