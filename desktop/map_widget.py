@@ -175,11 +175,12 @@ class MapWidget(QWebEngineView):
                                            inline_assets=False).encode("utf-8")
         self.load(QUrl(PAGE_URL))
 
-    def refresh_layers(self, names) -> None:
-        """Re-fetch and redraw the given layers (after they changed)."""
-        for key in [k for k in self._payloads if k[0] in names]:
-            del self._payloads[key]
-        self.call("reloadLayers", list(names))
+    def refresh_layers(self, names, patches=()) -> None:
+        """Re-fetch and redraw the given layers whole (after they changed) and apply ``patches`` (see :meth:`_patch`)."""
+        changed = set(names) | {patch[0] for patch in patches}
+        for key in [k for k in self._payloads if k[0] in changed]:
+            del self._payloads[key]  # stale: the next whole fetch (a switch of datum) reads the layer again
+        self.call("reloadLayers", list(names), list(patches))
 
     def _payload(self, name: str, datum: str) -> bytes:  # runs on a worker thread
         key = (name, datum)
@@ -198,11 +199,8 @@ class MapWidget(QWebEngineView):
             shown.append("grids")  # grid shading counts cases
         patches = [patch for name in shown if (patch := self._patch(name, changeset)) is not None]
         patched = {patch[0] for patch in patches}
-        whole = [name for name in shown if name not in patched]
-        for key in [k for k in self._payloads if k[0] in shown]:
-            del self._payloads[key]  # stale: the next whole fetch (a switch of datum) reads the layer again
         if shown:
-            self.call("reloadLayers", whole, patches)
+            self.refresh_layers([name for name in shown if name not in patched], patches)
 
     def _patch(self, name: str, changeset) -> list | None:
         """``[name, payload (base64, or None if nothing is left to draw), removed fids]`` for the features of
@@ -292,9 +290,6 @@ class MapWidget(QWebEngineView):
     def set_edit_mode(self, on: bool, fid: int | None = None) -> None:
         """Edit the vertices of zone ``fid`` (or of the zone clicked next); one zone at a time."""
         self.call("setEditMode", on, fid)
-
-    def set_delete_mode(self, on: bool) -> None:
-        self.call("setDeleteMode", on)
 
     def set_zone_tool(self, tool: str | None) -> None:
         """Clicks hit zones first, whatever is drawn above them: "zone" picks a zone, "delete" asks to delete it."""

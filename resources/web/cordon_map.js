@@ -1050,7 +1050,6 @@
       send('selectionChanged', { layer: layerName, fids: [...state.selection] });
     },
     selection: () => ({ layer: state.selectLayer, fids: [...state.selection] }),
-    setDeleteMode(on) { api.setZoneTool(on ? 'delete' : null); },
     setZoneTool(tool) { // 'zone' (pick), 'delete' or null: clicks hit zones first
       api.stopDraw();
       state.mode = tool || null;
