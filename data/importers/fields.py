@@ -27,7 +27,7 @@ import pandas as pd
 from data.importers.base import RowProblem
 from data.schema import Field, LayerSpec
 from gis.errors import UserError
-from gis.glossary import UnitLevel, term_key
+from gis.glossary import term_key
 
 YEARS = (1900, 2100)
 """Dates outside these years are mistakes (a typo, a placeholder such as 2999-12-31) and are rejected."""
@@ -216,8 +216,6 @@ def convert_values(source: pd.DataFrame, spec: LayerSpec, mapping: dict[str, str
                 problems.setdefault(row, []).append((f"{field.zh}（{column}）{zh}", f"{field.name} ({column}) {en}"))
                 values.append(None)
         out[field_name] = pd.Series(values, index=source.index, dtype=object)
-    if "level" in spec.field_names and "name" in out and "level" not in out:
-        out["level"] = [_level_from_name(name) for name in out["name"]]
     rejected = [RowProblem(row, "；".join(z for z, _ in items), "; ".join(e for _, e in items))
                 for row, items in sorted(problems.items())]
     return ConvertedRows(out.drop(index=list(problems)), rejected)
@@ -314,14 +312,4 @@ def _iso_stamp(raw) -> dt.datetime | None:
             return dt.datetime.fromisoformat(raw.strip())
         except ValueError:
             return None
-    return None
-
-
-def _level_from_name(name) -> str | None:
-    text = str(name or "")
-    for suffix, level in (("社区", UnitLevel.COMMUNITY), ("村", UnitLevel.VILLAGE), ("街道", UnitLevel.TOWN),
-                          ("镇", UnitLevel.TOWN), ("乡", UnitLevel.TOWN), ("县", UnitLevel.COUNTY),
-                          ("市", UnitLevel.COUNTY), ("区", UnitLevel.COUNTY)):
-        if text.endswith(suffix):
-            return level.value
     return None
