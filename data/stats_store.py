@@ -207,9 +207,8 @@ def _due_tests(persons: pd.DataFrame, rules: dict[str, schedules.Schedule], on_d
         tests[["kind", "due_date", "test", "state"]], on="kind", how="inner")
     rows = rows.drop(columns="kind")
     rows = pd.DataFrame(rows.to_numpy().tolist(), columns=rows.columns)  # column types inferred as there
-    return rows.sort_values(["grid_code", "state", "due_date", "person_no"],
-                                                 ascending=[True, False, True, True], ignore_index=True,
-                                                 na_position="last")
+    return rows.sort_values(["grid_code", "state", "due_date", "person_no"], ascending=[True, False, True, True],
+                            ignore_index=True, na_position="last")
 
 
 def _arrivals_due(rules: dict[str, schedules.Schedule], on_date: dt.date,
