@@ -120,8 +120,8 @@ def search_counties(text: str, limit: int = 50) -> list[County]:
     if len(words) == 1 and words[0].isdigit():
         return [c for c in all_counties() if c.code.startswith(words[0])][:limit]
     last = words[-1]
-    found = [c for c in all_counties()
-             if all(word in c.province + c.city + c.name for word in words) or "".join(words) in _keys(c)]
+    named = {c.code for c in _by_key().get("".join(words), ())}
+    found = [c for c in all_counties() if all(word in c.province + c.city + c.name for word in words) or c.code in named]
     found.sort(key=lambda c: (c.name != last, not c.name.startswith(last), c.code))
     return found[:limit]
 
