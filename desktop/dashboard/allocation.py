@@ -11,11 +11,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 from PySide6.QtCore import Qt, Signal, Slot
-from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QPushButton, QSplitter, QVBoxLayout
+from PySide6.QtWidgets import QFileDialog, QLabel, QPushButton, QSplitter, QVBoxLayout
 
 from data import capacity_store, dashboard_readers
 from data.project import Project
-from desktop.dashboard.widgets import ALERT, GOOD, DashboardTab, FrameTable, term_labels
+from desktop.dashboard.widgets import ALERT, GOOD, DashboardTab, FrameTable, row, term_labels
 from desktop.workers import ProgressDialog, Worker
 from gis.errors import UserError
 from gis.glossary import CaseCategory
@@ -47,12 +47,8 @@ class AllocationTab(DashboardTab):
         self.plan_table = FrameTable({"case_no": self.tr("Case no."), "site_name": self.tr("Isolation site"),
                                       "distance_km": self.tr("km"), "sealed": self.tr("Sealed zone"),
                                       "category": self.tr("Category"), "grid": self.tr("Grid")})
-        buttons = QHBoxLayout()
-        for button in (self.plan_button, self.confirm_button, self.export_button):
-            buttons.addWidget(button)
-        buttons.addStretch(1)
         layout = QVBoxLayout(self)
-        layout.addLayout(buttons)
+        layout.addLayout(row(self.plan_button, self.confirm_button, self.export_button, None))
         layout.addWidget(self.status_label)
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.setChildrenCollapsible(False)

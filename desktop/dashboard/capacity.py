@@ -16,7 +16,6 @@ from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QGridLayout,
-    QHBoxLayout,
     QLabel,
     QPushButton,
     QSizePolicy,
@@ -39,6 +38,7 @@ from desktop.dashboard.widgets import (
     StatTile,
     column_titles,
     display_text,
+    row,
     term_labels,
 )
 from desktop.preferences import demand_assumptions
@@ -103,16 +103,8 @@ class CapacityTab(DashboardTab):
         tiles.setSpacing(4)
         for i, tile in enumerate(self.tiles.values()):
             tiles.addWidget(tile, i // 4, i % 4)
-        standard_row = QHBoxLayout()
-        standard_row.addWidget(QLabel(self.tr("Standard:")))
-        standard_row.addWidget(self.standard_spin)
-        standard_row.addStretch(1)
-        standard_row.addWidget(self.shortfall_button)
-        site_row = QHBoxLayout()
-        site_row.addWidget(QLabel(self.tr("Isolation sites")))
-        site_row.addStretch(1)
-        site_row.addWidget(self.activate_button)
-        site_row.addWidget(self.record_button)
+        standard_row = row(QLabel(self.tr("Standard:")), self.standard_spin, None, self.shortfall_button)
+        site_row = row(QLabel(self.tr("Isolation sites")), None, self.activate_button, self.record_button)
         sites = QWidget()
         site_layout = QVBoxLayout(sites)
         site_layout.setContentsMargins(0, 0, 0, 0)

@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QDate, QSettings, QTimer, Signal, Slot
 from PySide6.QtGui import QUndoStack
-from PySide6.QtWidgets import QDateEdit, QDockWidget, QHBoxLayout, QLabel, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDateEdit, QDockWidget, QLabel, QTabWidget, QVBoxLayout, QWidget
 
 from data import dashboard_readers
 from data.project import Project
@@ -26,7 +26,7 @@ from desktop.dashboard.curve import CurveTab
 from desktop.dashboard.due import DueTab
 from desktop.dashboard.grids import GridTab
 from desktop.dashboard.testing import TestingTab
-from desktop.dashboard.widgets import ALERT, GOOD, MUTED, DashboardTab
+from desktop.dashboard.widgets import ALERT, GOOD, MUTED, DashboardTab, row
 from desktop.store_command import StoreCommand
 from desktop.workers import Worker
 from gis.capacity import ROOMS_PER_10K_STANDARD
@@ -83,11 +83,7 @@ class CapacityDock(QDockWidget):
         for tab, title in zip(self.tabs, titles, strict=True):
             self.tab_widget.addTab(tab, title)
 
-        top = QHBoxLayout()
-        top.addWidget(QLabel(self.tr("As of")))
-        top.addWidget(self.date_edit)
-        top.addWidget(self.busy_label)
-        top.addStretch(1)
+        top = row(QLabel(self.tr("As of")), self.date_edit, self.busy_label, None)
         body = QWidget()
         layout = QVBoxLayout(body)
         layout.setContentsMargins(4, 4, 4, 4)

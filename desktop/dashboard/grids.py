@@ -8,11 +8,11 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QModelIndex, Qt, Slot
-from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QSplitter, QVBoxLayout, QWidget
 
 from data import dashboard_readers
 from data.project import Project
-from desktop.dashboard.widgets import DashboardTab, FrameTable, column_titles, term_labels
+from desktop.dashboard.widgets import DashboardTab, FrameTable, column_titles, row, term_labels
 from gis.errors import ui_language
 from gis.glossary import CaseCategory, KeyPersonCategory, totals_sentence
 
@@ -54,11 +54,7 @@ class GridTab(DashboardTab):
                                         "arrival_at": self.tr("Arrived"), "origin": self.tr("From"),
                                         "schedule": self.tr("Schedule")})
 
-        options = QHBoxLayout()
-        options.addWidget(self.level_combo)
-        options.addWidget(self.window_combo)
-        options.addWidget(self.with_cases_check)
-        options.addStretch(1)
+        options = row(self.level_combo, self.window_combo, self.with_cases_check, None)
         details = QWidget()
         detail_layout = QVBoxLayout(details)
         detail_layout.setContentsMargins(0, 0, 0, 0)

@@ -9,11 +9,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 from PySide6.QtCore import Slot
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout
+from PySide6.QtWidgets import QComboBox, QLabel, QVBoxLayout
 
 from data import stats_store
 from data.project import Project
-from desktop.dashboard.widgets import ALERT, DashboardTab, FrameTable, column_titles
+from desktop.dashboard.widgets import ALERT, DashboardTab, FrameTable, column_titles, row
 from desktop.preferences import sampling_assumptions
 
 if TYPE_CHECKING:
@@ -34,11 +34,8 @@ class TestingTab(DashboardTab):
         self.summary_label.setWordWrap(True)
         self.table = FrameTable(column_titles("name", "population", "points_needed", "points_present",
                                               "points_missing"))
-        row = QHBoxLayout()
-        row.addWidget(self.level_combo)
-        row.addStretch(1)
         layout = QVBoxLayout(self)
-        layout.addLayout(row)
+        layout.addLayout(row(self.level_combo, None))
         layout.addWidget(self.summary_label)
         layout.addWidget(self.table, 1)
         self.level_combo.currentIndexChanged.connect(self._on_level_changed)

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QAbstractItemView, QFrame, QLabel, QTableView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QFrame, QHBoxLayout, QLabel, QTableView, QVBoxLayout, QWidget
 
 from data import capacity_store, stats_store
 from data.project import Project
@@ -51,6 +51,17 @@ def display_text(value) -> str:
     if isinstance(value, float | np.floating):
         return f"{value:.1f}"
     return str(value)
+
+
+def row(*items: QWidget | None) -> QHBoxLayout:
+    """A row of ``items`` side by side; None stands for the stretch that takes the spare width."""
+    layout = QHBoxLayout()
+    for item in items:
+        if item is None:
+            layout.addStretch(1)
+        else:
+            layout.addWidget(item)
+    return layout
 
 
 def column_titles(*columns: str, **extra: str) -> dict[str, str]:
