@@ -71,34 +71,35 @@ def site_capacity(project: Project, as_of: dt.date | None = None, window_days: i
 
 
 def town_capacity(project: Project, standard: float = ROOMS_PER_10K_STANDARD, as_of: dt.date | None = None,
-                  assumptions: DemandAssumptions = DEFAULT_DEMAND, *, cases: pd.DataFrame | None = None
-                  ) -> pd.DataFrame:
+                  assumptions: DemandAssumptions = DEFAULT_DEMAND, *, cases: pd.DataFrame | None = None,
+                  sites: pd.DataFrame | None = None) -> pd.DataFrame:
     """Per town, in code order (towns without a code last), indexed by the town's fid: ``code``, ``name``,
     ``population``, ``rooms`` (of active and standby sites),
     ``occupied``, ``free``, ``standby_rooms``, ``rooms_per_10k``, ``shortfall`` (True below ``standard``
     rooms per 10,000 residents), ``demand`` (people waiting in the town plus the forecast for its new
     cases) and ``days_until_full`` (its sites' free rooms at their recent intake). ``cases``: the cases as
-    :func:`demand_cases` read them, when already read."""
+    :func:`demand_cases` read them, ``sites`` the :func:`site_capacity` table, when already read."""
     as_of = as_of or dt.date.today()
     assumptions = central_demand_assumptions(project, assumptions)
     towns = project.read_layer("admin_units", where="level = ?", params=(UnitLevel.TOWN.value,))
     towns = towns.sort_values("code", kind="stable", na_position="last")
-    sites = site_capacity(project, as_of)
+    sites = site_capacity(project, as_of) if sites is None else sites
     waiting, new_cases = _waiting_and_new_cases(project, as_of, assumptions, cases)
     return _capacity_table(towns, sites["town_fid"], sites, waiting["town_fid"], new_cases["town_fid"], standard,
                            assumptions)
 
 
 def county_capacity(project: Project, standard: float = ROOMS_PER_10K_STANDARD, as_of: dt.date | None = None,
-                    assumptions: DemandAssumptions = DEFAULT_DEMAND, *, cases: pd.DataFrame | None = None) -> dict:
-    """The county's totals, with the same keys as a :func:`town_capacity` row (``cases`` as there)."""
+                    assumptions: DemandAssumptions = DEFAULT_DEMAND, *, cases: pd.DataFrame | None = None,
+                    sites: pd.DataFrame | None = None) -> dict:
+    """The county's totals, with the same keys as a :func:`town_capacity` row (``cases`` and ``sites`` as there)."""
     as_of = as_of or dt.date.today()
     assumptions = central_demand_assumptions(project, assumptions)
     county = project.read_layer("admin_units", where="level = ?", params=(UnitLevel.COUNTY.value,)).iloc[:1]
     if county.empty:
         county = pd.DataFrame({"code": [project.metadata.get("county_code") or ""],
                                "name": [project.metadata.get("name")], "population": [pd.NA]})
-    sites = site_capacity(project, as_of)
+    sites = site_capacity(project, as_of) if sites is None else sites
     waiting, new_cases = _waiting_and_new_cases(project, as_of, assumptions, cases)
 
     def everything_in_county(frame: pd.DataFrame) -> pd.Series:

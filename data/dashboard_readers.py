@@ -25,14 +25,15 @@ def read_capacity(project: Project, as_of: dt.date, standard: float, demand: Dem
     what their readiness lacks) and the occupancy snapshots."""
     assumptions = capacity_store.central_demand_assumptions(project, demand)
     cases = capacity_store.demand_cases(project, as_of, assumptions)  # read once for the towns, county, demand
-    towns = capacity_store.town_capacity(project, standard, as_of, demand, cases=cases)
+    sites = capacity_store.site_capacity(project, as_of)  # likewise for the towns, county and site table
+    towns = capacity_store.town_capacity(project, standard, as_of, demand, cases=cases, sites=sites)
     outlines = project.read_layer("admin_units", where="level = ?", params=(UnitLevel.TOWN.value,)).geometry
     readiness = capacity_store.site_readiness(project)[["checklist_missing", "team_missing", "contact", "phone"]]
     return {"as_of": as_of, "standard": standard,
-            "county": capacity_store.county_capacity(project, standard, as_of, demand, cases=cases),
+            "county": capacity_store.county_capacity(project, standard, as_of, demand, cases=cases, sites=sites),
             "demand": capacity_store.demand_summary(project, as_of, demand, cases=cases),
             "towns": towns.assign(geometry=outlines.reindex(towns.index)),
-            "sites": capacity_store.site_capacity(project, as_of).join(readiness),
+            "sites": sites.join(readiness),
             "occupancy": project.read_layer("occupancy_snapshots")}
 
 

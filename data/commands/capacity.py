@@ -26,10 +26,10 @@ def run(args) -> int:
     project = Project.open(args.path)
     today = dt.date.today()
     demand = demand_summary(project, today)
-    county = {**county_capacity(project, as_of=today), "waiting": demand.waiting, "daily_need": demand.daily_need,
-              "demand_shortfall": demand.shortfall, "runs_out_on": demand.runs_out_on}
-    sites = site_capacity(project, today)
-    towns = town_capacity(project, as_of=today)
+    sites = site_capacity(project, today)  # read once for the county, the towns and the site table
+    county = {**county_capacity(project, as_of=today, sites=sites), "waiting": demand.waiting,
+              "daily_need": demand.daily_need, "demand_shortfall": demand.shortfall, "runs_out_on": demand.runs_out_on}
+    towns = town_capacity(project, as_of=today, sites=sites)
     report = {"as_of": today.isoformat(), "standard": ROOMS_PER_10K_STANDARD,
               "county": {key: plain_value(value) for key, value in county.items()},
               "sites": json_records(sites), "towns": json_records(towns)}

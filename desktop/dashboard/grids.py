@@ -110,9 +110,9 @@ class GridTab(DashboardTab):
             persons=len(persons)))
         self.case_table.show_frame(cases.assign(category=term_labels(cases["category"], CaseCategory)))
         self.person_table.show_frame(persons.assign(category=term_labels(persons["category"], KeyPersonCategory)))
-        row = self.count_table.model().row_of("fid", fid) if self.result["by"] == "grid" else None
-        if row is not None:
-            self.count_table.selectRow(row)
+        position = self.count_table.model().row_of("fid", fid) if self.result["by"] == "grid" else None
+        if position is not None:
+            self.count_table.selectRow(position)
 
     def _show_counts(self) -> None:
         counts = self.result["counts"]
