@@ -845,8 +845,7 @@ class MainWindow(QMainWindow):
         self.claim.release()
         self.save_layout()
         self._refit_timer.stop()  # no refit of a map that is going away
-        self.capacity_dock.close()
-        self.zone_panel.close()
-        self.map.close()
+        for view in (self.capacity_dock, self.zone_panel, self.attribute_dock, self.map):  # each stops following
+            view.close()
         self.feed.close()
         super().closeEvent(event)
