@@ -100,7 +100,7 @@ class FrameModel(QAbstractTableModel):
             self.frame = self.frame.sort_values(column, ascending=ascending, na_position="last", kind="stable",
                                                 key=_sort_key, ignore_index=True)
         self._columns = [c for c in self.headers if c in frame.columns]
-        self._text = [[display_text(v) for v in self.frame[c]] for c in self._columns]
+        self._values = [self.frame[c].to_numpy(dtype=object) for c in self._columns]  # shown as asked for
         self._numeric = [pd.api.types.is_numeric_dtype(self.frame[c]) and not pd.api.types.is_bool_dtype(self.frame[c])
                          for c in self._columns]
         self.endResetModel()
@@ -120,7 +120,7 @@ class FrameModel(QAbstractTableModel):
         if not index.isValid():
             return None
         if role == Qt.ItemDataRole.DisplayRole:
-            return self._text[index.column()][index.row()]
+            return display_text(self._values[index.column()][index.row()])
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return _RIGHT if self._numeric[index.column()] else None
         column = _STYLE_COLUMNS.get(role)
