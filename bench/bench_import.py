@@ -57,6 +57,21 @@ def timed(argv: list[str]) -> tuple[float, float, str]:
     return seconds, peak, out
 
 
+def measure(folder: Path, rows: int) -> dict:
+    """Write the CSV of ``rows`` cases into ``folder``, import it into a new project and, when installed, write
+    it with ``ogr2ogr`` into a GeoPackage: ``{"csv_mb", "cordon": (s, MB, output), "ogr2ogr": (s, MB) or None}``."""
+    csv_path = folder / "病例.csv"
+    write_csv(csv_path, rows)
+    Project.create(folder / "county.gpkg", name="叶县", county_code="410422").close()
+    result = {"csv_mb": csv_path.stat().st_size / 1024 ** 2, "ogr2ogr": None,
+              "cordon": timed([sys.executable, "main.py", "import", str(folder / "county.gpkg"), str(csv_path),
+                               "--layer", "cases", "--crs", "wgs84"])}
+    if shutil.which("ogr2ogr"):
+        result["ogr2ogr"] = timed(["ogr2ogr", "-f", "GPKG", str(folder / "ogr.gpkg"), str(csv_path),
+                                   "-oo", "X_POSSIBLE_NAMES=经度", "-oo", "Y_POSSIBLE_NAMES=纬度"])[:2]
+    return result
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
@@ -64,18 +79,13 @@ def main() -> int:
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="cordon-bench-import-"))
     try:
-        csv_path = folder / "病例.csv"
-        write_csv(csv_path, args.rows)
-        print(f"CSV: {args.rows:,} rows, {csv_path.stat().st_size / 1024 ** 2:.0f} MB")
-        Project.create(folder / "county.gpkg", name="叶县", county_code="410422").close()
-        seconds, peak, out = timed([sys.executable, "main.py", "import", str(folder / "county.gpkg"), str(csv_path),
-                                    "--layer", "cases", "--crs", "wgs84"])
+        result = measure(folder, args.rows)
+        print(f"CSV: {args.rows:,} rows, {result['csv_mb']:.0f} MB")
+        seconds, peak, out = result["cordon"]
         verdict = "ok" if peak <= TARGET_MB else f"over the {TARGET_MB} MB target"
         print(f"cordon import: {seconds:.1f} s, peak {peak:.0f} MB ({verdict})\n  {out}")
-        if shutil.which("ogr2ogr"):
-            seconds, peak, _ = timed(["ogr2ogr", "-f", "GPKG", str(folder / "ogr.gpkg"), str(csv_path),
-                                      "-oo", "X_POSSIBLE_NAMES=经度", "-oo", "Y_POSSIBLE_NAMES=纬度"])
-            print(f"ogr2ogr (for comparison): {seconds:.1f} s, peak {peak:.0f} MB")
+        if result["ogr2ogr"]:
+            print("ogr2ogr (for comparison): {:.1f} s, peak {:.0f} MB".format(*result["ogr2ogr"]))
         else:
             print("ogr2ogr not installed: no comparison")
     finally:

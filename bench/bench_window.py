@@ -151,6 +151,18 @@ print(f"RESULT {{busy}} {{gone:.4f}} {{not window.isVisible()}}", flush=True)
     return {"busy": found.group(1) == "True", "close_s": float(found.group(2)), "hidden": found.group(3) == "True"}
 
 
+def measure(plain: Path, big: Path, skip: tuple[str, ...] = ()) -> dict:
+    """The snapshots of both projects (``"plain"``, ``"big"``: wall seconds and peak RSS) and closing the window
+    on the big one while the dashboard reads (``"close"``); ``skip`` leaves out "snapshot" or "close"."""
+    result = {}
+    if "snapshot" not in skip:
+        result["plain"] = timed_snapshot(plain, plain.with_suffix(".png"))
+        result["big"] = timed_snapshot(big, big.with_suffix(".png"))
+    if "close" not in skip:
+        result["close"] = close_while_loading(big)
+    return result
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=1_000_000)
@@ -160,15 +172,14 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         folder = args.keep or Path(tmp)
         folder.mkdir(parents=True, exist_ok=True)
-        plain, big = build(folder, args.cases)
-        if "snapshot" not in args.skip:
-            base = timed_snapshot(plain, folder / "plain.png")
-            heavy = timed_snapshot(big, folder / "big.png")
+        result = measure(*build(folder, args.cases), tuple(args.skip))
+        if "plain" in result:
+            base, heavy = result["plain"], result["big"]
             print(f"snapshot, plain sample:        {base['wall']:6.1f} s   peak RSS {base['rss_mb']:6.0f} MB")
             print(f"snapshot, +{args.cases:,} cases: {heavy['wall']:6.1f} s   peak RSS {heavy['rss_mb']:6.0f} MB")
             print(f"cost of the extra cases:       {heavy['wall'] - base['wall']:6.1f} s")
-        if "close" not in args.skip:
-            closed = close_while_loading(big)
+        if "close" in result:
+            closed = result["close"]
             verdict = "ok" if closed["close_s"] <= TARGET_CLOSE_S else "over target"
             print(f"close while docks load:        {closed['close_s']:6.3f} s  (dashboard still reading: "
                   f"{closed['busy']}, window hidden: {closed['hidden']}; target ≤ {TARGET_CLOSE_S} s, {verdict})")
