@@ -153,24 +153,66 @@ def extend_extent(conn: sqlite3.Connection, table: str, geoms: Sequence) -> None
 
 _POINT_BLOB = np.dtype([("magic", "S2"), ("version", "u1"), ("flags", "u1"), ("srs", "<i4"),
                         ("order", "u1"), ("type", "<u4"), ("x", "<f8"), ("y", "<f8")])
+_ENVELOPE_OFFSETS = np.array([0, 32, 48, 48, 64, -1, -1, -1])  # by the envelope code (flags bits 1-3); -1: invalid
+_POINT_TYPES = (1, 1001, 2001, 3001)  # ISO WKB Point, PointZ, PointM, PointZM: x and y follow the type word
 
 
 def point_coordinates(blobs: Sequence[bytes | None]) -> tuple[np.ndarray, np.ndarray]:
-    """x and y arrays of point blobs without an envelope (how this module writes points), decoded in one
-    vectorised pass; NULL or other blobs come back as NaN via the general decoder."""
-    size = _POINT_BLOB.itemsize
-    regular = np.fromiter((b is not None and len(b) == size for b in blobs), dtype=bool, count=len(blobs))
-    x = np.full(len(blobs), np.nan)
-    y = np.full(len(blobs), np.nan)
-    if regular.any():
-        packed = np.frombuffer(b"".join(b for b, ok in zip(blobs, regular, strict=True) if ok), dtype=_POINT_BLOB)
-        little = (packed["flags"] == _FLAG_LITTLE_ENDIAN) & (packed["order"] == 1) & (packed["type"] == 1)
-        x[np.flatnonzero(regular)[little]] = packed["x"][little]
-        y[np.flatnonzero(regular)[little]] = packed["y"][little]
-    others = np.flatnonzero(np.isnan(x))
+    """x and y arrays of GeoPackage point blobs, decoded in one vectorised pass (see
+    :func:`packed_point_coordinates`); NULL and empty points come back as NaN."""
+    lengths = np.fromiter((0 if b is None else len(b) for b in blobs), dtype=np.int64, count=len(blobs))
+    return packed_point_coordinates(b"".join(b for b in blobs if b is not None), lengths)
+
+
+def packed_point_coordinates(buffer: bytes, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """x and y arrays of point blobs stored back to back in ``buffer``, ``lengths`` bytes each (0 for NULL).
+
+    A point blob has a fixed layout once its header is read: ``GP``, version, flags, srs id, an envelope of
+    0, 32, 48 or 64 bytes (flags bits 1-3), then WKB: byte order, type, x, y. Both byte orders, Z/M points
+    and empty points (flag 0x10, NaN) are read here with numpy; any other blob goes through the general decoder."""
+    if len(lengths) and (lengths == _POINT_BLOB.itemsize).all():  # how this module and GDAL write points
+        packed = np.frombuffer(buffer, dtype=_POINT_BLOB)
+        plain = ((packed["magic"] == b"GP") & (packed["flags"] == _FLAG_LITTLE_ENDIAN) & (packed["order"] == 1)
+                 & (packed["type"] == 1))
+        x, y = packed["x"].astype(np.float64), packed["y"].astype(np.float64)
+        others = np.flatnonzero(~plain)
+        if len(others):
+            size = _POINT_BLOB.itemsize
+            x[others], y[others] = _point_coordinates(b"".join(buffer[i * size:(i + 1) * size] for i in others),
+                                                      lengths[others])
+        return x, y
+    return _point_coordinates(buffer, lengths)
+
+
+def _point_coordinates(buffer: bytes, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    count = len(lengths)
+    x, y = np.full(count, np.nan), np.full(count, np.nan)
+    data = np.frombuffer(buffer, dtype=np.uint8)
+    ends = np.cumsum(lengths)
+    starts = ends - lengths
+    rows = np.flatnonzero(lengths >= 8)
+    start = starts[rows]
+    flags = data[start + 3].astype(np.int64)
+    wkb = start + 8 + _ENVELOPE_OFFSETS[(flags >> 1) & 0x07]
+    plain = ((data[start] == ord("G")) & (data[start + 1] == ord("P")) & (wkb >= start + 8)
+             & (wkb + 21 <= ends[rows]))
+    empty = plain & ((flags & _FLAG_EMPTY) != 0)
+    plain &= ~empty
+    rows, wkb = rows[plain], wkb[plain]
+    little = data[wkb] == 1
+    words = data[wkb[:, None] + np.arange(1, 21)]  # type (4 bytes), x and y (8 bytes each)
+    kind = np.where(little, words[:, :4].copy().view("<u4")[:, 0], words[:, :4].copy().view(">u4")[:, 0])
+    point = np.isin(kind, _POINT_TYPES)
+    xy = words[:, 4:].copy()
+    swapped = ~little
+    xy[swapped] = xy[swapped].reshape(-1, 2, 8)[:, :, ::-1].reshape(-1, 16)  # big-endian doubles
+    values = xy.view("<f8")
+    x[rows[point]], y[rows[point]] = values[point, 0], values[point, 1]
+    others = np.concatenate([rows[~point], np.flatnonzero((lengths > 0) & (lengths < 8)),
+                             np.flatnonzero(lengths >= 8)[~(plain | empty)]])
     if len(others):
-        geoms = decode_geometries([blobs[i] for i in others])
-        ok = np.array([g is not None and not g.is_empty for g in geoms], dtype=bool)
+        geoms = decode_geometries([buffer[starts[i]:ends[i]] for i in others])
+        ok = np.array([g is not None and not g.is_empty and g.geom_type == "Point" for g in geoms], dtype=bool)
         if ok.any():
             x[others[ok]] = shapely.get_x(geoms[ok])
             y[others[ok]] = shapely.get_y(geoms[ok])

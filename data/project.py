@@ -218,9 +218,8 @@ class Project:
     def read_points(self, name: str, columns: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, pd.DataFrame]:
         """A point layer as plain arrays, fast even for millions of rows: (fids, x, y, columns frame)."""
         _point_spec(name)
-        fids, x, y, rows = self._point_rows(name, [quote(c) for c in columns], ())
-        frame = pd.DataFrame({c: [row[i] for row in rows] for i, c in enumerate(columns)},
-                             columns=columns, index=pd.RangeIndex(len(rows)))
+        fids, x, y, values = self._point_rows(name, [quote(c) for c in columns], ())
+        frame = pd.DataFrame(dict(zip(columns, values, strict=True)), columns=columns, index=pd.RangeIndex(len(fids)))
         return fids, x, y, frame
 
     def read_point_codes(self, name: str, column: str, values: list) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -231,9 +230,8 @@ class Project:
             case = "255"
         else:
             case = f"CASE {quote(column)} " + " ".join(f"WHEN ? THEN {i}" for i in range(len(values))) + " ELSE 255 END"
-        fids, x, y, rows = self._point_rows(name, [case], list(values))
-        codes = np.fromiter((row[0] for row in rows), dtype=np.uint8, count=len(rows))
-        return fids, x, y, codes
+        fids, x, y, (codes,) = self._point_rows(name, [case], list(values))
+        return fids, x, y, np.asarray(codes, dtype=np.uint8).reshape(len(fids))
 
     def value_counts(self, name: str, column: str) -> dict:
         """How many rows of a layer hold each value of ``column``."""
@@ -437,8 +435,8 @@ class Project:
         raise NotImplementedError
 
     def _point_rows(self, name: str, extra: list[str], params) -> tuple[np.ndarray, np.ndarray, np.ndarray, list]:
-        """fids, x, y (NaN without geometry) of a point layer ordered by fid, with the rows of the ``extra``
-        SQL expressions."""
+        """fids, x, y (NaN without geometry) of a point layer ordered by fid, with the values of each ``extra``
+        SQL expression (one list per expression, in the same order)."""
         raise NotImplementedError
 
     def _extent(self, name: str, after_fid: int | None):

@@ -16,7 +16,6 @@ import os
 import sqlite3
 import time
 from collections.abc import Iterable
-from operator import itemgetter
 from pathlib import Path
 
 import numpy as np
@@ -174,24 +173,32 @@ class GeoPackageProject(Project):
         return gpkg.decode_geometries(values)
 
     def _point_rows(self, name: str, extra: list[str], params) -> tuple[np.ndarray, np.ndarray, np.ndarray, list]:
-        """One numpy pass over the point blobs when every one is a plain little-endian point without an
-        envelope (how data.gpkg writes points), else the general decoder."""
-        sql = f"SELECT fid, {quote(gpkg.GEOMETRY_COLUMN)}, {', '.join(extra)} FROM {quote(name)} ORDER BY fid"
-        rows = self._conn().execute(sql, params).fetchall()
-        n = len(rows)
-        fids = np.fromiter(map(itemgetter(0), rows), dtype=np.int64, count=n)
-        blobs = list(map(itemgetter(1), rows))
-        extras = [row[2:] for row in rows]
-        size = gpkg._POINT_BLOB.itemsize
-        if n and all(blobs):
-            joined = b"".join(blobs)
-            if len(joined) == size * n:
-                packed = np.frombuffer(joined, dtype=gpkg._POINT_BLOB)
-                if ((packed["magic"] == b"GP") & (packed["flags"] == gpkg._FLAG_LITTLE_ENDIAN) & (packed["order"] == 1)
-                        & (packed["type"] == 1)).all():
-                    return fids, packed["x"].astype(np.float64), packed["y"].astype(np.float64), extras
-        x, y = gpkg.point_coordinates(blobs)
-        return fids, x, y, extras
+        """The whole layer as one aggregate row, not a million: the point blobs back to back (read with numpy,
+        :func:`data.gpkg.packed_point_coordinates`), each extra column as one JSON array (point layers hold
+        text and integers only), the fids as a span when there is no gap, else as one list; one read snapshot."""
+        table, conn = quote(name), self._conn()
+        with _snapshot(conn):
+            count = conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+            if not count:
+                return np.zeros(0, np.int64), np.zeros(0), np.zeros(0), [[] for _ in extra]
+            first = conn.execute(f"SELECT min(fid) FROM {table}").fetchone()[0]
+            last = conn.execute(f"SELECT max(fid) FROM {table}").fetchone()[0]
+            span = last - first + 1 == count
+            size = gpkg._POINT_BLOB.itemsize
+            # NOT INDEXED: the table itself is scanned, in fid order, so the fid span lines up with the rows
+            selected = [f"CAST(group_concat(coalesce({quote(gpkg.GEOMETRY_COLUMN)}, x''), x'') AS BLOB)",
+                        f"total(length({quote(gpkg.GEOMETRY_COLUMN)}) = {size})",
+                        *(f"json_group_array({column})" for column in extra), *([] if span else ["group_concat(fid)"])]
+            row = conn.execute(f"SELECT {', '.join(selected)} FROM {table} NOT INDEXED", params).fetchone()
+            if row[1] == count:
+                lengths = np.full(count, size)
+            else:  # NULL, empty or envelope-carrying blobs: their lengths say where each starts
+                lengths = np.fromstring(conn.execute(
+                    f"SELECT group_concat(coalesce(length({quote(gpkg.GEOMETRY_COLUMN)}), 0)) FROM {table} NOT INDEXED"
+                ).fetchone()[0], dtype=np.int64, sep=",")
+        fids = np.arange(first, last + 1, dtype=np.int64) if span else np.fromstring(row[-1], dtype=np.int64, sep=",")
+        x, y = gpkg.packed_point_coordinates(row[0], lengths)
+        return fids, x, y, [json.loads(column) for column in row[2:2 + len(extra)]]
 
     def _extent(self, name: str, after_fid: int | None):
         table, conn = quote(name), self._conn()
@@ -247,6 +254,20 @@ class _Connection(sqlite3.Connection):
             return super().executemany(sql, parameters)
         except sqlite3.Error as exc:
             raise database_error(exc, self.project.shown_path) from exc
+
+
+@contextlib.contextmanager
+def _snapshot(conn: sqlite3.Connection):
+    """One read transaction around several statements, so they see the same data (inside a write transaction,
+    that transaction's own)."""
+    if conn.in_transaction:
+        yield
+        return
+    conn.execute("BEGIN")
+    try:
+        yield
+    finally:
+        sqlite3.Connection.execute(conn, "COMMIT")
 
 
 def _busy_timeout() -> float:

@@ -250,14 +250,20 @@ class PostgisProject(Project):
         return shapely.from_wkb(np.asarray(values, dtype=object))
 
     def _point_rows(self, name: str, extra: list[str], params) -> tuple[np.ndarray, np.ndarray, np.ndarray, list]:
-        columns = ", ".join(["fid", f"ST_X({GEOMETRY_COLUMN})", f"ST_Y({GEOMETRY_COLUMN})", *extra])
-        rows = self._conn().execute(f"SELECT {columns} FROM {quote(name)} ORDER BY fid", params,
-                                    binary=True).fetchall()
-        n = len(rows)
-        fids = np.fromiter((row[0] for row in rows), dtype=np.int64, count=n)
-        x = np.array([row[1] for row in rows], dtype=float)  # None (no geometry) becomes NaN
-        y = np.array([row[2] for row in rows], dtype=float)
-        return fids, x, y, [row[3:] for row in rows]
+        """The whole layer as one aggregate row, in fid order: fids and x, y as binary arrays read with numpy (NaN
+        where there is no point), each extra column as one JSON array."""
+        nan = "'\\x7ff8000000000000'::bytea"
+        coordinate = "coalesce(float8send(ST_{}({})), {})"
+        selected = ["count(*)", "string_agg(int8send(fid), ''::bytea ORDER BY fid)",
+                    f"string_agg({coordinate.format('X', GEOMETRY_COLUMN, nan)} || "
+                    f"{coordinate.format('Y', GEOMETRY_COLUMN, nan)}, ''::bytea ORDER BY fid)",
+                    *(f"json_agg({column} ORDER BY fid)::text" for column in extra)]
+        row = self._conn().execute(f"SELECT {', '.join(selected)} FROM {quote(name)}", params).fetchone()
+        if not row[0]:
+            return np.zeros(0, np.int64), np.zeros(0), np.zeros(0), [[] for _ in extra]
+        fids = np.frombuffer(row[1], dtype=">i8").astype(np.int64)
+        xy = np.frombuffer(row[2], dtype=">f8").astype(np.float64).reshape(-1, 2)
+        return fids, xy[:, 0].copy(), xy[:, 1].copy(), [json.loads(column) for column in row[3:]]
 
     def _extent(self, name: str, after_fid: int | None):
         row = self._conn().execute(
