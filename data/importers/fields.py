@@ -204,21 +204,51 @@ def convert_values(source: pd.DataFrame, spec: LayerSpec, mapping: dict[str, str
                         f"{', '.join(map(str, source.columns))}. Map them in the field mapping.")
     out = pd.DataFrame(index=source.index)
     problems: dict[int, list[tuple[str, str]]] = {}
+    rows = source.index.to_numpy()
     for column, field_name in mapping.items():
         field = spec.field(field_name)
-        mapped = _mapped_keys(value_map, field_name)
-        values = []
-        for row, raw in source[column].items():
-            try:
-                values.append(_convert(raw, field, mapped))
-            except ValueError as exc:
-                zh, en = exc.args
-                problems.setdefault(row, []).append((f"{field.zh}（{column}）{zh}", f"{field.name} ({column}) {en}"))
-                values.append(None)
+        values, failed = _convert_column(source[column].to_numpy(dtype=object), field,
+                                         _mapped_keys(value_map, field_name))
+        for i, (zh, en) in failed.items():
+            problems.setdefault(int(rows[i]), []).append((f"{field.zh}（{column}）{zh}", f"{field.name} ({column}) {en}"))
         out[field_name] = pd.Series(values, index=source.index, dtype=object)
     rejected = [RowProblem(row, "；".join(z for z, _ in items), "; ".join(e for _, e in items))
                 for row, items in sorted(problems.items())]
     return ConvertedRows(out.drop(index=list(problems)), rejected)
+
+
+def _convert_column(raw: np.ndarray, field: Field, mapped: dict[str, str]) -> tuple[np.ndarray, dict[int, tuple[str, str]]]:
+    """One column converted (:func:`_convert`): the values (None where rejected) and each rejected cell's
+    (zh, en) reason by position. A column of text is converted once per distinct value, free text all at once;
+    a column of mixed values (Excel, GeoJSON) one cell at a time."""
+    if pd.api.types.infer_dtype(raw, skipna=True) not in ("string", "empty"):
+        return _convert_cells(raw, field, mapped)
+    codes, distinct = pd.factorize(raw)  # missing cells get -1
+    if field.numeric or field.choices is not None or field.kind in ("DATE", "DATETIME"):
+        values, failed = _convert_cells(distinct, field, mapped)
+    else:  # free text: stripped, all at once; white space alone is blank
+        text = pd.Series(distinct, dtype=object).str.strip()
+        values, failed = text.to_numpy(dtype=object), {}
+        codes = np.where(np.append((text == "").to_numpy(dtype=bool), False)[codes], -1, codes)
+    blank_value, blank_failed = _convert_cells(np.array([None], dtype=object), field, mapped)
+    codes = np.where(codes < 0, len(distinct), codes)
+    values = np.append(values, blank_value)[codes]
+    if blank_failed:
+        failed[len(distinct)] = blank_failed[0]
+    rejected = np.flatnonzero(np.isin(codes, list(failed)))
+    return values, {int(i): failed[codes[i]] for i in rejected}
+
+
+def _convert_cells(raw: np.ndarray, field: Field, mapped: dict[str, str]) -> tuple[np.ndarray, dict[int, tuple[str, str]]]:
+    """Each cell converted by :func:`_convert`: the values and each rejected cell's (zh, en) by position."""
+    values = np.full(len(raw), None, dtype=object)
+    failed = {}
+    for i, value in enumerate(raw):
+        try:
+            values[i] = _convert(value, field, mapped)
+        except ValueError as exc:
+            failed[i] = exc.args
+    return values, failed
 
 
 def _is_blank(raw) -> bool:

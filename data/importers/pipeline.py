@@ -223,20 +223,19 @@ def _prepared(project: Project, spec: LayerSpec, source: SourceTable, report: Im
     frame = source.frame.loc[converted.frame.index]
 
     step(0.5, "检查并修复几何")
-    geoms, repaired, bad = _fit_geometries(frame.geometry.values, spec, frame.index, report)
+    geoms, repaired, bad = _fit_geometries(frame.geometry.values, spec, frame.index.to_numpy(), report)
     report.repaired += repaired
     report.rejected += bad
-    keep = [i for i, g in zip(frame.index, geoms, strict=True) if g is not None]
-    geoms = np.array([g for g in geoms if g is not None], dtype=object)
+    fitted = ~shapely.is_missing(geoms)
+    keep, geoms = frame.index.to_numpy()[fitted], geoms[fitted]
 
     step(0.75, "转换坐标")
     geoms = geometries_to_storage(geoms, source.crs)
     outside = _off_the_earth(geoms, keep) or _outside_county(project, geoms, keep, source.crs)
     report.rejected += outside
-    inside = {p.row for p in outside}
-    mask = np.array([row not in inside for row in keep], dtype=bool)
-    rows = converted.frame.loc[keep][mask]
-    return gpd.GeoDataFrame(rows, geometry=list(geoms[mask]) if mask.any() else [], crs=STORAGE_CRS)
+    mask = ~np.isin(keep, [p.row for p in outside])
+    rows = converted.frame.loc[keep[mask]]
+    return gpd.GeoDataFrame(rows, geometry=geoms[mask], crs=STORAGE_CRS)
 
 
 def _unmatched_notes(unmatched: dict[str, dict[str, int]], spec: LayerSpec) -> list[tuple[str, str]]:
@@ -286,42 +285,44 @@ class _Steps:
             self.progress(percent, label)
 
 
-def _fit_geometries(geoms, spec: LayerSpec, rows, report: ImportReport):
+def _fit_geometries(geoms, spec: LayerSpec, rows: np.ndarray, report: ImportReport):
     """Make geometries fit the layer: repair invalid polygons, take an inner point of polygons for point
     layers, reject what cannot fit. Returns (geometries or None, repaired count, problems)."""
-    out, problems, repaired, to_points = [], [], 0, 0
-    for row, geom in zip(rows, geoms, strict=True):
-        if geom is None or geom.is_empty:
-            problems.append(RowProblem(row, "几何为空", "empty geometry"))
-            out.append(None)
-            continue
-        if spec.geometry == "POINT":
-            if geom.geom_type == "Point":
-                out.append(geom)
-            elif geom.geom_type == "MultiPoint" and len(geom.geoms) == 1:
-                out.append(geom.geoms[0])
-            else:
-                out.append(shapely.point_on_surface(shapely.make_valid(geom)))
-                to_points += 1
-            continue
+    geoms = np.array(geoms, dtype=object)
+    kinds = shapely.get_type_id(geoms)
+    empty = (kinds < 0) | shapely.is_empty(geoms)
+    problems = [RowProblem(int(row), "几何为空", "empty geometry") for row in rows[empty]]
+    geoms[empty] = None
+    if spec.geometry == "POINT":
+        single = ~empty & (kinds == shapely.GeometryType.MULTIPOINT) & (shapely.get_num_geometries(geoms) == 1)
+        geoms[single] = shapely.get_geometry(geoms[single], 0)
+        others = ~empty & ~single & (kinds != shapely.GeometryType.POINT)
+        geoms[others] = shapely.point_on_surface(shapely.make_valid(geoms[others]))
+        if others.any():
+            to_points = int(others.sum())
+            report.notes.append((f"{to_points} 个非点要素取其内部点导入。",
+                                 f"{to_points} non-point features imported as an inner point."))
+        return geoms, 0, problems
+    repaired = 0
+    polygonal = np.isin(kinds, (shapely.GeometryType.POLYGON, shapely.GeometryType.MULTIPOLYGON))
+    for i in np.flatnonzero(~empty & ~(polygonal & shapely.is_valid(geoms))):  # the few to look at one by one
+        row, geom = rows[i], geoms[i]
         polygon = _polygonal_part(geom)
         if polygon is None:
-            problems.append(RowProblem(row, f"几何类型为 {geom.geom_type}，本图层需要面",
+            problems.append(RowProblem(int(row), f"几何类型为 {geom.geom_type}，本图层需要面",
                                        f"geometry is a {geom.geom_type}; this layer needs polygons"))
-            out.append(None)
+            geoms[i] = None
             continue
         if not polygon.is_valid:
             polygon = _polygonal_part(shapely.make_valid(polygon))
             if polygon is None or polygon.is_empty:
-                problems.append(RowProblem(row, "几何无效且无法修复（自相交或退化）",
+                problems.append(RowProblem(int(row), "几何无效且无法修复（自相交或退化）",
                                            "invalid geometry that cannot be repaired (self-intersecting or degenerate)"))
-                out.append(None)
+                geoms[i] = None
                 continue
             repaired += 1
-        out.append(polygon)
-    if to_points:
-        report.notes.append((f"{to_points} 个非点要素取其内部点导入。", f"{to_points} non-point features imported as an inner point."))
-    return out, repaired, problems
+        geoms[i] = polygon
+    return geoms, repaired, problems
 
 
 def _polygonal_part(geom):
@@ -334,7 +335,7 @@ def _polygonal_part(geom):
     return None
 
 
-def _off_the_earth(geoms: np.ndarray, rows: list) -> list[RowProblem]:
+def _off_the_earth(geoms: np.ndarray, rows: np.ndarray) -> list[RowProblem]:
     """Rows whose coordinates, once converted, are not finite longitudes and latitudes (NaN, Infinity, 1e308,
     or values no coordinate system maps onto the earth)."""
     if not len(geoms):
@@ -342,20 +343,26 @@ def _off_the_earth(geoms: np.ndarray, rows: list) -> list[RowProblem]:
     xy, index = shapely.get_coordinates(geoms, return_index=True)
     with np.errstate(invalid="ignore"):
         wrong = ~(np.isfinite(xy).all(axis=1) & (np.abs(xy[:, 0]) <= 180) & (np.abs(xy[:, 1]) <= 90))
-    return [RowProblem(rows[i], "坐标不是有效的经纬度（空值、无穷大或超出范围），请核对",
+    return [RowProblem(int(rows[i]), "坐标不是有效的经纬度（空值、无穷大或超出范围），请核对",
                        "coordinates are not valid longitudes and latitudes (NaN, infinite or out of range); check them")
             for i in np.unique(index[wrong])]
 
 
-def _outside_county(project: Project, geoms: np.ndarray, rows: list, crs: SourceCRS) -> list[RowProblem]:
-    """Rows lying farther than OUTSIDE_TOLERANCE_M from the county; all of them -> a likely wrong CRS."""
+def _outside_county(project: Project, geoms: np.ndarray, rows: np.ndarray, crs: SourceCRS) -> list[RowProblem]:
+    """Rows lying farther than OUTSIDE_TOLERANCE_M from the county; all of them -> a likely wrong CRS.
+    Features on the county (most of them) are found with the outline prepared; only the others are measured."""
     county = project.county_outline()
     if county is None or not len(geoms):
         return []
-    metric = metric_crs_for(county)
-    series = gpd.GeoSeries(geoms, crs=STORAGE_CRS).to_crs(metric)
-    outline = gpd.GeoSeries([county], crs=STORAGE_CRS).to_crs(metric).iloc[0]
-    distances = series.distance(outline).to_numpy()
+    shapely.prepare(county)
+    on_county = shapely.intersects(county, geoms)
+    distances = np.zeros(len(geoms))
+    away = np.flatnonzero(~on_county)
+    if len(away):
+        metric = metric_crs_for(county)
+        series = gpd.GeoSeries(geoms[away], crs=STORAGE_CRS).to_crs(metric)
+        outline = gpd.GeoSeries([county], crs=STORAGE_CRS).to_crs(metric).iloc[0]
+        distances[away] = series.distance(outline).to_numpy()
     far = distances > OUTSIDE_TOLERANCE_M
     if far.all():
         km = np.nanmin(distances) / 1000.0
@@ -364,5 +371,6 @@ def _outside_county(project: Project, geoms: np.ndarray, rows: list, crs: Source
             f"（当前按 {crs.describe()} 处理），请检查后用正确的坐标系重新导入。",
             f"All {len(geoms)} features lie outside the county (the nearest is {km:.0f} km away). The coordinate "
             f"system is probably wrong (read as {crs.describe()}); check it and import again with the right one.")
-    return [RowProblem(row, f"位于县域之外约 {d / 1000:.1f} 公里，请核对坐标", f"lies about {d / 1000:.1f} km outside the county; check its coordinates")
-            for row, d, is_far in zip(rows, distances, far, strict=True) if is_far]
+    return [RowProblem(int(rows[i]), f"位于县域之外约 {distances[i] / 1000:.1f} 公里，请核对坐标",
+                       f"lies about {distances[i] / 1000:.1f} km outside the county; check its coordinates")
+            for i in np.flatnonzero(far)]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import itertools
 import math
 import re
 import unicodedata
@@ -54,8 +55,9 @@ _DMS = re.compile(r"""(\d+(?:\.\d+)?)\s*[°:\s]\s*             # degrees
 
 
 CHUNK_ROWS = 50_000
-"""Rows read, checked and written at a time, so memory does not grow with the file."""
+"""Records read, checked and written at a time, so memory does not grow with the file."""
 _BLOCK = 1 << 20
+_HEADER_ROWS = 100  # records read at a time while looking for the header
 
 
 def read_table(path, *, crs: SourceCRS | None = None, lon_col: str | None = None,
@@ -75,9 +77,9 @@ def read_table(path, *, crs: SourceCRS | None = None, lon_col: str | None = None
 
 def iter_table(path, *, crs: SourceCRS | None = None, lon_col: str | None = None, lat_col: str | None = None,
                sheet: str | None = None, chunk_rows: int = CHUNK_ROWS) -> Iterator[SourceTable]:
-    """:func:`read_table` in chunks of at most ``chunk_rows`` data rows, read as they are needed; each
-    chunk's ``done`` is the share of the file read so far. Notes come with the first chunk (encoding,
-    coordinate columns) and the last (rows whose coordinates were swapped back)."""
+    """:func:`read_table` in chunks of at most ``chunk_rows`` records, read as they are needed and checked a
+    column at a time; each chunk's ``done`` is the share of the file read so far. Notes come with the first
+    chunk (encoding, coordinate columns) and the last (rows whose coordinates were swapped back)."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".xlsx"):
@@ -89,33 +91,69 @@ def iter_table(path, *, crs: SourceCRS | None = None, lon_col: str | None = None
     if suffix == ".csv":
         encoding = _csv_encoding(path)
         notes.append((f"文本编码：{encoding}", f"Text encoding: {encoding}"))
-        rows = _csv_rows(path, encoding)
+        blocks = _csv_blocks(path, encoding, chunk_rows)
     else:
-        rows = ((number, row, 1.0) for number, row in enumerate(_read_xlsx(path, sheet), start=1))
-    rows = ((number, cells, done) for number, row, done in rows if (cells := _trimmed(row)))
-    first = next(rows, None)
-    header = list(first[1]) if first else []
-    columns = _column_names(header)
+        rows = _read_xlsx(path, sheet)
+        blocks = ((start + 1, rows[start:start + chunk_rows], 1.0) for start in range(0, len(rows), chunk_rows))
+    header: list | None = None
+    columns: list[str] = []
     lon = lat = None
     swapped: list[int] = []
     pending = None
-    for block in _blocks(rows, chunk_rows):
-        width = max(len(columns), *(len(row) for _, row, _ in block))
-        columns = _column_names(header + [None] * (width - len(header)))
-        frame = pd.DataFrame([list(row) + [None] * (width - len(row)) for _, row, _ in block],
-                             index=[number for number, _, _ in block], columns=columns)
+    for first_number, block, done in blocks:
+        cells, numbers = _cells(block, first_number)
+        if header is None:
+            if not len(cells):
+                continue
+            header = _trimmed(cells[0])
+            cells, numbers = cells[1:], numbers[1:]
+            columns = _column_names(list(header))
+        if not len(cells):
+            continue
+        filled = np.flatnonzero(~pd.isna(cells).all(axis=0))
+        width = max(len(columns), filled[-1] + 1 if len(filled) else 0)
+        columns = _column_names(list(header) + [None] * (width - len(header)))
+        padded = np.full((len(cells), width), None, dtype=object)
+        padded[:, :min(width, cells.shape[1])] = cells[:, :width]
+        frame = pd.DataFrame(padded, index=numbers, columns=columns)
         if lon is None:
             lon, lat = _coordinate_columns(columns, lon_col, lat_col)
             notes.append(_columns_note(lon, lat))
         if pending is not None:
             yield pending
-        pending = _points(frame, lon, lat, crs, swapped, notes, done=block[-1][2])
+        pending = _points(frame, lon, lat, crs, swapped, notes, done=done)
         notes = []
     if pending is None:
-        what_zh, what_en = ("只有表头，没有数据行", "has a header but no data rows") if first else ("是空的", "is empty")
+        what_zh, what_en = ("只有表头，没有数据行", "has a header but no data rows") if header else ("是空的", "is empty")
         raise UserError(f"“{path.name}”{what_zh}：请检查文件后再导入。", f"'{path.name}' {what_en}: check the file and import again.")
     pending.notes += _swapped_note(swapped)
     yield pending
+
+
+def _cells(block: list, first_number: int) -> tuple[np.ndarray, np.ndarray]:
+    """A block of records as a 2-D array of cells, blank cells None, with their record numbers (the first is
+    ``first_number``); fully blank records are left out, their numbers skipped."""
+    lengths = np.fromiter(map(len, block), dtype=np.int64, count=len(block))
+    width = int(lengths.max()) if len(block) else 0
+    for i in np.flatnonzero(lengths < width):  # short records (blank lines, ragged rows) padded to one width
+        block[i] = [*block[i], *[None] * (width - lengths[i])]
+    cells = np.empty((len(block), width), dtype=object)
+    if width:
+        cells[:] = block
+    blank = np.zeros(cells.shape, dtype=bool)
+    for j in range(width):
+        blank[:, j] = _blank_cells(cells[:, j])
+    cells[blank] = None
+    kept = ~blank.all(axis=1)
+    return cells[kept], first_number + np.flatnonzero(kept)
+
+
+def _blank_cells(column: np.ndarray) -> np.ndarray:
+    """Which cells of one column are blank (missing, NaN or only white space), see :func:`_blank`."""
+    if pd.api.types.infer_dtype(column, skipna=True) in ("string", "empty"):
+        text = pd.Series(column, dtype=object)
+        return (text.isna() | (text.str.strip() == "")).to_numpy(dtype=bool)
+    return np.fromiter(map(_blank, column), dtype=bool, count=len(column))
 
 
 def _columns_note(lon: str, lat: str) -> tuple[str, str]:
@@ -127,32 +165,21 @@ def _columns_note(lon: str, lat: str) -> tuple[str, str]:
 def _points(frame: pd.DataFrame, lon: str, lat: str, crs: SourceCRS | None, swapped: list[int],
             notes: list[tuple[str, str]], done: float) -> SourceTable:
     """One chunk as point features; rows swapped back are added to ``swapped``."""
-    xy, rejected = _read_coordinates(frame, lon, lat)
+    x, y, readable, rejected = _read_coordinates(frame, lon, lat)
+    rows = frame.index.to_numpy()
     if crs is None or crs.crs.is_geographic:
-        swapped += _swap_back(xy)
-        rejected += _reject_outside_degrees(xy, lon, lat)
+        swapped += _swap_back(x, y, readable, rows)
+        rejected += _reject_outside_degrees(x, y, readable, rows, lon, lat)
     rejected.sort(key=lambda problem: problem.row)
-    coords = np.array(list(xy.values()), dtype="float64").reshape(-1, 2)
-    points = gpd.points_from_xy(coords[:, 0], coords[:, 1])
-    return SourceTable(gpd.GeoDataFrame(frame.loc[list(xy)], geometry=points), crs, rejected, notes, done=done)
-
-
-def _blocks(rows: Iterator, size: int) -> Iterator[list]:
-    block = []
-    for row in rows:
-        block.append(row)
-        if len(block) == size:
-            yield block
-            block = []
-    if block:
-        yield block
+    points = gpd.points_from_xy(x[readable], y[readable])
+    return SourceTable(gpd.GeoDataFrame(frame[readable], geometry=points), crs, rejected, notes, done=done)
 
 
 def read_header(path, *, sheet: str | None = None) -> list[str]:
     """The column names :func:`read_table` would give the file's columns (for choosing coordinate columns)."""
     path = Path(path)
     if path.suffix.lower() == ".csv":
-        rows = (row for _, row, _ in _csv_rows(path, _csv_encoding(path)))
+        rows = (row for _, block, _ in _csv_blocks(path, _csv_encoding(path), _HEADER_ROWS) for row in block)
     else:
         rows = iter(_read_xlsx(path, sheet))
     first = next((row for row in map(_trimmed, rows) if row), ())
@@ -175,14 +202,17 @@ def _csv_encoding(path: Path) -> str:
                     f"Cannot tell the text encoding of '{path.name}': save it as 'CSV UTF-8' and import again.")
 
 
-def _csv_rows(path: Path, encoding: str) -> Iterator[tuple[int, list[str], float]]:
-    """(record number, cells, share of the file read) for every record of a CSV file, read as needed."""
-    size = max(path.stat().st_size, 1)
+def _csv_blocks(path: Path, encoding: str, size: int) -> Iterator[tuple[int, list[list[str]], float]]:
+    """(number of the first record, up to ``size`` records, share of the file read) for a CSV file, read as needed."""
+    total = max(path.stat().st_size, 1)
     codec = "utf-8-sig" if encoding == "UTF-8" else "gb18030"
     with path.open("rb") as binary, io.TextIOWrapper(binary, encoding=codec, newline="") as text:
+        reader = csv.reader(text)
+        number = 1
         try:
-            for number, row in enumerate(csv.reader(text), start=1):
-                yield number, row, min(binary.tell() / size, 1.0)
+            while block := list(itertools.islice(reader, size)):
+                yield number, block, min(binary.tell() / total, 1.0)
+                number += len(block)
         except csv.Error as exc:
             raise UserError(f"“{path.name}”不是有效的 CSV 文件：{exc}", f"'{path.name}' is not a valid CSV file: {exc}") from exc
 
@@ -311,20 +341,57 @@ class _Unreadable(Exception):
         self.zh, self.en = zh, en
 
 
-def _read_coordinates(frame: pd.DataFrame, lon: str, lat: str) -> tuple[dict[int, tuple[float, float]], list[RowProblem]]:
-    """Coordinates of every readable row by row number, and a problem for every other row."""
-    xy: dict[int, tuple[float, float]] = {}
-    rejected: list[RowProblem] = []
-    lon_axis, lat_axis = _Axis("经度", "longitude", lon), _Axis("纬度", "latitude", lat)
-    for row, x, y in zip(frame.index, frame[lon].tolist(), frame[lat].tolist(), strict=True):
+def _read_coordinates(frame: pd.DataFrame, lon: str, lat: str
+                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[RowProblem]]:
+    """x and y of every row, which rows could be read, and a problem for every other row."""
+    rows = frame.index.to_numpy()
+    if lon == lat:
+        x, y = np.full(len(rows), np.nan), np.full(len(rows), np.nan)
+        problems: dict[int, _Unreadable] = {}
+        for i, value in enumerate(frame[lon].tolist()):  # a combined "lon,lat" cell: rare, read one by one
+            try:
+                x[i], y[i] = _pair(value, lon)
+            except _Unreadable as exc:
+                problems[i] = exc
+    else:
+        x, x_problems = _axis_values(frame[lon].to_numpy(dtype=object), _Axis("经度", "longitude", lon))
+        y, problems = _axis_values(frame[lat].to_numpy(dtype=object), _Axis("纬度", "latitude", lat))
+        problems.update(x_problems)  # a row with both unreadable names its longitude
+    readable = np.ones(len(rows), dtype=bool)
+    readable[list(problems)] = False
+    rejected = [RowProblem(int(rows[i]), problems[i].zh, problems[i].en) for i in sorted(problems)]
+    return x, y, readable, rejected
+
+
+def _axis_values(cells: np.ndarray, axis: _Axis) -> tuple[np.ndarray, dict[int, _Unreadable]]:
+    """One coordinate column read: plain numbers all at once, the other cells one by one (:func:`_coordinate`);
+    the values, and the problem of each cell that holds no coordinate, by position."""
+    numbers = _plain_numbers(cells)
+    problems = {}
+    for i in np.flatnonzero(np.isnan(numbers)):
         try:
-            if lon == lat:
-                xy[row] = _pair(x, lon)
-            else:
-                xy[row] = (_coordinate(x, lon_axis), _coordinate(y, lat_axis))
+            numbers[i] = _coordinate(cells[i], axis)
         except _Unreadable as exc:
-            rejected.append(RowProblem(int(row), exc.zh, exc.en))
-    return xy, rejected
+            problems[int(i)] = exc
+    return numbers, problems
+
+
+def _plain_numbers(cells: np.ndarray) -> np.ndarray:
+    """Cells holding a plain finite number (text as Python's ``float`` reads it, or a number), NaN for the rest."""
+    numbers = np.full(len(cells), np.nan)
+    if pd.api.types.infer_dtype(cells, skipna=True) not in ("string", "floating", "integer", "mixed-integer-float"):
+        return numbers
+    with np.errstate(invalid="ignore", over="ignore"):
+        try:
+            numbers = cells.astype(np.float64)  # every cell a number: the usual table
+        except (ValueError, TypeError, OverflowError):
+            plain = ~np.isnan(np.asarray(pd.to_numeric(cells, errors="coerce"), dtype=np.float64))
+            try:
+                numbers[plain] = cells[plain].astype(np.float64)
+            except (ValueError, TypeError, OverflowError):
+                return numbers
+        numbers[~np.isfinite(numbers)] = np.nan
+    return numbers
 
 
 def _pair(value, column: str) -> tuple[float, float]:
@@ -383,14 +450,12 @@ def _coordinate(value, axis: _Axis) -> float:
     return sign * number
 
 
-def _swap_back(xy: dict[int, tuple[float, float]]) -> list[int]:
-    """Swap back rows whose longitude looks like a Chinese latitude and vice versa; returns those rows."""
-    swapped = [row for row, (x, y) in xy.items()
-               if _CHINA_LAT[0] <= x <= _CHINA_LAT[1] and _CHINA_LON[0] <= y <= _CHINA_LON[1]]
-    for row in swapped:
-        x, y = xy[row]
-        xy[row] = (y, x)
-    return swapped
+def _swap_back(x: np.ndarray, y: np.ndarray, readable: np.ndarray, rows: np.ndarray) -> list[int]:
+    """Swap back readable rows whose longitude looks like a Chinese latitude and vice versa; returns those rows."""
+    with np.errstate(invalid="ignore"):
+        swap = (readable & (_CHINA_LAT[0] <= x) & (x <= _CHINA_LAT[1]) & (_CHINA_LON[0] <= y) & (y <= _CHINA_LON[1]))
+    x[swap], y[swap] = y[swap], x[swap]
+    return rows[swap].tolist()
 
 
 def _swapped_note(swapped: list[int]) -> list[tuple[str, str]]:
@@ -407,18 +472,18 @@ def _swapped_note(swapped: list[int]) -> list[tuple[str, str]]:
              f"Longitude and latitude were swapped in rows {shown_en}; they have been switched back.")]
 
 
-def _reject_outside_degrees(xy: dict[int, tuple[float, float]], lon: str, lat: str) -> list[RowProblem]:
-    """Remove rows outside degree ranges and reject them; if most rows are, raise a UserError."""
-    outside = [row for row, (x, y) in xy.items() if abs(x) > 180 or abs(y) > 90]
-    if outside and 2 * len(outside) > len(xy):
-        raise _projected_error(outside[0], *xy[outside[0]], lon, lat)
-    problems = []
-    for row in outside:
-        x, y = xy.pop(row)
-        problems.append(RowProblem(row, f"坐标（{x:.12g}, {y:.12g}）超出经纬度范围（经度 −180～180，纬度 −90～90），请核对",
-                                   f"coordinates ({x:.12g}, {y:.12g}) are outside degree ranges "
-                                   "(longitude -180..180, latitude -90..90); check them"))
-    return problems
+def _reject_outside_degrees(x: np.ndarray, y: np.ndarray, readable: np.ndarray, rows: np.ndarray, lon: str,
+                            lat: str) -> list[RowProblem]:
+    """Take rows outside degree ranges out of ``readable`` and reject them; if most rows are, raise a UserError."""
+    with np.errstate(invalid="ignore"):
+        outside = np.flatnonzero(readable & ((np.abs(x) > 180) | (np.abs(y) > 90)))
+    if len(outside) and 2 * len(outside) > readable.sum():
+        first = outside[0]
+        raise _projected_error(int(rows[first]), x[first], y[first], lon, lat)
+    readable[outside] = False
+    return [RowProblem(int(rows[i]), f"坐标（{x[i]:.12g}, {y[i]:.12g}）超出经纬度范围（经度 −180～180，纬度 −90～90），请核对",
+                       f"coordinates ({x[i]:.12g}, {y[i]:.12g}) are outside degree ranges "
+                       "(longitude -180..180, latitude -90..90); check them") for i in outside]
 
 
 def _projected_error(row: int, x: float, y: float, lon: str, lat: str) -> UserError:
