@@ -805,6 +805,7 @@ def window_rows(table: Table, window: dict, qgis: dict | None, n: int) -> None:
     label = label_of(n)
     if "big" in window:
         cost = window["big"]["wall"] - window["plain"]["wall"]
+        qgis = qgis if qgis and "window_big" in qgis and "window_plain" in qgis else None
         q_big = statistics.median(qgis["window_big"]["opens"]) if qgis else None
         q_plain = statistics.median(qgis["window_plain"]["opens"]) if qgis else None
         table.add(f"window snapshot: sample county / + {label} cases (wall clock)",
@@ -862,7 +863,7 @@ def print_details(build: dict, facts: dict, ours: list[dict], qgis: dict | None,
         print(f"  {result['label']}: frames ms: " + "; ".join(
             f"{v} zoom {[round(x) for x in f['zoom']]} pan {[round(x) for x in f['pan']]}"
             for v, f in result["frames"].items()))
-    if qgis:
+    if qgis and "version" in qgis:
         print()
         print(f"QGIS {qgis['version']} ({qgis['renderer']}, EPSG:3857, {WIDGET_SIZE[0]}x{WIDGET_SIZE[1]}; new layers "
               "for every open, no render cache: every frame redraws every layer):")
@@ -904,17 +905,16 @@ def _skips(values: list[str]) -> set[str]:
     return skip
 
 
-def _attempt(part: str, failed: dict, measure: Callable, *args):
-    """``measure(*args)``, or None with the first line of why it failed kept in ``failed[part]``: one broken
+def _attempt(part: str, failed: dict, measure: Callable, *args, **kwargs):
+    """``measure(*args, **kwargs)``, or None with the first line of why it failed kept in ``failed[part]``: one broken
     part does not lose the rest of a long run."""
     try:
-        result = measure(*args)
+        result = measure(*args, **kwargs)
     except (Exception, SystemExit) as exc:  # noqa: BLE001 (reported in the table)
         lines = str(exc).strip().splitlines() or [type(exc).__name__]
         failed[part] = " ".join([lines[0], *[line for line in lines if "错误" in line or "Error:" in line][:1]])
         print(f"{part} failed:\n{exc}", flush=True)
         return None
-    print(f"measured the {part}", flush=True)
     return result
 
 
@@ -922,6 +922,34 @@ def _copy(source: Path, folder: Path) -> Path:
     """A working copy of ``source`` in ``folder``: the measurements write to the projects they open."""
     folder.mkdir(parents=True, exist_ok=True)
     return Path(shutil.copy2(source, folder / source.name))
+
+
+class Anchor:
+    """QGIS beside Cordon: each file is measured by QGIS just before Cordon measures it, so that the load of
+    the machine drifts as little as possible between the two."""
+
+    def __init__(self, skip: set[str], failed: dict, warm_up: Path):
+        self.figures: dict | None = None
+        self.warm_up = str(warm_up)  # an empty project QGIS opens first, as the map widget does
+        self.note = "skipped (--skip qgis)"  # what the anchor column says when QGIS does not run
+        if "qgis" not in skip:
+            self.note = "QGIS not installed"
+            if qgis_anchor.available():
+                self.figures = {}
+        self.failed = failed
+
+    def run(self, jobs: list[dict]) -> None:
+        if self.figures is None:
+            return
+        t = time.perf_counter()
+        result = _attempt("QGIS", self.failed, qgis_anchor.measure, jobs, layers=list(MAP_LAYERS), size=WIDGET_SIZE,
+                          repeats=QGIS_OPENS, frames=QGIS_FRAMES, warm_up=self.warm_up)
+        self.figures.update(result or {})
+        print(f"  (QGIS: {', '.join(job['key'] for job in jobs)} in {time.perf_counter() - t:.0f} s)", flush=True)
+
+    @property
+    def title(self) -> str:
+        return f"QGIS {self.figures['version']}" if self.figures and "version" in self.figures else self.note
 
 
 def main() -> int:
@@ -953,29 +981,14 @@ def main() -> int:
         facts = project_facts(small, big)
         labels = label_of(facts["small"]), label_of(facts["big"])
         bounds = county_bounds(small)
-        streets = {label: densest_point(path) for label, path in zip(labels, (small, big), strict=True)}
-
         window_n = int(1_000_000 * scale)
         if "window" not in skip:
             window_source = args.window_dir or folder / "window-built"
             window_source.mkdir(parents=True, exist_ok=True)
             plain, heavy = (_copy(path, folder / "window") for path in bench_window.build(window_source, window_n))
-
-        qgis, anchor_note = None, "skipped (--skip qgis)"
-        if "qgis" not in skip:
-            anchor_note = "QGIS not installed"
-            if qgis_anchor.available():
-                jobs = [{"key": label, "path": str(path), "bounds": bounds, "street": streets[label]}
-                        for label, path in zip(labels, (small, big), strict=True)]
-                if "window" not in skip:
-                    window_bounds = county_bounds(plain)
-                    jobs += [{"key": key, "path": str(path), "bounds": window_bounds, "street": None,
-                              "repeats": QGIS_WINDOW_OPENS, "frames": 0}
-                             for key, path in (("window_plain", plain), ("window_big", heavy))]
-                t = time.perf_counter()
-                qgis = qgis_anchor.measure(jobs, layers=list(MAP_LAYERS), size=WIDGET_SIZE, repeats=QGIS_OPENS,
-                                           frames=QGIS_FRAMES)
-                print(f"measured QGIS in {time.perf_counter() - t:.0f} s", flush=True)
+        failed: dict[str, str] = {}
+        warm_up = Project.create(folder / "warm-up.gpkg", name="warm-up", county_code="419999")
+        anchor = Anchor(skip, failed, warm_up.path)
 
         from desktop.app import create_application  # prepare_environment() runs before the QApplication
 
@@ -986,12 +999,13 @@ def main() -> int:
         install_fetch_probe(widget)
         widget.resize(*WIDGET_SIZE)
         widget.show()
-        warm_up = Project.create(folder / "warm-up.gpkg", name="warm-up", county_code="419999")
         widget.set_project(warm_up)  # the browser's renderer process starts here, not in the first measured open
         wait_signal(widget.layersDrawn, 120)
         ours = []
         for path, n, label in ((small, facts["small"], labels[0]), (big, facts["big"], labels[1])):
-            ours.append(measure_ours(widget, path, n, label, streets[label], attribute_edits=path == small))
+            street = densest_point(path)
+            anchor.run([{"key": label, "path": str(path), "bounds": bounds, "street": street}])
+            ours.append(measure_ours(widget, path, n, label, street, attribute_edits=path == small))
             print(f"measured {label}: opens {[round(s, 2) for s in ours[-1]['opens']]} s", flush=True)
         widget.close()
         widget.deleteLater()
@@ -1005,24 +1019,27 @@ def main() -> int:
             project.close()
             naive = {**info, **measure_naive(folder / "naive.html")}
             print(f"measured the naive page: {naive['drawn_s']:.2f} s", flush=True)
-        failed = {}
         window = {}
         if "window" not in skip:
+            window_bounds = county_bounds(plain)
+            anchor.run([{"key": key, "path": str(path), "bounds": window_bounds, "street": None,
+                         "repeats": QGIS_WINDOW_OPENS, "frames": 0}
+                        for key, path in (("window_plain", plain), ("window_big", heavy))])
             window = _attempt("window", failed, bench_window.measure, plain, heavy) or {}
         imported, import_rows = None, int(1_000_000 * scale)
         if "import" not in skip:
             (folder / "import").mkdir()
             imported = _attempt("import", failed, bench_import.measure, folder / "import", import_rows)
 
+        qgis = anchor.figures or None
         print()
         print(f"Cordon against issue 13's targets{' (--quick: 10x smaller data; targets are for full size)' if args.quick else ''}")
         print(f"  map data: {facts['units']:,} admin units ({facts['units_vertices']:,} vertices), {facts['grids']:,} "
               f"grids ({facts['grids_vertices']:,} vertices), {facts['small']:,} / {facts['big']:,} clustered cases; "
               f"widget {WIDGET_SIZE[0]}x{WIDGET_SIZE[1]} offscreen, canvas renderer (--disable-gpu)")
-        anchor = f"QGIS {qgis['version']}" if qgis else anchor_note
-        print(f"  anchor: {anchor}; window: sample county with and without {window_n:,} extra cases")
+        print(f"  anchor: {anchor.title}; window: sample county with and without {window_n:,} extra cases")
         print()
-        table = Table(anchor_note)
+        table = Table(anchor.note)
         report_rows(table, ours, qgis, judged_zone=labels[0])
         table.add(f"bench process peak RSS (map widget at {labels[1]})", f"{rss_self:.0f} MB")
         if naive:

@@ -5,7 +5,7 @@ Debian's ``python3-qgis`` (``/usr/bin/python3``; QGIS is not importable from the
 subprocess with ``QT_QPA_PLATFORM=offscreen``. That process initialises one ``QgsApplication`` and, for each
 file:
 
-* **open -> drawn**: a new ``QgsVectorLayer`` (OGR provider) for each map layer of the file, then one
+* **open -> drawn** (after one untimed open and draw of a warm-up file: QGIS loads its providers then): a new ``QgsVectorLayer`` (OGR provider) for each map layer of the file, then one
   ``QgsMapRendererParallelJob`` (QGIS's default: layers on threads) over all of them at the widget's size in
   Web Mercator, at the extent Leaflet fits to the county (zoom snapped to 0.25, as the map page does), until
   ``waitForFinished()``; ``repeats`` times (the first run is the cold one);
@@ -48,12 +48,15 @@ def available() -> str | None:
     return (run.stdout.strip() or None) if run.returncode == 0 else None
 
 
-def measure(jobs: list[dict], *, layers: list[str], size: tuple[int, int], repeats: int, frames: int) -> dict:
+def measure(jobs: list[dict], *, layers: list[str], size: tuple[int, int], repeats: int, frames: int,
+            warm_up: str | None = None) -> dict:
     """QGIS's figures for each job ``{"key", "path", "bounds": [minx, miny, maxx, maxy] (lon/lat), "street":
     [lon, lat] or None}`` (a job may set its own "repeats" and "frames"): ``{key: {"opens": [s...], "frames":
     {view: {"zoom": [ms...], "pan": [ms...], "z0"}}}}`` plus ``"version"`` and ``"renderer"``. Raises
-    RuntimeError with QGIS's output when the subprocess fails."""
-    spec = {"jobs": jobs, "layers": layers, "size": list(size), "repeats": repeats, "frames": frames}
+    RuntimeError with QGIS's output when the subprocess fails. ``warm_up``: a GeoPackage opened and drawn first
+    (not timed), so that the first timed open is that of the file, not QGIS loading its providers."""
+    spec = {"jobs": jobs, "layers": layers, "size": list(size), "repeats": repeats, "frames": frames,
+            "warm_up": warm_up}
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as file:
         json.dump(spec, file)
     try:
@@ -159,6 +162,8 @@ def _run(spec: dict) -> dict:
     app.initQgis()
     size, names = tuple(spec["size"]), spec["layers"]
     result = {"version": Qgis.QGIS_VERSION, "renderer": "QgsMapRendererParallelJob"}
+    if spec.get("warm_up"):
+        _render(_open(spec["warm_up"], names), _extent((0, 0), 10, size)[0], size)
     for job in spec["jobs"]:
         bounds = job["bounds"]
         zoom = _fit_zoom(bounds, size)
