@@ -596,6 +596,10 @@ def measure_attribute_edits(widget, project: Project) -> dict:
         if want and "map" not in seen:
             seen["map"], seen["patched"] = time.perf_counter(), report.get("patched") or []
 
+    def done() -> bool:
+        on_table()  # polled as well (every 2 ms): the table may show the value after any model signal
+        return "table" in seen and "map" in seen
+
     model.dataChanged.connect(on_table)
     model.modelReset.connect(on_table)
     widget.layersDrawn.connect(on_drawn)
@@ -609,8 +613,7 @@ def measure_attribute_edits(widget, project: Project) -> dict:
         start = time.perf_counter()
         if not model.setData(index, value):
             raise RuntimeError(f"the table refused {value!r} for feature {want['fid']}")
-        on_table()  # the change may reach the table within the push
-        wait_until(lambda: "table" in seen and "map" in seen, 60)
+        wait_until(done, 60)
         out["table"].append(seen["table"] - start)
         out["map"].append(seen["map"] - start)
         out["edits"].append(max(seen["table"], seen["map"]) - start)
@@ -1037,7 +1040,8 @@ def main() -> int:
         print(f"  map data: {facts['units']:,} admin units ({facts['units_vertices']:,} vertices), {facts['grids']:,} "
               f"grids ({facts['grids_vertices']:,} vertices), {facts['small']:,} / {facts['big']:,} clustered cases; "
               f"widget {WIDGET_SIZE[0]}x{WIDGET_SIZE[1]} offscreen, canvas renderer (--disable-gpu)")
-        print(f"  anchor: {anchor.title}; window: sample county with and without {window_n:,} extra cases")
+        print(f"  anchor: {anchor.title}" + (f"; window: the sample county with and without {window_n:,} extra cases"
+                                             if window else ""))
         print()
         table = Table(anchor.note)
         report_rows(table, ours, qgis, judged_zone=labels[0])
