@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 import struct
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
@@ -25,7 +24,6 @@ from data.project import Project
 from data.schema import LAYERS, layer_spec
 from data.stats_store import grid_infections
 from gis import offsets
-from gis.crs import STORAGE_CRS
 
 DATUMS = ("wgs84", "gcj02")
 MAP_LAYERS = ("grids", "admin_units", "control_zones", "isolation_sites", "facilities", "key_persons", "cases")
@@ -64,10 +62,12 @@ def unpack(payload: bytes) -> tuple[dict, dict[str, np.ndarray]]:
     return header, arrays
 
 
-def layer_payload(project: Project, name: str, datum: str = "wgs84", states: dict[int, dict] | None = None) -> bytes:
+def layer_payload(project: Project, name: str, datum: str = "wgs84", states: dict[int, dict] | None = None,
+                  infections: pd.Series | None = None) -> bytes:
     """The packed payload of one map layer (see the module docstring). With ``states`` ({fid: every field and
     ``geometry``}, as a changeset's changes leave the rows), of only those features (a lifted zone is left out),
-    in the same layout: a patch for the page's copy of the layer."""
+    in the same layout: a patch for the page's copy of the layer; grids' states carry their ``infections``.
+    ``infections`` (grids, whole): the counts made already (:attr:`data.grid_shading.GridShading.counts`)."""
     if name not in MAP_LAYERS or datum not in DATUMS:
         raise KeyError(name)
     spec = layer_spec(name)
@@ -84,7 +84,9 @@ def layer_payload(project: Project, name: str, datum: str = "wgs84", states: dic
         x, y = _shift(shapely.get_x(geoms), shapely.get_y(geoms), datum)
         return pack(header, {"x": x, "y": y})
     if name == "grids":
-        props["infections"] = grid_infections(project).reindex(frame.index, fill_value=0).astype(int).tolist()
+        counts = frame["infections"] if states is not None else (
+            grid_infections(project) if infections is None else infections)
+        props["infections"] = counts.reindex(frame.index, fill_value=0).astype(int).tolist()
     _, coords, (rings, polygons, multis) = shapely.to_ragged_array(geoms) if len(geoms) else (
         None, np.zeros((0, 2)), (np.zeros(1, "<i4"),) * 3)
     x, y = _shift(coords[:, 0], coords[:, 1], datum)
@@ -100,11 +102,10 @@ def payload_fids(payload: bytes) -> list[int]:
     return header["fids"] if "fids" in header else arrays["fid"].tolist()
 
 
-def _state_frame(states: dict[int, dict]) -> gpd.GeoDataFrame:
-    """Row states as :meth:`data.project.Project.read_layer` gives rows: indexed by fid, geometry in storage."""
-    values = pd.DataFrame([{k: v for k, v in state.items() if k != "geometry"} for state in states.values()],
-                          index=pd.Index(list(states), name="fid"))
-    return gpd.GeoDataFrame(values, geometry=[state["geometry"] for state in states.values()], crs=STORAGE_CRS)
+def _state_frame(states: dict[int, dict]) -> pd.DataFrame:
+    """Row states as :meth:`data.project.Project.read_layer` gives rows: indexed by fid, shapely geometries in
+    storage in the ``geometry`` column (a plain frame: making a GeoDataFrame of a few rows costs ten times more)."""
+    return pd.DataFrame(list(states.values()), index=pd.Index(list(states), name="fid"))
 
 
 def _big_points(project: Project, name: str, datum: str, states: dict[int, dict] | None) -> bytes:

@@ -21,6 +21,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from data.atomic import atomic_output
+from data.grid_shading import GridShading
 from data.project import Project
 from data.xlsx_cells import keep_text_as_text, save_workbook
 from data.zone_store import load_scheme
@@ -30,11 +31,9 @@ from gis.deadlines import REPORTING_DEADLINES, overdue_steps
 from gis.errors import UserError
 from gis.glossary import CONTACTS, CaseCategory, CaseGroup, FacilityKind, UnitLevel
 from gis.grid_stats import (
-    INFECTED_VALUES,
     VILLAGE_LEVELS,
     count_by_category,
     daily_counts,
-    grid_of_points,
     in_window,
     locate_points,
     parse_times,
@@ -114,14 +113,9 @@ def grid_infections(project: Project) -> pd.Series:
     """Infections (confirmed + asymptomatic, every date) in each grid, indexed by grid fid, zeros included:
     what the screen map and the print shade grids by. Cases are placed in grids as :func:`case_counts`
     places them (a recorded grid code only where the point lies in that grid), so the shading, its legend
-    and ``stats --by grid`` give the same numbers. Reads only the points, fast for millions of rows."""
-    grids = project.read_layer("grids")
-    _, x, y, columns = project.read_points("cases", ["category", "grid_code"])
-    infected = columns["category"].isin(INFECTED_VALUES).to_numpy()
-    points = shapely.points(x[infected], y[infected]) if infected.any() else np.array([], dtype=object)
-    found = grid_of_points(points, grids.geometry.values, grids["code"].tolist(),
-                           columns["grid_code"].to_numpy(dtype=object)[infected])
-    return pd.Series(np.bincount(found[found >= 0], minlength=len(grids)), index=grids.index, name="infections")
+    and ``stats --by grid`` give the same numbers. Reads only the points, fast for millions of rows
+    (:class:`data.grid_shading.GridShading` keeps them up to date edit by edit)."""
+    return GridShading.read(project).counts
 
 
 def epidemic_curve(project: Project, unit_code: str | None = None, start: dt.date | None = None,

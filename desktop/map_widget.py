@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
+import threading
 from collections.abc import Callable
 
 import shapely
@@ -22,7 +23,8 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from data import zone_store
 from data.basemaps import BASEMAPS, MBTiles, page_spec
-from data.changes import DELETED
+from data.changes import DELETED, Changeset
+from data.grid_shading import GridShading
 from data.map_payload import MAP_LAYERS, layer_payload, payload_fids
 from data.project import Project
 from data.web_map import build_page, page_config
@@ -35,7 +37,8 @@ UNITS_LISTED = 8  # a zone popup names this many units, then counts the rest
 PATCH_MAX = 500  # a changeset touching more features of a layer than this redraws the whole layer
 PATCHED_LAYERS = ("cases", "key_persons", "isolation_sites", "facilities", "control_zones")
 """Layers edited a feature at a time on a desk: a changeset's few features are patched into the page's copy.
-Units and grids (thousands of polygons, replaced by imports; grid shading counts every case) are fetched whole."""
+Units and grids (thousands of polygons, replaced by imports) are fetched whole; a few cases edited send only the
+grids whose infection count they changed (see :class:`data.grid_shading.GridShading`)."""
 
 
 class MapBridge(QObject):
@@ -110,6 +113,7 @@ class MapWidget(QWebEngineView):
     viewChanged = Signal(dict)
     layersChanged = Signal(object)  # set of layer names changed in the project, here or at another desk
     fileDropped = Signal(str)  # a local file dropped onto the map
+    _shadingRead = Signal(object, object, int)  # from a worker: project, GridShading or None, changesets heard before
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -122,6 +126,15 @@ class MapWidget(QWebEngineView):
         self._pending: list[tuple[str, Callable | None]] = []
         self._unsubscribe: Callable[[], None] | None = None
         self._payloads: dict[tuple[str, str], bytes] = {}
+        # Grid shading as the page shows it, kept up to date by the changesets (a read on a worker thread may miss
+        # those heard meanwhile: they are kept in _unshaded and taken again when it arrives).
+        self._shading: tuple[Project, GridShading] | None = None
+        self._shading_heard = 0  # the changesets heard before the kept shading was read
+        self._heard = 0  # changesets heard
+        self._reads = 0  # shading reads under way (on worker threads)
+        self._reads_lock = threading.Lock()
+        self._unshaded: list[tuple[int, Changeset]] = []  # (heard, changeset) of cases, while reads are under way
+        self._shadingRead.connect(self._on_shading_read)
         self.popup_date: Callable[[], dt.date] = dt.date.today  # the day zone popups count to
 
         # Off the record (no disk cache, no cookies kept). The profile must outlive its page, so it hangs
@@ -185,22 +198,88 @@ class MapWidget(QWebEngineView):
     def _payload(self, name: str, datum: str) -> bytes:  # runs on a worker thread
         key = (name, datum)
         if key not in self._payloads:
-            self._payloads[key] = layer_payload(self.project, name, datum)
+            self._payloads[key] = self._grids_payload(datum) if name == "grids" else layer_payload(
+                self.project, name, datum)
         return self._payloads[key]
 
-    def _on_changes(self, changeset) -> None:
+    def _on_changes(self, changeset: Changeset) -> None:
         """Redraw what a changeset (:class:`data.changes.Changeset`) touched: its few features of a
-        :data:`PATCHED_LAYERS` layer are sent alone and patched in; other layers are fetched whole. The page
-        reports ``layersDrawn`` once, with the patched layers named in ``patched``."""
+        :data:`PATCHED_LAYERS` layer are sent alone and patched in, and so are the grids whose infection count
+        its cases changed; other layers are fetched whole. The page reports ``layersDrawn`` once, with the
+        patched layers named in ``patched``."""
         layers = changeset.layers
         self.layersChanged.emit(set(layers))
+        self._heard += 1
         shown = [name for name in layers if name in MAP_LAYERS]
-        if "cases" in layers and "grids" not in shown:
-            shown.append("grids")  # grid shading counts cases
         patches = [patch for name in shown if (patch := self._patch(name, changeset)) is not None]
+        if "grids" in shown:
+            self._forget_shading()  # read again with the grids
+        elif "cases" in shown:
+            shading = self._shading_patch(changeset)
+            if shading is None:
+                shown.append("grids")
+            elif shading:
+                patches.append(shading)
         patched = {patch[0] for patch in patches}
-        if shown:
-            self.refresh_layers([name for name in shown if name not in patched], patches)
+        whole = [name for name in shown if name not in patched]
+        if whole or patches:
+            self.refresh_layers(whole, patches)
+
+    def _shading_patch(self, changeset: Changeset) -> list | None:
+        """The patch of the grids whose infection count the changeset's cases changed (see :meth:`_patch`):
+        ``[]`` when they changed none, None when the grids are to be fetched whole (a bulk change, or no
+        shading kept yet)."""
+        changes = changeset.of("cases")
+        if any(change.bulk for change in changes) or len(changes) > PATCH_MAX:
+            self._forget_shading()
+            return None
+        with self._reads_lock:
+            if self._reads:
+                self._unshaded.append((self._heard, changeset))
+        if self._shading is None or self._shading[0] is not self.project:
+            return None
+        counts = self._shading[1].apply(changes)
+        if not counts:
+            return []
+        states = self.project.states("grids", counts)
+        for fid, state in states.items():
+            state["infections"] = counts[fid]
+        payload = layer_payload(self.project, "grids", self.datum, states=states)
+        return ["grids", base64.b64encode(payload).decode("ascii"), []]
+
+    def _grids_payload(self, datum: str) -> bytes:  # runs on a worker thread
+        """The grids whole, shaded by a :class:`GridShading` read now (:meth:`_read_shading`)."""
+        return layer_payload(self.project, "grids", datum, infections=self._read_shading().counts)
+
+    def _read_shading(self) -> GridShading:  # runs on a worker thread
+        """Read the grid shading, which the widget then keeps up to date (:meth:`_on_shading_read`)."""
+        with self._reads_lock:
+            self._reads += 1
+            project, heard = self.project, self._heard
+        shading = None
+        try:
+            shading = GridShading.read(project)
+            return shading
+        finally:
+            self._shadingRead.emit(project, shading, heard)
+
+    def _on_shading_read(self, project: Project, shading: GridShading | None, heard: int) -> None:
+        """Keep a shading read on a worker thread, once it has taken the changesets it may have missed."""
+        with self._reads_lock:
+            self._reads -= 1
+            reading = self._reads > 0
+        if shading is not None and project is self.project and heard >= self._shading_heard:
+            self._unshaded = [(at, changeset) for at, changeset in self._unshaded if at > heard]
+            for _at, changeset in self._unshaded:
+                shading.apply(changeset.of("cases"))
+            self._shading, self._shading_heard = (project, shading), heard
+        # else: failed, another project's, or older than the one kept
+        if not reading:
+            self._unshaded = []
+
+    def _forget_shading(self) -> None:
+        """The grids or many cases changed: the shading is read again with the grids fetched whole."""
+        self._shading, self._shading_heard = None, self._heard
 
     def _patch(self, name: str, changeset) -> list | None:
         """``[name, payload (base64, or None if nothing is left to draw), removed fids]`` for the features of

@@ -1,6 +1,7 @@
 """A desk's edit reaches the map as a patch: the few features a changeset touched are sent to the page and
 merged into its copy of the layer, without fetching the whole layer again (a county's cases are 100k points)."""
 
+import base64
 import json
 
 import geopandas as gpd
@@ -16,6 +17,7 @@ from gis.crs import STORAGE_CRS
 GAUSS_KRUGER_114E = "EPSG:4547"  # CGCS2000 3-degree Gauss-Krüger zone of 舞钢市
 ORIGIN = (452_000, 3_686_000)
 CASES = 1200
+GRID_COLUMNS, GRID_ROWS = 50, 41  # 2,050 grids: more than the page draws from a cached image of their fills
 DRAW_TIMEOUT_MS = 30_000
 
 
@@ -25,13 +27,18 @@ def gk(xs_m, ys_m) -> gpd.GeoSeries:
 
 
 def gk_box(x_m: float, y_m: float, size_m: float) -> shapely.Polygon:
-    corners = gk([x_m, x_m + size_m], [y_m, y_m + size_m])
+    return gk_cell(x_m, y_m, size_m, size_m)
+
+
+def gk_cell(x_m: float, y_m: float, width_m: float, height_m: float) -> shapely.Polygon:
+    corners = gk([x_m, x_m + width_m], [y_m, y_m + height_m])
     return shapely.box(corners.iloc[0].x, corners.iloc[0].y, corners.iloc[1].x, corners.iloc[1].y)
 
 
 @pytest.fixture
 def county(tmp_path) -> Project:
-    """舞钢市 in Gauss-Krüger metres: three villages, 1,200 cases imported in bulk, two isolation sites, two zones."""
+    """舞钢市 in Gauss-Krüger metres: three villages in 2,050 grids, 1,200 cases imported in bulk, two isolation
+    sites, two zones."""
     names = ["尚店村", "枣林村", "八台社区"]
     units = gpd.GeoDataFrame({"code": [f"410481101{i:03d}" for i in range(3)], "name": names,
                               "level": ["village", "village", "community"], "population": [2100, 1700, 3900]},
@@ -45,9 +52,15 @@ def county(tmp_path) -> Project:
     sites = gpd.GeoDataFrame({"name": ["舞钢宾馆隔离点", "矿山招待所"], "rooms": [60, 35], "occupied": [20, 3],
                               "status": ["active", "active"]}, geometry=gk([1500, 7500], [1500, 1500]).values,
                              crs=STORAGE_CRS)
+    width, height = 9000 / GRID_COLUMNS, 3000 / GRID_ROWS
+    cells = [(c, r) for r in range(GRID_ROWS) for c in range(GRID_COLUMNS)]
+    grids = gpd.GeoDataFrame({"code": [f"410481101{int(c * width // 3000):03d}G{i:04d}" for i, (c, r) in enumerate(cells)],
+                              "name": [f"第{i + 1}网格" for i in range(len(cells))]},
+                             geometry=[gk_cell(c * width, r * height, width, height) for c, r in cells], crs=STORAGE_CRS)
     project = Project.create(tmp_path / "舞钢市.gpkg", name="舞钢市", county_code="410481")
     with project.transaction() as edit:
         edit.insert("admin_units", units, log_each=False)
+        edit.insert("grids", grids, log_each=False)
         edit.insert("cases", cases, log_each=False)
         edit.insert("isolation_sites", sites)
     for x in (500, 6500):
@@ -98,13 +111,13 @@ def test_one_case_edited_is_patched_into_the_map_without_fetching_every_case(sho
             edit.update("cases", fid, {"category": after})
 
     report = drawn_after(qtbot, shown, edit)
-    assert report["failed"] == [] and report["patched"] == ["cases"]
+    assert report["failed"] == [] and "cases" in report["patched"]
     assert report["counts"]["cases"] == CASES
     assert js(qtbot, shown, f"cordon.featureProps('cases', {fid})")["category"] == after
     neighbour = int(county.read_layer("cases", where="case_no = ?", params=("WG-0701",)).index[0])
     assert js(qtbot, shown, f"cordon.featureProps('cases', {neighbour})")["category"] == county.read_layer(
         "cases", where="fid = ?", params=(neighbour,))["category"].iloc[0]
-    assert "cases" not in shown.fetched  # grid shading is fetched whole, the cases are not
+    assert shown.fetched == []  # neither the cases nor the grids (their shading) are fetched whole
     assert shown.map_page.console_errors == []
 
 
@@ -187,3 +200,105 @@ def test_a_patch_holds_what_the_whole_layer_holds_for_its_features(county):
             assert patch["x"].tolist() == whole["x"][first:last].tolist()
             assert patch["y"].tolist() == whole["y"][first:last].tolist()
             assert patch["labelX"].tolist() == [whole["labelX"][at]]
+
+
+# -- grid shading: infections per grid, patched grid by grid ---------------------------------------------------
+
+GRID_FILL_ALPHA = """(() => {  // the alpha of the grids' canvas at a lon/lat: a shaded grid is opaque there
+  const [west, south, east, north] = cordon.view().bounds, merc = (lat) => Math.log(Math.tan(Math.PI / 4 + lat * Math.PI / 360));
+  const canvas = document.querySelector('.leaflet-grids-pane canvas'), ratio = window.devicePixelRatio || 1;
+  const x = ((%(lon)r - west) / (east - west)) * canvas.width, y = ((merc(north) - merc(%(lat)r)) / (merc(north) - merc(south))) * canvas.height;
+  return canvas.getContext('2d').getImageData(Math.round(x), Math.round(y), 1, 1).data[3];
+})()"""
+
+
+def grid_fill_alpha(qtbot, widget, grid: shapely.Geometry) -> int:
+    centre = shapely.point_on_surface(grid)
+    return js(qtbot, widget, GRID_FILL_ALPHA % {"lon": centre.x, "lat": centre.y})
+
+
+def page_infections(qtbot, widget, grid_fids) -> dict[int, int]:
+    shown = js(qtbot, widget, f"{list(grid_fids)}.map((fid) => cordon.featureProps('grids', fid).infections)")
+    return dict(zip(grid_fids, shown, strict=True))
+
+
+def sent_patches(monkeypatch, widget) -> list:
+    """What the widget sends the page from now on: [(layers fetched whole, patches)]."""
+    sent, ask = [], widget.call
+    monkeypatch.setattr(widget, "call", lambda f, *args, **kw: (sent.append(args) if f == "reloadLayers" else None)
+                        or ask(f, *args, **kw))
+    return sent
+
+
+def test_a_confirmed_case_made_a_close_contact_takes_one_off_its_grid_and_sends_only_that_grid(
+        shown, qtbot, county, monkeypatch):
+    from data.map_payload import payload_fids
+    from data.stats_store import grid_infections, located_cases
+
+    counts = grid_infections(county)
+    cases = located_cases(county, ["case_no"])
+    alone = cases[(cases["category"] == "confirmed") & cases["grid_fid"].map(counts).eq(1)].iloc[0]
+    fid, grid = int(alone.name), int(alone["grid_fid"])
+    outline = county.read_layer("grids", where="fid = ?", params=(grid,)).geometry.iloc[0]
+    qtbot.wait(500)  # the page has cached the image of the grids' fills meanwhile
+    assert page_infections(qtbot, shown, [grid]) == {grid: 1}
+    assert grid_fill_alpha(qtbot, shown, outline) > 100  # shaded
+    sent = sent_patches(monkeypatch, shown)
+
+    def edit():
+        with county.transaction() as edit:
+            edit.update("cases", fid, {"category": "close_contact"})
+
+    report = drawn_after(qtbot, shown, edit)
+    assert report["failed"] == [] and sorted(report["patched"]) == ["cases", "grids"]
+    (whole, patches), = sent
+    (grids_payload,) = [base64.b64decode(payload) for name, payload, _removed in patches if name == "grids"]
+    assert whole == [] and payload_fids(grids_payload) == [grid]  # one grid sent, no layer fetched whole
+    assert shown.fetched == []
+    assert page_infections(qtbot, shown, [grid]) == {grid: 0}
+    assert grid_fill_alpha(qtbot, shown, outline) == 0  # no longer shaded on screen
+    everyone = grid_infections(county)
+    assert page_infections(qtbot, shown, everyone.index.tolist()) == everyone.to_dict()
+    assert js(qtbot, shown, f"cordon.featureProps('cases', {fid})")["category"] == "close_contact"
+    assert shown.map_page.console_errors == []
+
+
+def test_a_case_edit_the_shading_does_not_count_sends_no_grid(shown, qtbot, county, monkeypatch):
+    fid = int(county.read_layer("cases", where="category = ?", params=("confirmed",)).index[0])
+    sent = sent_patches(monkeypatch, shown)
+
+    def edit():
+        with county.transaction() as edit:
+            edit.update("cases", fid, {"address": "矿建街道12号院", "case_no": "WG-复核"})
+
+    report = drawn_after(qtbot, shown, edit)
+    assert report["patched"] == ["cases"] and [p[0] for p in sent[0][1]] == ["cases"]
+    assert shown.fetched == []
+
+
+def test_a_case_edited_while_the_map_loads_is_counted_in_its_grid_once_drawn(cordon_app, qtbot, county):
+    from data.stats_store import grid_infections
+    from desktop.map_widget import MapWidget
+
+    widget = MapWidget()
+    qtbot.addWidget(widget)
+    widget.resize(1000, 700)
+    contacts = county.read_layer("cases", where="category = ?", params=("close_contact",)).index[:3].tolist()
+    widget.set_project(county)
+    widget.show()
+    for fid in contacts:  # while the page is still asking for its layers
+        with county.transaction() as edit:
+            edit.update("cases", int(fid), {"category": "confirmed"})
+        qtbot.wait(30)
+    everyone = grid_infections(county)
+    qtbot.waitUntil(lambda: widget.is_ready and js(qtbot, widget, "cordon.featureCounts().grids || 0") == len(everyone),
+                    timeout=DRAW_TIMEOUT_MS)
+    qtbot.waitUntil(lambda: page_infections(qtbot, widget, everyone.index.tolist()) == everyone.to_dict(),
+                    timeout=DRAW_TIMEOUT_MS)
+    with county.transaction() as edit:  # and edits after it is drawn are patched onto the right counts
+        edit.update("cases", int(contacts[0]), {"category": "close_contact"})
+    everyone = grid_infections(county)
+    qtbot.waitUntil(lambda: page_infections(qtbot, widget, everyone.index.tolist()) == everyone.to_dict(),
+                    timeout=DRAW_TIMEOUT_MS)
+    assert widget.map_page.console_errors == []
+    widget.close()

@@ -626,10 +626,114 @@
     if (state.loading[name]) await state.loading[name].catch(() => {});
     const entry = state.layers[name];
     if (!entry) return loadLayer(name);
-    return showLayer(name, mergeFeatures(entry, payload ? decodeBase64(payload) : null, removed || []));
+    const patch = payload ? decodeBase64(payload) : null;
+    if (patch && !(removed || []).length && patchInPlace(name, entry, patch)) return undefined;
+    return showLayer(name, mergeFeatures(entry, patch, removed || []));
   }
 
   function featureFids(decoded) { return decoded.header.fids || Array.from(decoded.arrays.fid); }
+
+  // A patch of features already drawn that leaves them where they are (a case's category, a grid's infection count)
+  // is written into the layer's arrays and drawing data in place (cases: the counts of the index pyramid of
+  // preparePoints; grids: the style classes of preparePolygons and the cached fills), and the layer is drawn again
+  // from them: nothing of the other 100,000 features is copied or projected again. False, with nothing changed,
+  // for anything else (new features, moved points or outlines, other layers): the patch is then merged.
+  function patchInPlace(name, entry, patch) {
+    const at = featureFids(patch).map((fid) => indexOfFid(entry, fid)), P = entry.view.data;
+    if (!P || at.some((i) => i < 0)) return false;
+    if (entry.header.kind === 'bigpoints') return recategorise(entry, P, patch, at);
+    return name === 'grids' && entry.header.kind === 'polygons' && restyleGrids(entry, P, patch, at);
+  }
+
+  function recategorise(entry, P, patch, at) { // big points: new categories, same places
+    const { x, y, category } = entry.arrays, to = patch.arrays.category;
+    if (!P.levels || P.category !== category || at.some((i, k) => x[i] !== patch.arrays.x[k] || y[i] !== patch.arrays.y[k])) return false;
+    const scale = P.side / P.span, last = P.cats - 1;
+    at.forEach((i, k) => {
+      if (category[i] === to[k]) return;
+      const cx = Math.min(P.side - 1, ((P.mx[i] - P.x0) * scale) | 0), cy = Math.min(P.side - 1, ((P.my[i] - P.y0) * scale) | 0);
+      for (let level = P.level; level >= 0; level--) { // the point's cell at every level of the pyramid
+        const shift = P.level - level, cell = ((cy >> shift) * (1 << level) + (cx >> shift)) * P.cats;
+        P.levels[level][cell + Math.min(category[i], last)]--;
+        P.levels[level][cell + Math.min(to[k], last)]++;
+      }
+      category[i] = to[k];
+    });
+    P.present = new Set();
+    for (let q = 0; q < P.cats; q++) if (P.levels[0][q]) P.present.add(q < last ? q : 255);
+    entry.view._redraw();
+    return true;
+  }
+
+  function restyleGrids(entry, P, patch, at) { // grids: new properties (infection counts), same outlines
+    const a = entry.arrays, b = patch.arrays, props = entry.header.props;
+    const ringsOf = (d, f) => { const r = []; for (let p = d.multis[f]; p < d.multis[f + 1]; p++) r.push(d.polygons[p + 1] - d.polygons[p]); return r.join(); };
+    for (let k = 0; k < at.length; k++) {
+      const i = at[k], c0 = a.rings[a.polygons[a.multis[i]]], c1 = a.rings[a.polygons[a.multis[i + 1]]];
+      const d0 = b.rings[b.polygons[b.multis[k]]], d1 = b.rings[b.polygons[b.multis[k + 1]]];
+      if (c1 - c0 !== d1 - d0 || ringsOf(a, i) !== ringsOf(b, k)) return false;
+      for (let j = 0; j < c1 - c0; j++) if (a.x[c0 + j] !== b.x[d0 + j] || a.y[c0 + j] !== b.y[d0 + j]) return false;
+    }
+    const restyled = [];
+    at.forEach((i, k) => {
+      for (const field of Object.keys(props)) props[field][i] = patch.header.props[field] ? patch.header.props[field][k] : null;
+      const style = gridStyle(props, i);
+      if (P.count > LOD_ABOVE) style.strokeMinZoom = GRID_OUTLINE_ZOOM; // as preparePolygons styles grids
+      const key = JSON.stringify(style), was = P.classes.find((c) => c.features.includes(i));
+      if (was && JSON.stringify(was.style) === key) return;
+      if (was) was.features = was.features.filter((f) => f !== i);
+      let cls = P.classes.find((c) => JSON.stringify(c.style) === key);
+      if (!cls) P.classes.push((cls = { style, features: new Int32Array(0) }));
+      cls.features = Int32Array.from([...cls.features, i]).sort();
+      restyled.push([i, style]);
+    });
+    const cache = P.fillCache;
+    if (cache) { // fill the restyled grids again in the cached image of all fills
+      const ctx = cache.canvas.getContext('2d'), w = cache.world;
+      for (const [f, st] of restyled) {
+        ctx.save();
+        ctx.beginPath();
+        tracePolygon(ctx, P, f, cache);
+        ctx.clip('evenodd');
+        const bx = P.bbox[4 * f] * w - cache.ox, by = P.bbox[4 * f + 1] * w - cache.oy;
+        ctx.clearRect(bx - 1, by - 1, (P.bbox[4 * f + 2] - P.bbox[4 * f]) * w + 2, (P.bbox[4 * f + 3] - P.bbox[4 * f + 1]) * w + 2);
+        if (st.fillColor && st.fillOpacity > 0) { ctx.globalAlpha = st.fillOpacity; ctx.fillStyle = st.fillColor; ctx.fill('evenodd'); }
+        ctx.restore();
+      }
+    }
+    if (restyled.length) {
+      const box = [Infinity, Infinity, -Infinity, -Infinity];
+      for (const [f] of restyled) {
+        for (let c = 0; c < 4; c++) box[c] = (c < 2 ? Math.min : Math.max)(box[c], P.bbox[4 * f + c]);
+      }
+      redrawWithin(entry.view, box);
+    }
+    return true;
+  }
+
+  // Draws an array layer again within a world rectangle [x0, y0, x1, y1] only (a few grids restyled), over the rest
+  // of its canvas as drawn: a frame then composites a few grids, not a view of ten thousand. A layer not drawn at the
+  // current view is drawn whole.
+  function redrawWithin(view, box) {
+    const m = view._map, canvas = view._canvases && view._canvases[0];
+    if (!m || !canvas || !view.enabled || view._drawnKey === undefined || view._drawnKey !== view._viewKey(m)) {
+      view._redraw();
+      return;
+    }
+    const v = viewOf(m), ctx = canvas.getContext('2d'), ratio = window.devicePixelRatio || 1;
+    const left = Math.max(0, Math.floor(box[0] * v.world - v.ox) - 2), top = Math.max(0, Math.floor(box[1] * v.world - v.oy) - 2);
+    const right = Math.min(v.w, Math.ceil(box[2] * v.world - v.ox) + 2), bottom = Math.min(v.h, Math.ceil(box[3] * v.world - v.oy) + 2);
+    if (right <= left || bottom <= top) return;
+    ctx.save();
+    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+    ctx.beginPath();
+    ctx.rect(left, top, right - left, bottom - top);
+    ctx.clip();
+    ctx.clearRect(left, top, right - left, bottom - top);
+    view._draw(() => ctx, view.data, { ...v, x0: (left + v.ox) / v.world, y0: (top + v.oy) / v.world,
+      x1: (right + v.ox) / v.world, y1: (bottom + v.oy) / v.world });
+    ctx.restore();
+  }
 
   function mergeFeatures(old, patch, removed) { // {header, arrays} of the merged layer, old order kept
     const drop = new Set(removed), fresh = new Map(), picks = []; // picks: [decoded, feature index]
