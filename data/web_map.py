@@ -39,7 +39,8 @@ _LABELS = {
            "phone": "电话", "radius": "半径", "metres": "米", "legend": "图例", "zones": "管控区域",
            "caseLegend": "病例与密接", "keyPersonLegend": "重点人员", "siteLegend": "隔离场所",
            "facilityLegend": "防疫设施", "unitLegend": "行政区划",
-           "basemapOffline": "在线底图无法加载（可能未联网），地图数据照常显示。", "sample": "示例数据"},
+           "basemapOffline": "在线底图无法加载（可能未联网），地图数据照常显示。", "sample": "示例数据",
+           "km": "公里", "densityLegend": "每格人数", "densityNote": "每格约 {size}见方，放大后显示各人点位"},
     "en": {"status": "Status", "rooms": "Rooms", "occupied": "Occupied", "free": "Free", "address": "Address",
            "contact": "Contact", "kind": "Kind", "capacity": "Capacity", "tier": "Tier", "radius_m": "Radius (m)",
            "started_at": "Started", "code": "Code", "population": "Population", "households": "Households",
@@ -48,7 +49,8 @@ _LABELS = {
            "keyPersonLegend": "Key persons", "siteLegend": "Isolation sites", "facilityLegend": "Facilities",
            "unitLegend": "Boundaries",
            "basemapOffline": "The online basemap cannot load (no network?); the map data is still shown.",
-           "sample": "Sample data"},
+           "sample": "Sample data", "km": "km", "densityLegend": "People per cell",
+           "densityNote": "Cells about {size} across; zoom in for each person's point"},
 }
 
 
@@ -59,6 +61,8 @@ def page_labels(lang: str) -> dict:
     labels = dict(_LABELS[lang])
     labels["gridLegend"], labels["gridLegendNote"] = symbology.grid_legend(lang)
     labels["infections"] = CaseGroup.INFECTIONS.label(lang)  # a grid's popup: the figure its shading shows
+    labels.update({f"group.{m.value}": m.label(lang) for m in CaseGroup})  # density cells' legend and tooltips
+    labels["group.key_persons"] = labels["keyPersonLegend"]
     labels.update({f"unit.{level}": words[0 if lang == "zh" else 1]
                    for level, words in symbology.UNIT_OUTLINE_LABELS.items()})
     for prefix, enum in (("site", SiteStatus), ("facility", FacilityKind), ("case", CaseCategory),

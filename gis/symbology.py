@@ -6,7 +6,7 @@ tier scheme may override them.
 
 from __future__ import annotations
 
-from gis.glossary import CaseCategory, CaseGroup, FacilityKind, KeyPersonCategory, SiteStatus, Tier
+from gis.glossary import CONTACTS, INFECTED, CaseCategory, CaseGroup, FacilityKind, KeyPersonCategory, SiteStatus, Tier
 
 TIER_COLOURS = {
     Tier.SEALED.value: "#d7191c",  # red
@@ -76,6 +76,21 @@ GRID_OUTLINE = ("#b0b0b0", 0.4)
 GRID_CASE_CLASSES = [(0, "#ffffff00"), (1, "#e4e0f0"), (3, "#c2bbdc"), (9, "#9c8fc4"), (10**9, "#6a4c9c")]
 BACKGROUND = "#f4f1ea"
 
+# Many points in view (see the map page's AGGREGATE_ABOVE) are drawn as square cells shaded by how many people each
+# holds, one ramp per group so infections and contacts never read as one: a cell takes the ramp of the first group
+# it holds (infections over suspected cases over contacts). Classes: upper bounds (inclusive) of people per cell.
+DENSITY_CLASSES = [9, 99, 999, 9999, 10**9]
+DENSITY_GROUPS = {  # layer -> [(group, its categories, ramp light to dark)]
+    "cases": [
+        ("infections", [c.value for c in INFECTED], ["#fcbba1", "#fc9272", "#ef3b2c", "#cb181d", "#67000d"]),
+        ("suspected", [CaseCategory.SUSPECTED.value], ["#fcc5c0", "#fa9fb5", "#f768a1", "#c51b8a", "#7a0177"]),
+        ("contacts", [c.value for c in CONTACTS], ["#c6dbef", "#9ecae1", "#4292c6", "#2171b5", "#08306b"]),
+    ],
+    "key_persons": [
+        ("key_persons", [c.value for c in KeyPersonCategory], ["#c7eae5", "#80cdc1", "#35978f", "#01665e", "#003c30"]),
+    ],
+}
+
 
 def grid_legend(lang: str = "zh") -> tuple[str, str]:
     """(title, note) of the grid shading's legend, the same on the screen map and in print: it counts infections.
@@ -111,4 +126,7 @@ def as_dict() -> dict:
         "units": {k: {"colour": c, "width": w} for k, (c, w) in UNIT_OUTLINES.items()},
         "grid": {"colour": GRID_OUTLINE[0], "width": GRID_OUTLINE[1]},
         "gridClasses": GRID_CASE_CLASSES, "background": BACKGROUND,
+        "densityClasses": DENSITY_CLASSES,
+        "densityGroups": {layer: [{"key": k, "categories": c, "ramp": r} for k, c, r in groups]
+                          for layer, groups in DENSITY_GROUPS.items()},
     }

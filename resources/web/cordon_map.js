@@ -327,65 +327,266 @@
     return -1;
   }
 
-  function preparePoints(decoded, palette) {
-    const [mx, my] = mercator(decoded.arrays.x, decoded.arrays.y);
-    return { mx, my, category: decoded.arrays.category, palette, aggregated: false };
-  }
+  // Big point layers (cases, up to millions): projected once on arrival and indexed, so that a frame touches only
+  // what is in view. The index sorts the points into a grid of side × side cells over the layer's extent; per-category
+  // counts are summed up a pyramid of coarser grids (each cell four of the finer one). With few points in view
+  // (AGGREGATE_ABOVE) each is a dot, as always; with more, the view is shaded in square cells of 12 to 24 px (cells
+  // of the pyramid, so they stay put while panning) by how many people each holds (see densityHtml for the legend
+  // and densityTip for the counts on hover), on a canvas in the layer's density pane, below zones and outlines.
+  const DENSITY_CELL_PX = 12; // density cells are 12 to 24 px wide
+  const DENSITY_OPACITY = 0.8;
+  const MAX_INDEX_LEVEL = 9; // at most 512 × 512 index cells
 
-  // Big point layers (cases): aggregated into counted bins when many are in view, single dots when few.
-  function drawPoints(ctx, P, v) {
-    const { mx, my, category, palette } = P, n = mx.length, BIN = BIG_POINT_BIN_PX;
-    const { world, ox, oy, x0, y0, x1, y1 } = v;
-    const cols = Math.ceil(v.w / BIN) + 1, rows = Math.ceil(v.h / BIN) + 1;
-    const counts = new Uint32Array(cols * rows), top = new Uint8Array(cols * rows).fill(255);
-    let visible = 0;
+  function preparePoints(name, decoded, palette) {
+    const [mx, my] = mercator(decoded.arrays.x, decoded.arrays.y);
+    const category = decoded.arrays.category, n = mx.length, cats = decoded.header.categories.length + 1; // + any other
+    let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
     for (let i = 0; i < n; i++) {
       const a = mx[i], b = my[i];
-      if (a < x0 || a >= x1 || b < y0 || b >= y1) continue;
-      const bin = Math.floor((b * world - oy) / BIN) * cols + Math.floor((a * world - ox) / BIN);
-      counts[bin]++;
-      if (category[i] < top[bin]) top[bin] = category[i];
-      visible++;
+      if (a < x0) x0 = a; if (a > x1) x1 = a; if (b < y0) y0 = b; if (b > y1) y1 = b;
     }
-    P.aggregated = visible > AGGREGATE_ABOVE;
-    if (P.aggregated) {
-      ctx.font = 'bold 11px sans-serif'; ctx.textAlign = 'center'; ctx.textBaseline = 'middle';
-      for (let b = 0; b < counts.length; b++) {
-        if (!counts[b]) continue;
-        const cx = (b % cols + 0.5) * BIN, cy = (Math.floor(b / cols) + 0.5) * BIN;
-        const r = Math.min(20, 7 + Math.log2(counts[b]) * 1.6);
-        ctx.globalAlpha = 0.85; ctx.fillStyle = palette[top[b]] || '#555';
-        ctx.beginPath(); ctx.arc(cx, cy, r, 0, 2 * Math.PI); ctx.fill();
-        ctx.globalAlpha = 1; ctx.fillStyle = '#fff'; ctx.fillText(String(counts[b]), cx, cy);
+    if (!n) { x0 = y0 = 0; x1 = y1 = 1; }
+    const level = Math.max(2, Math.min(MAX_INDEX_LEVEL, Math.ceil(Math.log2(Math.sqrt(n) + 1)) - 1));
+    const side = 1 << level, span = Math.max(x1 - x0, y1 - y0, 1e-12) * (1 + 1e-9), scale = side / span;
+    const cellOf = new Uint32Array(n), start = new Uint32Array(side * side + 1), fine = new Uint32Array(side * side * cats);
+    for (let i = 0; i < n; i++) {
+      const cx = Math.min(side - 1, ((mx[i] - x0) * scale) | 0), cy = Math.min(side - 1, ((my[i] - y0) * scale) | 0);
+      const c = cy * side + cx;
+      cellOf[i] = c; start[c + 1]++;
+      fine[c * cats + Math.min(category[i], cats - 1)]++;
+    }
+    for (let c = 0; c < side * side; c++) start[c + 1] += start[c];
+    const order = new Uint32Array(n), fill = start.slice(0, side * side);
+    for (let i = 0; i < n; i++) order[fill[cellOf[i]]++] = i;
+    const levels = [];
+    levels[level] = fine;
+    for (let k = level - 1; k >= 0; k--) { // each cell: the sum of its four children
+      const s = 1 << k, below = levels[k + 1], here = new Uint32Array(s * s * cats);
+      for (let cy = 0; cy < 2 * s; cy++) {
+        for (let cx = 0; cx < 2 * s; cx++) {
+          const from = (cy * 2 * s + cx) * cats, to = ((cy >> 1) * s + (cx >> 1)) * cats;
+          for (let q = 0; q < cats; q++) here[to + q] += below[from + q];
+        }
       }
-      return;
+      levels[k] = here;
     }
+    const present = new Set(); // category codes present
+    for (let q = 0; q < cats; q++) if (levels[0][q]) present.add(q < cats - 1 ? q : 255);
+    const header = decoded.header, names = header.categories;
+    const groups = ((config.symbology.densityGroups || {})[name] || []).map((g) => ({
+      key: g.key, ramp: g.ramp, codes: g.categories.map((c) => names.indexOf(c)).filter((q) => q >= 0),
+    }));
+    return { name, mx, my, category, palette, n, cats, x0, y0, span, level, side, order, start, levels, present, groups,
+      aggregated: false, cells: null };
+  }
+
+  // Calls fn(first, last, inside) for the index cells overlapping a world rectangle: ``order[first..last)`` are
+  // their points, all within the rectangle when ``inside``. Stops when fn returns true.
+  function eachIndexCell(P, wx0, wy0, wx1, wy1, fn) {
+    const { side, span, x0, y0, start } = P, s = side / span;
+    const ca = Math.max(0, Math.floor((wx0 - x0) * s)), cb = Math.min(side - 1, Math.floor((wx1 - x0) * s));
+    const ra = Math.max(0, Math.floor((wy0 - y0) * s)), rb = Math.min(side - 1, Math.floor((wy1 - y0) * s));
+    for (let r = ra; r <= rb; r++) {
+      const rowInside = y0 + r / s >= wy0 && y0 + (r + 1) / s <= wy1;
+      for (let c = ca; c <= cb; c++) {
+        const cell = r * side + c, first = start[cell], last = start[cell + 1];
+        if (first === last) continue;
+        const inside = rowInside && x0 + c / s >= wx0 && x0 + (c + 1) / s <= wx1;
+        if (fn(first, last, inside)) return;
+      }
+    }
+  }
+
+  // How many points lie in a world rectangle, counted up to ``enough``.
+  function countIn(P, wx0, wy0, wx1, wy1, enough) {
+    const { mx, my, order } = P;
+    let count = 0;
+    eachIndexCell(P, wx0, wy0, wx1, wy1, (first, last, inside) => {
+      if (inside) count += last - first;
+      else {
+        for (let k = first; k < last; k++) {
+          const a = mx[order[k]], b = my[order[k]];
+          if (a >= wx0 && a < wx1 && b >= wy0 && b < wy1) count++;
+        }
+      }
+      return count > enough;
+    });
+    return count;
+  }
+
+  function drawPoints(canvas, P, v) {
+    if (!P.n) return undefined;
+    const was = P.aggregated, cellsWere = P.cells && P.cells.k;
+    P.aggregated = countIn(P, v.x0, v.y0, v.x1, v.y1, AGGREGATE_ABOVE) > AGGREGATE_ABOVE;
+    if (P.aggregated) drawDensity(canvas(1), P, v); else { P.cells = null; drawDots(canvas(0), P, v); }
+    const drawn = state.layers[P.name] && state.layers[P.name].view.data === P; // (not while it is being added)
+    if (drawn && (was !== P.aggregated || (P.cells && P.cells.k) !== cellsWere)) refreshLegend();
+    return undefined;
+  }
+
+  function drawDots(ctx, P, v) {
+    const { mx, my, category, palette, order } = P, { world, ox, oy } = v;
     const pad = 8 / world; // dots straddling the edge
+    const wx0 = v.x0 - pad, wy0 = v.y0 - pad, wx1 = v.x1 + pad, wy1 = v.y1 + pad, inView = [];
+    eachIndexCell(P, wx0, wy0, wx1, wy1, (first, last) => {
+      for (let k = first; k < last; k++) {
+        const i = order[k], a = mx[i], b = my[i];
+        if (a >= wx0 && a <= wx1 && b >= wy0 && b <= wy1) inView.push(i);
+      }
+    });
+    inView.sort((a, b) => a - b); // the layer's order, as drawn before the index
     for (let c = palette.length - 1; c >= 0; c--) { // contacts below infections
       ctx.fillStyle = palette[c]; ctx.strokeStyle = '#ffffff'; ctx.lineWidth = 1;
       ctx.beginPath();
-      for (let i = 0; i < n; i++) {
+      for (const i of inView) {
         if (category[i] !== c) continue;
-        const a = mx[i], b = my[i];
-        if (a < x0 - pad || a > x1 + pad || b < y0 - pad || b > y1 + pad) continue;
-        const sx = a * world - ox, sy = b * world - oy;
+        const sx = mx[i] * world - ox, sy = my[i] * world - oy;
         ctx.moveTo(sx + 4, sy); ctx.arc(sx, sy, 4, 0, 2 * Math.PI);
       }
       ctx.fill(); ctx.stroke();
     }
   }
 
-  function nearestPoint(P, m, containerPoint, maxPx) {
-    if (P.aggregated) return -1;
-    const world = 256 * Math.pow(2, m.getZoom());
-    const [wx, wy] = toWorld(m, containerPoint);
-    const { mx, my } = P;
-    let best = -1, bestD = (maxPx / world) * (maxPx / world);
-    for (let i = 0; i < mx.length; i++) {
-      const dx = mx[i] - wx, dy = my[i] - wy, d = dx * dx + dy * dy;
-      if (d < bestD) { bestD = d; best = i; }
+  // The counts per category of the density cells in view, at the pyramid level k whose cells are 12-24 px wide:
+  // read from the pyramid, or (zoomed in further than the index goes) summed from the points of the index cells
+  // in view. Kept (P.cells) for the legend and the counts on hover.
+  function densityCells(P, v) {
+    const k = Math.max(0, Math.floor(Math.log2((P.span * v.world) / DENSITY_CELL_PX)));
+    const s = Math.pow(2, k) / P.span, cats = P.cats;
+    const ca = Math.max(0, Math.floor((v.x0 - P.x0) * s)), cb = Math.min(Math.pow(2, k) - 1, Math.floor((v.x1 - P.x0) * s));
+    const ra = Math.max(0, Math.floor((v.y0 - P.y0) * s)), rb = Math.min(Math.pow(2, k) - 1, Math.floor((v.y1 - P.y0) * s));
+    const cols = Math.max(0, cb - ca + 1), rows = Math.max(0, rb - ra + 1), counts = new Uint32Array(cols * rows * cats);
+    if (k <= P.level) {
+      const side = 1 << k, source = P.levels[k];
+      for (let r = 0; r < rows; r++) counts.set(source.subarray(((ra + r) * side + ca) * cats, ((ra + r) * side + ca + cols) * cats), r * cols * cats);
+    } else if (cols && rows) {
+      const { mx, my, order, category } = P;
+      eachIndexCell(P, P.x0 + ca / s, P.y0 + ra / s, P.x0 + (cb + 1) / s, P.y0 + (rb + 1) / s, (first, last) => {
+        for (let j = first; j < last; j++) {
+          const i = order[j], c = Math.floor((mx[i] - P.x0) * s) - ca, r = Math.floor((my[i] - P.y0) * s) - ra;
+          if (c >= 0 && c < cols && r >= 0 && r < rows) counts[(r * cols + c) * cats + Math.min(category[i], cats - 1)]++;
+        }
+      });
     }
+    return { k, s, ca, ra, cols, rows, counts };
+  }
+
+  // The group a cell is shaded by (the first it holds; -1: only other values) and its count there.
+  function cellGroup(P, counts, at) {
+    for (let g = 0; g < P.groups.length; g++) {
+      let total = 0;
+      for (const q of P.groups[g].codes) total += counts[at + q];
+      if (total) return [g, total];
+    }
+    let total = 0;
+    for (let q = 0; q < P.cats; q++) total += counts[at + q];
+    return [-1, total];
+  }
+
+  function densityClass(count) {
+    const classes = config.symbology.densityClasses;
+    let c = 0;
+    while (c < classes.length - 1 && count > classes[c]) c++;
+    return c;
+  }
+
+  function drawDensity(ctx, P, v) {
+    const cells = (P.cells = densityCells(P, v)), { s, ca, ra, cols, rows, counts } = cells, cats = P.cats;
+    const byColour = new Map();
+    for (let r = 0; r < rows; r++) {
+      for (let c = 0; c < cols; c++) {
+        const at = (r * cols + c) * cats, [g, total] = cellGroup(P, counts, at);
+        if (!total) continue;
+        const colour = g < 0 ? '#8a8a8a' : P.groups[g].ramp[densityClass(total)];
+        if (!byColour.has(colour)) byColour.set(colour, []);
+        byColour.get(colour).push(c, r);
+      }
+    }
+    ctx.globalAlpha = DENSITY_OPACITY;
+    const sx = (c) => Math.round((P.x0 + (ca + c) / s) * v.world - v.ox), sy = (r) => Math.round((P.y0 + (ra + r) / s) * v.world - v.oy);
+    for (const [colour, list] of byColour) {
+      ctx.fillStyle = colour;
+      ctx.beginPath();
+      for (let j = 0; j < list.length; j += 2) {
+        const left = sx(list[j]), top = sy(list[j + 1]);
+        ctx.rect(left, top, sx(list[j] + 1) - left, sy(list[j + 1] + 1) - top);
+      }
+      ctx.fill();
+    }
+    ctx.globalAlpha = 1;
+  }
+
+  // The counts of the density cell under a world point, as popup rows (group totals, then their categories), or
+  // null where no cell is drawn.
+  function densityRows(P, wx, wy) {
+    const cells = P.aggregated && P.cells;
+    if (!cells) return null;
+    const c = Math.floor((wx - P.x0) * cells.s) - cells.ca, r = Math.floor((wy - P.y0) * cells.s) - cells.ra;
+    if (c < 0 || r < 0 || c >= cells.cols || r >= cells.rows) return null;
+    const at = (r * cells.cols + c) * P.cats, counts = cells.counts, names = state.layers[P.name].header.categories;
+    const prefix = P.name === 'cases' ? 'case.' : 'person.', rows = [];
+    for (const g of P.groups) {
+      const codes = g.codes.filter((q) => counts[at + q]);
+      if (!codes.length) continue;
+      rows.push([label('group.' + g.key), codes.reduce((sum, q) => sum + counts[at + q], 0)]);
+      if (g.codes.length > 1) for (const q of codes) rows.push(['\u3000' + label(prefix + names[q]), counts[at + q]]);
+    }
+    return rows.length ? rows : null;
+  }
+
+  // The legend of the density cells: a ramp per group present, under the class breaks, and the cells' size.
+  function densityHtml(P, v) {
+    const classes = config.symbology.densityClasses, groups = P.groups.filter((g) => g.codes.some((q) => P.present.has(q)));
+    const breaks = classes.map((upper, c) => { const lower = c ? classes[c - 1] + 1 : 1; return c === classes.length - 1 ? `≥${lower}` : `${lower}–${upper}`; });
+    const head = breaks.map((b) => `<th>${esc(b)}</th>`).join('');
+    const body = groups.map((g) => `<tr><td>${esc(label('group.' + g.key))}</td>` +
+      g.ramp.map((colour) => `<td><i style="background:${esc(colour)};opacity:${DENSITY_OPACITY}"></i></td>`).join('') + '</tr>').join('');
+    const lat = Math.atan(Math.sinh(Math.PI * (1 - v.y0 - v.y1))), metres = (P.span / Math.pow(2, P.cells.k)) * 40075016.686 * Math.cos(lat);
+    const size = metres >= 1000 ? `${(metres / 1000).toPrecision(2)} ${label('km')}` : `${Math.round(metres / 10) * 10} ${label('metres')}`;
+    return `<div>${esc(label('densityLegend'))}</div><table class="cordon-density"><tr><td></td>${head}</tr>${body}</table>` +
+      `<div class="cordon-legend-note">${esc(label('densityNote').replace('{size}', size))}</div>`;
+  }
+
+  // The point nearest a container point within maxPx, or -1 (none while the layer is shown as density cells).
+  function nearestPoint(P, m, containerPoint, maxPx) {
+    if (P.aggregated || !P.n) return -1;
+    const world = 256 * Math.pow(2, m.getZoom()), r = maxPx / world;
+    const [wx, wy] = toWorld(m, containerPoint);
+    const { mx, my, order } = P;
+    let best = -1, bestD = r * r;
+    eachIndexCell(P, wx - r, wy - r, wx + r, wy + r, (first, last) => {
+      for (let k = first; k < last; k++) {
+        const i = order[k], dx = mx[i] - wx, dy = my[i] - wy, d = dx * dx + dy * dy;
+        if (d < bestD || (d === bestD && i < best)) { bestD = d; best = i; }
+      }
+    });
     return best;
+  }
+
+  // Big point layers draw their density cells in a pane of their own, below zones, sites and outlines (and below
+  // the layer itself, wherever the layer panel puts it); it is shown, hidden and faded with the layer.
+  const POINT_LAYERS = ['cases', 'key_persons'];
+  function densityPane(name) { return name + '_density'; }
+  function panesOf(name) { return POINT_LAYERS.includes(name) ? [map.getPane(name), map.getPane(densityPane(name))] : [map.getPane(name)]; }
+  function placeDensityPanes() {
+    POINT_LAYERS.forEach((name, i) => {
+      const below = Math.min(paneZ(name), paneZ('admin_units'), paneZ('control_zones'));
+      map.getPane(densityPane(name)).style.zIndex = String(below - 2 + i);
+    });
+  }
+
+  // The counts of the density cell under the pointer, as a tooltip (``e`` null: none).
+  function densityTip(e) {
+    let rows = null;
+    for (const name of POINT_LAYERS) {
+      const entry = state.layers[name];
+      if (rows || !e || state.mode || !entry || !entry.view.data || !paneShown(name)) continue;
+      const [wx, wy] = toWorld(map, e.containerPoint);
+      rows = densityRows(entry.view.data, wx, wy);
+    }
+    if (!rows) { if (state.densityTip) map.closeTooltip(state.densityTip); return; }
+    state.densityTip = state.densityTip || L.tooltip({ direction: 'top', offset: [0, -10], className: 'cordon-density-tip' });
+    map.openTooltip(state.densityTip.setLatLng(e.latlng).setContent(table(rows)));
   }
 
   // Labels by rank, drawn as canvas text (no HTML): the county zoomed out, towns from zoom 9, villages,
@@ -426,25 +627,32 @@
     return boxes.length;
   }
 
-  // One viewport-sized canvas in a layer's pane, redrawn from arrays after every move. A hidden pane is not
+  // Viewport-sized canvases, one per pane given (a layer's own pane; big point layers also their density pane),
+  // redrawn from arrays after every move. ``draw(canvas, data, view)`` asks ``canvas(i)`` for the context of the
+  // i-th; a canvas not asked for in a frame is taken off screen (nothing to composite). A hidden layer is not
   // drawn; it is redrawn when shown again (see setLayerVisible).
   const ArrayCanvas = L.Layer.extend({
-    initialize(name, pane, data, draw, count) {
-      this._name = name; this._paneName = pane; this.data = data; this._draw = draw; this.drawnCount = count; this.enabled = true;
+    initialize(name, panes, data, draw, count) {
+      this._name = name; this._panes = [].concat(panes); this._paneName = this._panes[0];
+      this.data = data; this._draw = draw; this.drawnCount = count; this.enabled = true;
     },
     onAdd(m) {
-      this._canvas = L.DomUtil.create('canvas', 'cordon-array-canvas');
-      m.getPane(this._paneName).appendChild(this._canvas);
+      this._canvases = this._panes.map((pane) => {
+        const canvas = L.DomUtil.create('canvas', 'cordon-array-canvas');
+        canvas.style.display = 'none';
+        m.getPane(pane).appendChild(canvas);
+        return canvas;
+      });
       m.on('moveend zoomend resize viewreset', this._onView, this);
       m.on('zoomstart', this._hide, this);
       this._redraw();
     },
     onRemove(m) {
-      L.DomUtil.remove(this._canvas);
+      this._canvases.forEach((canvas) => L.DomUtil.remove(canvas));
       m.off('moveend zoomend resize viewreset', this._onView, this);
       m.off('zoomstart', this._hide, this);
     },
-    _hide() { this._canvas.style.visibility = 'hidden'; },
+    _hide() { this._canvases.forEach((canvas) => { canvas.style.visibility = 'hidden'; }); },
     _viewKey(m) {
       const size = m.getSize(), origin = m.getPixelBounds().min, at = m.containerPointToLayerPoint([0, 0]);
       return [m.getZoom(), origin.x, origin.y, size.x, size.y, at.x, at.y, window.devicePixelRatio || 1].join();
@@ -453,7 +661,7 @@
     _onView() {
       const m = this._map;
       if (m && this._drawnKey !== undefined && this._drawnKey === this._viewKey(m)) {
-        this._canvas.style.visibility = 'visible';
+        this._canvases.forEach((canvas) => { canvas.style.visibility = 'visible'; });
         return;
       }
       this._redraw();
@@ -465,18 +673,26 @@
       if (m.getPane(this._paneName).style.display === 'none') { this._stale = true; return; }
       this._stale = false;
       this._drawnKey = this._viewKey(m);
-      const size = m.getSize(), canvas = this._canvas, ratio = window.devicePixelRatio || 1;
-      if (canvas.width !== size.x * ratio || canvas.height !== size.y * ratio) {
-        canvas.width = size.x * ratio; canvas.height = size.y * ratio;
-        canvas.style.width = size.x + 'px'; canvas.style.height = size.y + 'px';
-      }
-      L.DomUtil.setPosition(canvas, m.containerPointToLayerPoint([0, 0]));
-      canvas.style.visibility = 'visible';
-      const ctx = canvas.getContext('2d');
-      ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
-      ctx.clearRect(0, 0, size.x, size.y);
+      const size = m.getSize(), ratio = window.devicePixelRatio || 1, at = m.containerPointToLayerPoint([0, 0]);
+      const used = this._canvases.map(() => false);
+      const canvas = (i) => {
+        const c = this._canvases[i], ctx = c.getContext('2d');
+        if (c.width !== size.x * ratio || c.height !== size.y * ratio) {
+          c.width = size.x * ratio; c.height = size.y * ratio;
+          c.style.width = size.x + 'px'; c.style.height = size.y + 'px';
+        }
+        if (!used[i]) {
+          used[i] = true;
+          L.DomUtil.setPosition(c, at);
+          c.style.visibility = 'visible'; c.style.display = '';
+          ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+          ctx.clearRect(0, 0, size.x, size.y);
+        }
+        return ctx;
+      };
+      const drawn = this.enabled ? this._draw(canvas, this.data, viewOf(m)) : undefined;
+      this._canvases.forEach((c, i) => { if (!used[i]) c.style.display = 'none'; });
       if (!this.enabled) return;
-      const drawn = this._draw(ctx, this.data, viewOf(m));
       this.drawnInView = typeof drawn === 'number' ? drawn : undefined;
       if (this._name === 'labels') this.drawnCount = drawn;
     },
@@ -565,19 +781,19 @@
     if (name === 'admin_units') {
       if (state.labels) map.removeLayer(state.labels);
       const enabled = state.labels ? state.labels.enabled : true;
-      state.labels = new ArrayCanvas('labels', 'labels', prepareLabels(decoded), drawLabels, 0);
+      state.labels = new ArrayCanvas('labels', 'labels', prepareLabels(decoded), (canvas, P, v) => (P.count ? drawLabels(canvas(0), P, v) : 0), 0);
       state.labels.enabled = enabled;
       state.labels.addTo(map);
     }
     const kind = decoded.header.kind;
     let view;
     if (kind === 'polygons' && ARRAY_POLYGONS.includes(name)) {
-      view = new ArrayCanvas(name, name, preparePolygons(name, decoded), drawPolygons, decoded.header.count);
+      view = new ArrayCanvas(name, name, preparePolygons(name, decoded), (canvas, P, v) => (P.count ? drawPolygons(canvas(0), P, v) : 0), decoded.header.count);
     } else if (kind === 'polygons') view = buildPolygons(name, decoded);
     else if (kind === 'points') view = buildPoints(name, decoded);
     else {
       const palette = decoded.header.categories.map((c) => (name === 'cases' ? config.symbology.cases[c] : config.symbology.keyPersons[c]) || '#555');
-      view = new ArrayCanvas(name, name, preparePoints(decoded, palette), drawPoints, decoded.header.count);
+      view = new ArrayCanvas(name, [name, densityPane(name)], preparePoints(name, decoded, palette), drawPoints, decoded.header.count);
     }
     view.addTo(map);
     state.layers[name] = { header: decoded.header, arrays: decoded.arrays, view, count: decoded.header.count };
@@ -1108,14 +1324,14 @@
       if (state.layers.control_zones) state.layers.control_zones.view.eachLayer((l) => l.setStyle(zoneStyle(state.layers.control_zones.header.props, l.cordon.index)));
     },
     setLayerVisible(name, visible) {
-      map.getPane(name).style.display = visible ? '' : 'none';
+      for (const pane of panesOf(name)) pane.style.display = visible ? '' : 'none';
       refreshLegend();
       if (!visible) return;
       const views = Object.values(state.layers).map((entry) => entry.view).concat(state.labels ? [state.labels] : []);
       for (const view of views) if (view._stale && view._paneName === name) view._redraw(); // skipped while hidden
     },
-    setLayerOpacity(name, opacity) { map.getPane(name).style.opacity = String(opacity); },
-    setLayerOrder(namesBottomUp) { namesBottomUp.forEach((n, i) => { map.getPane(n).style.zIndex = String(400 + i * 5); }); },
+    setLayerOpacity(name, opacity) { for (const pane of panesOf(name)) pane.style.opacity = String(opacity); },
+    setLayerOrder(namesBottomUp) { namesBottomUp.forEach((n, i) => { map.getPane(n).style.zIndex = String(400 + i * 5); }); placeDensityPanes(); },
     setLabels(visible) { if (state.labels) { state.labels.enabled = visible; state.labels._redraw(); } },
     setBasemap,
     setDatum(datum) { state.datum = datum; return reloadLayers(Object.keys(state.layers)); },
@@ -1242,7 +1458,8 @@
     const fill = (colour) => `background:${esc(colour)}`;
     const shown = (name) => { const e = state.layers[name]; return e && e.count > 0 && paneShown(name); };
     const present = (name, field) => new Set(state.layers[name].header.props[field]);
-    const categories = (name) => { const e = state.layers[name]; return new Set(Array.from(new Set(e.arrays.category), (c) => e.header.categories[c])); };
+    const categories = (name) => { const e = state.layers[name]; return new Set(Array.from(e.view.data.present, (c) => e.header.categories[c])); };
+    const density = (name) => { const P = state.layers[name].view.data; return P.aggregated && P.cells ? [densityHtml(P, viewOf(map))] : null; };
     const section = (title, rows) => (rows.length ? `<h5>${esc(label(title))}</h5>` + rows.join('') : '');
     let html = '';
     if (shown('control_zones')) {
@@ -1265,11 +1482,11 @@
     }
     if (shown('cases')) {
       const here = categories('cases');
-      html += section('caseLegend', Object.entries(sym.cases).filter(([k]) => here.has(k)).map(([k, c]) => swatch(fill(c), label('case.' + k), 'dot')));
+      html += section('caseLegend', density('cases') || Object.entries(sym.cases).filter(([k]) => here.has(k)).map(([k, c]) => swatch(fill(c), label('case.' + k), 'dot')));
     }
     if (shown('key_persons')) {
       const here = categories('key_persons');
-      html += section('keyPersonLegend', Object.entries(sym.keyPersons).filter(([k]) => here.has(k)).map(([k, c]) => swatch(fill(c), label('person.' + k), 'dot')));
+      html += section('keyPersonLegend', density('key_persons') || Object.entries(sym.keyPersons).filter(([k]) => here.has(k)).map(([k, c]) => swatch(fill(c), label('person.' + k), 'dot')));
     }
     if (shown('isolation_sites')) {
       const here = present('isolation_sites', 'status');
@@ -1331,6 +1548,8 @@
     map.options.zoomDelta = 0.5;
     window.cordon = api;
     PANES.forEach((name, i) => { map.createPane(name).style.zIndex = String(400 + i * 5); });
+    POINT_LAYERS.forEach((name) => { map.createPane(densityPane(name)).style.pointerEvents = 'none'; });
+    placeDensityPanes();
     map.getPane('labels').style.pointerEvents = 'none';
     map.getPane('selection').style.pointerEvents = 'none';
     api.setTiers(config.tiers || []);
@@ -1346,6 +1565,8 @@
     }
     map.on('click', onMapClick);
     map.on('mousemove', L.Util.throttle((e) => { if (bridge) bridge.moveCursor(e.latlng.lng, e.latlng.lat, state.datum); }, 50));
+    map.on('mousemove', L.Util.throttle(densityTip, 50));
+    map.on('mouseout zoomstart movestart', () => densityTip(null));
     map.on('moveend zoomend', () => send('viewChanged', api.view()));
     const markZoom = () => map.getContainer().classList.toggle('cordon-zoomed-out', map.getZoom() < DETAIL_ZOOM);
     map.on('zoomend', markZoom);
