@@ -85,6 +85,8 @@ class Project:
     transaction locks the whole store)."""
     geometry_select = GEOMETRY_COLUMN
     """The SQL expression reading the geometry column as a value :meth:`_decode_geometries` takes."""
+    binary_type = "BLOB"
+    """The SQL type of a column of bytes."""
     role: str | None = "admin"
     """What the user may do here: viewer (read, print, export), editor (also edit data and zones) or admin (also
     schemes, settings, roles, migrations). A GeoPackage's user is its admin; a database says (:mod:`data.stores.roles`)."""
@@ -322,6 +324,8 @@ class Project:
         with self._write() as conn:
             edit = Edit(self, conn)
             yield edit
+            if edit.changed:
+                self._count_changes(conn, edit.changed)
         self._committed(edit)
 
     def _committed(self, edit: Edit) -> None:
@@ -365,6 +369,19 @@ class Project:
 
         return copy_project(self, path, overwrite=True)
 
+    def data_version(self, name: str, conn=None) -> str | None:
+        """A text that changes whenever the rows of layer ``name`` change, by Cordon or by any other program
+        (what a payload kept for later is checked against, :mod:`data.payload_cache`), read through ``conn``
+        (one from :meth:`try_write`) or this thread's connection; None where the store cannot tell."""
+        return None
+
+    def try_write(self):
+        """A context manager around a write transaction of its own for what the project may do without (a
+        cache), on a connection of its own that it yields (``execute`` with ``?`` placeholders): it never waits
+        for another writer, raising :class:`WriteSkipped` instead (also when the project is open read-only or
+        the user may not edit, and on any failure, the project left as it was); it never tells ``on_shared``."""
+        raise WriteSkipped("this store keeps nothing")
+
     def close(self) -> None:
         """Close this thread's connection."""
         conn = getattr(self._local, "conn", None)
@@ -390,6 +407,9 @@ class Project:
     def _write(self):
         """A context manager around one write transaction, yielding the connection."""
         raise NotImplementedError
+
+    def _count_changes(self, conn, layers: set[str]) -> None:
+        """Within a committing transaction, note that it changed ``layers`` (see :meth:`data_version`)."""
 
     def _lock_schema(self, conn) -> None:
         """Keep other writers from migrating at the same time (inside the transaction)."""
@@ -478,6 +498,15 @@ def _point_spec(name: str) -> LayerSpec:
     if spec.geometry != "POINT":
         raise ValueError(f"{name} is not a point layer")
     return spec
+
+
+class WriteSkipped(Exception):
+    """A :meth:`Project.try_write` that did not happen: read-only, not allowed, failed, or (``busy``) another
+    writer holds the project."""
+
+    def __init__(self, reason: str, *, busy: bool = False):
+        super().__init__(reason)
+        self.busy = busy
 
 
 class ConflictError(UserError):

@@ -26,6 +26,7 @@ from data.basemaps import BASEMAPS, MBTiles, page_spec
 from data.changes import DELETED, Changeset
 from data.grid_shading import GridShading
 from data.map_payload import MAP_LAYERS, layer_payload, payload_fids
+from data.payload_cache import cached_payload
 from data.project import Project
 from data.web_map import build_page, page_config
 from desktop.change_feed import follow
@@ -196,10 +197,14 @@ class MapWidget(QWebEngineView):
         self.call("reloadLayers", list(names), list(patches))
 
     def _payload(self, name: str, datum: str) -> bytes:  # runs on a worker thread
+        """A layer's payload: kept here for a switch of datum, else taken from the project while its data has not
+        changed since it was built (:mod:`data.payload_cache`), else built now and kept there too."""
         key = (name, datum)
         if key not in self._payloads:
-            self._payloads[key] = self._grids_payload(datum) if name == "grids" else layer_payload(
-                self.project, name, datum)
+            build = (lambda: self._grids_payload(datum)) if name == "grids" else None
+            self._payloads[key], built = cached_payload(self.project, name, datum, build)
+            if name == "grids" and not built:  # the shading kept up to date by case edits is read after all
+                threading.Thread(target=self._read_shading, name="cordon-grid-shading", daemon=True).start()
         return self._payloads[key]
 
     def _on_changes(self, changeset: Changeset) -> None:

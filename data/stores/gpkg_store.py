@@ -23,7 +23,7 @@ import shapely
 
 from data import gpkg
 from data.atomic import atomic_output, remove_stale_temporaries
-from data.project import META_TABLE, Project, quote
+from data.project import META_TABLE, Project, WriteSkipped, quote
 from data.schema import LAYERS, VERSION_COLUMN, Field, LayerSpec, versioned
 from gis.crs import STORAGE_EPSG
 from gis.errors import UserError
@@ -31,6 +31,8 @@ from gis.errors import UserError
 BUSY_TIMEOUT_S = 60.0
 """How long to wait for another user or program to release the project (``CORDON_BUSY_TIMEOUT_S`` overrides)."""
 _BUSY_SLICE_S = 0.5  # SQLite's own wait between two reports of "still waiting"
+COMMITS_TABLE = "cordon_layer_commits"
+"""How many of Cordon's transactions changed each layer (``layer``, ``commits``), counted as they commit."""
 
 
 class GeoPackageProject(Project):
@@ -146,6 +148,37 @@ class GeoPackageProject(Project):
         finally:
             sqlite3.Connection.execute(conn, f"PRAGMA busy_timeout = {round(_BUSY_SLICE_S * 1000)}")
 
+    def data_version(self, name: str, conn=None) -> str:
+        """Cordon's count of commits to the layer, the last change GDAL (and so QGIS) stamps on it at every edit,
+        its row count and its highest fid (see :func:`layer_stamp`)."""
+        return layer_stamp(conn or self._conn(), name)
+
+    @contextlib.contextmanager
+    def try_write(self):
+        if not self.can_edit:
+            raise WriteSkipped("read-only")
+        try:  # mode=rw: a file gone meanwhile is not made again
+            conn = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=rw", uri=True, isolation_level=None, timeout=0)
+        except sqlite3.Error as exc:
+            raise WriteSkipped(str(exc)) from exc
+        try:
+            conn.execute("PRAGMA synchronous = FULL")
+            conn.execute("BEGIN IMMEDIATE")  # another writer: SQLITE_BUSY at once (timeout 0), never a wait
+            yield conn
+            conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            raise WriteSkipped(str(exc), busy=_is_busy(exc)) from exc
+        finally:
+            if conn.in_transaction:
+                with contextlib.suppress(sqlite3.Error):
+                    conn.execute("ROLLBACK")
+            conn.close()
+
+    def _count_changes(self, conn, layers: set[str]) -> None:
+        conn.execute(f"CREATE TABLE IF NOT EXISTS {COMMITS_TABLE} (layer TEXT PRIMARY KEY, commits INTEGER NOT NULL)")
+        conn.executemany(f"INSERT INTO {COMMITS_TABLE} (layer, commits) VALUES (?, 1) "
+                         "ON CONFLICT(layer) DO UPDATE SET commits = commits + 1", [(name,) for name in sorted(layers)])
+
     def _tables(self, conn) -> set[str]:
         return {row[0] for row in conn.execute("SELECT table_name FROM gpkg_contents")}
 
@@ -254,6 +287,20 @@ class _Connection(sqlite3.Connection):
             return super().executemany(sql, parameters)
         except sqlite3.Error as exc:
             raise database_error(exc, self.project.shown_path) from exc
+
+
+def layer_stamp(conn: sqlite3.Connection, name: str) -> str:
+    """What changes whenever the rows of layer ``name`` change: Cordon's count of commits to it, the last change
+    recorded in ``gpkg_contents`` (GDAL, and so QGIS, stamps it at every insert, update and delete), the row count
+    and the highest fid (a program that stamps nothing still adds or removes rows). All cheap: no row is read."""
+    with _snapshot(conn):
+        counted = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (COMMITS_TABLE,))
+        commits = counted.fetchone() and conn.execute(f"SELECT commits FROM {COMMITS_TABLE} WHERE layer = ?",
+                                                      (name,)).fetchone()
+        changed = conn.execute("SELECT last_change FROM gpkg_contents WHERE table_name = ?", (name,)).fetchone()
+        count = conn.execute(f"SELECT count(*) FROM {quote(name)}").fetchone()[0]
+        last = conn.execute(f"SELECT max(fid) FROM {quote(name)}").fetchone()[0]
+    return f"{commits[0] if commits else 0}/{changed[0] if changed else ''}/{count}/{last}"
 
 
 @contextlib.contextmanager

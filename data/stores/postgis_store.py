@@ -34,7 +34,7 @@ import shapely
 from psycopg import sql
 
 from data.changes import DELETED, INSERTED, REMOTE, UPDATED, Change, Changeset
-from data.project import GEOMETRY_COLUMN, META_TABLE, Project, quote
+from data.project import GEOMETRY_COLUMN, META_TABLE, Project, WriteSkipped, quote
 from data.schema import LAYERS, VERSION_COLUMN, Field, LayerSpec, versioned
 from data.stores import roles
 from data.stores.database_url import DatabaseTarget, parse_url, remember_password, strip_password
@@ -54,6 +54,7 @@ class PostgisProject(Project):
 
     geometry_select = f"ST_AsBinary({GEOMETRY_COLUMN})"
     row_lock = " FOR UPDATE"
+    binary_type = "bytea"
 
     def __init__(self, target: DatabaseTarget):
         super().__init__(target)
@@ -209,6 +210,41 @@ class PostgisProject(Project):
             if payload.get("session") != self.session:
                 transactions.setdefault(payload["txid"], []).append(payload)
         return [self.changeset(payloads) for payloads in transactions.values()]
+
+    def data_version(self, name: str, conn=None) -> str:
+        """The layer's row count, highest fid, sum of fids and sum of row versions: any client's insert or delete
+        changes the fids, its update the versions (the version trigger counts every update up)."""
+        row = (conn or self._conn()).execute(f"SELECT count(*), max(fid), sum(fid), sum({VERSION_COLUMN}) FROM {quote(name)}"
+                                   ).fetchone()
+        return "/".join(str(value) for value in row)
+
+    @contextlib.contextmanager
+    def try_write(self):
+        if not self.can_edit:
+            raise WriteSkipped("read-only")
+        try:
+            conn = _connect(self.path)
+        except UserError as exc:
+            raise WriteSkipped(exc.message("en")) from exc
+        try:
+            with _translated(self.path), conn.raw.transaction():
+                _set_search_path(conn, self.path)
+                conn.execute("SET LOCAL lock_timeout = '100ms'")  # another desk writing the same row: skip
+                yield conn
+        except (UserError, psycopg.Error) as exc:
+            busy = isinstance(exc, psycopg.errors.LockNotAvailable) or isinstance(
+                exc.__cause__, psycopg.errors.LockNotAvailable)
+            raise WriteSkipped(str(exc), busy=busy) from exc
+        finally:
+            conn.close()
+
+    def share_table(self, conn, table: str) -> None:
+        """Let the project's viewers read ``table`` and its editors write it (a table made after the roles)."""
+        roles_made = {row[0] for row in conn.execute("SELECT rolname FROM pg_roles WHERE rolname IN (?, ?)", (
+            roles.group_role(self.path, "viewer"), roles.group_role(self.path, "editor")))}
+        for role, rights in (("viewer", "SELECT"), ("editor", "SELECT, INSERT, UPDATE, DELETE")):
+            if roles.group_role(self.path, role) in roles_made:
+                conn.execute(f"GRANT {rights} ON {quote(table)} TO {quote(roles.group_role(self.path, role))}")
 
     def _tables(self, conn) -> set[str]:
         return {row[0] for row in conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = ?",

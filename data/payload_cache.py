@@ -1,0 +1,160 @@
+"""Map-layer payloads kept in the project, so that opening it again does not re-read and re-pack what has not
+changed (a million cases, half a million polygon vertices, every case placed in its grid).
+
+The table ``cordon_payload_cache`` holds one payload per layer and datum with the data version it was built from
+(:meth:`data.project.Project.data_version`; for the grids, whose shading counts the infections, the cases' too).
+A payload is used only while every one of those versions is still the same: a commit by Cordon, an import, a
+delete or another program's edit (QGIS) makes the next open build it again.
+
+Built payloads are written on a background thread, each in a write transaction of its own
+(:meth:`data.project.Project.try_write`) that never waits for anyone: none in a project open read-only or for a
+viewer, none while another writer holds the project (tried again a little later, a few times), none when the
+data changed while the payload was built. A write that fails leaves the project as it was, without that payload.
+
+>>> import tempfile, pathlib
+>>> from data.project import Project
+>>> project = Project.create(pathlib.Path(tempfile.mkdtemp()) / "demo.gpkg", name="演示县")
+>>> payload, built = cached_payload(project, "cases", "wgs84")
+>>> wait_written(10) and cached_payload(project, "cases", "wgs84") == (payload, False)
+True
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import sqlite3
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import psycopg
+
+from data.map_payload import layer_payload
+from data.project import Project, WriteSkipped
+from gis.errors import UserError
+
+CACHE_TABLE = "cordon_payload_cache"
+LAYOUT = "1"
+"""The payload layout and content rules (:mod:`data.map_payload`): a payload kept under another one is never used."""
+SOURCES = {"grids": ("grids", "cases")}
+"""The layers a layer's payload is built from, when more than itself (grid shading counts the cases)."""
+RETRY_S = 0.5
+ATTEMPTS = 20
+"""A write finding another writer busy is tried again this often, every :data:`RETRY_S`, then dropped."""
+
+_READ_ERRORS = (sqlite3.Error, psycopg.Error, UserError)  # no cache table yet, or not allowed to read it
+_log = logging.getLogger(__name__)
+
+
+def data_version(project: Project, name: str, conn=None) -> str | None:
+    """The version a payload of layer ``name`` is kept under: the layout and the data version of every layer it
+    is built from (read through ``conn`` when given); None when the store cannot tell."""
+    versions = [project.data_version(source, conn) for source in SOURCES.get(name, (name,))]
+    if None in versions:
+        return None
+    return "|".join([LAYOUT, *versions])
+
+
+def cached_payload(project: Project, name: str, datum: str, build: Callable[[], bytes] | None = None
+                   ) -> tuple[bytes, bool]:
+    """The payload of one map layer (:func:`data.map_payload.layer_payload`, or ``build()``) and whether it was
+    built now: taken from the project when kept under the layer's current data version, else built and then
+    kept in the background (see the module docstring)."""
+    version = data_version(project, name)
+    table, kept = _kept(project, name, datum, version) if version is not None else (False, None)
+    if kept is not None:
+        return kept, False
+    payload = build() if build is not None else layer_payload(project, name, datum)
+    if version is not None and project.can_edit:
+        _writer.put(_Job(project, name, datum, version, payload, create=not table))
+    return payload, True
+
+
+def wait_written(timeout: float) -> bool:
+    """Wait until every payload handed over so far is written (or dropped); False if ``timeout`` seconds pass."""
+    return _writer.wait(timeout)
+
+
+def _kept(project: Project, name: str, datum: str, version: str) -> tuple[bool, bytes | None]:
+    """Whether the project has a cache table, and the payload kept there under ``version`` (None if none)."""
+    try:
+        row = project._conn().execute(f"SELECT payload FROM {CACHE_TABLE} WHERE layer = ? AND datum = ? AND "
+                                      "version = ?", (name, datum, version)).fetchone()
+    except _READ_ERRORS:
+        return False, None
+    return True, None if row is None else bytes(row[0])
+
+
+@dataclass(frozen=True)
+class _Job:
+    project: Project
+    name: str
+    datum: str
+    version: str
+    payload: bytes
+    create: bool  # the project had no cache table when the payload was asked for
+
+    def write(self) -> bool:
+        """Keep the payload if its data is still current; False when another writer is busy (try again)."""
+        try:
+            with self.project.try_write() as conn:
+                if self.create:
+                    conn.execute(f"CREATE TABLE IF NOT EXISTS {CACHE_TABLE} (layer TEXT NOT NULL, datum TEXT NOT "
+                                 f"NULL, version TEXT NOT NULL, payload {self.project.binary_type} NOT NULL, "
+                                 "PRIMARY KEY (layer, datum))")
+                    share = getattr(self.project, "share_table", None)  # a database: its viewers read it too
+                    if share is not None:
+                        share(conn, CACHE_TABLE)
+                if data_version(self.project, self.name, conn) != self.version:
+                    return True  # changed while it was built: the next open builds it again
+                conn.execute(f"DELETE FROM {CACHE_TABLE} WHERE layer = ? AND datum = ?", (self.name, self.datum))
+                conn.execute(f"INSERT INTO {CACHE_TABLE} (layer, datum, version, payload) VALUES (?, ?, ?, ?)",
+                             (self.name, self.datum, self.version, self.payload))
+        except WriteSkipped as skipped:
+            _log.debug("payload of %s not kept: %s", self.name, skipped)
+            return not skipped.busy
+        return True
+
+
+class _Writer:
+    """One background thread writing the payloads handed over, in order."""
+
+    def __init__(self):
+        self._jobs: queue.Queue[_Job] = queue.Queue()
+        self._thread: threading.Thread | None = None
+        self._start = threading.Lock()
+
+    def put(self, job: _Job) -> None:
+        with self._start:
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="cordon-payload-cache", daemon=True)
+                self._thread.start()
+        self._jobs.put(job)
+
+    def wait(self, timeout: float) -> bool:
+        deadline = time.monotonic() + timeout
+        with self._jobs.all_tasks_done:
+            while self._jobs.unfinished_tasks:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                self._jobs.all_tasks_done.wait(left)
+        return True
+
+    def _run(self) -> None:
+        while True:
+            job = self._jobs.get()
+            try:
+                for _ in range(ATTEMPTS):
+                    if job.write():
+                        break
+                    time.sleep(RETRY_S)
+            except Exception:  # a cache is never worth a crash: the next open builds the payload again
+                _log.exception("payload of %s not kept", job.name)
+            finally:
+                self._jobs.task_done()
+
+
+_writer = _Writer()
