@@ -443,8 +443,9 @@ class Project:
 
     def _create_indexes(self, conn, spec: LayerSpec) -> None:
         for column in spec.indexed:
+            columns = (column,) if isinstance(column, str) else column
             conn.execute(f"CREATE INDEX IF NOT EXISTS {quote(index_name(spec, column))} "
-                         f"ON {quote(spec.name)} ({quote(column)})")
+                         f"ON {quote(spec.name)} ({', '.join(quote(c) for c in columns)})")
 
     def _encode_geometries(self, geoms: np.ndarray) -> list:
         """Shapely geometries (in the storage CRS) -> values for the geometry column."""
@@ -488,9 +489,9 @@ def store_for(target) -> type[Project]:
     return GeoPackageProject
 
 
-def index_name(spec: LayerSpec, column: str) -> str:
-    """The name of the SQL index on ``column`` of a layer."""
-    return f"idx_{spec.name}_{column}"
+def index_name(spec: LayerSpec, column: str | tuple[str, ...]) -> str:
+    """The name of the SQL index on ``column`` (or on several columns, in order) of a layer."""
+    return f"idx_{spec.name}_{column if isinstance(column, str) else '_'.join(column)}"
 
 
 def _point_spec(name: str) -> LayerSpec:
