@@ -304,7 +304,14 @@ def demand_cases(project: Project, as_of: dt.date, assumptions: DemandAssumption
 
 def _is_waiting(cases: pd.DataFrame, central: list[str]) -> pd.Series:
     """Which ``cases`` wait for a room: of a ``central`` category and with no isolation site yet."""
-    return cases["category"].isin(central) & (cases["site_name"].fillna("").astype(str).str.strip() == "")
+    return cases["category"].isin(central) & _blank(cases["site_name"])
+
+
+def _blank(values: pd.Series) -> pd.Series:
+    """True where a text is missing or only spaces; each distinct text is looked at once (few sites, many rows)."""
+    codes, distinct = pd.factorize(values)
+    blank = np.append(pd.Series(distinct, dtype=object).fillna("").astype(str).str.strip().eq("").to_numpy(), True)
+    return pd.Series(blank[codes], index=values.index)  # code -1 (missing) takes the last: blank
 
 
 def _is_new(cases: pd.DataFrame, as_of: dt.date, assumptions: DemandAssumptions) -> pd.Series:
@@ -316,9 +323,10 @@ def _is_new(cases: pd.DataFrame, as_of: dt.date, assumptions: DemandAssumptions)
 
 def _waiting_and_new_cases(project: Project, as_of: dt.date, assumptions: DemandAssumptions,
                            cases: pd.DataFrame | None) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
-    """The waiting persons and the infections reported in the ``recent_days`` ending on ``as_of`` (located)."""
+    """The waiting persons and the infections reported in the ``recent_days`` ending on ``as_of`` (located; what
+    they are counted by, without :func:`waiting_persons`' sealed-zone test and order)."""
     cases = demand_cases(project, as_of, assumptions) if cases is None else cases
-    return _waiting(project, cases), cases[_is_new(cases, as_of, assumptions)]
+    return cases[_is_waiting(cases, central_categories(project))], cases[_is_new(cases, as_of, assumptions)]
 
 
 def _waiting(project: Project, cases: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

@@ -127,14 +127,16 @@ def make_plan(project: Project, label: str, progress, cancelled) -> dict | None:
 
 
 def run_readers(project: Project, jobs: dict, progress, cancelled) -> dict | None:
-    """Work function: each tab's reading, or None if cancelled."""
+    """Work function: each tab's reading, or None if cancelled. The tabs share one read of the cases
+    (:func:`data.stats_store.one_reading`)."""
     results = {}
     try:
-        for i, (tab, job) in enumerate(jobs.items()):
-            if cancelled():
-                return None
-            progress(100 * i // len(jobs), "")
-            results[tab] = job(project)
+        with stats_store.one_reading(project):
+            for i, (tab, job) in enumerate(jobs.items()):
+                if cancelled():
+                    return None
+                progress(100 * i // len(jobs), "")
+                results[tab] = job(project)
     finally:
         project.close()  # this thread's connection
     return results

@@ -8,14 +8,15 @@ Nothing here writes to the project except :func:`set_schedule_rules`.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
@@ -26,7 +27,6 @@ from data.project import Project
 from data.xlsx_cells import keep_text_as_text, save_workbook
 from data.zone_store import load_scheme
 from gis import schedules
-from gis.crs import STORAGE_EPSG
 from gis.deadlines import REPORTING_DEADLINES, overdue_steps
 from gis.errors import UserError
 from gis.glossary import CONTACTS, CaseCategory, CaseGroup, FacilityKind, UnitLevel
@@ -54,28 +54,94 @@ COLUMN_LABELS = {  # column -> (Chinese, English) header
 
 
 def located_cases(project: Project, columns: list[str] | None = None,
-                  keep: Callable[[pd.DataFrame], pd.Series] | None = None) -> gpd.GeoDataFrame:
-    """The ``cases`` layer with each case's verified ``grid_code`` (see :mod:`gis.grid_stats`), its
-    ``unit_code`` (village/community) and ``town_code``, and ``reported`` (the report time as a Timestamp).
+                  keep: Callable[[pd.DataFrame], pd.Series] | None = None) -> pd.DataFrame:
+    """The ``cases`` layer (a GeoDataFrame) with each case's verified ``grid_code`` (see :mod:`gis.grid_stats`),
+    its ``unit_code`` (village/community) and ``town_code`` (and ``grid_fid``, ``unit_fid``, ``town_fid``), and
+    ``reported`` (the report time as a Timestamp).
 
     With ``columns``, only those fields (and ``category``, ``grid_code``, ``reported_at``) are read, as the
-    point arrays of :meth:`data.project.Project.read_points`: fast and small for millions of cases. ``keep``
-    (given the cases with ``reported``) picks the rows wanted before any is looked up in the grids."""
+    point arrays of :meth:`data.project.Project.read_points`, and no geometry is returned: fast and small for
+    millions of cases. ``keep`` (given the cases with ``reported``) picks the rows wanted before any is looked
+    up in the grids. Inside :func:`one_reading`, the cases are read and each is located at most once for all
+    the readers."""
+    shared = getattr(_reading, "cases", None)
+    if columns is not None and shared is not None and shared.project is project and set(columns) <= _SHARED_READ:
+        return shared.located(columns, keep)
     if columns is None:
         cases, xy = project.read_layer("cases"), None
     else:
-        fids, x, y, cases = project.read_points("cases", list(dict.fromkeys(["category", "grid_code", "reported_at",
-                                                                             *columns])))
+        fids, x, y, cases = project.read_points("cases", _read_columns(columns))
         cases, xy = cases.set_axis(pd.Index(fids, name="fid")), np.column_stack([x, y])
     reported = parse_times(cases["reported_at"]).to_numpy()
     if keep is not None:
         kept = keep(cases.assign(reported=reported)).to_numpy()
         cases, reported, xy = cases[kept], reported[kept], None if xy is None else xy[kept]
-    if xy is not None:  # points made only for the rows kept
-        points = shapely.points(xy)
-        points[np.isnan(xy).any(axis=1)] = None
-        cases = gpd.GeoDataFrame(cases, geometry=points, crs=f"EPSG:{STORAGE_EPSG}")
-    return _locate(project, cases).assign(reported=reported)
+    located = _located(project, cases.geometry.values if xy is None else xy, cases["grid_code"])
+    return cases.assign(**{column: located[column].to_numpy() for column in located.columns}, reported=reported)
+
+
+SHARED_COLUMNS = ("case_no", "address", "site_name", "onset_at")
+"""The fields of the cases the dashboard's readers list, read once for them all inside :func:`one_reading`."""
+_reading = threading.local()  # the _SharedCases of this thread's one_reading
+_SHARED_READ = {"category", "grid_code", "reported_at", *SHARED_COLUMNS}
+
+
+@contextlib.contextmanager
+def one_reading(project: Project) -> Iterator[None]:
+    """Inside the block, :func:`located_cases` calls of this thread for ``project`` (any of :data:`SHARED_COLUMNS`,
+    any ``keep``) share one read of the cases, and each case is looked up in the grids at most once: what
+    several dashboard tabs read in one refresh is read once. The project must not change meanwhile (a refresh
+    reads one state)."""
+    outer = getattr(_reading, "cases", None)
+    _reading.cases = _SharedCases(project)
+    try:
+        yield
+    finally:
+        _reading.cases = outer
+
+
+class _SharedCases:
+    """The cases read once (:data:`SHARED_COLUMNS` and what :func:`located_cases` always reads), and where those
+    located so far lie."""
+
+    def __init__(self, project: Project):
+        self.project = project
+        self._cases: pd.DataFrame | None = None  # indexed by fid, with ``reported``
+        self._xy: np.ndarray | None = None
+        self._layers: tuple[gpd.GeoDataFrame, gpd.GeoDataFrame] | None = None  # the grids and units
+        self._located = {column: np.zeros(0, dtype=object) for column in _LOCATED_COLUMNS}  # a value per case
+        self._done = np.zeros(0, dtype=bool)  # which cases are located
+
+    def located(self, columns: list[str], keep: Callable[[pd.DataFrame], pd.Series] | None) -> pd.DataFrame:
+        """What :func:`located_cases` returns for ``columns`` and ``keep``."""
+        if self._cases is None:
+            fids, x, y, cases = self.project.read_points("cases", _read_columns(list(SHARED_COLUMNS)))
+            self._cases = cases.set_axis(pd.Index(fids, name="fid")).assign(reported=parse_times(cases["reported_at"])
+                                                                            .to_numpy())
+            self._xy = np.column_stack([x, y])
+            self._located = {column: np.full(len(fids), None, dtype=object) for column in _LOCATED_COLUMNS}
+            self._done = np.zeros(len(fids), dtype=bool)
+            self._layers = self.project.read_layer("grids"), self.project.read_layer("admin_units")
+        rows = np.arange(len(self._cases)) if keep is None else np.flatnonzero(keep(self._cases).to_numpy())
+        todo = rows[~self._done[rows]]
+        if len(todo):
+            found = _located(self.project, self._xy[todo], self._cases["grid_code"].iloc[todo], self._layers)
+            for column, values in self._located.items():
+                values[todo] = found[column].to_numpy()
+            self._done[todo] = True
+        cases = self._cases.iloc[rows]
+        return cases[_read_columns(columns)].assign(**{column: values[rows] for column, values in self._located.items()},
+                                                    reported=cases["reported"].to_numpy())
+
+
+_LOCATED_COLUMNS = ("grid_code", "unit_code", "town_code", "grid_fid", "unit_fid", "town_fid")  # of locate_points
+
+
+def _read_columns(columns: list[str]) -> list[str]:
+    """The fields :func:`located_cases` reads: ``columns`` after those it always needs."""
+    return list(dict.fromkeys(["category", "grid_code", "reported_at", *columns]))
+
+
 
 
 def case_counts(project: Project, by: str = "grid", start: dt.date | None = None,
@@ -177,6 +243,7 @@ def followups_due(project: Project, on_date: dt.date, lookback_days: int = 3) ->
         return frame["category"].isin([c.value for c in CONTACTS]) & (arrival >= first) & (arrival <= last)
 
     persons = _locate(project, project.read_layer("key_persons"))
+    persons = persons.assign(arrival_at=pd.to_datetime(persons["arrival_at"], format="mixed"))  # as the contacts'
     contacts = located_cases(project, ["case_no"], may_be_due)
     contacts = pd.DataFrame({"person_no": contacts["case_no"], "category": contacts["category"],
                              "grid_code": contacts["grid_code"], "arrival_at": contacts["reported"].dt.normalize(),
@@ -193,16 +260,28 @@ def _due_tests(persons: pd.DataFrame, rules: dict[str, schedules.Schedule], on_d
     key = ["category", "schedule", "arrival_at"]
     persons = persons.assign(arrival_at=pd.to_datetime(persons["arrival_at"], format="mixed").dt.normalize(),
                              schedule=persons["schedule"].where(persons["schedule"].notna(), ""))
-    kinds = persons[key].drop_duplicates().reset_index(drop=True)
+    kind = persons.groupby(key, sort=False, dropna=False).ngroup().to_numpy()  # numbered as first met
+    kinds = persons[key].iloc[np.unique(kind, return_index=True)[1]].reset_index(drop=True)
     tests = schedules.due_tests(kinds.assign(person_no=kinds.index, grid_code=None), rules, on_date, lookback_days)
-    tests = tests.sort_values("person_no", kind="stable").rename(columns={"person_no": "kind"})
-    kind = persons[key].merge(kinds.reset_index(names="kind"), on=key, how="left")["kind"].to_numpy()
-    rows = persons.assign(kind=kind)[["grid_code", "person_no", "category", "kind"]].merge(
-        tests[["kind", "due_date", "test", "state"]], on="kind", how="inner")
-    rows = rows.drop(columns="kind")
-    rows = pd.DataFrame(rows.to_numpy().tolist(), columns=rows.columns)  # column types inferred as there
-    return rows.sort_values(["grid_code", "state", "due_date", "person_no"], ascending=[True, False, True, True],
-                            ignore_index=True, na_position="last")
+    tests = tests.sort_values("person_no", kind="stable", ignore_index=True)  # each kind's tests in a run
+    per_kind = np.bincount(tests["person_no"].to_numpy(dtype=np.int64), minlength=len(kinds))
+    first = np.concatenate([[0], np.cumsum(per_kind)[:-1]])
+    counts = per_kind[kind]  # each person's tests, in person order, each person's in their kind's order
+    person = np.repeat(np.arange(len(persons)), counts)
+    test = np.repeat(first[kind] - np.concatenate([[0], np.cumsum(counts)[:-1]]), counts) + np.arange(counts.sum())
+    # by grid, state (overdue first), date and person, missing grids and persons last; ties as they came
+    order = np.lexsort((_ranks(persons["person_no"])[person], _ranks(tests["due_date"])[test],
+                        -_ranks(tests["state"])[test], _ranks(persons["grid_code"])[person]))
+    person, test = person[order], test[order]
+    return pd.DataFrame({  # column types inferred from the values, as for a table of rows
+        **{c: pd.Series(persons[c].to_numpy(dtype=object)[person]) for c in ("grid_code", "person_no", "category")},
+        **{c: pd.Series(tests[c].to_numpy(dtype=object)[test]) for c in ("due_date", "test", "state")}})
+
+
+def _ranks(values: pd.Series) -> np.ndarray:
+    """Each value's place among the distinct values in sort order, missing values after all of them."""
+    codes, distinct = pd.factorize(values.to_numpy(dtype=object), sort=True)
+    return np.where(codes >= 0, codes, len(distinct))
 
 
 def _arrivals_due(rules: dict[str, schedules.Schedule], on_date: dt.date,
@@ -333,9 +412,16 @@ def units_at(project: Project, by: str) -> gpd.GeoDataFrame:
 
 def _locate(project: Project, frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """``frame`` with verified ``grid_code`` and added ``unit_code`` and ``town_code`` (see :mod:`gis.grid_stats`)."""
-    located = locate_points(frame.geometry.values, project.read_layer("grids"), project.read_layer("admin_units"),
-                            frame["grid_code"].to_numpy())
+    located = _located(project, frame.geometry.values, frame["grid_code"])
     return frame.assign(**{column: located[column].to_numpy() for column in located.columns})
+
+
+def _located(project: Project, points, grid_codes: pd.Series,
+             layers: tuple[gpd.GeoDataFrame, gpd.GeoDataFrame] | None = None) -> pd.DataFrame:
+    """Where ``points`` (or their coordinates) recorded in grids ``grid_codes`` lie (:func:`locate_points`), in
+    the project's grids and units (``layers``, when read already)."""
+    grids, units = layers or (project.read_layer("grids"), project.read_layer("admin_units"))
+    return locate_points(points, grids, units, grid_codes.to_numpy())
 
 
 def _sheet_title(name: str, taken: list[str]) -> str:

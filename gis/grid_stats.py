@@ -100,20 +100,23 @@ class GridLocator:
         self._tree: shapely.STRtree | None = None
 
     def locate(self, points, recorded_codes=None) -> np.ndarray:
-        """Index into the grids of the grid containing each point (-1 for none), as :func:`grid_of_points`."""
-        points = np.asarray(points, dtype=object)
-        found = np.full(len(points), -1, dtype=np.int64)
-        if recorded_codes is not None and len(points):
+        """Index into the grids of the grid containing each point (-1 for none), as :func:`grid_of_points`.
+        ``points`` may be given as their (n, 2) coordinates (see :func:`coordinates`)."""
+        xy = coordinates(points)
+        found = np.full(len(xy), -1, dtype=np.int64)
+        if recorded_codes is not None and len(xy):
             claimed = self._claimed(recorded_codes)
-            has_claim = (claimed >= 0) & ~shapely.is_missing(points)
-            verified = np.zeros(len(points), dtype=bool)
-            verified[has_claim] = shapely.intersects(self.geometries[claimed[has_claim]], points[has_claim])
+            has_claim = (claimed >= 0) & ~np.isnan(xy).any(axis=1)
+            verified = np.zeros(len(xy), dtype=bool)
+            shapely.prepare(self.geometries)  # once: later calls find them prepared
+            verified[has_claim] = shapely.intersects_xy(self.geometries[claimed[has_claim]], xy[has_claim, 0],
+                                                        xy[has_claim, 1])
             found[verified] = claimed[verified]
         rest = np.flatnonzero(found < 0)
         if len(rest) and len(self.geometries):
             if self._tree is None:
                 self._tree = shapely.STRtree(self.geometries)
-            found[rest] = containing(points[rest], self.geometries, self._tree)
+            found[rest] = containing(_points_at(xy, rest), self.geometries, self._tree)
         return found
 
     def _claimed(self, recorded_codes) -> np.ndarray:
@@ -132,7 +135,8 @@ def locate_points(points, grids: gpd.GeoDataFrame, units: gpd.GeoDataFrame, reco
 
     Parameters
     ----------
-    points : array-like of shapely Points (storage CRS); missing points locate nowhere.
+    points : array-like of shapely Points (storage CRS), or their (n, 2) coordinates (NaN for a missing point:
+        no Point is made but for the few looked up in an index); missing points locate nowhere.
     grids : the ``grids`` layer (``code``, ``unit_code``, geometry).
     units : the ``admin_units`` layer (``code``, ``level``, ``parent_code``, geometry).
     recorded_grid_codes : optional grid codes the records carry (verified, see the module notes).
@@ -143,7 +147,7 @@ def locate_points(points, grids: gpd.GeoDataFrame, units: gpd.GeoDataFrame, reco
     its unit has no code) and ``grid_fid``, ``unit_fid`` and ``town_fid`` (the index labels of that grid and
     unit; missing where it lies outside), in the order of ``points``.
     """
-    points = np.asarray(points, dtype=object)
+    points = coordinates(points)
     villages = units[units["level"].isin(VILLAGE_LEVELS)]
     towns = units[units["level"] == UnitLevel.TOWN.value]
     grid_index = grid_of_points(points, grids.geometry.values, grids["code"].tolist(), recorded_grid_codes)
@@ -235,8 +239,24 @@ def _codes(codes: pd.Series, index: np.ndarray) -> pd.Series:
     return pd.Series(np.where(index >= 0, picked, None), dtype=object)
 
 
-def _fill_from_polygons(index: np.ndarray, points: np.ndarray, polygons: np.ndarray) -> None:
-    """Where ``index`` is -1, set it (in place) to the polygon containing the point."""
+def coordinates(points) -> np.ndarray:
+    """Points as an (n, 2) array of their coordinates, NaN for a missing point; such an array passes as it is."""
+    if isinstance(points, np.ndarray) and points.dtype.kind == "f":
+        return points.reshape(-1, 2)
+    points = np.asarray(points, dtype=object)
+    return np.column_stack([shapely.get_x(points), shapely.get_y(points)]) if len(points) else np.zeros((0, 2))
+
+
+def _points_at(xy: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """Shapely points at the coordinates ``xy[rows]`` (None where missing)."""
+    picked = xy[rows]
+    points = shapely.points(picked) if len(picked) else np.zeros(0, dtype=object)
+    points[np.isnan(picked).any(axis=1)] = None
+    return points
+
+
+def _fill_from_polygons(index: np.ndarray, xy: np.ndarray, polygons: np.ndarray) -> None:
+    """Where ``index`` is -1, set it (in place) to the polygon containing the point at ``xy``."""
     missing = np.flatnonzero(index < 0)
     if len(missing):
-        index[missing] = containing(points[missing], polygons)
+        index[missing] = containing(_points_at(xy, missing), polygons)
