@@ -3,6 +3,7 @@ was, and never once it changed — an edit, an import, a delete, a program like 
 both stores. A project open read-only, a file the user may not write and a busy writer all still get their
 map; what is kept is written in one transaction or not at all."""
 
+import json
 import os
 import sqlite3
 import stat
@@ -228,3 +229,59 @@ def test_a_failed_write_leaves_the_project_as_it_was(tmp_path):
         assert conn.execute(f"SELECT layer, version, payload FROM {CACHE_TABLE} ORDER BY 1").fetchall() == before
         assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     assert cached_payload(project, "cases", "wgs84")[1]
+
+
+def test_a_window_opening_the_project_again_draws_the_same_map_from_what_it_kept(cordon_app, qtbot, tmp_path,
+                                                                                  monkeypatch):
+    from data.stats_store import grid_infections
+    from desktop import map_widget
+    from desktop.map_widget import MapWidget
+
+    path = tmp_path / "叶县.gpkg"
+    county(path).close()
+    asked = {}  # layer -> whether the window's payload was built (not taken from the project)
+
+    def cached(project, name, datum, build=None):
+        payload, built_now = cached_payload(project, name, datum, build)
+        asked[name] = built_now
+        return payload, built_now
+
+    monkeypatch.setattr(map_widget, "cached_payload", cached)
+    widget = MapWidget()
+    qtbot.addWidget(widget)
+    widget.resize(900, 600)
+    widget.show()
+
+    def shown(project) -> dict:
+        asked.clear()
+        with qtbot.waitSignal(widget.layersDrawn, timeout=30_000) as drawn:
+            widget.set_project(project)
+        assert wait_written(60)
+        return drawn.args[0]
+
+    def infections() -> list:
+        box = []
+        widget.page().runJavaScript("JSON.stringify([1, 2, 3, 4].map((fid) => cordon.featureProps('grids', fid)"
+                                    ".infections))", 0, box.append)
+        qtbot.waitUntil(lambda: bool(box), timeout=10_000)
+        return json.loads(box[0])
+
+    first = shown(Project.open(path))
+    assert set(asked.values()) == {True}
+    project = Project.open(path)
+    second = shown(project)
+    assert set(asked.values()) == {False} and set(asked) == set(MAP_LAYERS)
+    assert second["counts"] == first["counts"] and second["failed"] == []
+    assert second["counts"]["cases"] == 300 and second["counts"]["grids"] == 4
+    assert infections() == grid_infections(project).reindex([1, 2, 3, 4]).tolist()
+
+    qtbot.waitUntil(lambda: widget._shading is not None, timeout=10_000)  # case edits still patch the grids
+    fetched = []
+    source = widget.scheme.layer_source
+    widget.scheme.layer_source = lambda name, datum: (fetched.append(name), source(name, datum))[1]
+    fid = int(project.read_layer("cases", where="category = ?", params=("close_contact",)).index[0])
+    with qtbot.waitSignal(widget.layersDrawn, timeout=30_000) as drawn, project.transaction() as edit:
+        edit.update("cases", fid, {"category": "confirmed"})
+    assert sorted(drawn.args[0]["patched"]) == ["cases", "grids"] and fetched == []
+    assert infections() == grid_infections(project).reindex([1, 2, 3, 4]).tolist()
+    widget.close()
