@@ -31,14 +31,14 @@ from desktop.attribute_dock import AttributeDock
 from desktop.change_feed import ChangeFeed
 from desktop.dashboard import CapacityDock
 from desktop.layer_dock import LayerDock
-from desktop.map_widget import MapWidget
+from desktop.map_widget import MapWidget, page_to_storage
 from desktop.preferences import tianditu_keys
 from desktop.project_claim import ProjectClaim
 from desktop.settings_dialog import SettingsDialog
 from desktop.start_checklist import STEPS, StartChecklist
 from desktop.store_command import StoreCommand
 from desktop.zone_panel import ZonePanel
-from gis.crs import metric_crs_for, parse_crs, to_storage_xy
+from gis.crs import metric_crs_for
 from gis.errors import UserError, ui_language
 from gis.glossary import UnitLevel, ZoneKind
 from gis.zoning.shapes import circle_polygon, unit_outline
@@ -171,7 +171,7 @@ class MainWindow(QMainWindow):
         if self._extent is None:
             return
         west, south, east, north = self._extent
-        xs, ys = to_storage_xy([west, east], [south, north], parse_crs(self.map.datum))
+        xs, ys = page_to_storage([west, east], [south, north], self.map.datum)
         views = {path: view for path, view in self._saved_views().items() if path != str(self.project.path)}
         views[str(self.project.path)] = {"bounds": [float(xs[0]), float(ys[0]), float(xs[1]), float(ys[1])]}
         self.settings.setValue(VIEWS_KEY, json.dumps(dict(list(views.items())[-MAX_VIEWS:])))
@@ -612,7 +612,7 @@ class MainWindow(QMainWindow):
         bounds = None
         if view:
             west, south, east, north = view["bounds"]
-            xs, ys = to_storage_xy([west, east], [south, north], parse_crs(self.map.datum))
+            xs, ys = page_to_storage([west, east], [south, north], self.map.datum)
             bounds = (float(xs[0]), float(ys[0]), float(xs[1]), float(ys[1]))
         PrintDialog(self.project, self, view_bounds=bounds).exec()
 

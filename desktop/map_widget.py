@@ -13,6 +13,7 @@ import json
 import threading
 from collections.abc import Callable
 
+import numpy as np
 import shapely
 from PySide6.QtCore import QEvent, QObject, QUrl, Signal, Slot
 from PySide6.QtGui import QDropEvent
@@ -31,7 +32,8 @@ from data.project import Project
 from data.web_map import build_page, page_config
 from desktop.change_feed import follow
 from desktop.web_scheme import PAGE_URL, SCHEME, MapSchemeHandler, RequestRecorder
-from gis.crs import geometries_from_storage, geometries_to_storage, parse_crs, to_storage_xy
+from gis import offsets
+from gis.crs import geometries_from_storage, parse_crs
 from gis.errors import UserError
 
 UNITS_LISTED = 8  # a zone popup names this many units, then counts the rest
@@ -72,6 +74,14 @@ class MapBridge(QObject):
     def moveCursor(self, lon: float, lat: float, datum: str) -> None:  # noqa: N802 (name seen by JavaScript)
         """Called by the page as the mouse moves (kept separate: it is frequent and needs no JSON)."""
         self.cursorMoved.emit(lon, lat, datum)
+
+
+def page_to_storage(x, y, datum: str) -> tuple[np.ndarray, np.ndarray]:
+    """Coordinates on the page (lon/lat in its ``datum``) as storage lon/lat. The page draws storage coordinates as
+    they are, or shifted to GCJ-02 (see :mod:`data.map_payload`): only that shift is undone, with no CRS
+    transformation to set up (a first one costs a fraction of a second, at the close of a busy window)."""
+    x, y = np.asarray(x, dtype="float64"), np.asarray(y, dtype="float64")
+    return offsets.gcj02_to_wgs84(x, y) if datum == "gcj02" else (x, y)
 
 
 def _parsed(callback: Callable) -> Callable:
@@ -437,12 +447,12 @@ class MapWidget(QWebEngineView):
         self.call("fitBounds", [float(b) for b in bounds], int(padding))
 
     def _to_storage(self, message: dict):
-        geometry = shapely.geometry.shape(message["geometry"])
-        return geometries_to_storage([geometry], parse_crs(message.get("datum", "wgs84")))[0]
+        geometry, datum = shapely.geometry.shape(message["geometry"]), message.get("datum", "wgs84")
+        return shapely.transform(geometry, lambda xy: np.column_stack(page_to_storage(xy[:, 0], xy[:, 1], datum)))
 
     def _on_shape_drawn(self, message: dict) -> None:
         if message["shape"] == "circle":
-            lon, lat = to_storage_xy([message["center"][0]], [message["center"][1]], parse_crs(message["datum"]))
+            lon, lat = page_to_storage([message["center"][0]], [message["center"][1]], message["datum"])
             self.circleDrawn.emit(float(lon[0]), float(lat[0]), float(message["radius_m"]))
         else:
             self.polygonDrawn.emit(self._to_storage(message))
@@ -451,7 +461,7 @@ class MapWidget(QWebEngineView):
         self.zoneEdited.emit(int(message["fid"]), self._to_storage(message))
 
     def _on_cursor_moved(self, lon: float, lat: float, datum: str) -> None:
-        x, y = to_storage_xy([lon], [lat], parse_crs(datum))
+        x, y = page_to_storage([lon], [lat], datum)
         self.cursorMoved.emit(float(x[0]), float(y[0]))
 
     # -- dropping files ------------------------------------------------------------------------------

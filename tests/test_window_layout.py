@@ -158,6 +158,22 @@ def test_restart_finds_the_same_size_docks_and_view(cordon_app, qtbot, tmp_path,
     assert again["center"] == pytest.approx(chosen["center"], abs=2e-4)
 
 
+def test_a_view_left_on_the_autonavi_basemap_comes_back_in_place(cordon_app, qtbot, tmp_path, settings):
+    from gis.offsets import gcj02_to_wgs84
+
+    path = tmp_path / "叶县.gpkg"
+    first = open_window(qtbot, county_project(path), size=(1600, 1000))
+    with qtbot.waitSignal(first.map.layersDrawn, timeout=DRAW_TIMEOUT_MS):
+        first.map.set_basemap("amap")  # the page now shows everything shifted to GCJ-02
+    chosen = view(qtbot, first)
+    qtbot.waitUntil(lambda: first._extent == chosen["bounds"], timeout=5000)
+    first.close()
+
+    second = open_window(qtbot, Project.open(path), restore=True)  # the offline basemap: storage coordinates
+    left = gcj02_to_wgs84(*chosen["center"])  # the same streets, some 600 m from the shifted coordinates
+    wait_for_view(qtbot, second, lambda v: v["center"] == pytest.approx([float(c) for c in left], abs=2e-4))
+
+
 def test_resizing_the_window_refits_the_same_extent(cordon_app, qtbot, tmp_path, settings):
     window = open_window(qtbot, county_project(tmp_path / "叶县.gpkg"), size=(1600, 1000))
     extent = (113.29, 33.56, 113.37, 33.61)
