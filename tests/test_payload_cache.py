@@ -8,6 +8,7 @@ import os
 import sqlite3
 import stat
 import threading
+from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -285,3 +286,14 @@ def test_a_window_opening_the_project_again_draws_the_same_map_from_what_it_kept
     assert sorted(drawn.args[0]["patched"]) == ["cases", "grids"] and fetched == []
     assert infections() == grid_infections(project).reindex([1, 2, 3, 4]).tolist()
     widget.close()
+
+
+def test_nothing_is_kept_in_a_geopackage_opened_from_a_network_share(tmp_path):
+    """SQLite's locks are not to be trusted over SMB/NFS: what can wait is not written there."""
+    path = tmp_path / "叶县.gpkg"
+    county(path).close()
+    shared = Path("/" + str(path))  # as a share path (//server/...) names it; the same file here
+    assert built(opened(shared)) == set(MAP_LAYERS)
+    assert built(opened(shared)) == set(MAP_LAYERS)
+    with sqlite3.connect(path) as conn:
+        assert not conn.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (CACHE_TABLE,)).fetchone()

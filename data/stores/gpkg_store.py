@@ -155,8 +155,13 @@ class GeoPackageProject(Project):
 
     @contextlib.contextmanager
     def try_write(self):
+        """Also none on a network share, where SQLite's locks are not to be trusted with what can wait."""
+        from data.project_lock import network_share
+
         if not self.can_edit:
             raise WriteSkipped("read-only")
+        if network_share(self.path) is not None:
+            raise WriteSkipped("on a network share")
         try:  # mode=rw: a file gone meanwhile is not made again
             conn = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=rw", uri=True, isolation_level=None, timeout=0)
         except sqlite3.Error as exc:
