@@ -286,20 +286,24 @@ class PostgisProject(Project):
         return shapely.from_wkb(np.asarray(values, dtype=object))
 
     def _point_rows(self, name: str, extra: list[str], params) -> tuple[np.ndarray, np.ndarray, np.ndarray, list]:
-        """The whole layer as one aggregate row, in fid order: fids and x, y as binary arrays read with numpy (NaN
-        where there is no point), each extra column as one JSON array."""
+        """The whole layer as one aggregate row over the rows sorted once by fid: fids and x, y as binary arrays
+        read with numpy (NaN where there is no point), each extra column as one JSON array."""
         nan = "'\\x7ff8000000000000'::bytea"
-        coordinate = "coalesce(float8send(ST_{}({})), {})"
-        selected = ["count(*)", "string_agg(int8send(fid), ''::bytea ORDER BY fid)",
-                    f"string_agg({coordinate.format('X', GEOMETRY_COLUMN, nan)} || "
-                    f"{coordinate.format('Y', GEOMETRY_COLUMN, nan)}, ''::bytea ORDER BY fid)",
-                    *(f"json_agg({column} ORDER BY fid)::text" for column in extra)]
-        row = self._conn().execute(f"SELECT {', '.join(selected)} FROM {quote(name)}", params).fetchone()
+        xy = " || ".join(f"coalesce(float8send(ST_{axis}({GEOMETRY_COLUMN})), {nan})" for axis in "XY")
+        columns = ", ".join([f"{xy} AS xy", *(f"{column} AS e{i}" for i, column in enumerate(extra))])
+        selected = ["count(*)", "string_agg(int8send(fid), ''::bytea)", "string_agg(xy, ''::bytea)",
+                    *(f"json_agg(e{i})::text" for i in range(len(extra)))]
+        row = self._conn().execute(f"SELECT {', '.join(selected)} FROM (SELECT fid, {columns} FROM {quote(name)} "
+                                   "ORDER BY fid) AS rows", params).fetchone()
         if not row[0]:
             return np.zeros(0, np.int64), np.zeros(0), np.zeros(0), [[] for _ in extra]
         fids = np.frombuffer(row[1], dtype=">i8").astype(np.int64)
         xy = np.frombuffer(row[2], dtype=">f8").astype(np.float64).reshape(-1, 2)
-        return fids, xy[:, 0].copy(), xy[:, 1].copy(), [json.loads(column) for column in row[3:]]
+        values = [json.loads(column) for column in row[3:]]
+        if (np.diff(fids) < 0).any():  # every aggregate took the rows in the same order, but not in fid order
+            order = np.argsort(fids, kind="stable")
+            fids, xy, values = fids[order], xy[order], [[column[i] for i in order] for column in values]
+        return fids, xy[:, 0].copy(), xy[:, 1].copy(), values
 
     def _extent(self, name: str, after_fid: int | None):
         row = self._conn().execute(
