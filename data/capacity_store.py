@@ -18,7 +18,7 @@ import pandas as pd
 
 from data.project import Project
 from data.schema import ISOLATION_SITES
-from data.stats_store import located_cases, schedule_rules, write_xlsx
+from data.stats_store import layer_once, located_cases, schedule_rules, units_of_level, write_xlsx
 from gis.allocation import allocate_to_sites
 from gis.capacity import (
     DEFAULT_DEMAND,
@@ -81,8 +81,7 @@ def town_capacity(project: Project, standard: float = ROOMS_PER_10K_STANDARD, as
     :func:`demand_cases` read them, ``sites`` the :func:`site_capacity` table, when already read."""
     as_of = as_of or dt.date.today()
     assumptions = central_demand_assumptions(project, assumptions)
-    towns = project.read_layer("admin_units", where="level = ?", params=(UnitLevel.TOWN.value,))
-    towns = towns.sort_values("code", kind="stable", na_position="last")
+    towns = units_of_level(project, UnitLevel.TOWN.value).sort_values("code", kind="stable", na_position="last")
     sites = site_capacity(project, as_of) if sites is None else sites
     waiting, new_cases = _waiting_and_new_cases(project, as_of, assumptions, cases)
     return _capacity_table(towns, sites["town_fid"], sites, waiting["town_fid"], new_cases["town_fid"], standard,
@@ -95,7 +94,7 @@ def county_capacity(project: Project, standard: float = ROOMS_PER_10K_STANDARD, 
     """The county's totals, with the same keys as a :func:`town_capacity` row (``cases`` and ``sites`` as there)."""
     as_of = as_of or dt.date.today()
     assumptions = central_demand_assumptions(project, assumptions)
-    county = project.read_layer("admin_units", where="level = ?", params=(UnitLevel.COUNTY.value,)).iloc[:1]
+    county = units_of_level(project, UnitLevel.COUNTY.value).iloc[:1]
     if county.empty:
         county = pd.DataFrame({"code": [project.metadata.get("county_code") or ""],
                                "name": [project.metadata.get("name")], "population": [pd.NA]})
@@ -340,9 +339,9 @@ def _sites_with_towns(project: Project) -> gpd.GeoDataFrame:
     """The sites with their town: ``town_fid`` and ``town_code`` of the town the recorded ``town_code`` names
     if it names exactly one, else of the town found on the map (grid -> village -> town, as for cases)."""
     sites = project.read_layer("isolation_sites")
-    units = project.read_layer("admin_units")
+    units = layer_once(project, "admin_units")
     towns = units[units["level"] == UnitLevel.TOWN.value]
-    located = locate_points(sites.geometry.values, project.read_layer("grids"), units)
+    located = locate_points(sites.geometry.values, layer_once(project, "grids"), units)
     recorded = positions_of(towns["code"], sites["town_code"])
     known = recorded >= 0
     fids = np.asarray(towns.index, dtype=object)[np.maximum(recorded, 0)] if len(towns) else located["town_fid"]

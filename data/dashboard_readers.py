@@ -27,7 +27,7 @@ def read_capacity(project: Project, as_of: dt.date, standard: float, demand: Dem
     cases = capacity_store.demand_cases(project, as_of, assumptions)  # read once for the towns, county, demand
     sites = capacity_store.site_capacity(project, as_of)  # likewise for the towns, county and site table
     towns = capacity_store.town_capacity(project, standard, as_of, demand, cases=cases, sites=sites)
-    outlines = project.read_layer("admin_units", where="level = ?", params=(UnitLevel.TOWN.value,)).geometry
+    outlines = stats_store.units_of_level(project, UnitLevel.TOWN.value).geometry
     readiness = capacity_store.site_readiness(project)[["checklist_missing", "team_missing", "contact", "phone"]]
     return {"as_of": as_of, "standard": standard,
             "county": capacity_store.county_capacity(project, standard, as_of, demand, cases=cases, sites=sites),
@@ -40,7 +40,7 @@ def read_capacity(project: Project, as_of: dt.date, standard: float, demand: Dem
 def read_curve(project: Project, unit_code: str | None, as_of: dt.date, date: str = "reported") -> dict:
     """The curve of one area, and the areas that can be chosen: those whose code names them alone (each town
     followed by its villages and communities, then villages outside every town)."""
-    units = project.read_layer("admin_units")
+    units = stats_store.layer_once(project, "admin_units")
     units = units[positions_of(units["code"], units["code"]) >= 0].sort_values("code")
     towns = units[units["level"] == UnitLevel.TOWN.value]
     villages = units[units["level"].isin(VILLAGE_LEVELS)]
@@ -59,9 +59,9 @@ def read_grid_counts(project: Project, by: str, start: dt.date | None, end: dt.d
     cases = stats_store.located_cases(project, ["case_no", "address", "site_name"],  # read once, for both
                                       stats_store.window_of(start, end))
     counts = stats_store.counts_in_window(cases, units, by, start, end)
-    grids = project.read_layer("grids")
+    grids = stats_store.layer_once(project, "grids")
     persons = project.read_layer("key_persons")
-    areas = grids if by == "grid" else project.read_layer("admin_units")
+    areas = grids if by == "grid" else stats_store.layer_once(project, "admin_units")
     return {
         "by": by, "counts": counts.reset_index(), "unlocated": counts.attrs["unlocated"],
         "cases": cases.loc[in_window(cases["reported"], start, end),
@@ -75,7 +75,7 @@ def read_grid_counts(project: Project, by: str, start: dt.date | None, end: dt.d
 def read_due(project: Project, on_date: dt.date, at: dt.datetime) -> dict:
     """Follow-up tests due on ``on_date`` or missed in the days before, and reporting steps past their deadline
     at ``at``, each with the name of its grid."""
-    grids = project.read_layer("grids")
+    grids = stats_store.layer_once(project, "grids")
     followups = stats_store.followups_due(project, on_date, FOLLOWUP_LOOKBACK_DAYS)
     reports = stats_store.overdue_reports(project, at)
     return {"on_date": on_date, "at": at,

@@ -109,6 +109,13 @@ class _SharedCases:
         self._cases: pd.DataFrame | None = None  # indexed by fid, with ``reported``
         self._xy: np.ndarray | None = None
         self._layers: tuple[gpd.GeoDataFrame, gpd.GeoDataFrame] | None = None  # the grids and units
+        self._read: dict[str, gpd.GeoDataFrame] = {}  # layers read whole (see layer_once)
+
+    def layer(self, name: str) -> gpd.GeoDataFrame:
+        """A layer read whole, once."""
+        if name not in self._read:
+            self._read[name] = self.project.read_layer(name)
+        return self._read[name]
         self._located = {column: np.zeros(0, dtype=object) for column in _LOCATED_COLUMNS}  # a value per case
         self._done = np.zeros(0, dtype=bool)  # which cases are located
 
@@ -121,7 +128,7 @@ class _SharedCases:
             self._xy = np.column_stack([x, y])
             self._located = {column: np.full(len(fids), None, dtype=object) for column in _LOCATED_COLUMNS}
             self._done = np.zeros(len(fids), dtype=bool)
-            self._layers = self.project.read_layer("grids"), self.project.read_layer("admin_units")
+            self._layers = self.layer("grids"), self.layer("admin_units")
         rows = np.arange(len(self._cases)) if keep is None else np.flatnonzero(keep(self._cases).to_numpy())
         todo = rows[~self._done[rows]]
         if len(todo):
@@ -132,6 +139,19 @@ class _SharedCases:
         cases = self._cases.iloc[rows]
         return cases[_read_columns(columns)].assign(**{column: values[rows] for column, values in self._located.items()},
                                                     reported=cases["reported"].to_numpy())
+
+
+def layer_once(project: Project, name: str) -> gpd.GeoDataFrame:
+    """``project.read_layer(name)``; inside :func:`one_reading` read once for all the readers (the grids' and
+    units' polygons are decoded once, not by each tab)."""
+    shared = getattr(_reading, "cases", None)
+    return shared.layer(name) if shared is not None and shared.project is project else project.read_layer(name)
+
+
+def units_of_level(project: Project, *levels: str) -> gpd.GeoDataFrame:
+    """The administrative units of ``levels``, in fid order (see :func:`layer_once`)."""
+    units = layer_once(project, "admin_units")
+    return units[units["level"].isin(levels)]
 
 
 _LOCATED_COLUMNS = ("grid_code", "unit_code", "town_code", "grid_fid", "unit_fid", "town_fid")  # of locate_points
@@ -207,7 +227,7 @@ def epidemic_curve(project: Project, unit_code: str | None = None, start: dt.dat
     first = start or (day.min().date() if day.notna().any() else None)
     last = end or (day.max().date() if day.notna().any() else None)
     if unit_code and unit_code != project.metadata.get("county_code"):
-        known = set(units_at(project, "grid")["code"]) | set(project.read_layer("admin_units")["code"])
+        known = set(units_at(project, "grid")["code"]) | set(layer_once(project, "admin_units")["code"])
         if unit_code not in known:
             raise UserError(f"没有代码为“{unit_code}”的网格或行政区。", f"No grid or unit with code '{unit_code}'.")
         cases = located_cases(project, columns)
@@ -403,10 +423,9 @@ def units_at(project: Project, by: str) -> gpd.GeoDataFrame:
         raise UserError(f"统计单元须为 {' / '.join(BY_LEVELS)}，而不是“{by}”。",
                         f"Statistics unit must be one of {', '.join(BY_LEVELS)}, not '{by}'.")
     if by == "grid":
-        units = project.read_layer("grids")
+        units = layer_once(project, "grids")
     else:
-        levels = VILLAGE_LEVELS if by == "village" else (UnitLevel.TOWN.value,)
-        units = project.read_layer("admin_units", where=f"level IN ({', '.join('?' * len(levels))})", params=levels)
+        units = units_of_level(project, *(VILLAGE_LEVELS if by == "village" else (UnitLevel.TOWN.value,)))
     return units.sort_values("code", kind="stable", na_position="last")
 
 
@@ -420,7 +439,7 @@ def _located(project: Project, points, grid_codes: pd.Series,
              layers: tuple[gpd.GeoDataFrame, gpd.GeoDataFrame] | None = None) -> pd.DataFrame:
     """Where ``points`` (or their coordinates) recorded in grids ``grid_codes`` lie (:func:`locate_points`), in
     the project's grids and units (``layers``, when read already)."""
-    grids, units = layers or (project.read_layer("grids"), project.read_layer("admin_units"))
+    grids, units = layers or (layer_once(project, "grids"), layer_once(project, "admin_units"))
     return locate_points(points, grids, units, grid_codes.to_numpy())
 
 
