@@ -299,9 +299,17 @@ def _due_tests(persons: pd.DataFrame, rules: dict[str, schedules.Schedule], on_d
 
 
 def _ranks(values: pd.Series) -> np.ndarray:
-    """Each value's place among the distinct values in sort order, missing values after all of them."""
-    codes, distinct = pd.factorize(values.to_numpy(dtype=object), sort=True)
-    return np.where(codes >= 0, codes, len(distinct))
+    """Each value's place among the distinct values in sort order, missing values after all of them. Texts are
+    sorted as numpy strings (the same code-point order, several times faster than sorting Python objects)."""
+    values = values.to_numpy(dtype=object)
+    present = ~pd.isna(values)
+    if pd.api.types.infer_dtype(values[present]) != "string":
+        codes, distinct = pd.factorize(values, sort=True)
+        return np.where(codes >= 0, codes, len(distinct))
+    distinct, ranks = np.unique(values[present].astype(str), return_inverse=True)
+    placed = np.full(len(values), len(distinct), dtype=np.int64)
+    placed[present] = ranks
+    return placed
 
 
 def _arrivals_due(rules: dict[str, schedules.Schedule], on_date: dt.date,
