@@ -292,13 +292,15 @@ def _capacity_table(units: pd.DataFrame, site_unit: pd.Series, sites: pd.DataFra
     return table
 
 
-def demand_cases(project: Project, as_of: dt.date, assumptions: DemandAssumptions) -> gpd.GeoDataFrame:
+def demand_cases(project: Project, as_of: dt.date, assumptions: DemandAssumptions) -> pd.DataFrame:
     """The located cases the demand for rooms as of ``as_of`` is computed from: those waiting for a room and
-    the infections of the recent days (see :func:`_waiting_and_new_cases`), read as point arrays. Pass them
-    as ``cases`` to several capacity readers to read them once."""
+    the infections of the recent days, marked ``waiting`` and ``new`` (see :func:`_waiting_and_new_cases`), read
+    as point arrays. Pass them as ``cases`` to several capacity readers (same day and assumptions) to read them
+    and tell them apart once."""
     central = central_categories(project)
-    return located_cases(project, ["case_no", "site_name"],
-                         lambda cases: _is_waiting(cases, central) | _is_new(cases, as_of, assumptions))
+    cases = located_cases(project, ["case_no", "site_name"],
+                          lambda cases: _is_waiting(cases, central) | _is_new(cases, as_of, assumptions))
+    return cases.assign(waiting=_is_waiting(cases, central), new=_is_new(cases, as_of, assumptions))
 
 
 def _is_waiting(cases: pd.DataFrame, central: list[str]) -> pd.Series:
@@ -321,11 +323,11 @@ def _is_new(cases: pd.DataFrame, as_of: dt.date, assumptions: DemandAssumptions)
 
 
 def _waiting_and_new_cases(project: Project, as_of: dt.date, assumptions: DemandAssumptions,
-                           cases: pd.DataFrame | None) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+                           cases: pd.DataFrame | None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The waiting persons and the infections reported in the ``recent_days`` ending on ``as_of`` (located; what
     they are counted by, without :func:`waiting_persons`' sealed-zone test and order)."""
     cases = demand_cases(project, as_of, assumptions) if cases is None else cases
-    return cases[_is_waiting(cases, central_categories(project))], cases[_is_new(cases, as_of, assumptions)]
+    return cases[cases["waiting"]], cases[cases["new"]]
 
 
 def _waiting(project: Project, cases: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
