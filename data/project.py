@@ -475,6 +475,10 @@ class Project:
     def _extend_extent(self, conn, name: str, geoms) -> None:
         """Note that ``geoms`` were written to ``name`` (a GeoPackage grows its recorded extent)."""
 
+    def _indexes_deferred(self, conn, name: str):
+        """A context manager around a bulk insert into ``name`` (see :meth:`Edit.indexes_deferred`)."""
+        return contextlib.nullcontext()
+
 
 def store_for(target) -> type[Project]:
     """The Project subclass for ``target``: PostGIS for a ``postgresql://`` URL, else GeoPackage."""
@@ -624,6 +628,13 @@ class Edit:
         ends: read, decide and write one feature without anyone changing it in between."""
         return _feature(self.conn, layer_spec(name), fid, self.project.row_lock)
 
+    def indexes_deferred(self, name: str):
+        """A context manager around a bulk insert into layer ``name`` (an import): a store that gains by it (a
+        GeoPackage) drops the layer's secondary indexes and builds them again, sorted, when the block ends, instead
+        of growing them row by row. Inside, queries on the layer still work (more slowly); an error leaves them to
+        the transaction's rollback."""
+        return self.project._indexes_deferred(self.conn, name)
+
     def lock(self, purpose: str) -> None:
         """Make any other transaction taking the same ``purpose`` ("apply_proposal", "codes:grids", …) wait
         until this one ends, so an action that must not run twice at once is serialised. Read what the action
@@ -736,7 +747,17 @@ def _storage_geometries(frame: pd.DataFrame, spec: LayerSpec) -> np.ndarray:
         raise ValueError(f"layer {spec.name} needs a GeoDataFrame")
     if frame.crs is None or frame.crs.to_epsg() != STORAGE_EPSG:
         raise ValueError(f"geometries for {spec.name} must be in EPSG:{STORAGE_EPSG}, got {frame.crs}")
-    return np.array([_normalise_geometry(g, spec) for g in frame.geometry.values], dtype=object)
+    geoms = np.array(frame.geometry.values, dtype=object)  # checked and converted all at once, as _normalise_geometry
+    kinds = shapely.get_type_id(geoms)
+    if spec.geometry == "MULTIPOLYGON":
+        polygons = kinds == shapely.GeometryType.POLYGON
+        geoms[polygons] = shapely.multipolygons(geoms[polygons][:, np.newaxis])
+        kinds[polygons] = shapely.GeometryType.MULTIPOLYGON
+    expected = {"MULTIPOLYGON": shapely.GeometryType.MULTIPOLYGON, "POINT": shapely.GeometryType.POINT}[spec.geometry]
+    wrong = np.flatnonzero((kinds >= 0) & (kinds != expected))
+    if len(wrong):
+        _normalise_geometry(geoms[wrong[0]], spec)  # raises, naming the kind
+    return geoms
 
 
 def _normalise_geometry(geom, spec: LayerSpec):
@@ -752,8 +773,18 @@ def _normalise_geometry(geom, spec: LayerSpec):
     return geom
 
 
+_TEXT_TYPES = {str, type(None), float}  # a column of text with missing cells (None or NaN)
+
+
 def _column_values(series: pd.Series, kind: str) -> list:
     """Python values ready for either store: NULL for missing, int/float/str by column kind, ISO text for times."""
+    values = series.to_numpy(dtype=object)
+    if kind not in ("INTEGER", "REAL") and set(map(type, values)) <= _TEXT_TYPES:  # text: all at once
+        values = np.where(pd.isna(values), None, values)
+        if set(map(type, values)) <= {str, type(None)}:
+            return values.tolist()
+    if kind == "INTEGER" and isinstance(series.dtype, np.dtype) and series.dtype.kind in "iu":  # no missing cells
+        return series.tolist()
     out = []
     for value in series.tolist():
         if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):

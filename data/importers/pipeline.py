@@ -7,6 +7,7 @@ A failed import raises :class:`gis.errors.UserError` and changes nothing; a succ
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -22,13 +23,16 @@ from data.importers.fields import ValueMap, convert_values, guess_mapping, merge
 from data.importers.units import complete_import, lock_codes
 from data.project import Project
 from data.schema import LayerSpec, layer_spec
-from gis.crs import STORAGE_CRS, SourceCRS, geometries_to_storage, metric_crs_for, parse_crs
+from gis.crs import STORAGE_CRS, SourceCRS, geometries_to_storage, metric_crs_for, parse_crs, to_storage_xy
 from gis.errors import UserError
 
 TABLE_SUFFIXES = {".csv", ".xlsx", ".xlsm"}
 VECTOR_SUFFIXES = {".shp", ".zip", ".geojson", ".json", ".gpkg", ".kml", ".kmz"}
 OUTSIDE_TOLERANCE_M = 5_000.0
 """Features farther than this from the county outline are rejected as misplaced."""
+
+BULK_ROWS = 100_000
+"""Imports expected to bring this many rows or more (and more than the layer holds) are written as a bulk load."""
 
 Progress = Callable[[int, str], None]
 
@@ -163,27 +167,35 @@ def import_file(project: Project, layer: str, path, *, crs: str | None = None, e
     with project.transaction() as edit:
         lock_codes(edit, layer)
         existing = ExistingFeatures.read(project, layer)  # the features before this import: what "already in" means
-        for number, source in enumerate(itertools.chain([first], chunks)):
-            if number:
-                steps("read", _percent(before, source.done, 0), "读取文件")
-            report.rejected += source.rejected
-            report.notes += source.notes + (mapping_note if not number else [])
-            steps("values", _percent(before, source.done, 0.25), "检查属性值")
+
+        def write(source: SourceTable, start: float) -> list[int]:
+            """Check and write one chunk; the fids it added."""
+            steps("values", _percent(start, source.done, 0.25), "检查属性值")
             rows = _prepared(project, spec, source, report, remembered, unmatched,
-                             lambda share, label, done=source.done, start=before: steps("", _percent(start, done, share), label))
-            before = source.done
+                             lambda share, label: steps("", _percent(start, source.done, share), label))
             if not len(rows):
-                continue
+                return []
             rows, towns, matched = complete_import(project, layer, rows, source.frame, report, existing)
             found.add(rows, matched)
             if found.fids and on_duplicate is None:
-                continue  # refused below: read on only to count them
+                return []  # refused below: read on only to count them
             if on_duplicate == "update":
                 update_matched(edit, layer, rows, matched, report.mapping.values())
             edit.insert("admin_units", towns, action="import")  # towns dissolved from the imported villages
-            new = edit.insert(layer, rows.drop(index=list(matched)), action="import", log_each=False)
-            if new:
-                imported, span = imported + len(new), [span[0] if span else new[0], new[-1]]
+            return edit.insert(layer, rows.drop(index=list(matched)), action="import", log_each=False)
+
+        bulk = _is_bulk(project, layer, first)
+        chunks, first = itertools.chain([first], chunks), None
+        with edit.indexes_deferred(layer) if bulk else contextlib.nullcontext():
+            for number, source in enumerate(chunks):
+                if number:
+                    steps("read", _percent(before, source.done, 0), "读取文件")
+                report.rejected += source.rejected
+                report.notes += source.notes + (mapping_note if not number else [])
+                new = write(source, before) if len(source.frame) else []
+                before, source = source.done, None  # the chunk is let go before the next one is read
+                if new:
+                    imported, span = imported + len(new), [span[0] if span else new[0], new[-1]]
         if found.fids and on_duplicate is None:
             raise DuplicatesFound(path, len(found.fids), found.names)
         if found.fids:
@@ -203,6 +215,13 @@ def import_file(project: Project, layer: str, path, *, crs: str | None = None, e
     if progress:
         progress(100, "完成")  # committed: too late to cancel
     return report
+
+
+def _is_bulk(project: Project, layer: str, first: SourceTable) -> bool:
+    """Whether the file, judged by its first chunk, brings at least :data:`BULK_ROWS` rows and more than the layer
+    holds: then the layer's indexes are built once at the end (:meth:`data.project.Edit.indexes_deferred`)."""
+    expected = len(first.frame) / max(first.done, 1e-6)
+    return expected >= max(BULK_ROWS, project.count(layer))
 
 
 def _percent(before: float, done: float, share: float) -> int:
@@ -230,7 +249,7 @@ def _prepared(project: Project, spec: LayerSpec, source: SourceTable, report: Im
     keep, geoms = frame.index.to_numpy()[fitted], geoms[fitted]
 
     step(0.75, "转换坐标")
-    geoms = geometries_to_storage(geoms, source.crs)
+    geoms = _to_storage(geoms, source.crs)
     outside = _off_the_earth(geoms, keep) or _outside_county(project, geoms, keep, source.crs)
     report.rejected += outside
     mask = ~np.isin(keep, [p.row for p in outside])
@@ -333,6 +352,13 @@ def _polygonal_part(geom):
         parts = [g for g in shapely.get_parts(geom) if g.geom_type in ("Polygon", "MultiPolygon") and not g.is_empty]
         return shapely.union_all(parts) if parts else None
     return None
+
+
+def _to_storage(geoms: np.ndarray, crs: SourceCRS) -> np.ndarray:
+    """:func:`gis.crs.geometries_to_storage`; plain 2-D points go as coordinate arrays, made into points once."""
+    if len(geoms) and (shapely.get_type_id(geoms) == shapely.GeometryType.POINT).all() and not shapely.has_z(geoms).any():
+        return shapely.points(*to_storage_xy(shapely.get_x(geoms), shapely.get_y(geoms), crs))
+    return geometries_to_storage(geoms, crs)
 
 
 def _off_the_earth(geoms: np.ndarray, rows: np.ndarray) -> list[RowProblem]:

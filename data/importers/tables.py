@@ -69,7 +69,8 @@ def read_table(path, *, crs: SourceCRS | None = None, lon_col: str | None = None
     "lon,lat" column); ``sheet`` picks an Excel sheet other than the first.
     """
     chunks = list(iter_table(path, crs=crs, lon_col=lon_col, lat_col=lat_col, sheet=sheet))
-    frame = pd.concat([c.frame for c in chunks]) if len(chunks) > 1 else chunks[0].frame
+    frames = [c.frame for c in chunks if len(c.frame)] or [chunks[0].frame]
+    frame = pd.concat(frames) if len(frames) > 1 else frames[0]
     return SourceTable(gpd.GeoDataFrame(frame, geometry="geometry"), crs,
                        sorted((p for c in chunks for p in c.rejected), key=lambda p: p.row),
                        [note for c in chunks for note in c.notes])
@@ -79,7 +80,8 @@ def iter_table(path, *, crs: SourceCRS | None = None, lon_col: str | None = None
                sheet: str | None = None, chunk_rows: int = CHUNK_ROWS) -> Iterator[SourceTable]:
     """:func:`read_table` in chunks of at most ``chunk_rows`` records, read as they are needed and checked a
     column at a time; each chunk's ``done`` is the share of the file read so far. Notes come with the first
-    chunk (encoding, coordinate columns) and the last (rows whose coordinates were swapped back)."""
+    chunk (encoding, coordinate columns) and the last (rows whose coordinates were swapped back: a chunk without
+    rows when there were any)."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".xlsx"):
@@ -99,7 +101,7 @@ def iter_table(path, *, crs: SourceCRS | None = None, lon_col: str | None = None
     columns: list[str] = []
     lon = lat = None
     swapped: list[int] = []
-    pending = None
+    read = False
     for first_number, block, done in blocks:
         cells, numbers = _cells(block, first_number)
         if header is None:
@@ -119,15 +121,14 @@ def iter_table(path, *, crs: SourceCRS | None = None, lon_col: str | None = None
         if lon is None:
             lon, lat = _coordinate_columns(columns, lon_col, lat_col)
             notes.append(_columns_note(lon, lat))
-        if pending is not None:
-            yield pending
-        pending = _points(frame, lon, lat, crs, swapped, notes, done=done)
-        notes = []
-    if pending is None:
+        del block, cells
+        yield _points(frame, lon, lat, crs, swapped, notes, done=done)
+        notes, read = [], True
+    if not read:
         what_zh, what_en = ("只有表头，没有数据行", "has a header but no data rows") if header else ("是空的", "is empty")
         raise UserError(f"“{path.name}”{what_zh}：请检查文件后再导入。", f"'{path.name}' {what_en}: check the file and import again.")
-    pending.notes += _swapped_note(swapped)
-    yield pending
+    if swapped:  # known once the whole file is read: a last chunk without rows says it
+        yield SourceTable(gpd.GeoDataFrame(geometry=[]), crs, notes=_swapped_note(swapped))
 
 
 def _cells(block: list, first_number: int) -> tuple[np.ndarray, np.ndarray]:
@@ -151,9 +152,14 @@ def _cells(block: list, first_number: int) -> tuple[np.ndarray, np.ndarray]:
 def _blank_cells(column: np.ndarray) -> np.ndarray:
     """Which cells of one column are blank (missing, NaN or only white space), see :func:`_blank`."""
     if pd.api.types.infer_dtype(column, skipna=True) in ("string", "empty"):
-        text = pd.Series(column, dtype=object)
-        return (text.isna() | (text.str.strip() == "")).to_numpy(dtype=bool)
+        blank = pd.isna(column)
+        text = column[~blank]
+        blank[~blank] = (text == "") | _IS_SPACE(text).astype(bool)
+        return blank
     return np.fromiter(map(_blank, column), dtype=bool, count=len(column))
+
+
+_IS_SPACE = np.frompyfunc(str.isspace, 1, 1)
 
 
 def _columns_note(lon: str, lat: str) -> tuple[str, str]:

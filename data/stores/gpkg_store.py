@@ -11,6 +11,7 @@ SQLite's disk, permission and lock errors become one UserError naming the file (
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import os
 import sqlite3
@@ -31,6 +32,7 @@ from gis.errors import UserError
 BUSY_TIMEOUT_S = 60.0
 """How long to wait for another user or program to release the project (``CORDON_BUSY_TIMEOUT_S`` overrides)."""
 _BUSY_SLICE_S = 0.5  # SQLite's own wait between two reports of "still waiting"
+_INSERT_VARIABLES = 999  # values bound per INSERT statement (SQLite's oldest limit)
 COMMITS_TABLE = "cordon_layer_commits"
 """How many of Cordon's transactions changed each layer (``layer``, ``commits``), counted as they commit."""
 
@@ -261,12 +263,33 @@ class GeoPackageProject(Project):
         return list(range(first, first + count))
 
     def _insert_rows(self, conn, name: str, columns: list[str], rows: Iterable[tuple], *, explicit_keys: bool) -> None:
-        placeholders = ", ".join("?" * len(columns))
-        conn.executemany(f"INSERT INTO {quote(name)} ({', '.join(quote(c) for c in columns)}) VALUES ({placeholders})",
-                         rows)
+        """Many rows to a statement: SQLite's per-statement work (AUTOINCREMENT's bookkeeping among it) is then
+        done once per :data:`_INSERT_VARIABLES` values instead of once per row, which halves a bulk insert."""
+        insert = f"INSERT INTO {quote(name)} ({', '.join(quote(c) for c in columns)}) VALUES "
+        row = f"({', '.join('?' * len(columns))})"
+        values = list(itertools.chain.from_iterable(rows))
+        step = max(1, _INSERT_VARIABLES // len(columns)) * len(columns)
+        whole = len(values) // step * step
+        if whole:
+            conn.executemany(insert + ", ".join([row] * (step // len(columns))),
+                             (values[i:i + step] for i in range(0, whole, step)))
+        if whole < len(values):
+            conn.execute(insert + ", ".join([row] * ((len(values) - whole) // len(columns))), values[whole:])
 
     def _extend_extent(self, conn, name: str, geoms) -> None:
         gpkg.extend_extent(conn, name, geoms)
+
+    @contextlib.contextmanager
+    def _indexes_deferred(self, conn, name: str):
+        """Built again from the very statements that made them: a sorted build costs a fraction of growing an index
+        row by row, most of all one whose keys are spread (dates)."""
+        indexes = conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
+                               "AND sql IS NOT NULL", (name,)).fetchall()
+        for index, _ in indexes:
+            conn.execute(f"DROP INDEX {quote(index)}")
+        yield
+        for _, statement in indexes:
+            conn.execute(statement)
 
 
 class _Connection(sqlite3.Connection):
