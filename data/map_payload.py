@@ -21,7 +21,7 @@ import pandas as pd
 import shapely
 
 from data.project import Project
-from data.schema import LAYERS, layer_spec
+from data.schema import LAYERS, LayerSpec, layer_spec
 from data.stats_store import grid_infections
 from gis import offsets
 
@@ -73,20 +73,12 @@ def layer_payload(project: Project, name: str, datum: str = "wgs84", states: dic
     spec = layer_spec(name)
     if name in _BIG_POINT_LAYERS:
         return _big_points(project, name, datum, states)
-    frame = project.read_layer(name) if states is None else _state_frame(states)
-    if name == "control_zones":
-        frame = frame[frame["status"].fillna("active") != "lifted"]
-    props = {f.name: _json_list(frame[f.name]) for f in spec.fields if not f.personal}
+    fids, props, geoms = _features(project, spec, states, infections)
     header = {"layer": name, "kind": "polygons" if spec.geometry == "MULTIPOLYGON" else "points",
-              "count": len(frame), "fids": frame.index.tolist(), "props": props}
-    geoms = frame.geometry.values
+              "count": len(fids), "fids": fids, "props": props}
     if spec.geometry == "POINT":
         x, y = _shift(shapely.get_x(geoms), shapely.get_y(geoms), datum)
         return pack(header, {"x": x, "y": y})
-    if name == "grids":
-        counts = frame["infections"] if states is not None else (
-            grid_infections(project) if infections is None else infections)
-        props["infections"] = counts.reindex(frame.index, fill_value=0).astype(int).tolist()
     _, coords, (rings, polygons, multis) = shapely.to_ragged_array(geoms) if len(geoms) else (
         None, np.zeros((0, 2)), (np.zeros(1, "<i4"),) * 3)
     x, y = _shift(coords[:, 0], coords[:, 1], datum)
@@ -102,10 +94,27 @@ def payload_fids(payload: bytes) -> list[int]:
     return header["fids"] if "fids" in header else arrays["fid"].tolist()
 
 
-def _state_frame(states: dict[int, dict]) -> pd.DataFrame:
-    """Row states as :meth:`data.project.Project.read_layer` gives rows: indexed by fid, shapely geometries in
-    storage in the ``geometry`` column (a plain frame: making a GeoDataFrame of a few rows costs ten times more)."""
-    return pd.DataFrame(list(states.values()), index=pd.Index(list(states), name="fid"))
+def _features(project: Project, spec: LayerSpec, states: dict[int, dict] | None,
+              infections: pd.Series | None) -> tuple[list[int], dict[str, list], np.ndarray]:
+    """The fids, non-personal properties (plain values, None where missing; grids with their ``infections``) and
+    geometries of the features of a polygon or point layer to draw (not lifted zones): the layer read whole, or
+    the rows ``states`` as they are (a patch of a few rows: no frame is made)."""
+    shown = [f.name for f in spec.fields if not f.personal]
+    if states is None:
+        frame = project.read_layer(spec.name)
+        if spec.name == "control_zones":
+            frame = frame[frame["status"].fillna("active") != "lifted"]
+        props = {field: _json_list(frame[field]) for field in shown}
+        if spec.name == "grids":
+            counts = grid_infections(project) if infections is None else infections
+            props["infections"] = counts.reindex(frame.index, fill_value=0).astype(int).tolist()
+        return frame.index.tolist(), props, frame.geometry.values
+    if spec.name == "control_zones":
+        states = {fid: state for fid, state in states.items() if state.get("status") != "lifted"}
+    props = {field: _plain([state.get(field) for state in states.values()]) for field in shown}
+    if spec.name == "grids":
+        props["infections"] = [int(state["infections"]) for state in states.values()]
+    return list(states), props, np.array([state.get("geometry") for state in states.values()], dtype=object)
 
 
 def _big_points(project: Project, name: str, datum: str, states: dict[int, dict] | None) -> bytes:
@@ -130,8 +139,13 @@ def _shift(x: np.ndarray, y: np.ndarray, datum: str) -> tuple[np.ndarray, np.nda
     return np.asarray(x, dtype="<f8"), np.asarray(y, dtype="<f8")
 
 
+def _plain(values: list) -> list:
+    """Values as JSON takes them: plain Python, None for missing."""
+    return [None if pd.isna(v) else (v.item() if hasattr(v, "item") else v) for v in values]
+
+
 def _json_values(series: pd.Series) -> list:
-    return [None if pd.isna(v) else (v.item() if hasattr(v, "item") else v) for v in series.tolist()]
+    return _plain(series.tolist())
 
 
 def _json_list(series: pd.Series) -> list:

@@ -142,6 +142,31 @@ def test_a_deleted_zone_leaves_the_map_and_a_lifted_one_too(shown, qtbot, county
     assert "control_zones" not in shown.fetched
 
 
+ZONE_LABELS = "[...document.querySelectorAll('.cordon-zone-label')].map((e) => [e.textContent, e.dataset.seen || ''])"
+
+
+def test_an_edited_zone_is_drawn_again_alone_with_its_new_outline_and_label(shown, qtbot, county):
+    first, second = county.read_layer("control_zones").index.tolist()
+    with county.transaction() as edit:
+        edit.update("control_zones", first, {"name": "尚店村封控区"})
+        edit.update("control_zones", second, {"name": "八台社区封控区"})
+    qtbot.waitUntil(lambda: sorted(label for label, _ in js(qtbot, shown, ZONE_LABELS)) == ["八台社区封控区", "尚店村封控区"],
+                    timeout=DRAW_TIMEOUT_MS)
+    js(qtbot, shown, "document.querySelectorAll('.cordon-zone-label').forEach((e) => { e.dataset.seen = 'yes'; })")
+
+    def edit():
+        with county.transaction() as edit:
+            edit.update("control_zones", first, {"name": "尚店村封控区（扩大）"}, geometry=gk_box(300, 300, 1800))
+
+    report = drawn_after(qtbot, shown, edit)
+    assert report["patched"] == ["control_zones"] and report["counts"]["control_zones"] == 2
+    labels = [["八台社区封控区", "yes"], ["尚店村封控区（扩大）", ""]]  # one label new (the old one fades out)
+    qtbot.waitUntil(lambda: sorted(js(qtbot, shown, ZONE_LABELS)) == labels, timeout=2000)
+    assert js(qtbot, shown, f"cordon.featureProps('control_zones', {first})")["name"] == "尚店村封控区（扩大）"
+    assert js(qtbot, shown, f"cordon.featureProps('control_zones', {second})")["name"] == "八台社区封控区"
+    assert "control_zones" not in shown.fetched and shown.map_page.console_errors == []
+
+
 def test_an_inserted_site_is_added_with_its_name(shown, qtbot, county):
     site = gpd.GeoDataFrame({"name": ["<b>尹集镇</b>卫生院隔离点"], "rooms": [40], "occupied": [0], "status": ["active"]},
                             geometry=gk([4000], [2500]).values, crs=STORAGE_CRS)

@@ -722,26 +722,27 @@
   }
 
   function buildPolygons(name, decoded) { // Leaflet polygons (control zones): one renderer per pane, reused
+    const group = L.featureGroup();
+    for (let i = 0; i < decoded.header.count; i++) group.addLayer(leafletPolygon(name, decoded, i));
+    return group;
+  }
+
+  function leafletPolygon(name, decoded, i) { // feature i of a decoded polygon layer (a zone with its label)
     const { header, arrays } = decoded;
     const props = header.props;
-    const renderer = paneRenderer(name, 0.3);
-    const group = L.featureGroup();
     const styleOf = { admin_units: unitStyle, grids: gridStyle, control_zones: zoneStyle }[name];
-    for (let i = 0; i < header.count; i++) {
-      const layer = L.polygon(polygonLatLngs(arrays, i), {
-        ...styleOf(props, i), renderer, pane: name,
-        pmIgnore: name === 'grids', snapIgnore: name !== 'admin_units',
-        interactive: isSelectable(name, props, i),
-      });
-      layer.cordon = { layer: name, fid: header.fids[i], index: i };
-      layer.on('click', (e) => onFeatureClick(e, layer, props));
-      if (name === 'control_zones') {
-        layer.cordon.labelAt = arrays.labelX ? L.latLng(arrays.labelY[i], arrays.labelX[i]) : undefined;
-        layer.bindTooltip(esc(zoneLabel(props, i)), { permanent: true, direction: 'center', className: 'cordon-zone-label', interactive: false });
-      }
-      group.addLayer(layer);
+    const layer = L.polygon(polygonLatLngs(arrays, i), {
+      ...styleOf(props, i), renderer: paneRenderer(name, 0.3), pane: name,
+      pmIgnore: name === 'grids', snapIgnore: name !== 'admin_units',
+      interactive: isSelectable(name, props, i),
+    });
+    layer.cordon = { layer: name, fid: header.fids[i], index: i };
+    layer.on('click', (e) => onFeatureClick(e, layer));
+    if (name === 'control_zones') {
+      layer.cordon.labelAt = arrays.labelX ? L.latLng(arrays.labelY[i], arrays.labelX[i]) : undefined;
+      layer.bindTooltip(esc(zoneLabel(props, i)), { permanent: true, direction: 'center', className: 'cordon-zone-label', interactive: false });
     }
-    return group;
+    return layer;
   }
 
   function buildPoints(name, decoded) {
@@ -844,7 +845,32 @@
     if (!entry) return loadLayer(name);
     const patch = payload ? decodeBase64(payload) : null;
     if (patch && !(removed || []).length && patchInPlace(name, entry, patch)) return undefined;
+    if (entry.view.getLayers && entry.header.kind === 'polygons') return patchPolygons(name, entry, patch, removed || []);
     return showLayer(name, mergeFeatures(entry, patch, removed || []));
+  }
+
+  // Zones are Leaflet polygons, each with its label: a patch takes off and puts on the map only the zones it names
+  // (the others stay as drawn: putting every zone and label on the map again costs tens of milliseconds), in the
+  // order a whole redraw gives them.
+  function patchPolygons(name, entry, patch, removed) {
+    const merged = mergeFeatures(entry, patch, removed), group = entry.view, kept = new Map();
+    const gone = new Set(removed.concat(patch ? featureFids(patch) : []));
+    for (const layer of group.getLayers()) {
+      if (gone.has(layer.cordon.fid)) group.removeLayer(layer); else kept.set(layer.cordon.fid, layer);
+    }
+    let added = false;
+    merged.header.fids.forEach((fid, i) => {
+      const layer = kept.get(fid);
+      if (!layer) { group.addLayer(leafletPolygon(name, merged, i)); added = true; return; }
+      layer.cordon.index = i;
+      if (added) layer.bringToFront(); // above a zone put back before it, as drawn whole
+    });
+    Object.assign(entry, { header: merged.header, arrays: merged.arrays, count: merged.header.count, fidIndex: undefined });
+    if (name === state.selectLayer) highlightSelection();
+    if (name === 'control_zones') {
+      updateZoneLabels();
+      if (state.mode === 'edit' && state.editFid !== undefined) editZone(state.editFid); // editing goes on
+    }
   }
 
   function featureFids(decoded) { return decoded.header.fids || Array.from(decoded.arrays.fid); }
