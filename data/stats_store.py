@@ -65,7 +65,7 @@ def located_cases(project: Project, columns: list[str] | None = None,
     up in the grids. Inside :func:`one_reading`, the cases are read and each is located at most once for all
     the readers."""
     shared = getattr(_reading, "cases", None)
-    if columns is not None and shared is not None and shared.project is project and set(columns) <= _SHARED_READ:
+    if columns is not None and shared is not None and shared.project is project:
         return shared.located(columns, keep)
     if columns is None:
         cases, xy = project.read_layer("cases"), None
@@ -80,18 +80,15 @@ def located_cases(project: Project, columns: list[str] | None = None,
     return cases.assign(**{column: located[column].to_numpy() for column in located.columns}, reported=reported)
 
 
-SHARED_COLUMNS = ("case_no", "address", "site_name", "onset_at")
-"""The fields of the cases the dashboard's readers list, read once for them all inside :func:`one_reading`."""
 _reading = threading.local()  # the _SharedCases of this thread's one_reading
-_SHARED_READ = {"category", "grid_code", "reported_at", *SHARED_COLUMNS}
 
 
 @contextlib.contextmanager
 def one_reading(project: Project) -> Iterator[None]:
-    """Inside the block, :func:`located_cases` calls of this thread for ``project`` (any of :data:`SHARED_COLUMNS`,
-    any ``keep``) share one read of the cases, and each case is looked up in the grids at most once: what
-    several dashboard tabs read in one refresh is read once. The project must not change meanwhile (a refresh
-    reads one state)."""
+    """Inside the block, :func:`located_cases` calls of this thread for ``project`` (with ``columns``, any ``keep``)
+    share what they read of the cases, each field read once, and each case is looked up in the grids at most
+    once; the grids and units are read once too (:func:`layer_once`): what several dashboard tabs read in one
+    refresh is read once. The project must not change meanwhile (a refresh reads one state)."""
     outer = getattr(_reading, "cases", None)
     _reading.cases = _SharedCases(project)
     try:
@@ -101,14 +98,15 @@ def one_reading(project: Project) -> Iterator[None]:
 
 
 class _SharedCases:
-    """The cases read once (:data:`SHARED_COLUMNS` and what :func:`located_cases` always reads), and where those
-    located so far lie."""
+    """The cases' fields read so far (each once, what :func:`located_cases` always reads first), and where the
+    cases located so far lie."""
 
     def __init__(self, project: Project):
         self.project = project
         self._cases: pd.DataFrame | None = None  # indexed by fid, with ``reported``
-        self._xy: np.ndarray | None = None
-        self._layers: tuple[gpd.GeoDataFrame, gpd.GeoDataFrame] | None = None  # the grids and units
+        self._xy = np.zeros((0, 2))
+        self._located = {column: np.zeros(0, dtype=object) for column in _LOCATED_COLUMNS}  # a value per case
+        self._done = np.zeros(0, dtype=bool)  # which cases are located
         self._read: dict[str, gpd.GeoDataFrame] = {}  # layers read whole (see layer_once)
 
     def layer(self, name: str) -> gpd.GeoDataFrame:
@@ -116,29 +114,41 @@ class _SharedCases:
         if name not in self._read:
             self._read[name] = self.project.read_layer(name)
         return self._read[name]
-        self._located = {column: np.zeros(0, dtype=object) for column in _LOCATED_COLUMNS}  # a value per case
-        self._done = np.zeros(0, dtype=bool)  # which cases are located
 
     def located(self, columns: list[str], keep: Callable[[pd.DataFrame], pd.Series] | None) -> pd.DataFrame:
         """What :func:`located_cases` returns for ``columns`` and ``keep``."""
-        if self._cases is None:
-            fids, x, y, cases = self.project.read_points("cases", _read_columns(list(SHARED_COLUMNS)))
-            self._cases = cases.set_axis(pd.Index(fids, name="fid")).assign(reported=parse_times(cases["reported_at"])
-                                                                            .to_numpy())
-            self._xy = np.column_stack([x, y])
-            self._located = {column: np.full(len(fids), None, dtype=object) for column in _LOCATED_COLUMNS}
-            self._done = np.zeros(len(fids), dtype=bool)
-            self._layers = self.layer("grids"), self.layer("admin_units")
+        wanted = _read_columns(columns)
+        self._read_fields(wanted)
         rows = np.arange(len(self._cases)) if keep is None else np.flatnonzero(keep(self._cases).to_numpy())
         todo = rows[~self._done[rows]]
         if len(todo):
-            found = _located(self.project, self._xy[todo], self._cases["grid_code"].iloc[todo], self._layers)
+            found = _located(self.project, self._xy[todo], self._cases["grid_code"].iloc[todo],
+                             (self.layer("grids"), self.layer("admin_units")))
             for column, values in self._located.items():
                 values[todo] = found[column].to_numpy()
             self._done[todo] = True
         cases = self._cases.iloc[rows]
-        return cases[_read_columns(columns)].assign(**{column: values[rows] for column, values in self._located.items()},
-                                                    reported=cases["reported"].to_numpy())
+        return cases[wanted].assign(**{column: values[rows] for column, values in self._located.items()},
+                                    reported=cases["reported"].to_numpy())
+
+    def _read_fields(self, wanted: list[str]) -> None:
+        """Read the fields of ``wanted`` not read yet (a tab reading alone reads only what it shows). Should the
+        cases have changed since the first read, everything is read again, so all fields are of one state."""
+        missing = wanted if self._cases is None else [c for c in wanted if c not in self._cases.columns]
+        if not missing:
+            return
+        fids, x, y, fields = self.project.read_points("cases", missing)
+        if self._cases is not None and np.array_equal(fids, self._cases.index.to_numpy()):
+            self._cases = self._cases.assign(**{c: fields[c].set_axis(self._cases.index) for c in missing})
+            return
+        if self._cases is not None:  # changed meanwhile: start again
+            self._cases = None
+            return self._read_fields(wanted)
+        self._cases = fields.set_axis(pd.Index(fids, name="fid")).assign(
+            reported=parse_times(fields["reported_at"]).to_numpy())
+        self._xy = np.column_stack([x, y])
+        self._located = {column: np.full(len(fids), None, dtype=object) for column in _LOCATED_COLUMNS}
+        self._done = np.zeros(len(fids), dtype=bool)
 
 
 def layer_once(project: Project, name: str) -> gpd.GeoDataFrame:

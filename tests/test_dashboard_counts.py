@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 import shapely
 
-from data import capacity_store, dashboard_readers
+from data import capacity_store, dashboard_readers, stats_store
 from data.project import Project
 from gis.capacity import DEFAULT_DEMAND, expected_demand
 from gis.crs import STORAGE_CRS
@@ -135,3 +135,15 @@ def test_one_refresh_shows_what_each_tab_reads_alone(county):
             if isinstance(value, dict):  # the county's row, NaN where not filling
                 value, shown = pd.Series(value), pd.Series(shown)
             assert value.equals(shown) if isinstance(value, pd.DataFrame | pd.Series) else value == shown, (tab, key)
+
+
+def test_a_case_added_during_a_refresh_is_in_the_tabs_read_after_it(county):
+    added = gpd.GeoDataFrame(_cases(1, "confirmed", shapely.Point(113.15, 35.02), "G12", 0), crs=STORAGE_CRS)
+    with stats_store.one_reading(county):
+        first = dashboard_readers.read_capacity(county, AS_OF, 20, DEFAULT_DEMAND)
+        with county.transaction() as edit:  # another desk's case, arriving between two tabs
+            edit.insert("cases", added.assign(case_no="C9999"))
+        grids = dashboard_readers.read_grid_counts(county, "grid", START, AS_OF)  # reads the address too
+    assert first["demand"].new_cases_per_day == round(50 / 7, 2)
+    assert grids["counts"].set_index("code").at["G12", "confirmed"] == 20 + 1
+    assert "C9999" in set(grids["cases"]["case_no"])
