@@ -82,9 +82,9 @@ BACKGROUND = "#f4f1ea"
 DENSITY_CLASSES = [9, 99, 999, 9999, 10**9]
 DENSITY_GROUPS = {  # layer -> [(group, its categories, ramp light to dark)]
     "cases": [
-        ("infections", [c.value for c in INFECTED], ["#fcbba1", "#fc9272", "#ef3b2c", "#cb181d", "#67000d"]),
-        ("suspected", [CaseCategory.SUSPECTED.value], ["#fcc5c0", "#fa9fb5", "#f768a1", "#c51b8a", "#7a0177"]),
-        ("contacts", [c.value for c in CONTACTS], ["#c6dbef", "#9ecae1", "#4292c6", "#2171b5", "#08306b"]),
+        ("infections", [c.value for c in INFECTED], ["#fc9272", "#fb6a4a", "#de2d26", "#a50f15", "#67000d"]),
+        ("suspected", [CaseCategory.SUSPECTED.value], ["#fa9fb5", "#f768a1", "#dd3497", "#ae017e", "#7a0177"]),
+        ("contacts", [c.value for c in CONTACTS], ["#9ecae1", "#6baed6", "#3182bd", "#08519c", "#08306b"]),
     ],
     "key_persons": [
         ("key_persons", [c.value for c in KeyPersonCategory], ["#c7eae5", "#80cdc1", "#35978f", "#01665e", "#003c30"]),

@@ -157,6 +157,8 @@
   // outside the view skipped and vertices closer than SIMPLIFY_PX dropped. Clicks are hit-tested on the arrays.
   // Control zones (few, edited with Geoman), sites and facilities stay Leaflet layers.
   const SIMPLIFY_PX = 1.5; // screen distance below which consecutive vertices are merged while drawing
+  const STRAIGHT_PX = 0.3; // vertices closer than this to the line drawn past them are left out ...
+  const STRAIGHT_RUN = 16; // ... at most this many in a row (boundaries are often densified straight edges)
   const LOD_ABOVE = 2000; // a polygon layer with more features than this thins its outlines when zoomed out
   const VILLAGE_OUTLINE_ZOOM = 12; // ... village/community outlines from this zoom
   const GRID_OUTLINE_ZOOM = 12; // ... grid outlines from this zoom (their fills always show)
@@ -234,19 +236,26 @@
     };
   }
 
+  const run = new Float64Array(2 * STRAIGHT_RUN); // tracePolygon's vertices passed over
   function tracePolygon(ctx, P, f, v) {
     const { mx, my, rings, polygons, multis } = P, { world, ox, oy } = v;
     for (let p = multis[f]; p < multis[f + 1]; p++) {
       for (let r = polygons[p]; r < polygons[p + 1]; r++) {
         const c0 = rings[r], c1 = rings[r + 1];
         if (c1 - c0 < 3) continue;
-        let lx = mx[c0] * world - ox, ly = my[c0] * world - oy;
+        let lx = mx[c0] * world - ox, ly = my[c0] * world - oy, n = 0; // n: vertices passed over since (lx, ly)
         ctx.moveTo(lx, ly);
         for (let c = c0 + 1; c < c1 - 1; c++) { // the closing vertex repeats the first: closePath draws it
           const sx = mx[c] * world - ox, sy = my[c] * world - oy;
-          if (Math.abs(sx - lx) < SIMPLIFY_PX && Math.abs(sy - ly) < SIMPLIFY_PX) continue;
-          ctx.lineTo(sx, sy); lx = sx; ly = sy;
+          const qx = n ? run[2 * n - 2] : lx, qy = n ? run[2 * n - 1] : ly; // the vertex kept last
+          if (Math.abs(sx - qx) < SIMPLIFY_PX && Math.abs(sy - qy) < SIMPLIFY_PX) continue;
+          let straight = n < STRAIGHT_RUN; // every vertex passed over near the line from (lx, ly) to this one?
+          const dx = sx - lx, dy = sy - ly, tolerance = STRAIGHT_PX * Math.hypot(dx, dy);
+          for (let k = 0; straight && k < n; k++) straight = Math.abs((run[2 * k] - lx) * dy - (run[2 * k + 1] - ly) * dx) <= tolerance;
+          if (!straight) { lx = run[2 * n - 2]; ly = run[2 * n - 1]; ctx.lineTo(lx, ly); n = 0; }
+          run[2 * n] = sx; run[2 * n + 1] = sy; n++;
         }
+        if (n) ctx.lineTo(run[2 * n - 2], run[2 * n - 1]);
         ctx.closePath();
       }
     }
@@ -276,6 +285,23 @@
     return { canvas, zoom, world, ox, oy };
   }
 
+  // The cached fills at a coarser zoom: each level half the one above, smoothed down from it once, when first
+  // needed (scaling a big image with smoothing on every frame costs the software canvas tens of milliseconds).
+  function fillCacheLevel(cache, zoom) {
+    if (zoom >= cache.zoom) return cache;
+    const levels = cache.levels || (cache.levels = {});
+    if (levels[zoom]) return levels[zoom];
+    const above = fillCacheLevel(cache, zoom + 1);
+    if (above.canvas.width < 64 || above.canvas.height < 64) return above;
+    const canvas = document.createElement('canvas');
+    canvas.width = Math.ceil(above.canvas.width / 2); canvas.height = Math.ceil(above.canvas.height / 2);
+    const ctx = canvas.getContext('2d');
+    ctx.imageSmoothingQuality = 'high';
+    ctx.drawImage(above.canvas, 0, 0, above.canvas.width / 2, above.canvas.height / 2);
+    levels[zoom] = { canvas, zoom, world: above.world / 2, ox: above.ox / 2, oy: above.oy / 2 };
+    return levels[zoom];
+  }
+
   function drawPolygons(ctx, P, v, only) { // returns how many features it drew
     const bbox = P.bbox;
     let drawn = 0;
@@ -283,9 +309,12 @@
     let cached = false;
     if (!only && P.cacheFills) {
       const cache = P.fillCache;
-      if (cache && v.zoom <= cache.zoom) {
-        const s = v.world / cache.world;
-        ctx.drawImage(cache.canvas, cache.ox * s - v.ox, cache.oy * s - v.oy, cache.canvas.width * s, cache.canvas.height * s);
+      if (cache && v.zoom <= cache.zoom) { // one unsmoothed blit (cheap) from a level at most twice the view's scale
+        const level = fillCacheLevel(cache, Math.ceil(v.zoom - 1e-9)), s = v.world / level.world;
+        const left = Math.round(level.ox * s - v.ox), top = Math.round(level.oy * s - v.oy);
+        ctx.imageSmoothingEnabled = false;
+        ctx.drawImage(level.canvas, left, top, Math.round(level.canvas.width * s), Math.round(level.canvas.height * s));
+        ctx.imageSmoothingEnabled = true;
         cached = true;
       }
     }
@@ -490,30 +519,29 @@
     return c;
   }
 
+  // One pixel per cell in a small image, scaled up onto the view without smoothing: a single blit, however many
+  // cells (thousands of filled rectangles cost the software canvas tens of milliseconds).
   function drawDensity(ctx, P, v) {
     const cells = (P.cells = densityCells(P, v)), { s, ca, ra, cols, rows, counts } = cells, cats = P.cats;
-    const byColour = new Map();
+    if (!cols || !rows) return;
+    const image = new ImageData(cols, rows), px = image.data, alpha = Math.round(255 * DENSITY_OPACITY);
+    const rgb = state.densityRgb || (state.densityRgb = new Map());
     for (let r = 0; r < rows; r++) {
       for (let c = 0; c < cols; c++) {
         const at = (r * cols + c) * cats, [g, total] = cellGroup(P, counts, at);
         if (!total) continue;
         const colour = g < 0 ? '#8a8a8a' : P.groups[g].ramp[densityClass(total)];
-        if (!byColour.has(colour)) byColour.set(colour, []);
-        byColour.get(colour).push(c, r);
+        if (!rgb.has(colour)) rgb.set(colour, [1, 3, 5].map((i) => parseInt(colour.slice(i, i + 2), 16)));
+        const [red, green, blue] = rgb.get(colour), o = 4 * (r * cols + c);
+        px[o] = red; px[o + 1] = green; px[o + 2] = blue; px[o + 3] = alpha;
       }
     }
-    ctx.globalAlpha = DENSITY_OPACITY;
-    const sx = (c) => Math.round((P.x0 + (ca + c) / s) * v.world - v.ox), sy = (r) => Math.round((P.y0 + (ra + r) / s) * v.world - v.oy);
-    for (const [colour, list] of byColour) {
-      ctx.fillStyle = colour;
-      ctx.beginPath();
-      for (let j = 0; j < list.length; j += 2) {
-        const left = sx(list[j]), top = sy(list[j + 1]);
-        ctx.rect(left, top, sx(list[j] + 1) - left, sy(list[j + 1] + 1) - top);
-      }
-      ctx.fill();
-    }
-    ctx.globalAlpha = 1;
+    const tile = state.densityCanvas || (state.densityCanvas = document.createElement('canvas'));
+    tile.width = cols; tile.height = rows;
+    tile.getContext('2d').putImageData(image, 0, 0);
+    const left = (P.x0 + ca / s) * v.world - v.ox, top = (P.y0 + ra / s) * v.world - v.oy, size = v.world / s;
+    ctx.imageSmoothingEnabled = false;
+    ctx.drawImage(tile, Math.round(left), Math.round(top), Math.round(left + cols * size) - Math.round(left), Math.round(top + rows * size) - Math.round(top));
   }
 
   // The counts of the density cell under a world point, as popup rows (group totals, then their categories), or
@@ -942,6 +970,7 @@
         if (st.fillColor && st.fillOpacity > 0) { ctx.globalAlpha = st.fillOpacity; ctx.fillStyle = st.fillColor; ctx.fill('evenodd'); }
         ctx.restore();
       }
+      if (restyled.length) cache.levels = undefined; // the coarser levels are smoothed down from it again
     }
     if (restyled.length) {
       const box = [Infinity, Infinity, -Infinity, -Infinity];
