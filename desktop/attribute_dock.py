@@ -168,7 +168,9 @@ class LayerTableModel(QAbstractTableModel):
     def apply_changes(self, changes: list[Change]) -> None:
         """Take row changes of the layer shown (:class:`data.changes.Change` with the rows' states): changed rows
         are redrawn, new rows put in their place, deleted rows removed, without resetting the model (a filter
-        shown is applied again to the rows as they are now)."""
+        shown is applied again to the changed rows alone)."""
+        if self._filter:
+            self.beginResetModel()
         for change in changes:
             position = int(self._frame.index.get_indexer([change.fid])[0])
             if change.kind == DELETED or change.after is None:
@@ -179,9 +181,6 @@ class LayerTableModel(QAbstractTableModel):
             else:
                 self._insert(change.fid, change.after)
         if self._filter:
-            self.beginResetModel()
-            self._search_text = None
-            self._select_rows()
             self.endResetModel()
 
     def _update(self, position: int, state: dict) -> None:
@@ -189,7 +188,9 @@ class LayerTableModel(QAbstractTableModel):
             if name in self._frame.columns:
                 self._frame.iat[position, self._frame.columns.get_loc(name)] = value
         self._took_frame()
-        if not self._filter:
+        if self._filter:
+            self._refilter(position)
+        else:
             self.dataChanged.emit(self.index(position, 0), self.index(position, max(0, len(self._fields) - 1)))
 
     def _insert(self, fid: int, state: dict) -> None:
@@ -199,7 +200,11 @@ class LayerTableModel(QAbstractTableModel):
             self.beginInsertRows(_ROOT, position, position)
         self._frame = pd.concat([self._frame.iloc[:position], row, self._frame.iloc[position:]])
         self._took_frame()
-        if not self._filter:
+        if self._filter:
+            self._search_text.insert(position, "")
+            self._rows[self._rows >= position] += 1
+            self._refilter(position)
+        else:
             self.endInsertRows()
 
     def _remove(self, position: int) -> None:
@@ -207,13 +212,30 @@ class LayerTableModel(QAbstractTableModel):
             self.beginRemoveRows(_ROOT, position, position)
         self._frame = pd.concat([self._frame.iloc[:position], self._frame.iloc[position + 1:]])
         self._took_frame()
-        if not self._filter:
+        if self._filter:
+            del self._search_text[position]
+            self._rows = self._rows[self._rows != position]
+            self._rows[self._rows > position] -= 1
+        else:
             self.endRemoveRows()
 
     def _took_frame(self) -> None:
-        """The frame changed in place: read its columns again (a filter is applied by the caller)."""
+        """The frame changed in place: read its columns again (rows a filter shows are the caller's to update)."""
         self._arrays = [self._frame[f.name].array for f in self._fields]
-        self._rows = np.arange(len(self._frame))
+        if not self._filter:
+            self._rows = np.arange(len(self._frame))
+            self._search_text = None  # made again for the next filter
+
+    def _refilter(self, position: int) -> None:
+        """Show the row at frame ``position`` or not, by the filter and its text as it is now."""
+        self._search_text[position] = self._row_texts([position])[0]
+        at = int(np.searchsorted(self._rows, position))
+        held = at < len(self._rows) and self._rows[at] == position
+        if self._filter in self._search_text[position]:
+            if not held:
+                self._rows = np.insert(self._rows, at, position)
+        elif held:
+            self._rows = np.delete(self._rows, at)
 
     def _row_frame(self, fid: int, state: dict) -> pd.DataFrame:
         """One row state as a frame shaped like the layer's (its columns and their kinds)."""
@@ -272,14 +294,20 @@ class LayerTableModel(QAbstractTableModel):
             self._rows = np.arange(len(self._frame))
             return
         if self._search_text is None:
-            columns = [self._column_text(c).tolist() for c in range(len(self._fields))]
-            self._search_text = ["\t".join(row).lower() for row in zip(*columns, strict=True)]
+            self._search_text = self._row_texts()
         found = (self._filter in text for text in self._search_text)
         self._rows = np.flatnonzero(np.fromiter(found, dtype=bool, count=len(self._search_text)))
 
-    def _column_text(self, column: int) -> pd.Series:
-        """The shown text of a whole column at once (for filtering)."""
+    def _row_texts(self, positions: list[int] | None = None) -> list[str]:
+        """The lower-cased shown text of every row (or of the rows at ``positions``), as the filter searches it."""
+        columns = [self._column_text(c, positions).tolist() for c in range(len(self._fields))]
+        return ["\t".join(row).lower() for row in zip(*columns, strict=True)]
+
+    def _column_text(self, column: int, positions: list[int] | None = None) -> pd.Series:
+        """The shown text of a whole column at once, or of its rows at ``positions`` (for filtering)."""
         field, series = self._fields[column], self._frame[self._fields[column].name]
+        if positions is not None:
+            series = series.iloc[positions]
         if self._labels[column]:
             series = series.map(self._labels[column]).fillna(series)
         text = series.astype(object).where(series.notna(), "").astype(str)

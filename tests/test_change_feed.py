@@ -168,6 +168,36 @@ def test_an_attribute_edit_updates_only_its_row_and_the_map_redraws_its_layer(qt
     assert dock.count_label.text() == "1 个要素"
 
 
+def test_a_filtered_table_shows_and_hides_edited_rows_as_they_match_without_reading_the_layer(
+        qtbot, cordon_app, file_county, monkeypatch):
+    dock = AttributeDock(file_county, QUndoStack())
+    qtbot.addWidget(dock)
+    dock.show_layer("cases")
+    dock.filter_edit.setText("复核")
+    assert dock.model.rowCount() == 0 and dock.model.total_count() == 2
+    reads = []
+    read_layer = file_county.read_layer
+    monkeypatch.setattr(file_county, "read_layer", lambda *a, **k: reads.append(a) or read_layer(*a, **k))
+
+    def edit(fid, **values):
+        with file_county.transaction() as transaction:
+            transaction.update("cases", fid, values)
+
+    edit(2, case_no="YX-002-复核")  # now matches: shown
+    qtbot.waitUntil(lambda: dock.model.rowCount() == 1)
+    assert dock.model.fid(0) == 2 and _cell(dock, 2, "case_no").data() == "YX-002-复核"
+    edit(1, category="asymptomatic")  # still does not match
+    edit(2, case_no="YX-002")  # no longer matches: hidden
+    qtbot.waitUntil(lambda: dock.model.rowCount() == 0)
+    dock.filter_edit.setText("无症状")  # a coded value by its label, after edits made under another filter
+    assert [dock.model.fid(row) for row in range(dock.model.rowCount())] == [1]
+    dock.filter_edit.clear()
+    edit(2, category="asymptomatic")  # edited while no filter is shown
+    dock.filter_edit.setText("无症状")
+    qtbot.waitUntil(lambda: dock.model.rowCount() == 2)
+    assert reads == []
+
+
 def test_undo_reverts_an_edit_and_is_refused_when_another_desk_changed_the_row(qtbot, cordon_app, file_county):
     stack = QUndoStack()
     dock = AttributeDock(file_county, stack)
