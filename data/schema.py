@@ -126,7 +126,7 @@ CASES = LayerSpec("cases", "POINT", (
     Field("discovered_at", "DATETIME", "发现时间"), Field("reported_online_at", "DATETIME", "网络直报时间"),
     Field("lab_result_at", "DATETIME", "检测结果时间"), Field("investigated_at", "DATETIME", "流调完成时间"),
     Field("site_name", zh="隔离场所"),
-), "病例与密接", "cases and contacts", indexed=("grid_code", "category", ("reported_at", "category")))
+), "病例与密接", "cases and contacts", indexed=("grid_code", "category", ("reported_at", "category", "onset_at")))
 
 CONTROL_ZONES = LayerSpec("control_zones", "MULTIPOLYGON", (
     Field("name", zh="名称"), Field("tier", zh="等级", required=True), Field("kind", zh="类型", choices=ZoneKind),

@@ -175,7 +175,9 @@ def count_by_category(keys, categories, all_keys, weights=None) -> pd.DataFrame:
     all_keys = pd.Index(all_keys)
     if not all_keys.is_unique:
         raise ValueError("count_by_category needs unique keys; count by fid where codes repeat")
-    row = all_keys.get_indexer(pd.Series(keys, dtype=object))
+    days = isinstance(all_keys, pd.DatetimeIndex) and getattr(keys, "dtype", None) is not None and keys.dtype.kind == "M"
+    # days are matched as datetimes (no Timestamp object made per row); units by their codes or fids as objects
+    row = all_keys.get_indexer(keys if days else pd.Series(keys, dtype=object))
     column = pd.Index(CATEGORIES).get_indexer(pd.Series(categories, dtype=object))
     counted = (row >= 0) & (column >= 0)
     weights = None if weights is None else np.asarray(weights, dtype=np.float64)[counted]
