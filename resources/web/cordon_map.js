@@ -426,20 +426,28 @@
     }
   }
 
-  // How many points lie in a world rectangle, counted up to ``enough``.
+  // How many points lie in a world rectangle, counted up to ``enough``: down the pyramid from its one top cell, a
+  // cell wholly inside counted at once, one partly inside split into its four (the points of an index cell tested).
   function countIn(P, wx0, wy0, wx1, wy1, enough) {
-    const { mx, my, order } = P;
+    const { mx, my, order, start, levels, cats, level: deepest } = P;
     let count = 0;
-    eachIndexCell(P, wx0, wy0, wx1, wy1, (first, last, inside) => {
-      if (inside) count += last - first;
-      else {
-        for (let k = first; k < last; k++) {
-          const a = mx[order[k]], b = my[order[k]];
+    const visit = (k, cx, cy) => {
+      const size = P.span / (1 << k), x0 = P.x0 + cx * size, y0 = P.y0 + cy * size;
+      if (x0 >= wx1 || y0 >= wy1 || x0 + size <= wx0 || y0 + size <= wy0) return;
+      if (x0 >= wx0 && y0 >= wy0 && x0 + size <= wx1 && y0 + size <= wy1) {
+        const at = (cy * (1 << k) + cx) * cats;
+        for (let q = 0; q < cats; q++) count += levels[k][at + q];
+      } else if (k === deepest) {
+        const cell = cy * P.side + cx;
+        for (let j = start[cell]; j < start[cell + 1]; j++) {
+          const a = mx[order[j]], b = my[order[j]];
           if (a >= wx0 && a < wx1 && b >= wy0 && b < wy1) count++;
         }
+      } else {
+        for (let q = 0; q < 4 && count <= enough; q++) visit(k + 1, 2 * cx + (q & 1), 2 * cy + (q >> 1));
       }
-      return count > enough;
-    });
+    };
+    visit(0, 0, 0);
     return count;
   }
 
@@ -449,7 +457,11 @@
     P.aggregated = countIn(P, v.x0, v.y0, v.x1, v.y1, AGGREGATE_ABOVE) > AGGREGATE_ABOVE;
     if (P.aggregated) drawDensity(canvas(1), P, v); else { P.cells = null; drawDots(canvas(0), P, v); }
     const drawn = state.layers[P.name] && state.layers[P.name].view.data === P; // (not while it is being added)
-    if (drawn && (was !== P.aggregated || (P.cells && P.cells.k) !== cellsWere)) refreshLegend();
+    if (drawn && was !== P.aggregated) refreshLegend();
+    else if (drawn && P.cells && P.cells.k !== cellsWere) { // only the cells' size changed: its one line
+      const note = document.querySelector(`.cordon-density-note[data-layer="${P.name}"]`);
+      if (note) note.textContent = densityNote(P, v); else refreshLegend();
+    }
     return undefined;
   }
 
@@ -569,10 +581,14 @@
     const head = breaks.map((b) => `<th>${esc(b)}</th>`).join('');
     const body = groups.map((g) => `<tr><td>${esc(label('group.' + g.key))}</td>` +
       g.ramp.map((colour) => `<td><i style="background:${esc(colour)};opacity:${DENSITY_OPACITY}"></i></td>`).join('') + '</tr>').join('');
+    return `<div>${esc(label('densityLegend'))}</div><table class="cordon-density"><tr><td></td>${head}</tr>${body}</table>` +
+      `<div class="cordon-legend-note cordon-density-note" data-layer="${esc(P.name)}">${esc(densityNote(P, v))}</div>`;
+  }
+
+  function densityNote(P, v) { // how wide the cells are on the ground, and that zooming in shows each point
     const lat = Math.atan(Math.sinh(Math.PI * (1 - v.y0 - v.y1))), metres = (P.span / Math.pow(2, P.cells.k)) * 40075016.686 * Math.cos(lat);
     const size = metres >= 1000 ? `${(metres / 1000).toPrecision(2)} ${label('km')}` : `${Math.round(metres / 10) * 10} ${label('metres')}`;
-    return `<div>${esc(label('densityLegend'))}</div><table class="cordon-density"><tr><td></td>${head}</tr>${body}</table>` +
-      `<div class="cordon-legend-note">${esc(label('densityNote').replace('{size}', size))}</div>`;
+    return label('densityNote').replace('{size}', size);
   }
 
   // The point nearest a container point within maxPx, or -1 (none while the layer is shown as density cells).
