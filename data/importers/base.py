@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import geopandas as gpd
+import numpy as np
 
 from gis.crs import SourceCRS
 
@@ -40,3 +41,7 @@ class SourceTable:
     rejected: list[RowProblem] = field(default_factory=list)
     notes: list[tuple[str, str]] = field(default_factory=list)
     done: float = 1.0
+
+
+stripped = np.frompyfunc(str.strip, 1, 1)
+"""Each text of an object array without the white space around it, in one pass (a new object array)."""

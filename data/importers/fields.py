@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from data.importers.base import RowProblem
+from data.importers.base import RowProblem, stripped
 from data.schema import Field, LayerSpec
 from gis.errors import UserError
 from gis.glossary import term_key
@@ -175,7 +175,8 @@ def unmatched_values(source: pd.DataFrame, spec: LayerSpec, mapping: dict[str, s
         if field is None or field.choices is None or column not in source.columns:
             continue
         mapped = _mapped_keys(value_map, field_name)
-        written = source[column].dropna().astype(str).str.strip().value_counts()  # each distinct value checked once
+        codes, distinct = pd.factorize(source[column].dropna().astype(str).to_numpy(dtype=object))
+        written = pd.Series(stripped(distinct)[codes], dtype=object).value_counts()  # each distinct value checked once
         counts = {text: int(n) for text, n in written.items()
                   if text and term_key(text) not in mapped and not _matches(text, field)}
         if counts:
@@ -227,9 +228,8 @@ def _convert_column(raw: np.ndarray, field: Field, mapped: dict[str, str]) -> tu
     if field.numeric or field.choices is not None or field.kind in ("DATE", "DATETIME"):
         values, failed = _convert_cells(distinct, field, mapped)
     else:  # free text: stripped, all at once; white space alone is blank
-        text = pd.Series(distinct, dtype=object).str.strip()
-        values, failed = text.to_numpy(dtype=object), {}
-        codes = np.where(np.append((text == "").to_numpy(dtype=bool), False)[codes], -1, codes)
+        values, failed = stripped(distinct), {}
+        codes = np.where(np.append(~values.astype(bool), False)[codes], -1, codes)
     blank_value, blank_failed = _convert_cells(np.array([None], dtype=object), field, mapped)
     codes = np.where(codes < 0, len(distinct), codes)
     values = np.append(values, blank_value)[codes]

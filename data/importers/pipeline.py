@@ -355,9 +355,12 @@ def _polygonal_part(geom):
 
 
 def _to_storage(geoms: np.ndarray, crs: SourceCRS) -> np.ndarray:
-    """:func:`gis.crs.geometries_to_storage`; plain 2-D points go as coordinate arrays, made into points once."""
+    """:func:`gis.crs.geometries_to_storage`; plain 2-D points go as coordinate arrays, made into points again
+    only when the conversion moved them (not from WGS 84 or CGCS2000, whose longitudes and latitudes agree)."""
     if len(geoms) and (shapely.get_type_id(geoms) == shapely.GeometryType.POINT).all() and not shapely.has_z(geoms).any():
-        return shapely.points(*to_storage_xy(shapely.get_x(geoms), shapely.get_y(geoms), crs))
+        x, y = shapely.get_x(geoms), shapely.get_y(geoms)
+        lon, lat = to_storage_xy(x, y, crs)
+        return geoms if np.array_equal(lon, x) and np.array_equal(lat, y) else shapely.points(lon, lat)
     return geometries_to_storage(geoms, crs)
 
 

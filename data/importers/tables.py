@@ -27,7 +27,7 @@ import pandas as pd
 from openpyxl.utils import get_column_letter
 
 from data.importers.archive_guard import check_archive
-from data.importers.base import RowProblem, SourceTable
+from data.importers.base import RowProblem, SourceTable, stripped
 from gis.crs import SourceCRS, gauss_kruger_zone_from_x
 from gis.errors import UserError
 
@@ -121,9 +121,9 @@ def iter_table(path, *, crs: SourceCRS | None = None, lon_col: str | None = None
         if lon is None:
             lon, lat = _coordinate_columns(columns, lon_col, lat_col)
             notes.append(_columns_note(lon, lat))
-        del block, cells
         yield _points(frame, lon, lat, crs, swapped, notes, done=done)
         notes, read = [], True
+        del block, cells, padded, frame  # let go before the next block is read
     if not read:
         what_zh, what_en = ("只有表头，没有数据行", "has a header but no data rows") if header else ("是空的", "is empty")
         raise UserError(f"“{path.name}”{what_zh}：请检查文件后再导入。", f"'{path.name}' {what_en}: check the file and import again.")
@@ -153,13 +153,9 @@ def _blank_cells(column: np.ndarray) -> np.ndarray:
     """Which cells of one column are blank (missing, NaN or only white space), see :func:`_blank`."""
     if pd.api.types.infer_dtype(column, skipna=True) in ("string", "empty"):
         blank = pd.isna(column)
-        text = column[~blank]
-        blank[~blank] = (text == "") | _IS_SPACE(text).astype(bool)
+        blank[~blank] = ~stripped(column[~blank]).astype(bool)  # "" once stripped
         return blank
     return np.fromiter(map(_blank, column), dtype=bool, count=len(column))
-
-
-_IS_SPACE = np.frompyfunc(str.isspace, 1, 1)
 
 
 def _columns_note(lon: str, lat: str) -> tuple[str, str]:
@@ -218,7 +214,7 @@ def _csv_blocks(path: Path, encoding: str, size: int) -> Iterator[tuple[int, lis
         try:
             while block := list(itertools.islice(reader, size)):
                 yield number, block, min(binary.tell() / total, 1.0)
-                number += len(block)
+                number, block = number + len(block), None  # let go before the next block is read
         except csv.Error as exc:
             raise UserError(f"“{path.name}”不是有效的 CSV 文件：{exc}", f"'{path.name}' is not a valid CSV file: {exc}") from exc
 
