@@ -239,7 +239,7 @@ def _prepared(project: Project, spec: LayerSpec, source: SourceTable, report: Im
         for value, n in counts.items():
             total[value] = total.get(value, 0) + n
     report.rejected += converted.rejected
-    frame = source.frame.loc[converted.frame.index]
+    frame = source.frame.loc[converted.frame.index] if len(converted.frame) < len(source.frame) else source.frame
 
     step(0.5, "检查并修复几何")
     geoms, repaired, bad = _fit_geometries(frame.geometry.values, spec, frame.index.to_numpy(), report)
@@ -253,7 +253,7 @@ def _prepared(project: Project, spec: LayerSpec, source: SourceTable, report: Im
     outside = _off_the_earth(geoms, keep) or _outside_county(project, geoms, keep, source.crs)
     report.rejected += outside
     mask = ~np.isin(keep, [p.row for p in outside])
-    rows = converted.frame.loc[keep[mask]]
+    rows = converted.frame.iloc[np.flatnonzero(fitted)[mask]]  # the same rows as ``frame``, in its order
     return gpd.GeoDataFrame(rows, geometry=geoms[mask], crs=STORAGE_CRS)
 
 

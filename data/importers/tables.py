@@ -115,8 +115,10 @@ def iter_table(path, *, crs: SourceCRS | None = None, lon_col: str | None = None
         filled = np.flatnonzero(~pd.isna(cells).all(axis=0))
         width = max(len(columns), filled[-1] + 1 if len(filled) else 0)
         columns = _column_names(list(header) + [None] * (width - len(header)))
-        padded = np.full((len(cells), width), None, dtype=object)
-        padded[:, :min(width, cells.shape[1])] = cells[:, :width]
+        padded = cells
+        if width != cells.shape[1]:  # blank columns at the end left out, or the header wider than the rows
+            padded = np.full((len(cells), width), None, dtype=object)
+            padded[:, :min(width, cells.shape[1])] = cells[:, :width]
         frame = pd.DataFrame(padded, index=numbers, columns=columns)
         if lon is None:
             lon, lat = _coordinate_columns(columns, lon_col, lat_col)
@@ -146,6 +148,8 @@ def _cells(block: list, first_number: int) -> tuple[np.ndarray, np.ndarray]:
         blank[:, j] = _blank_cells(cells[:, j])
     cells[blank] = None
     kept = ~blank.all(axis=1)
+    if kept.all():
+        return cells, first_number + np.arange(len(cells))
     return cells[kept], first_number + np.flatnonzero(kept)
 
 
@@ -174,7 +178,8 @@ def _points(frame: pd.DataFrame, lon: str, lat: str, crs: SourceCRS | None, swap
         rejected += _reject_outside_degrees(x, y, readable, rows, lon, lat)
     rejected.sort(key=lambda problem: problem.row)
     points = gpd.points_from_xy(x[readable], y[readable])
-    return SourceTable(gpd.GeoDataFrame(frame[readable], geometry=points), crs, rejected, notes, done=done)
+    return SourceTable(gpd.GeoDataFrame(frame if readable.all() else frame[readable], geometry=points), crs, rejected,
+                       notes, done=done)
 
 
 def read_header(path, *, sheet: str | None = None) -> list[str]:
