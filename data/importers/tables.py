@@ -96,7 +96,8 @@ def iter_table(path, *, crs: SourceCRS | None = None, lon_col: str | None = None
         blocks = _csv_blocks(path, encoding, chunk_rows)
     else:
         rows = _read_xlsx(path, sheet)
-        blocks = ((start + 1, rows[start:start + chunk_rows], 1.0) for start in range(0, len(rows), chunk_rows))
+        blocks = ((start + 1, rows[start:start + chunk_rows], min((start + chunk_rows) / len(rows), 1.0))
+                  for start in range(0, len(rows), chunk_rows))
     header: list | None = None
     columns: list[str] = []
     lon = lat = None
