@@ -364,7 +364,7 @@
   // and densityTip for the counts on hover), on a canvas in the layer's density pane, below zones and outlines.
   const DENSITY_CELL_PX = 12; // density cells are 12 to 24 px wide
   const DENSITY_OPACITY = 0.8;
-  const MAX_INDEX_LEVEL = 9; // at most 512 × 512 index cells
+  const MAX_INDEX_LEVEL = 8; // at most 256 × 256 index cells (finer ones cost more to build than they save)
 
   function preparePoints(name, decoded, palette) {
     const [mx, my] = mercator(decoded.arrays.x, decoded.arrays.y);
@@ -501,11 +501,11 @@
       const side = 1 << k, source = P.levels[k];
       for (let r = 0; r < rows; r++) counts.set(source.subarray(((ra + r) * side + ca) * cats, ((ra + r) * side + ca + cols) * cats), r * cols * cats);
     } else if (cols && rows) {
-      const { mx, my, order, category } = P;
-      eachIndexCell(P, P.x0 + ca / s, P.y0 + ra / s, P.x0 + (cb + 1) / s, P.y0 + (rb + 1) / s, (first, last) => {
-        for (let j = first; j < last; j++) {
-          const i = order[j], c = Math.floor((mx[i] - P.x0) * s) - ca, r = Math.floor((my[i] - P.y0) * s) - ra;
-          if (c >= 0 && c < cols && r >= 0 && r < rows) counts[(r * cols + c) * cats + Math.min(category[i], cats - 1)]++;
+      const { mx, my, order, category } = P, left = P.x0 + ca / s, top = P.y0 + ra / s, last = cats - 1;
+      eachIndexCell(P, left, top, P.x0 + (cb + 1) / s, P.y0 + (rb + 1) / s, (first, end) => {
+        for (let j = first; j < end; j++) {
+          const i = order[j], fc = (mx[i] - left) * s, fr = (my[i] - top) * s, q = category[i];
+          if (fc >= 0 && fc < cols && fr >= 0 && fr < rows) counts[((fr | 0) * cols + (fc | 0)) * cats + (q < last ? q : last)]++;
         }
       });
     }
@@ -973,6 +973,11 @@
       cls.features = Int32Array.from([...cls.features, i]).sort();
       restyled.push([i, style]);
     });
+    if (!restyled.length) return true;
+    const box = [Infinity, Infinity, -Infinity, -Infinity]; // world rectangle of the restyled grids
+    for (const [f] of restyled) {
+      for (let c = 0; c < 4; c++) box[c] = (c < 2 ? Math.min : Math.max)(box[c], P.bbox[4 * f + c]);
+    }
     const cache = P.fillCache;
     if (cache) { // fill the restyled grids again in the cached image of all fills
       const ctx = cache.canvas.getContext('2d'), w = cache.world;
@@ -986,16 +991,28 @@
         if (st.fillColor && st.fillOpacity > 0) { ctx.globalAlpha = st.fillOpacity; ctx.fillStyle = st.fillColor; ctx.fill('evenodd'); }
         ctx.restore();
       }
-      if (restyled.length) cache.levels = undefined; // the coarser levels are smoothed down from it again
+      resmoothFillLevels(cache, box);
     }
-    if (restyled.length) {
-      const box = [Infinity, Infinity, -Infinity, -Infinity];
-      for (const [f] of restyled) {
-        for (let c = 0; c < 4; c++) box[c] = (c < 2 ? Math.min : Math.max)(box[c], P.bbox[4 * f + c]);
-      }
-      redrawWithin(entry.view, box);
-    }
+    redrawWithin(entry.view, box);
     return true;
+  }
+
+  // The coarser levels of the cached fills made so far (fillCacheLevel), smoothed down again from the level above
+  // within a world rectangle only: a few grids restyled do not cost the whole image scaled down again.
+  function resmoothFillLevels(cache, box) {
+    let above = cache;
+    for (const zoom of Object.keys(cache.levels || {}).map(Number).sort((a, b) => b - a)) {
+      const level = cache.levels[zoom], { canvas } = level;
+      const left = Math.max(0, Math.floor(box[0] * level.world - level.ox) - 2), top = Math.max(0, Math.floor(box[1] * level.world - level.oy) - 2);
+      const right = Math.min(canvas.width, Math.ceil(box[2] * level.world - level.ox) + 2), bottom = Math.min(canvas.height, Math.ceil(box[3] * level.world - level.oy) + 2);
+      if (right > left && bottom > top) {
+        const ctx = canvas.getContext('2d');
+        ctx.clearRect(left, top, right - left, bottom - top);
+        ctx.imageSmoothingQuality = 'high';
+        ctx.drawImage(above.canvas, 2 * left, 2 * top, 2 * (right - left), 2 * (bottom - top), left, top, right - left, bottom - top);
+      }
+      above = level;
+    }
   }
 
   // Draws an array layer again within a world rectangle [x0, y0, x1, y1] only (a few grids restyled), over the rest
