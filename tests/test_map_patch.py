@@ -285,6 +285,23 @@ def test_a_confirmed_case_made_a_close_contact_takes_one_off_its_grid_and_sends_
     everyone = grid_infections(county)
     assert page_infections(qtbot, shown, everyone.index.tolist()) == everyone.to_dict()
     assert js(qtbot, shown, f"cordon.featureProps('cases', {fid})")["category"] == "close_contact"
+
+    zoom = js(qtbot, shown, "cordon.view().zoom")
+    minx, miny, maxx, maxy = county.extent("grids")  # zoomed out: the fills come from a coarser cached image
+    shown.fit_bounds((2 * minx - maxx, 2 * miny - maxy, 2 * maxx - minx, 2 * maxy - miny))
+    qtbot.waitUntil(lambda: js(qtbot, shown, "cordon.view().zoom") <= zoom - 1, timeout=5000)
+    qtbot.wait(300)
+    other = cases[(cases["category"] == "confirmed") & cases["grid_fid"].map(everyone).eq(1)
+                  & (cases["grid_fid"] != grid)].iloc[0]
+    outline = county.read_layer("grids", where="fid = ?", params=(int(other["grid_fid"]),)).geometry.iloc[0]
+    assert grid_fill_alpha(qtbot, shown, outline) > 100
+
+    def edit_other():
+        with county.transaction() as edit:
+            edit.update("cases", int(other.name), {"category": "secondary_contact"})
+
+    drawn_after(qtbot, shown, edit_other)
+    assert grid_fill_alpha(qtbot, shown, outline) == 0
     assert shown.map_page.console_errors == []
 
 
