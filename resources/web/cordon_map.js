@@ -978,11 +978,6 @@
     for (const [f] of restyled) {
       for (let c = 0; c < 4; c++) box[c] = (c < 2 ? Math.min : Math.max)(box[c], P.bbox[4 * f + c]);
     }
-    if (!restyled.length) return true;
-    const box = [Infinity, Infinity, -Infinity, -Infinity]; // world rectangle of the restyled grids
-    for (const [f] of restyled) {
-      for (let c = 0; c < 4; c++) box[c] = (c < 2 ? Math.min : Math.max)(box[c], P.bbox[4 * f + c]);
-    }
     const cache = P.fillCache;
     if (cache) { // fill the restyled grids again in the cached image of all fills
       const ctx = cache.canvas.getContext('2d'), w = cache.world;
