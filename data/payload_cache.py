@@ -6,7 +6,8 @@ The table ``cordon_payload_cache`` holds one payload per layer and datum with th
 A payload is used only while every one of those versions is still the same: a commit by Cordon, an import, a
 delete or another program's edit (QGIS) makes the next open build it again.
 
-Built payloads are written on a background thread, each in a write transaction of its own
+Built payloads are written on a background thread once the project has been left alone for a moment (not
+to compete with the rest of an open), each in a write transaction of its own
 (:meth:`data.project.Project.try_write`) that never waits for anyone: none in a project open read-only or for a
 viewer, none while another writer holds the project (tried again a little later, a few times), none when the
 data changed while the payload was built. A write that fails leaves the project as it was, without that payload.
@@ -40,6 +41,8 @@ LAYOUT = "1"
 """The payload layout and content rules (:mod:`data.map_payload`): a payload kept under another one is never used."""
 SOURCES = {"grids": ("grids", "cases")}
 """The layers a layer's payload is built from, when more than itself (grid shading counts the cases)."""
+QUIET_S = 0.5
+"""Payloads are written once none was handed over for this long."""
 RETRY_S = 0.5
 ATTEMPTS = 20
 """A write finding another writer busy is tried again this often, every :data:`RETRY_S`, then dropped."""
@@ -125,12 +128,14 @@ class _Writer:
         self._jobs: queue.Queue[_Job] = queue.Queue()
         self._thread: threading.Thread | None = None
         self._start = threading.Lock()
+        self._last_put = 0.0
 
     def put(self, job: _Job) -> None:
         with self._start:
             if self._thread is None:
                 self._thread = threading.Thread(target=self._run, name="cordon-payload-cache", daemon=True)
                 self._thread.start()
+        self._last_put = time.monotonic()
         self._jobs.put(job)
 
     def wait(self, timeout: float) -> bool:
@@ -146,6 +151,8 @@ class _Writer:
     def _run(self) -> None:
         while True:
             job = self._jobs.get()
+            while (idle := time.monotonic() - self._last_put) < QUIET_S:
+                time.sleep(QUIET_S - idle)
             try:
                 for _ in range(ATTEMPTS):
                     if job.write():
