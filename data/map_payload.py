@@ -145,7 +145,10 @@ def _plain(values: list) -> list:
 
 
 def _json_values(series: pd.Series) -> list:
-    return _plain(series.tolist())
+    values = series.to_numpy(dtype=object)
+    missing = pd.isna(values)  # for the whole column at once
+    return [None if gone else (v.item() if hasattr(v, "item") else v)
+            for v, gone in zip(values.tolist(), missing.tolist(), strict=True)]
 
 
 def _json_list(series: pd.Series) -> list:
