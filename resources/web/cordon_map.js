@@ -375,7 +375,7 @@
       if (a < x0) x0 = a; if (a > x1) x1 = a; if (b < y0) y0 = b; if (b > y1) y1 = b;
     }
     if (!n) { x0 = y0 = 0; x1 = y1 = 1; }
-    const level = Math.max(2, Math.min(MAX_INDEX_LEVEL, Math.ceil(Math.log2(Math.sqrt(n) + 1)) - 1));
+    const level = Math.max(2, Math.min(MAX_INDEX_LEVEL, Math.ceil(Math.log2(Math.sqrt(n) + 1)) - 2)); // ~4-16 points a cell
     const side = 1 << level, span = Math.max(x1 - x0, y1 - y0, 1e-12) * (1 + 1e-9), scale = side / span;
     const cellOf = new Uint32Array(n), start = new Uint32Array(side * side + 1), fine = new Uint32Array(side * side * cats);
     for (let i = 0; i < n; i++) {
