@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 import numpy as np
 import shapely
-from PySide6.QtCore import QEvent, QObject, QUrl, Signal, Slot
+from PySide6.QtCore import QEvent, QObject, Qt, QUrl, Signal, Slot
 from PySide6.QtGui import QDropEvent
 from PySide6.QtWebChannel import QWebChannel
 from PySide6.QtWebEngineCore import QWebEnginePage, QWebEngineProfile, QWebEngineSettings
@@ -192,6 +192,8 @@ class MapWidget(QWebEngineView):
             self._unsubscribe()
         self.project = project
         self._payloads.clear()
+        self._shade_when_drawn = False
+        self.layersDrawn.connect(self._after_drawn, Qt.ConnectionType.UniqueConnection)
         self._unsubscribe = follow(project, self._on_changes)
         self._ready = False
         # The page keeps the basemap (and so the datum) the user chose before switching projects.
@@ -213,9 +215,19 @@ class MapWidget(QWebEngineView):
         if key not in self._payloads:
             build = (lambda: self._grids_payload(datum)) if name == "grids" else None
             self._payloads[key], built = cached_payload(self.project, name, datum, build)
-            if name == "grids" and not built:  # the shading kept up to date by case edits is read after all
-                threading.Thread(target=self._read_shading, name="cordon-grid-shading", daemon=True).start()
+            if name == "grids" and not built:  # the shading that case edits keep up to date: read once drawn
+                self._shade_when_drawn = True
         return self._payloads[key]
+
+    def _after_drawn(self, _report: dict) -> None:
+        """Once the page has drawn grids taken from the project's cache, read their shading (as
+        :meth:`_grids_payload` does) on a thread of its own, not competing with the drawing. Until then a case
+        edit fetches the grids whole."""
+        if not self._shade_when_drawn:
+            return
+        self._shade_when_drawn = False
+        if self._shading is None or self._shading[0] is not self.project:  # not kept already (a switch of datum)
+            threading.Thread(target=self._read_shading, name="cordon-grid-shading", daemon=True).start()
 
     def _on_changes(self, changeset: Changeset) -> None:
         """Redraw what a changeset (:class:`data.changes.Changeset`) touched: its few features of a
