@@ -78,7 +78,7 @@ def cmd_gui(args) -> int:
 def cmd_snapshot(args) -> int:
     from desktop.snapshot import take_snapshot
 
-    out = take_snapshot(args.path, args.out, size=args.size, basemap=args.basemap)
+    out = take_snapshot(args.path, args.out, size=args.size, basemap=args.basemap, dashboard=args.dashboard)
     print(("已保存：" if _zh() else "Saved: ") + str(out))
     return 0
 
@@ -124,6 +124,8 @@ def build_parser() -> argparse.ArgumentParser:
     snap.add_argument("--out", required=True)
     snap.add_argument("--size", default="1600x1000")
     snap.add_argument("--basemap", default="offline")
+    snap.add_argument("--dashboard", action="store_true",
+                      help="看板置于管控区域面板之前" if zh else "the dashboard in front of the zone panel")
     snap.set_defaults(func=cmd_snapshot)
 
     from data.commands import register_all

@@ -57,6 +57,8 @@ def make_dock(window, qtbot):
     def make():
         dock = CapacityDock(window.project, window.map, window.undo_stack, window)
         window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+        window.show()
+        dock.raise_()
         qtbot.waitUntil(lambda: not dock.is_busy(), timeout=READ_TIMEOUT_MS)
         return dock
 
@@ -67,6 +69,13 @@ def make_dock(window, qtbot):
 def dock(make_dock):
     return make_dock()
 
+
+
+def front(dock, tab, qtbot):
+    """Bring ``tab`` to the front, as a user clicks it, and wait until it has read the project."""
+    dock.tab_widget.setCurrentWidget(tab)
+    qtbot.waitUntil(lambda: not dock.is_busy(), timeout=READ_TIMEOUT_MS)
+    return tab
 
 
 def shown(table, column):
@@ -150,13 +159,15 @@ def outbreak_dock(cordon_app, qtbot, tmp_path):
     qtbot.addWidget(win)
     dock = CapacityDock(win.project, win.map, win.undo_stack, win)
     win.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+    win.show()
+    dock.raise_()
     qtbot.waitUntil(lambda: not dock.is_busy(), timeout=READ_TIMEOUT_MS)
     yield dock
     win.close()
 
 
 def test_the_curve_stacks_infections_only_and_draws_contacts_in_their_own_chart(outbreak_dock, qtbot):
-    tab = outbreak_dock.curve_tab
+    tab = front(outbreak_dock, outbreak_dock.curve_tab, qtbot)
     infections, contacts = tab.infection_axes, tab.contact_axes
     assert infections is not contacts
     assert bars_by_day(infections) == expected_by_day({"confirmed", "asymptomatic"})
@@ -179,8 +190,8 @@ def test_the_curve_stacks_infections_only_and_draws_contacts_in_their_own_chart(
     assert "24" in tab.summary_label.text()  # people without an onset date, said to stay on their report day
 
 
-def test_the_grid_tab_counts_infections_and_contacts_apart(outbreak_dock):
-    tab = outbreak_dock.grid_tab
+def test_the_grid_tab_counts_infections_and_contacts_apart(outbreak_dock, qtbot):
+    tab = front(outbreak_dock, outbreak_dock.grid_tab, qtbot)
     frame = tab.count_table.model().frame.set_index("code")
     for grid, (infections, _suspected, close, secondary) in PER_GRID.items():
         assert frame.at[grid, "infections"] == infections and frame.at[grid, "contacts"] == close + secondary
@@ -213,7 +224,7 @@ def test_chinese_labels_render_without_missing_glyphs(dock):
 
 
 def test_confirming_the_allocation_fills_sites_within_their_rooms_and_undo_restores(dock, window, qtbot):
-    project, tab = dock.project, dock.allocation_tab
+    project, tab = dock.project, front(dock, dock.allocation_tab, qtbot)
     sites_before = project.read_layer("isolation_sites")
     with qtbot.waitSignal(tab.planReady, timeout=READ_TIMEOUT_MS):
         tab.plan_button.click()
@@ -237,8 +248,10 @@ def test_confirming_the_allocation_fills_sites_within_their_rooms_and_undo_resto
     assert cases.loc[assigned.index, "site_name"].tolist() == assigned["site_name"].tolist()
     assert tab.state == "confirmed" and not tab.confirm_button.isEnabled()
     assert "confirm_allocation" in project.read_layer("audit_log")["action"].tolist()
+    front(dock, dock.capacity_tab, qtbot)  # read once shown
     assert int(dock.capacity_tab.tiles["occupied"].value()) == int(sites_before["occupied"].sum()) + len(assigned)
 
+    front(dock, tab, qtbot)
     with qtbot.waitSignal(dock.refreshed, timeout=READ_TIMEOUT_MS):
         window.undo_stack.undo()
     assert project.read_layer("isolation_sites")["occupied"].equals(sites_before["occupied"])
@@ -252,7 +265,7 @@ def test_confirming_the_allocation_fills_sites_within_their_rooms_and_undo_resto
 
 
 def test_the_transfer_lists_open_in_openpyxl(dock, qtbot, tmp_path, monkeypatch):
-    tab = dock.allocation_tab
+    tab = front(dock, dock.allocation_tab, qtbot)
     with qtbot.waitSignal(tab.planReady, timeout=READ_TIMEOUT_MS):
         tab.plan_button.click()
     target = tmp_path / "转运清单.xlsx"
@@ -290,8 +303,8 @@ def test_activating_a_standby_site_is_audited_and_undone(dock, window, qtbot):
     assert int(tab.tiles["standby_rooms"].value()) == int(sites.loc[sites["status"] == "standby", "rooms"].sum())
 
 
-def test_clicking_a_grid_on_the_map_lists_exactly_its_cases_and_key_persons(dock, window, monkeypatch):
-    project, tab = dock.project, dock.grid_tab
+def test_clicking_a_grid_on_the_map_lists_exactly_its_cases_and_key_persons(dock, window, qtbot, monkeypatch):
+    project, tab = dock.project, front(dock, dock.grid_tab, qtbot)
     cases = stats_store.located_cases(project)
     cases = cases[in_window(cases["reported"], None, AS_OF)]
     persons = project.read_layer("key_persons")
@@ -322,7 +335,7 @@ def test_clicking_a_grid_on_the_map_lists_exactly_its_cases_and_key_persons(dock
 
 def test_due_lists_and_mass_testing_match_the_stores(dock, qtbot):
     due = stats_store.followups_due(dock.project, AS_OF)
-    table = dock.due_tab.followup_table
+    table = front(dock, dock.due_tab, qtbot).followup_table
     assert sorted(shown(table, "person_no")) == sorted(due["person_no"])
     model = table.model()
     for row, state in enumerate(model.frame["state"]):
@@ -332,12 +345,39 @@ def test_due_lists_and_mass_testing_match_the_stores(dock, qtbot):
     assert shown(dock.due_tab.report_table, "case_no") == reports["case_no"].tolist()
 
     plan = stats_store.mass_testing_plan(dock.project, "town")
+    front(dock, dock.testing_tab, qtbot)
     missing = dock.testing_tab.table.model().frame.set_index("code")["points_missing"]
     assert missing.sort_index().tolist() == plan.set_index("code")["points_missing"].sort_index().tolist()
     with qtbot.waitSignal(dock.refreshed, timeout=READ_TIMEOUT_MS):
         dock.testing_tab.level_combo.setCurrentIndex(dock.testing_tab.level_combo.findData("grid"))
     grids = stats_store.mass_testing_plan(dock.project, "grid")
     assert len(dock.testing_tab.table.model().frame) == int((grids["population"] > 0).sum())
+
+
+def test_a_tab_behind_another_is_read_when_it_is_brought_to_the_front(dock, qtbot):
+    assert dock.curve_tab.curve.empty and dock.due_tab.followup_table.model().rowCount() == 0  # never shown
+    _change_a_site(dock.project, rooms=999)
+    with qtbot.waitSignal(dock.refreshed, timeout=READ_TIMEOUT_MS):
+        pass  # the capacity tab in front reads the change; the others wait
+    county = capacity_store.county_capacity(dock.project, 20, AS_OF)
+    assert int(dock.capacity_tab.tiles["rooms"].value()) == county["rooms"]
+    assert dock.curve_tab.curve.empty
+
+    front(dock, dock.curve_tab, qtbot)
+    assert not dock.curve_tab.curve.empty
+    assert front(dock, dock.due_tab, qtbot).followup_table.model().rowCount() == len(
+        stats_store.followups_due(dock.project, AS_OF))
+
+
+def test_the_dashboard_behind_the_zone_panel_reads_nothing_until_it_is_raised(window, qtbot):
+    window.show()
+    window.zone_panel.raise_()  # the window's own dashboard is tabbed with the zone panel
+    dashboard = window.capacity_dock
+    qtbot.wait(300)
+    assert not dashboard.is_busy() and dashboard.capacity_tab.result is None
+    with qtbot.waitSignal(dashboard.refreshed, timeout=READ_TIMEOUT_MS):
+        dashboard.raise_()
+    assert dashboard.capacity_tab.result["as_of"] == AS_OF
 
 
 def _change_a_site(project, **values):

@@ -192,6 +192,8 @@ def test_closing_the_window_while_a_slow_reader_runs_returns_at_once(cordon_app,
     window = MainWindow(town)
     qtbot.addWidget(window)
     window.show()
+    window.capacity_dock.raise_()
+    window.capacity_dock.tab_widget.setCurrentWidget(window.capacity_dock.curve_tab)  # the slow tab in front
     qtbot.waitUntil(started.is_set, timeout=30_000)
     assert window.capacity_dock.is_busy()
     t = time.perf_counter()

@@ -274,6 +274,8 @@ def test_the_window_greys_out_a_viewers_writing_actions(county, capsys, cordon_a
         assert window.role_label.isVisibleTo(window) == (not editing)
 
         dock = window.capacity_dock
+        window.show()
+        dock.raise_()  # read once shown
         qtbot.waitUntil(lambda d=dock: not d.is_busy() and d.capacity_tab.result is not None, timeout=20_000)
         capacity, allocation = dock.capacity_tab, dock.allocation_tab
         assert capacity.record_button.isEnabled() == editing

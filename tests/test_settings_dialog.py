@@ -48,6 +48,8 @@ def test_saved_settings_are_used_by_the_dashboard_and_circle_dialogs(cordon_app,
     qtbot.addWidget(window)
     with qtbot.waitSignal(window.map.layersDrawn, timeout=DRAW_TIMEOUT_MS):
         window.show()
+    window.capacity_dock.raise_()  # the dashboard in front, where the settings show
+    qtbot.waitUntil(lambda: not window.capacity_dock.is_busy(), timeout=DRAW_TIMEOUT_MS)
     seen = {}
 
     def fill_in():

@@ -160,6 +160,9 @@ class CapacityTab(DashboardTab):
         self.enable_writing(self.record_button)
         self.shortfall_button.setChecked(False)
 
+    def shown_elsewhere(self) -> bool:
+        return self.shortfall_button.isChecked()  # the towns below the standard are drawn on the map
+
     def _banner_html(self, county: dict, demand, towns: pd.DataFrame, standard: float) -> str:
         lines = []
         if county["shortfall"]:

@@ -1,8 +1,10 @@
 """The dashboard dock (防控看板): the tabs (capacity, curve, grids, follow-ups, allocation, testing) as of one day.
 
 Each tab is a :class:`~desktop.dashboard.widgets.DashboardTab`: ``job()`` hands the dock a plain reading of the
-project (:mod:`data.dashboard_readers`), which runs in a :class:`~desktop.workers.Worker` thread whenever the
-project reports a change to a layer the tab shows; ``show_result`` then draws it on the UI thread. Writes
+project (:mod:`data.dashboard_readers`), which runs in a :class:`~desktop.workers.Worker` thread; ``show_result``
+then draws it on the UI thread. A tab is read when it is on screen and out of date (the project changed a layer it
+shows, or its options changed): a tab behind another, or the dock behind the zone panel, waits until it is shown,
+so a million cases cost nothing while the user looks at something else. Writes
 (activating a standby site, confirming an allocation) go onto the undo stack as a
 :class:`~desktop.store_command.StoreCommand`.
 """
@@ -37,8 +39,8 @@ MESSAGE_MS = 8000  # how long an information message stays
 
 class CapacityDock(QDockWidget):
     """The dashboard dock over one project, as of one day (by default today, or the day a sample project's
-    data describe). Every tab follows the project's changes; ``refreshed`` is emitted once all of them show
-    the project as it is."""
+    data describe). Every tab follows the project's changes; ``refreshed`` is emitted once every tab on screen
+    shows the project as it is (the others are read when they are shown)."""
 
     refreshed = Signal()
 
@@ -51,7 +53,7 @@ class CapacityDock(QDockWidget):
         self.settings = QSettings()
         self._unsubscribe: Callable[[], None] | None = None
         self._worker: Worker | None = None
-        self._pending: set[DashboardTab] = set()
+        self._stale: set[DashboardTab] = set()  # tabs whose figures are out of date
         self._refresh_timer = QTimer(self)  # coalesces a burst of changes into one reading
         self._refresh_timer.setSingleShot(True)
         self._refresh_timer.setInterval(0)
@@ -95,6 +97,8 @@ class CapacityDock(QDockWidget):
         for tab in self.tabs:
             tab.refreshWanted.connect(functools.partial(self._request, (tab,)))
         self._refresh_timer.timeout.connect(self._on_refresh_due)
+        self.tab_widget.currentChanged.connect(self._refresh_timer.start)
+        self.visibilityChanged.connect(self._refresh_timer.start)
         self._message_timer.timeout.connect(self.message_label.hide)
         self.date_edit.dateChanged.connect(self._on_date_changed)
         self.set_project(project)
@@ -164,8 +168,12 @@ class CapacityDock(QDockWidget):
         return command.result
 
     def is_busy(self) -> bool:
-        """True while figures are being read or wait to be."""
-        return self._worker is not None or bool(self._pending)
+        """True while figures are being read, or a tab on screen waits to be."""
+        return self._worker is not None or bool(self._due_tabs())
+
+    def is_shown(self, tab: DashboardTab) -> bool:
+        """Whether ``tab`` is on screen: the dock shown (not behind another dock) and the tab in front."""
+        return self.isVisible() and not self.visibleRegion().isEmpty() and self.tab_widget.currentWidget() is tab
 
     # -- following the project and reading off the UI thread -----------------------------------------
 
@@ -175,7 +183,7 @@ class CapacityDock(QDockWidget):
 
     def _stop_following(self) -> None:
         self._refresh_timer.stop()
-        self._pending.clear()
+        self._stale.clear()
         if self._worker is not None:
             self._worker.cancel()  # its outcome is dropped when it ends
         if self._unsubscribe:
@@ -184,15 +192,23 @@ class CapacityDock(QDockWidget):
             self._unsubscribe = None
 
     def _request(self, tabs) -> None:
-        self._pending.update(tabs)
+        self._stale.update(tabs)
         self._refresh_timer.start()
+
+    def _due_tabs(self) -> list[DashboardTab]:
+        """The out-of-date tabs to read now: those on screen, and those the map shows (the shortfall overlay)."""
+        return [tab for tab in self.tabs if tab in self._stale and (self.is_shown(tab) or tab.shown_elsewhere())]
 
     @Slot()
     def _on_refresh_due(self) -> None:
-        if self._worker is not None or not self._pending:
+        if self._worker is not None:
+            return  # read again when it ends
+        due = self._due_tabs()
+        if not due:
+            self.busy_label.hide()
             return
-        jobs = {tab: tab.job() for tab in self.tabs if tab in self._pending}
-        self._pending.clear()
+        jobs = {tab: tab.job() for tab in due}
+        self._stale.difference_update(due)
         self._worker = Worker(functools.partial(dashboard_readers.run_readers, self.project, jobs), self)
         self._worker.finished.connect(functools.partial(self._on_read, self.project))
         self._worker.failed.connect(self._on_read_failed)
@@ -220,7 +236,7 @@ class CapacityDock(QDockWidget):
         return worker.cancelled()
 
     def _next_reading(self) -> None:
-        if self._pending:
+        if self._due_tabs():
             self._on_refresh_due()
         else:
             self.busy_label.hide()
@@ -236,7 +252,7 @@ class CapacityDock(QDockWidget):
         self.refresh()
 
     def showEvent(self, event) -> None:  # noqa: N802 (Qt override)
-        """Shown again after being closed: follow the project again and re-read it."""
+        """Shown again after being closed: follow the project again and re-read it (the tab in front now)."""
         if self._unsubscribe is None:
             self._follow()
             self.refresh()

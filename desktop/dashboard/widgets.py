@@ -234,6 +234,10 @@ class DashboardTab(QWidget):
     def reset(self) -> None:
         """Forget what belongs to the previous project."""
 
+    def shown_elsewhere(self) -> bool:
+        """Whether the map shows this tab's figures (then they are kept up to date while the tab is hidden)."""
+        return False
+
     def enable_writing(self, button: QWidget, ready: bool = True) -> None:
         """Enable ``button``, which writes to the project, when ``ready`` and the user may edit the project (greyed
         for a viewer and in a project opened read-only)."""
