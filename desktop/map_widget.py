@@ -137,6 +137,7 @@ class MapWidget(QWebEngineView):
         self._pending: list[tuple[str, Callable | None]] = []
         self._unsubscribe: Callable[[], None] | None = None
         self._payloads: dict[tuple[str, str], bytes] = {}
+        self._payload_epoch = 0  # counts project switches and layer changes (see _payload)
         # Grid shading as the page shows it, kept up to date by the changesets (a read on a worker thread may miss
         # those heard meanwhile: they are kept in _unshaded and taken again when it arrives).
         self._shading: tuple[Project, GridShading] | None = None
@@ -192,6 +193,7 @@ class MapWidget(QWebEngineView):
             self._unsubscribe()
         self.project = project
         self._payloads.clear()
+        self._payload_epoch += 1  # a payload of the previous project still being built is not kept
         self._shade_when_drawn = False
         self.layersDrawn.connect(self._after_drawn, Qt.ConnectionType.UniqueConnection)
         self._unsubscribe = follow(project, self._on_changes)
@@ -204,6 +206,7 @@ class MapWidget(QWebEngineView):
     def refresh_layers(self, names, patches=()) -> None:
         """Re-fetch and redraw the given layers whole (after they changed) and apply ``patches`` (see :meth:`_patch`)."""
         changed = set(names) | {patch[0] for patch in patches}
+        self._payload_epoch += 1  # a payload still being built read the layers before this change: not kept
         for key in [k for k in self._payloads if k[0] in changed]:
             del self._payloads[key]  # stale: the next whole fetch (a switch of datum) reads the layer again
         self.call("reloadLayers", list(names), list(patches))
@@ -212,12 +215,17 @@ class MapWidget(QWebEngineView):
         """A layer's payload: kept here for a switch of datum, else taken from the project while its data has not
         changed since it was built (:mod:`data.payload_cache`), else built now and kept there too."""
         key = (name, datum)
-        if key not in self._payloads:
-            build = (lambda: self._grids_payload(datum)) if name == "grids" else None
-            self._payloads[key], built = cached_payload(self.project, name, datum, build)
-            if name == "grids" and not built:  # the shading that case edits keep up to date: read once drawn
-                self._shade_when_drawn = True
-        return self._payloads[key]
+        kept = self._payloads.get(key)
+        if kept is not None:
+            return kept
+        epoch = self._payload_epoch
+        build = (lambda: self._grids_payload(datum)) if name == "grids" else None
+        payload, built = cached_payload(self.project, name, datum, build)
+        if name == "grids" and not built:  # the shading that case edits keep up to date: read once drawn
+            self._shade_when_drawn = True
+        if epoch == self._payload_epoch:  # nothing changed while it was built
+            self._payloads[key] = payload
+        return payload
 
     def _after_drawn(self, _report: dict) -> None:
         """Once the page has drawn grids taken from the project's cache, read their shading (as

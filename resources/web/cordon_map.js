@@ -815,7 +815,9 @@
   // ---------------------------------------------------------------- loading
 
   async function loadLayer(name) { // the whole layer, fetched; a patch for it waits until it is drawn
-    const loading = fetchLayer(name).then((decoded) => showLayer(name, decoded));
+    const loading = fetchLayer(name).then((decoded) => {
+      if (state.loading[name] === loading) showLayer(name, decoded); // else a later fetch of the layer replaces it
+    });
     state.loading[name] = loading;
     try { await loading; } finally { if (state.loading[name] === loading) delete state.loading[name]; }
   }
