@@ -776,7 +776,7 @@
     const props = header.props;
     const styleOf = { admin_units: unitStyle, grids: gridStyle, control_zones: zoneStyle }[name];
     const layer = L.polygon(polygonLatLngs(arrays, i), {
-      ...styleOf(props, i), renderer: paneRenderer(name, 0.3), pane: name,
+      ...styleOf(props, i), renderer: paneRenderer(name, 0.1), pane: name,
       pmIgnore: name === 'grids', snapIgnore: name !== 'admin_units',
       interactive: isSelectable(name, props, i),
     });
