@@ -227,6 +227,11 @@ class MapWidget(QWebEngineView):
             self._payloads[key] = payload
         return payload
 
+    def background_reads(self) -> int:
+        """How many reads the widget still runs off the UI thread for the project it shows (grid shading)."""
+        with self._reads_lock:
+            return self._reads
+
     def _after_drawn(self, _report: dict) -> None:
         """Once the page has drawn grids taken from the project's cache, read their shading (as
         :meth:`_grids_payload` does) on a thread of its own, not competing with the drawing. Until then a case
