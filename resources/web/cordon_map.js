@@ -744,11 +744,16 @@
 
   // Leaflet's canvas renderer reallocates its (padded, larger than the view) canvas on every moveend and
   // viewreset, twice per zoom; this one keeps the canvas when its size did not change (it is cleared before
-  // each full redraw anyway).
+  // each full redraw anyway). Its canvas covers only the part of the padded view its features reach (a few zones or
+  // sites seldom fill a street-level view, and every pixel of a canvas is rasterised and composited each frame in
+  // software); a feature drawn or moved beyond that part makes it cover the padded view again at once.
   const StableCanvas = L.Canvas.extend({
     _update() {
       if (this._map._animatingZoom && this._bounds) return;
       L.Renderer.prototype._update.call(this);
+      const padded = this._bounds;
+      this._bounds = this._contentBounds(padded);
+      this._offset = this._bounds.min.subtract(padded.min); // where the canvas sits in the padded view
       const b = this._bounds, container = this._container, size = b.getSize(), m = L.Browser.retina ? 2 : 1;
       L.DomUtil.setPosition(container, b.min);
       if (container.width !== m * size.x || container.height !== m * size.y) {
@@ -758,6 +763,41 @@
       this._ctx.setTransform(m, 0, 0, m, 0, 0);
       this._ctx.translate(-b.min.x, -b.min.y);
       this.fire('update');
+    },
+    _contentBounds(view) { // ``view`` (layer pixels) cut to its features' reach, whole pixels; at least 1 × 1
+      const m = this._map;
+      let box = null;
+      for (const id in this._layers) {
+        const layer = this._layers[id], pad = (layer.options.weight || 0) + 2;
+        let a, b;
+        if (layer.getBounds) {
+          const ll = layer.getBounds();
+          if (!ll.isValid()) continue;
+          a = m.latLngToLayerPoint(ll.getNorthWest()); b = m.latLngToLayerPoint(ll.getSouthEast());
+        } else {
+          a = b = m.latLngToLayerPoint(layer.getLatLng());
+        }
+        const r = pad + (layer._radius || 0);
+        if (!box) box = L.bounds(a.subtract([r, r]), b.add([r, r]));
+        else { box.extend(a.subtract([r, r])); box.extend(b.add([r, r])); }
+      }
+      if (!box || !box.intersects(view)) return L.bounds(view.min, view.min.add([1, 1]));
+      const min = L.point(Math.max(view.min.x, Math.floor(box.min.x)), Math.max(view.min.y, Math.floor(box.min.y)));
+      const max = L.point(Math.min(view.max.x, Math.ceil(box.max.x)), Math.min(view.max.y, Math.ceil(box.max.y)));
+      return L.bounds(min, L.point(Math.max(max.x, min.x + 1), Math.max(max.y, min.y + 1)));
+    },
+    _requestRedraw(layer) { // a feature reaching beyond the canvas (a new zone, a dragged vertex): the canvas grows
+      if (this._map && this._bounds && layer._pxBounds && this._layers[L.stamp(layer)] && !this._bounds.contains(layer._pxBounds)) {
+        const m = this._map, p = this.options.padding, size = m.getSize(), at = m.containerPointToLayerPoint(size.multiplyBy(-p)).round();
+        const grown = this._contentBounds(L.bounds(at, at.add(size.multiplyBy(1 + p * 2)).round()));
+        if (!grown.min.equals(this._bounds.min) || !grown.max.equals(this._bounds.max)) { this._update(); return; }
+      }
+      L.Canvas.prototype._requestRedraw.call(this, layer);
+    },
+    _updateTransform(center, zoom) { // Leaflet's placement of the padded view, moved to where the canvas sits in it
+      const m = this._map, scale = m.getZoomScale(zoom, this._zoom), half = m.getSize().multiplyBy(0.5 + this.options.padding);
+      const at = half.multiplyBy(-scale).add(m.project(this._center, zoom)).subtract(m._getNewPixelOrigin(center, zoom));
+      L.DomUtil.setTransform(this._container, at.add((this._offset || L.point(0, 0)).multiplyBy(scale)), scale);
     },
   });
   function paneRenderer(name, padding) { // one canvas renderer per pane, reused across reloads
