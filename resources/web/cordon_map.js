@@ -36,21 +36,110 @@
   // ---------------------------------------------------------------- payloads
 
   function decode(buffer) {
+    const { header, start } = payloadHeader(buffer);
+    return { header, arrays: payloadArrays(buffer, header, start) };
+  }
+
+  function payloadHeader(buffer) { // the header and where the buffers start
     const size = new DataView(buffer).getUint32(0, true);
-    const header = JSON.parse(new TextDecoder().decode(new Uint8Array(buffer, 4, size)));
-    const start = Math.ceil((4 + size) / 8) * 8;
+    return { header: JSON.parse(new TextDecoder().decode(new Uint8Array(buffer, 4, size))), start: Math.ceil((4 + size) / 8) * 8 };
+  }
+
+  function payloadArrays(buffer, header, start) {
     const arrays = {};
-    for (const b of header.buffers) arrays[b.name] = new window[b.dtype + 'Array'](buffer, start + b.offset, b.length);
-    return { header, arrays };
+    for (const b of header.buffers) arrays[b.name] = new globalThis[b.dtype + 'Array'](buffer, start + b.offset, b.length);
+    if (header.coordScale) { // x/y sent as whole multiples of 1/coordScale degrees: degrees again
+      for (const key of ['x', 'y']) {
+        const stored = arrays[key], degrees = new Float64Array(stored.length);
+        for (let i = 0; i < stored.length; i++) degrees[i] = stored[i] / header.coordScale;
+        arrays[key] = degrees;
+      }
+    }
+    return arrays;
   }
 
   function decodeBase64(text) { return decode(Uint8Array.from(atob(text || ''), (c) => c.charCodeAt(0)).buffer); }
 
+  // Whole layers are fetched on a worker thread, which also projects their coordinates (decoded.world: Web Mercator
+  // of x/y and labelX/labelY), so that the page's thread, busy preparing and drawing the layers that came first,
+  // neither holds up the transfer of the others nor spends time projecting. Where workers cannot run (or fetch
+  // there), the page fetches and projects itself.
+  function layerWorkerMain(maxIndexLevel) { // runs in the worker, with the functions WORKER_FUNCTIONS beside it
+    onmessage = async ({ data: { id, url } }) => {
+      try {
+        const response = await fetch(url);
+        if (!response.ok) throw new Error(`HTTP ${response.status}`);
+        const buffer = await response.arrayBuffer();
+        const { header, start } = payloadHeader(buffer), arrays = payloadArrays(buffer, header, start), world = {};
+        for (const [x, y] of [['x', 'y'], ['labelX', 'labelY']]) {
+          if (arrays[x] && arrays[y]) [world[x], world[y]] = mercator(arrays[x], arrays[y]);
+        }
+        const moved = new Set([buffer, arrays.x && arrays.x.buffer, arrays.y && arrays.y.buffer, ...Object.values(world).map((a) => a.buffer)]);
+        if (header.kind === 'polygons' && arrays.multis) {
+          world.bbox = polygonBoxes(world.x, world.y, arrays.rings, arrays.polygons, arrays.multis);
+          moved.add(world.bbox.buffer);
+        } else if (header.kind === 'bigpoints') {
+          world.index = pointIndex(world.x, world.y, arrays.category, header.categories.length + 1, maxIndexLevel);
+          [world.index.order, world.index.start, ...world.index.levels].forEach((a) => moved.add(a.buffer));
+        }
+        moved.delete(undefined);
+        postMessage({ id, header, arrays, world }, [...moved]);
+      } catch (error) {
+        postMessage({ id, error: String(error && error.message ? error.message : error) });
+      }
+    };
+  }
+
+  const WORKER_FUNCTIONS = [payloadHeader, payloadArrays, mercator, polygonBoxes, pointIndex]; // self-contained
+  const LAYER_WORKERS = 4; // the layers fetched at once are shared out in turn (the big three each get one of their own)
+  const layerWorker = { workers: undefined, jobs: new Map(), next: 0 }; // workers: undefined untried, null unusable
+  function workerFetch(url) { // {header, arrays, world} of a payload fetched by a worker, or null without workers
+    if (layerWorker.workers === undefined) {
+      try {
+        const source = [...WORKER_FUNCTIONS, layerWorkerMain].map(String).join('\n') + `\nlayerWorkerMain(${MAX_INDEX_LEVEL});`;
+        const script = URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
+        layerWorker.workers = Array.from({ length: LAYER_WORKERS }, () => {
+          const worker = new Worker(script);
+          worker.onmessage = ({ data }) => {
+            const job = layerWorker.jobs.get(data.id);
+            layerWorker.jobs.delete(data.id);
+            if (data.error !== undefined) job.reject(new Error(data.error));
+            else job.resolve({ header: data.header, arrays: data.arrays, world: data.world });
+          };
+          worker.onerror = (event) => { // a worker broke: what it held fails (reported), later fetches run here
+            layerWorker.jobs.forEach((job) => job.reject(new Error(event.message || 'worker failed')));
+            layerWorker.jobs.clear();
+            layerWorker.workers = null;
+          };
+          return worker;
+        });
+      } catch (error) {
+        layerWorker.workers = null;
+      }
+    }
+    if (!layerWorker.workers) return null;
+    const id = ++layerWorker.next;
+    return new Promise((resolve, reject) => {
+      layerWorker.jobs.set(id, { resolve, reject });
+      layerWorker.workers[id % LAYER_WORKERS].postMessage({ id, url });
+    });
+  }
+
   async function fetchLayer(name) {
     if (config.inlineData) return decodeBase64(config.inlineData[name]);
-    const response = await fetch(`${config.dataUrl}${name}?datum=${state.datum}&t=${Date.now()}`);
+    const url = `${config.dataUrl}${name}?datum=${state.datum}&t=${Date.now()}`;
+    const fetched = workerFetch(url);
+    if (fetched) {
+      try { return await fetched; } catch (error) { throw new Error(`${name}: ${error.message}`); }
+    }
+    const response = await fetch(url);
     if (!response.ok) throw new Error(`${name}: HTTP ${response.status}`);
     return decode(await response.arrayBuffer());
+  }
+
+  function projected(decoded, x, y) { // Web Mercator of two coordinate arrays: the worker's, else made now
+    const world = decoded.world;
+    return world && world[x] ? [world[x], world[y]] : mercator(decoded.arrays[x], decoded.arrays[y]);
   }
 
   function polygonLatLngs(arrays, feature) {
@@ -206,23 +295,16 @@
   // change per style, not per feature).
   function preparePolygons(name, decoded) {
     const { header, arrays } = decoded;
-    const { x, y, rings, polygons, multis } = arrays;
+    const { rings, polygons, multis } = arrays;
     const n = header.count, props = header.props;
-    const [mx, my] = mercator(x, y);
-    const bbox = new Float64Array(4 * n), classes = new Map();
+    const [mx, my] = projected(decoded, 'x', 'y');
+    const bbox = (decoded.world && decoded.world.bbox) || polygonBoxes(mx, my, rings, polygons, multis), classes = new Map();
     const styleOf = name === 'grids' ? gridStyle : unitStyle;
     const thin = n > LOD_ABOVE;
     // Fine units wait for VILLAGE_OUTLINE_ZOOM only when coarser units outline the zoomed-out view.
     const units = name === 'admin_units' ? unitRanks(props, n) : null;
     const fineWait = thin && units && units.coarsest < FINE_RANK;
     for (let f = 0; f < n; f++) {
-      let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
-      const c0 = rings[polygons[multis[f]]], c1 = rings[polygons[multis[f + 1]]];
-      for (let c = c0; c < c1; c++) {
-        const a = mx[c], b = my[c];
-        if (a < x0) x0 = a; if (a > x1) x1 = a; if (b < y0) y0 = b; if (b > y1) y1 = b;
-      }
-      bbox[4 * f] = x0; bbox[4 * f + 1] = y0; bbox[4 * f + 2] = x1; bbox[4 * f + 3] = y1;
       const style = styleOf(props, f);
       if (fineWait && units.ranks[f] === FINE_RANK) style.minZoom = VILLAGE_OUTLINE_ZOOM;
       if (thin && name === 'grids') style.strokeMinZoom = GRID_OUTLINE_ZOOM;
@@ -234,6 +316,20 @@
       name, mx, my, rings, polygons, multis, bbox, count: n, cacheFills: thin, fillCache: undefined,
       classes: [...classes.values()].map((c) => ({ style: c.style, features: Int32Array.from(c.features) })),
     };
+  }
+
+  function polygonBoxes(mx, my, rings, polygons, multis) { // x0, y0, x1, y1 of each feature (made by the worker, or here)
+    const n = multis.length - 1, bbox = new Float64Array(4 * Math.max(0, n));
+    for (let f = 0; f < n; f++) {
+      let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+      const c0 = rings[polygons[multis[f]]], c1 = rings[polygons[multis[f + 1]]];
+      for (let c = c0; c < c1; c++) {
+        const a = mx[c], b = my[c];
+        if (a < x0) x0 = a; if (a > x1) x1 = a; if (b < y0) y0 = b; if (b > y1) y1 = b;
+      }
+      bbox[4 * f] = x0; bbox[4 * f + 1] = y0; bbox[4 * f + 2] = x1; bbox[4 * f + 3] = y1;
+    }
+    return bbox;
   }
 
   const run = new Float64Array(2 * STRAIGHT_RUN); // tracePolygon's vertices passed over
@@ -367,15 +463,29 @@
   const MAX_INDEX_LEVEL = 8; // at most 256 × 256 index cells (finer ones cost more to build than they save)
 
   function preparePoints(name, decoded, palette) {
-    const [mx, my] = mercator(decoded.arrays.x, decoded.arrays.y);
+    const [mx, my] = projected(decoded, 'x', 'y');
     const category = decoded.arrays.category, n = mx.length, cats = decoded.header.categories.length + 1; // + any other
+    const index = (decoded.world && decoded.world.index) || pointIndex(mx, my, category, cats, MAX_INDEX_LEVEL), levels = index.levels;
+    const present = new Set(); // category codes present
+    for (let q = 0; q < cats; q++) if (levels[0][q]) present.add(q < cats - 1 ? q : 255);
+    const header = decoded.header, names = header.categories;
+    const groups = ((config.symbology.densityGroups || {})[name] || []).map((g) => ({
+      key: g.key, ramp: g.ramp, codes: g.categories.map((c) => names.indexOf(c)).filter((q) => q >= 0),
+    }));
+    return { name, mx, my, category, palette, n, cats, ...index, present, groups, aggregated: false, cells: null };
+  }
+
+  // The index of a big point layer: {x0, y0, span, level, side, order, start, levels} (see above); made by the
+  // worker that fetched the layer, or here.
+  function pointIndex(mx, my, category, cats, maxLevel) {
+    const n = mx.length;
     let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
     for (let i = 0; i < n; i++) {
       const a = mx[i], b = my[i];
       if (a < x0) x0 = a; if (a > x1) x1 = a; if (b < y0) y0 = b; if (b > y1) y1 = b;
     }
     if (!n) { x0 = y0 = 0; x1 = y1 = 1; }
-    const level = Math.max(2, Math.min(MAX_INDEX_LEVEL, Math.ceil(Math.log2(Math.sqrt(n) + 1)) - 2)); // ~4-16 points a cell
+    const level = Math.max(2, Math.min(maxLevel, Math.ceil(Math.log2(Math.sqrt(n) + 1)) - 2)); // ~4-16 points a cell
     const side = 1 << level, span = Math.max(x1 - x0, y1 - y0, 1e-12) * (1 + 1e-9), scale = side / span;
     const cellOf = new Uint32Array(n), start = new Uint32Array(side * side + 1), fine = new Uint32Array(side * side * cats);
     for (let i = 0; i < n; i++) {
@@ -399,14 +509,7 @@
       }
       levels[k] = here;
     }
-    const present = new Set(); // category codes present
-    for (let q = 0; q < cats; q++) if (levels[0][q]) present.add(q < cats - 1 ? q : 255);
-    const header = decoded.header, names = header.categories;
-    const groups = ((config.symbology.densityGroups || {})[name] || []).map((g) => ({
-      key: g.key, ramp: g.ramp, codes: g.categories.map((c) => names.indexOf(c)).filter((q) => q >= 0),
-    }));
-    return { name, mx, my, category, palette, n, cats, x0, y0, span, level, side, order, start, levels, present, groups,
-      aggregated: false, cells: null };
+    return { x0, y0, span, level, side, order, start, levels };
   }
 
   // Calls fn(first, last, inside) for the index cells overlapping a world rectangle: ``order[first..last)`` are
@@ -638,7 +741,7 @@
   // of villages only is named at county zoom); the county hands over to the next rank present at zoom 9.
   const LABEL_ZOOMS = [0, 9, 13]; // by rank
   function prepareLabels(decoded) {
-    const [mx, my] = mercator(decoded.arrays.labelX, decoded.arrays.labelY);
+    const [mx, my] = projected(decoded, 'labelX', 'labelY');
     const { ranks } = unitRanks(decoded.header.props, decoded.header.count);
     const present = [...new Set(ranks)].sort((a, b) => a - b);
     const spans = present.map((rank, k) => {
@@ -824,10 +927,24 @@
     layer.on('click', (e) => onFeatureClick(e, layer));
     if (name === 'control_zones') {
       layer.cordon.labelAt = arrays.labelX ? L.latLng(arrays.labelY[i], arrays.labelX[i]) : undefined;
-      layer.bindTooltip(esc(zoneLabel(props, i)), { permanent: true, direction: 'center', className: 'cordon-zone-label', interactive: false });
+      layer.bindTooltip(new ZoneLabel({ permanent: true, direction: 'center', className: 'cordon-zone-label', interactive: false }).setContent(esc(zoneLabel(props, i))));
     }
     return layer;
   }
+
+  // A zone's label: a tooltip centred on its point that measures itself once per text, not on every move (Leaflet's
+  // reads its size each time, and each read after another label moved lays the page out again: tens of milliseconds
+  // a frame with a few zones in view).
+  const ZoneLabel = L.Tooltip.extend({
+    _setPosition(pos) {
+      const container = this._container;
+      if (!this._size || !this._size.x || this._sized !== this._content) {
+        this._size = L.point(container.offsetWidth, container.offsetHeight); this._sized = this._content;
+        L.DomUtil.addClass(container, 'leaflet-tooltip-center');
+      }
+      L.DomUtil.setPosition(container, pos.subtract(L.point(this._size.x / 2, this._size.y / 2, true)).add(L.point(this.options.offset)).add(this._getAnchor()));
+    },
+  });
 
   function buildPoints(name, decoded) {
     const { header, arrays } = decoded;
@@ -910,13 +1027,12 @@
     return report;
   }
 
-  function buildFillCaches() {
-    for (const entry of Object.values(state.layers)) {
-      const P = entry.view.data;
-      if (!P || !P.cacheFills || P.fillCache !== undefined) continue;
-      P.fillCache = buildFillCache(P);
-      if (entry.view._map) entry.view._redraw();
-    }
+  function buildFillCaches() { // one layer per task: a click or a key between two is not kept waiting for both
+    const entry = Object.values(state.layers).find((e) => e.view.data && e.view.data.cacheFills && e.view.data.fillCache === undefined);
+    if (!entry) return;
+    entry.view.data.fillCache = buildFillCache(entry.view.data);
+    if (entry.view._map) entry.view._redraw();
+    setTimeout(buildFillCaches, 0);
   }
 
   // ---------------------------------------------------------------- patches
@@ -1395,7 +1511,8 @@
     if (!entry || !entry.view.getLayers) return;
     entry.view.eachLayer((l) => {
       const b = l.getBounds(), w = map.latLngToContainerPoint(b.getNorthEast()).x - map.latLngToContainerPoint(b.getSouthWest()).x;
-      if (w >= ZONE_LABEL_MIN_PX) l.openTooltip(l.cordon.labelAt); else l.closeTooltip();
+      const at = l.cordon.labelAt, open = l.isTooltipOpen(); // an open label follows the map: opened again only if moved
+      if (w >= ZONE_LABEL_MIN_PX) { if (!open || (at && !l.getTooltip().getLatLng().equals(at))) l.openTooltip(at); } else if (open) l.closeTooltip();
     });
   }
 
