@@ -754,6 +754,7 @@
 
   function drawLabels(ctx, P, v) {
     const boxes = [];
+    if (!P.halfWidths) P.halfWidths = new Float64Array(P.count).fill(-1); // half of each label's width (+ 3 px), -1 unmeasured
     ctx.textAlign = 'center'; ctx.textBaseline = 'middle'; ctx.lineJoin = 'round';
     for (const span of P.spans) {
       if (v.zoom < span.from || v.zoom >= span.to) continue;
@@ -764,7 +765,8 @@
         const px = P.mx[i] * v.world - v.ox, py = P.my[i] * v.world - v.oy;
         if (!(px >= 0 && py >= 0 && px <= v.w && py <= v.h)) continue;
         const text = String(P.props.name[i] || '');
-        const w = ctx.measureText(text).width / 2 + 3, h = 9;
+        if (P.halfWidths[i] < 0) P.halfWidths[i] = ctx.measureText(text).width / 2 + 3; // measured once: a label keeps its rank's font
+        const w = P.halfWidths[i], h = 9;
         if (boxes.some((b) => Math.abs(b[0] - px) < b[2] + w && Math.abs(b[1] - py) < h * 2)) continue;
         boxes.push([px, py, w]);
         ctx.strokeStyle = config.symbology.labelHalo; ctx.lineWidth = 3.5; ctx.strokeText(text, px, py);
