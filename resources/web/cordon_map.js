@@ -85,7 +85,7 @@
         moved.delete(undefined);
         postMessage({ id, header, arrays, world }, [...moved]);
       } catch (error) {
-        postMessage({ id, error: String(error && error.message ? error.message : error) });
+        postMessage({ id, error: String(error && error.message ? error.message : error), unreached: error instanceof TypeError });
       }
     };
   }
@@ -103,7 +103,7 @@
           worker.onmessage = ({ data }) => {
             const job = layerWorker.jobs.get(data.id);
             layerWorker.jobs.delete(data.id);
-            if (data.error !== undefined) job.reject(new Error(data.error));
+            if (data.error !== undefined) job.reject(Object.assign(new Error(data.error), { unreached: data.unreached }));
             else job.resolve({ header: data.header, arrays: data.arrays, world: data.world });
           };
           worker.onerror = (event) => { // a worker broke: what it held fails (reported), later fetches run here
@@ -130,10 +130,11 @@
     const url = `${config.dataUrl}${name}?datum=${state.datum}&t=${Date.now()}`;
     const fetched = workerFetch(url);
     if (fetched) {
-      try { return await fetched; } catch (error) { throw new Error(`${name}: ${error.message}`); }
-    }
+      try { return await fetched; } catch (error) { if (!error.unreached) throw new Error(`${name}: ${error.message}`); }
+    } // (a worker that could not reach the data at all: the page tries itself, and keeps fetching itself if it can)
     const response = await fetch(url);
     if (!response.ok) throw new Error(`${name}: HTTP ${response.status}`);
+    if (fetched) layerWorker.workers = null;
     return decode(await response.arrayBuffer());
   }
 
