@@ -298,8 +298,14 @@ def demand_cases(project: Project, as_of: dt.date, assumptions: DemandAssumption
     as point arrays. Pass them as ``cases`` to several capacity readers (same day and assumptions) to read them
     and tell them apart once."""
     central = central_categories(project)
-    cases = located_cases(project, ["case_no", "site_name"],
-                          lambda cases: _is_waiting(cases, central) | _is_new(cases, as_of, assumptions))
+    infected = [c.value for c in INFECTED]
+    # the store reads only rows that may count: ISO times sort as text; two days' margin for a time zone offset
+    since = (as_of - dt.timedelta(days=assumptions.recent_days + 1)).isoformat()
+    where = (f"category IN ({', '.join('?' * len(central)) or 'NULL'}) "
+             f"OR (category IN ({', '.join('?' * len(infected))}) AND reported_at >= ?)")
+    cases = located_cases(project, ["site_name"],
+                          lambda cases: _is_waiting(cases, central) | _is_new(cases, as_of, assumptions),
+                          where=where, params=[*central, *infected, since])
     return cases.assign(waiting=_is_waiting(cases, central), new=_is_new(cases, as_of, assumptions))
 
 

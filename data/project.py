@@ -217,10 +217,12 @@ class Project:
         geoms = self._decode_geometries(frame.pop(GEOMETRY_COLUMN).tolist())
         return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geoms, index=frame.index), crs=f"EPSG:{STORAGE_EPSG}")
 
-    def read_points(self, name: str, columns: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, pd.DataFrame]:
-        """A point layer as plain arrays, fast even for millions of rows: (fids, x, y, columns frame)."""
+    def read_points(self, name: str, columns: list[str], *, where: str = "", params: Iterable = ()
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, pd.DataFrame]:
+        """A point layer as plain arrays, fast even for millions of rows: (fids, x, y, columns frame). ``where`` is
+        an optional SQL condition with ``?`` placeholders bound to ``params``: only the rows it holds for are read."""
         _point_spec(name)
-        fids, x, y, values = self._point_rows(name, [quote(c) for c in columns], ())
+        fids, x, y, values = self._point_rows(name, [quote(c) for c in columns], (), where, tuple(params))
         frame = pd.DataFrame(dict(zip(columns, values, strict=True)), columns=columns, index=pd.RangeIndex(len(fids)))
         return fids, x, y, frame
 
@@ -232,7 +234,7 @@ class Project:
             case = "255"
         else:
             case = f"CASE {quote(column)} " + " ".join(f"WHEN ? THEN {i}" for i in range(len(values))) + " ELSE 255 END"
-        fids, x, y, (codes,) = self._point_rows(name, [case], list(values))
+        fids, x, y, (codes,) = self._point_rows(name, [case], list(values), "", ())
         return fids, x, y, np.asarray(codes, dtype=np.uint8).reshape(len(fids))
 
     def value_counts(self, name: str, column: str) -> dict:
@@ -455,9 +457,11 @@ class Project:
         """Values read through :attr:`geometry_select` -> shapely geometries (None for NULL)."""
         raise NotImplementedError
 
-    def _point_rows(self, name: str, extra: list[str], params) -> tuple[np.ndarray, np.ndarray, np.ndarray, list]:
+    def _point_rows(self, name: str, extra: list[str], params, where: str, where_params: tuple
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list]:
         """fids, x, y (NaN without geometry) of a point layer ordered by fid, with the values of each ``extra``
-        SQL expression (one list per expression, in the same order)."""
+        SQL expression (one list per expression, in the same order; their placeholders bound to ``params``), of
+        the rows the ``where`` condition (if any; its placeholders bound to ``where_params``) holds for."""
         raise NotImplementedError
 
     def _extent(self, name: str, after_fid: int | None):

@@ -74,6 +74,19 @@ def test_cases_read_as_arrays_equal_the_general_reader_with_gaps_in_the_fids(cas
     assert list(arrays["category"]) == [named.index(c) if c in named else 255 for c in category]
 
 
+def test_only_the_rows_a_condition_holds_for_are_read_with_their_points_and_fields(cases):
+    """What a dashboard tab reads when only some categories count: the same rows, points and fields as the
+    general reader filtered alike, fids with gaps, on both stores."""
+    layer = cases.read_layer("cases", where="category IN (?, ?)", params=["close_contact", "其他"])
+    fids, x, y, frame = cases.read_points("cases", ["case_no", "category"], where="category IN (?, ?)",
+                                          params=["close_contact", "其他"])
+    assert list(fids) == list(layer.index) and 0 < len(fids) < 397
+    np.testing.assert_array_equal(x, shapely.get_x(layer.geometry.values))
+    np.testing.assert_array_equal(y, shapely.get_y(layer.geometry.values))
+    assert list(frame["case_no"]) == list(layer["case_no"]) and set(frame["category"]) == {"close_contact", "其他"}
+    assert len(cases.read_points("cases", ["case_no"], where="category = ?", params=["none such"])[0]) == 0
+
+
 def test_blobs_written_by_other_programs_are_read_where_the_general_decoder_puts_them(tmp_path):
     """As QGIS would leave a layer edited through GDAL: envelopes, big-endian, a 3D point, an empty point, a NULL."""
     project = Project.create(tmp_path / "舞钢市.gpkg", name="舞钢市", county_code="410481")
@@ -92,3 +105,5 @@ def test_blobs_written_by_other_programs_are_read_where_the_general_decoder_puts
     np.testing.assert_array_equal(y[:4], [points[0].y, points[1].y, points[2].y, 33.3])
     assert np.isnan(x[4:]).all() and np.isnan(y[4:]).all()
     assert project.read_points("cases", ["category"])[1][1] == points[1].x
+    fids, x, _, _ = project.read_points("cases", ["category"], where="fid >= ?", params=[3])
+    assert list(fids) == [3, 4, 5, 6] and list(x[:2]) == [points[2].x, 113.6] and np.isnan(x[2:]).all()

@@ -212,30 +212,33 @@ class GeoPackageProject(Project):
     def _decode_geometries(self, values: list) -> np.ndarray:
         return gpkg.decode_geometries(values)
 
-    def _point_rows(self, name: str, extra: list[str], params) -> tuple[np.ndarray, np.ndarray, np.ndarray, list]:
-        """The whole layer as one aggregate row, not a million: the point blobs back to back (read with numpy,
-        :func:`data.gpkg.packed_point_coordinates`), each extra column as one JSON array (point layers hold
-        text and integers only), the fids as a span when there is no gap, else as one list; one read snapshot."""
+    def _point_rows(self, name: str, extra: list[str], params, where: str, where_params: tuple
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list]:
+        """The layer's rows (those ``where`` holds for) as one aggregate row, not a million: the point blobs back to
+        back (read with numpy, :func:`data.gpkg.packed_point_coordinates`), each extra column as one JSON array
+        (point layers hold text and integers only), the fids as a span when there is no gap, else as one list;
+        one read snapshot."""
         table, conn = quote(name), self._conn()
+        condition = f" WHERE {where}" if where else ""
         with _snapshot(conn):
-            count = conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+            count, first, last = conn.execute(f"SELECT count(*), min(fid), max(fid) FROM {table}{condition}",
+                                              where_params).fetchone()
             if not count:
                 return np.zeros(0, np.int64), np.zeros(0), np.zeros(0), [[] for _ in extra]
-            first = conn.execute(f"SELECT min(fid) FROM {table}").fetchone()[0]
-            last = conn.execute(f"SELECT max(fid) FROM {table}").fetchone()[0]
             span = last - first + 1 == count
             size = gpkg._POINT_BLOB.itemsize
             # NOT INDEXED: the table itself is scanned, in fid order, so the fid span lines up with the rows
             selected = [f"CAST(group_concat(coalesce({quote(gpkg.GEOMETRY_COLUMN)}, x''), x'') AS BLOB)",
                         f"total(length({quote(gpkg.GEOMETRY_COLUMN)}) = {size})",
                         *(f"json_group_array({column})" for column in extra), *([] if span else ["group_concat(fid)"])]
-            row = conn.execute(f"SELECT {', '.join(selected)} FROM {table} NOT INDEXED", params).fetchone()
+            row = conn.execute(f"SELECT {', '.join(selected)} FROM {table} NOT INDEXED{condition}",
+                               (*params, *where_params)).fetchone()
             if row[1] == count:
                 lengths = np.full(count, size)
             else:  # NULL, empty or envelope-carrying blobs: their lengths say where each starts
                 lengths = np.fromstring(conn.execute(
                     f"SELECT group_concat(coalesce(length({quote(gpkg.GEOMETRY_COLUMN)}), 0)) FROM {table} NOT INDEXED"
-                ).fetchone()[0], dtype=np.int64, sep=",")
+                    f"{condition}", where_params).fetchone()[0], dtype=np.int64, sep=",")
         fids = np.arange(first, last + 1, dtype=np.int64) if span else np.fromstring(row[-1], dtype=np.int64, sep=",")
         x, y = gpkg.packed_point_coordinates(row[0], lengths)
         return fids, x, y, [json.loads(column) for column in row[2:2 + len(extra)]]

@@ -285,16 +285,19 @@ class PostgisProject(Project):
     def _decode_geometries(self, values: list) -> np.ndarray:
         return shapely.from_wkb(np.asarray(values, dtype=object))
 
-    def _point_rows(self, name: str, extra: list[str], params) -> tuple[np.ndarray, np.ndarray, np.ndarray, list]:
-        """The whole layer as one aggregate row over the rows sorted once by fid: fids and x, y as binary arrays
-        read with numpy (NaN where there is no point), each extra column as one JSON array."""
+    def _point_rows(self, name: str, extra: list[str], params, where: str, where_params: tuple
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list]:
+        """The layer's rows (those ``where`` holds for) as one aggregate row over the rows sorted once by fid: fids
+        and x, y as binary arrays read with numpy (NaN where there is no point), each extra column as one JSON
+        array."""
         nan = "'\\x7ff8000000000000'::bytea"
         xy = " || ".join(f"coalesce(float8send(ST_{axis}({GEOMETRY_COLUMN})), {nan})" for axis in "XY")
         columns = ", ".join([f"{xy} AS xy", *(f"{column} AS e{i}" for i, column in enumerate(extra))])
         selected = ["count(*)", "string_agg(int8send(fid), ''::bytea)", "string_agg(xy, ''::bytea)",
                     *(f"json_agg(e{i})::text" for i in range(len(extra)))]
-        row = self._conn().execute(f"SELECT {', '.join(selected)} FROM (SELECT fid, {columns} FROM {quote(name)} "
-                                   "ORDER BY fid) AS rows", params).fetchone()
+        row = self._conn().execute(f"SELECT {', '.join(selected)} FROM (SELECT fid, {columns} FROM {quote(name)}"
+                                   f"{f' WHERE {where}' if where else ''} ORDER BY fid) AS rows",
+                                   (*params, *where_params)).fetchone()
         if not row[0]:
             return np.zeros(0, np.int64), np.zeros(0), np.zeros(0), [[] for _ in extra]
         fids = np.frombuffer(row[1], dtype=">i8").astype(np.int64)
