@@ -857,10 +857,13 @@
     _update() {
       if (this._map._animatingZoom && this._bounds) return;
       L.Renderer.prototype._update.call(this);
-      const padded = this._bounds;
-      this._bounds = this._contentBounds(padded);
+      const padded = this._bounds, content = this._contentBounds(padded), m = L.Browser.retina ? 2 : 1, container = this._container;
+      // A canvas a little larger than needed is kept, not reallocated (a new canvas costs milliseconds a frame).
+      const need = content.getSize(), kept = L.point(container.width / m, container.height / m);
+      const keep = need.x <= kept.x && need.y <= kept.y && kept.x * kept.y <= 1.5 * need.x * need.y;
+      this._bounds = keep ? L.bounds(content.min, content.min.add(kept)) : content;
       this._offset = this._bounds.min.subtract(padded.min); // where the canvas sits in the padded view
-      const b = this._bounds, container = this._container, size = b.getSize(), m = L.Browser.retina ? 2 : 1;
+      const b = this._bounds, size = b.getSize();
       L.DomUtil.setPosition(container, b.min);
       if (container.width !== m * size.x || container.height !== m * size.y) {
         container.width = m * size.x; container.height = m * size.y;
