@@ -652,12 +652,13 @@
         px[o] = red; px[o + 1] = green; px[o + 2] = blue; px[o + 3] = alpha;
       }
     }
+    // The small image only grows: a canvas resized is made anew, and making one costs milliseconds a frame.
     const tile = state.densityCanvas || (state.densityCanvas = document.createElement('canvas'));
-    tile.width = cols; tile.height = rows;
+    if (tile.width < cols || tile.height < rows) { tile.width = Math.max(tile.width, cols); tile.height = Math.max(tile.height, rows); }
     tile.getContext('2d').putImageData(image, 0, 0);
     const left = (P.x0 + ca / s) * v.world - v.ox, top = (P.y0 + ra / s) * v.world - v.oy, size = v.world / s;
     ctx.imageSmoothingEnabled = false;
-    ctx.drawImage(tile, Math.round(left), Math.round(top), Math.round(left + cols * size) - Math.round(left), Math.round(top + rows * size) - Math.round(top));
+    ctx.drawImage(tile, 0, 0, cols, rows, Math.round(left), Math.round(top), Math.round(left + cols * size) - Math.round(left), Math.round(top + rows * size) - Math.round(top));
   }
 
   // The counts of the density cell under a world point, as popup rows (group totals, then their categories), or
