@@ -145,8 +145,8 @@ def test_follow_ups_late_reports_and_capacity_match_every_row_read(town, monkeyp
     county = capacity_store.county_capacity(town, 20, AS_OF, DEFAULT_DEMAND)
     towns = capacity_store.town_capacity(town, 20, AS_OF, DEFAULT_DEMAND)
     full = stats_store.located_cases(town)
-    monkeypatch.setattr(stats_store, "located_cases", lambda project, columns=None, keep=None: full)  # the full read
-    monkeypatch.setattr(capacity_store, "located_cases", lambda project, columns=None, keep=None: full)
+    monkeypatch.setattr(stats_store, "located_cases", lambda project, columns=None, keep=None, **_: full)  # the full read
+    monkeypatch.setattr(capacity_store, "located_cases", lambda project, columns=None, keep=None, **_: full)
     contacts = full[full["category"].isin([c.value for c in CONTACTS])]
     everyone = pd.DataFrame({"person_no": contacts["case_no"], "category": contacts["category"],
                              "grid_code": contacts["grid_code"], "arrival_at": contacts["reported"].dt.normalize(),
