@@ -50,12 +50,17 @@ def store(request, tmp_path):
     if request.param == "gpkg":
         yield str(tmp_path / "county.gpkg")
         return
+    yield request.getfixturevalue("pg_target")
+
+
+@pytest.fixture
+def pg_target(pg_url):
+    """A database project target (URL) in a schema of its own, dropped after the test."""
     import psycopg
 
-    url = request.getfixturevalue("pg_url")
     schema = f"test_{uuid.uuid4().hex[:12]}"
-    yield f"{url}{'&' if '?' in url else '?'}schema={schema}"
-    with psycopg.connect(url, autocommit=True) as conn:
+    yield f"{pg_url}{'&' if '?' in pg_url else '?'}schema={schema}"
+    with psycopg.connect(pg_url, autocommit=True) as conn:
         conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
 
 

@@ -227,16 +227,9 @@ def test_undo_reverts_an_edit_and_is_refused_when_another_desk_changed_the_row(q
 
 
 @pytest.fixture
-def database(pg_url):
-    """A database project target in a schema of its own (dropped after the test)."""
-    import uuid
-
-    import psycopg
-
-    schema = f"feed_{uuid.uuid4().hex[:12]}"
-    yield f"{pg_url}{'&' if '?' in pg_url else '?'}schema={schema}"
-    with psycopg.connect(pg_url, autocommit=True) as conn:
-        conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+def database(pg_target):
+    """A database project target in a schema of its own (conftest's pg_target)."""
+    return pg_target
 
 
 def test_two_windows_on_one_database_see_each_others_edits_within_a_second(qtbot, cordon_app, database):

@@ -279,19 +279,6 @@ def test_a_geopackage_on_a_network_share_is_named(tmp_path):
     assert project_lock.network_share(r"\\fileserver\zhb\叶县.gpkg") == "UNC"
 
 
-@pytest.fixture
-def pg_target(pg_url):
-    """A database project target in a schema of its own (dropped after the test)."""
-    import uuid
-
-    import psycopg
-
-    schema = f"test_{uuid.uuid4().hex[:12]}"
-    yield f"{pg_url}{'&' if '?' in pg_url else '?'}schema={schema}"
-    with psycopg.connect(pg_url, autocommit=True) as conn:
-        conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
-
-
 def test_a_write_command_names_the_window_editing_the_geopackage_and_goes_on(tmp_path, capsys):
     from main import main
 

@@ -142,20 +142,15 @@ def test_an_edit_by_another_program_builds_the_layer_again(tmp_path):
     assert built(opened(project.path)) == {"cases", "grids"}
 
 
-def test_a_database_edit_by_another_client_builds_the_layer_again(pg_url):
+def test_a_database_edit_by_another_client_builds_the_layer_again(pg_url, pg_target):
     import psycopg
 
-    schema = "payload_cache_psql"
-    target = f"{pg_url}{'&' if '?' in pg_url else '?'}schema={schema}"
-    county(target)
-    try:
-        opened(target)
-        with psycopg.connect(pg_url, autocommit=True) as conn:  # psql or QGIS: an attribute only
-            conn.execute(f"UPDATE {schema}.cases SET status = 'hospital' WHERE fid = 5")
-        assert built(opened(target)) == {"cases", "grids"}
-    finally:
-        with psycopg.connect(pg_url, autocommit=True) as conn:
-            conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+    schema = pg_target.rsplit("schema=", 1)[1]
+    county(pg_target)
+    opened(pg_target)
+    with psycopg.connect(pg_url, autocommit=True) as conn:  # psql or QGIS: an attribute only
+        conn.execute(f"UPDATE \"{schema}\".cases SET status = 'hospital' WHERE fid = 5")
+    assert built(opened(pg_target)) == {"cases", "grids"}
 
 
 def test_a_project_open_read_only_draws_its_map_and_writes_nothing(store):

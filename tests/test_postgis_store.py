@@ -5,7 +5,6 @@ database exactly as on a file."""
 import json
 import socket
 import subprocess
-import uuid
 
 import geopandas as gpd
 import numpy as np
@@ -23,12 +22,9 @@ AS_OF = "2026-11-28"
 
 
 @pytest.fixture
-def url(pg_url):
-    """A database project target in a schema of its own (dropped after the test)."""
-    schema = f"test_{uuid.uuid4().hex[:12]}"
-    yield f"{pg_url}{'&' if '?' in pg_url else '?'}schema={schema}"
-    with psycopg.connect(pg_url, autocommit=True) as conn:
-        conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+def url(pg_target):
+    """A database project target in a schema of its own (conftest's pg_target)."""
+    return pg_target
 
 
 def filled(project: Project) -> Project:

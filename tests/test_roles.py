@@ -50,12 +50,9 @@ def login(stem: str) -> str:
 
 
 @pytest.fixture
-def url(pg_url):
-    """A database project target in a schema of its own (dropped after the test)."""
-    schema = f"test_{uuid.uuid4().hex[:12]}"
-    yield f"{pg_url}{'&' if '?' in pg_url else '?'}schema={schema}"
-    with psycopg.connect(pg_url, autocommit=True) as conn:
-        conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+def url(pg_target):
+    """A database project target in a schema of its own (conftest's pg_target)."""
+    return pg_target
 
 
 @pytest.fixture
