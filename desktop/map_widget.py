@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 import numpy as np
 import shapely
-from PySide6.QtCore import QEvent, QObject, Qt, QUrl, Signal, Slot
+from PySide6.QtCore import QEvent, QObject, QUrl, Signal, Slot
 from PySide6.QtGui import QDropEvent
 from PySide6.QtWebChannel import QWebChannel
 from PySide6.QtWebEngineCore import QWebEnginePage, QWebEngineProfile, QWebEngineSettings
@@ -147,6 +147,7 @@ class MapWidget(QWebEngineView):
         self._reads_lock = threading.Lock()
         self._unshaded: list[tuple[int, Changeset]] = []  # (heard, changeset) of cases, while reads are under way
         self._shadingRead.connect(self._on_shading_read)
+        self._shade_when_drawn = False  # grids came from the project's kept payloads: read their shading once drawn
         self.popup_date: Callable[[], dt.date] = dt.date.today  # the day zone popups count to
 
         # Off the record (no disk cache, no cookies kept). The profile must outlive its page, so it hangs
@@ -169,6 +170,7 @@ class MapWidget(QWebEngineView):
         self.map_page.setWebChannel(self.channel)
         self.bridge.pageReady.connect(self._on_page_ready)
         self.bridge.layersDrawn.connect(self.layersDrawn)
+        self.layersDrawn.connect(self._after_drawn)
         self.bridge.shapeDrawn.connect(self._on_shape_drawn)
         self.bridge.shapeEdited.connect(self._on_shape_edited)
         self.bridge.zoneDeleteRequested.connect(lambda d: self.zoneDeleteRequested.emit(int(d["fid"])))
@@ -195,7 +197,6 @@ class MapWidget(QWebEngineView):
         self._payloads.clear()
         self._payload_epoch += 1  # a payload of the previous project still being built is not kept
         self._shade_when_drawn = False
-        self.layersDrawn.connect(self._after_drawn, Qt.ConnectionType.UniqueConnection)
         self._unsubscribe = follow(project, self._on_changes)
         self._ready = False
         # The page keeps the basemap (and so the datum) the user chose before switching projects.
