@@ -39,7 +39,11 @@ class MainThreadGarbageCollector:
 
     @staticmethod
     def _collect() -> None:
-        gc.collect(0)
+        """Collect as Python's own collector would: the youngest generation every time, an older one once the
+        younger has been collected as often as its threshold says (so cycles that outlive one pass are freed too)."""
+        _, young_passes, middle_passes = gc.get_count()
+        _, middle_threshold, old_threshold = gc.get_threshold()
+        gc.collect(2 if middle_passes >= old_threshold else 1 if young_passes >= middle_threshold else 0)
 
 
 def create_application(argv: list[str] | None = None):
