@@ -14,11 +14,13 @@ from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
-import shapely
 
 from data.changes import DELETED, Change
 from data.project import Project
 from gis.grid_stats import INFECTED_VALUES, GridLocator
+
+INFECTED_CONDITION = f"category IN ({', '.join('?' * len(INFECTED_VALUES))})"
+"""The cases the shading counts, as an SQL condition on :data:`INFECTED_VALUES`."""
 
 
 class GridShading:
@@ -34,15 +36,13 @@ class GridShading:
 
     @classmethod
     def read(cls, project: Project) -> GridShading:
-        """The shading of ``project``'s grids as its cases are now."""
-        grids = project.read_layer("grids")
-        fids, x, y, columns = project.read_points("cases", ["category", "grid_code"])
+        """The shading of ``project``'s grids as its cases are now. Only the infected cases are read (the store
+        picks them): a case counted nowhere needs no place here, :meth:`apply` counts it once an edit infects it."""
+        grids = project.read_layer("grids", fields=["code"])
+        fids, x, y, columns = project.read_points("cases", ["grid_code"], where=INFECTED_CONDITION,
+                                                  params=INFECTED_VALUES)
         locator = GridLocator(grids.geometry.values, grids["code"].tolist())
-        located = np.full(len(fids), -1, dtype=np.int64)
-        infected = columns["category"].isin(INFECTED_VALUES).to_numpy()
-        if infected.any():
-            located[infected] = locator.locate(shapely.points(x[infected], y[infected]),
-                                               columns["grid_code"].to_numpy(dtype=object)[infected])
+        located = locator.locate(np.column_stack([x, y]), columns["grid_code"].to_numpy(dtype=object))
         order = np.argsort(fids, kind="stable")
         return cls(grids.index, locator, np.asarray(fids, dtype=np.int64)[order], located[order])
 
