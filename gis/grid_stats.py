@@ -109,8 +109,9 @@ class GridLocator:
             has_claim = (claimed >= 0) & ~np.isnan(xy).any(axis=1)
             verified = np.zeros(len(xy), dtype=bool)
             shapely.prepare(self.geometries)  # once: later calls find them prepared
-            verified[has_claim] = shapely.intersects_xy(self.geometries[claimed[has_claim]], xy[has_claim, 0],
-                                                        xy[has_claim, 1])
+            rows = np.flatnonzero(has_claim)
+            rows = rows[np.argsort(claimed[rows], kind="stable")]  # grid by grid: a grid's index stays in the cache
+            verified[rows] = shapely.intersects_xy(self.geometries[claimed[rows]], xy[rows, 0], xy[rows, 1])
             found[verified] = claimed[verified]
         rest = np.flatnonzero(found < 0)
         if len(rest) and len(self.geometries):
