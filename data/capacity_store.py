@@ -16,7 +16,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from data.project import Project
+from data.project import Project, coded
 from data.schema import ISOLATION_SITES
 from data.stats_store import layer_once, located_cases, schedule_rules, units_of_level, write_xlsx
 from gis.allocation import allocate_to_sites
@@ -35,7 +35,7 @@ from gis.capacity import (
 )
 from gis.errors import UserError
 from gis.glossary import INFECTED, CaseCategory, SiteStatus, TeamRole, Tier, UnitLevel, ZoneStatus
-from gis.grid_stats import containing, locate_points, positions_of
+from gis.grid_stats import containing, locate_points, parse_times, positions_of
 from gis.schedules import centrally_isolated
 
 CONTACT_CATEGORIES = (CaseCategory.CLOSE_CONTACT.value, CaseCategory.SECONDARY_CONTACT.value)
@@ -71,27 +71,26 @@ def site_capacity(project: Project, as_of: dt.date | None = None, window_days: i
 
 
 def town_capacity(project: Project, standard: float = ROOMS_PER_10K_STANDARD, as_of: dt.date | None = None,
-                  assumptions: DemandAssumptions = DEFAULT_DEMAND, *, cases: pd.DataFrame | None = None,
+                  assumptions: DemandAssumptions = DEFAULT_DEMAND, *, counts: pd.DataFrame | None = None,
                   sites: pd.DataFrame | None = None) -> pd.DataFrame:
     """Per town, in code order (towns without a code last), indexed by the town's fid: ``code``, ``name``,
     ``population``, ``rooms`` (of active and standby sites),
     ``occupied``, ``free``, ``standby_rooms``, ``rooms_per_10k``, ``shortfall`` (True below ``standard``
     rooms per 10,000 residents), ``demand`` (people waiting in the town plus the forecast for its new
-    cases) and ``days_until_full`` (its sites' free rooms at their recent intake). ``cases``: the cases as
-    :func:`demand_cases` read them, ``sites`` the :func:`site_capacity` table, when already read."""
+    cases) and ``days_until_full`` (its sites' free rooms at their recent intake). ``counts``: the
+    :func:`demand_by_town` counts, ``sites`` the :func:`site_capacity` table, when already read."""
     as_of = as_of or dt.date.today()
     assumptions = central_demand_assumptions(project, assumptions)
     towns = units_of_level(project, UnitLevel.TOWN.value).sort_values("code", kind="stable", na_position="last")
     sites = site_capacity(project, as_of) if sites is None else sites
-    waiting, new_cases = _waiting_and_new_cases(project, as_of, assumptions, cases)
-    return _capacity_table(towns, sites["town_fid"], sites, waiting["town_fid"], new_cases["town_fid"], standard,
-                           assumptions)
+    counts = demand_by_town(project, as_of, assumptions) if counts is None else counts
+    return _capacity_table(towns, sites["town_fid"], sites, counts[counts.index.notna()], standard, assumptions)
 
 
 def county_capacity(project: Project, standard: float = ROOMS_PER_10K_STANDARD, as_of: dt.date | None = None,
-                    assumptions: DemandAssumptions = DEFAULT_DEMAND, *, cases: pd.DataFrame | None = None,
+                    assumptions: DemandAssumptions = DEFAULT_DEMAND, *, counts: pd.DataFrame | None = None,
                     sites: pd.DataFrame | None = None) -> dict:
-    """The county's totals, with the same keys as a :func:`town_capacity` row (``cases`` and ``sites`` as there)."""
+    """The county's totals, with the same keys as a :func:`town_capacity` row (``counts`` and ``sites`` as there)."""
     as_of = as_of or dt.date.today()
     assumptions = central_demand_assumptions(project, assumptions)
     county = units_of_level(project, UnitLevel.COUNTY.value).iloc[:1]
@@ -99,13 +98,10 @@ def county_capacity(project: Project, standard: float = ROOMS_PER_10K_STANDARD, 
         county = pd.DataFrame({"code": [project.metadata.get("county_code") or ""],
                                "name": [project.metadata.get("name")], "population": [pd.NA]})
     sites = site_capacity(project, as_of) if sites is None else sites
-    waiting, new_cases = _waiting_and_new_cases(project, as_of, assumptions, cases)
-
-    def everything_in_county(frame: pd.DataFrame) -> pd.Series:
-        return pd.Series(county.index[0], index=frame.index, dtype=object)
-
-    table = _capacity_table(county, everything_in_county(sites), sites, everything_in_county(waiting),
-                            everything_in_county(new_cases), standard, assumptions)
+    counts = demand_by_town(project, as_of, assumptions) if counts is None else counts
+    everything = counts.sum().to_frame(county.index[0]).T  # the cases in no town too
+    table = _capacity_table(county, pd.Series(county.index[0], index=sites.index, dtype=object), sites, everything,
+                            standard, assumptions)
     return table.iloc[0].to_dict()
 
 
@@ -133,16 +129,16 @@ def central_demand_assumptions(project: Project, assumptions: DemandAssumptions)
 
 
 def demand_summary(project: Project, as_of: dt.date | None = None,
-                   assumptions: DemandAssumptions = DEFAULT_DEMAND, *, cases: pd.DataFrame | None = None
+                   assumptions: DemandAssumptions = DEFAULT_DEMAND, *, counts: pd.DataFrame | None = None
                    ) -> DemandForecast:
     """The county's demand for rooms against its free rooms, and the day they run out if nothing changes
-    (see :func:`gis.capacity.forecast_demand`; ``cases`` as for :func:`town_capacity`)."""
+    (see :func:`gis.capacity.forecast_demand`; ``counts`` as for :func:`town_capacity`)."""
     as_of = as_of or dt.date.today()
     assumptions = central_demand_assumptions(project, assumptions)
-    waiting, new_cases = _waiting_and_new_cases(project, as_of, assumptions, cases)
+    counts = demand_by_town(project, as_of, assumptions) if counts is None else counts
     rooms = site_rooms(project.read_layer("isolation_sites"))
-    return forecast_demand(len(waiting), len(new_cases), int(rooms["free"].sum()), int(rooms["standby_rooms"].sum()),
-                           as_of, assumptions)
+    return forecast_demand(int(counts["waiting"].sum()), int(counts["new"].sum()), int(rooms["free"].sum()),
+                           int(rooms["standby_rooms"].sum()), as_of, assumptions)
 
 
 def site_readiness(project: Project) -> pd.DataFrame:
@@ -269,11 +265,11 @@ def record_occupancy_snapshot(project: Project, on_date: dt.date | None = None) 
 # --- helpers -------------------------------------------------------------------------------------------
 
 
-def _capacity_table(units: pd.DataFrame, site_unit: pd.Series, sites: pd.DataFrame, waiting_unit: pd.Series,
-                    new_case_unit: pd.Series, standard: float, assumptions: DemandAssumptions) -> pd.DataFrame:
+def _capacity_table(units: pd.DataFrame, site_unit: pd.Series, sites: pd.DataFrame, demand: pd.DataFrame,
+                    standard: float, assumptions: DemandAssumptions) -> pd.DataFrame:
     """Capacity per unit (``code``, ``name``, ``population``; indexed like ``units``) from the
-    :func:`site_capacity` table and the unit (an index label of ``units``) of each site, of each waiting
-    person and of each new case."""
+    :func:`site_capacity` table, the unit (an index label of ``units``) of each site, and the persons
+    ``waiting`` and ``new`` cases in each unit (indexed by unit, as :func:`demand_by_town` counts them)."""
     per_site = pd.DataFrame({
         "unit": site_unit, "rooms": site_rooms(sites)["prepared_rooms"], "occupied": sites["occupied"].fillna(0),
         "free": sites["free"], "standby_rooms": sites["standby_rooms"], "intake": sites["intake_per_day"].fillna(0)})
@@ -285,28 +281,42 @@ def _capacity_table(units: pd.DataFrame, site_unit: pd.Series, sites: pd.DataFra
     }, index=units.index)
     table["rooms_per_10k"] = rooms_per_10k(table["rooms"], population.astype("float64"))
     table["shortfall"] = below_standard(table["rooms"], population.astype("float64"), standard)
-    table["demand"] = expected_demand(waiting_unit.value_counts().reindex(units.index, fill_value=0).to_numpy(),
-                                      new_case_unit.value_counts().reindex(units.index, fill_value=0).to_numpy(),
-                                      assumptions)
+    demand = demand.reindex(units.index, fill_value=0)
+    table["demand"] = expected_demand(demand["waiting"].to_numpy(), demand["new"].to_numpy(), assumptions)
     table["days_until_full"] = days_until_full(table["free"], sums["intake"].to_numpy())
     return table
 
 
-def demand_cases(project: Project, as_of: dt.date, assumptions: DemandAssumptions) -> pd.DataFrame:
-    """The located cases the demand for rooms as of ``as_of`` is computed from: those waiting for a room and
-    the infections of the recent days, marked ``waiting`` and ``new`` (see :func:`_waiting_and_new_cases`), read
-    as point arrays. Pass them as ``cases`` to several capacity readers (same day and assumptions) to read them
-    and tell them apart once."""
+def demand_by_town(project: Project, as_of: dt.date, assumptions: DemandAssumptions) -> pd.DataFrame:
+    """The persons ``waiting`` for a room and the ``new`` infections reported in the ``recent_days`` ending on
+    ``as_of``, counted per town (indexed by the fid of the town they lie in, located as
+    :func:`data.stats_store.located_cases` locates; a missing fid counts those in no town). Pass it as ``counts`` to
+    several capacity readers (same day and assumptions) to read the cases once.
+
+    Millions of cases are read as the store's point arrays, only the rows that may count (contacts sent to central
+    sites, infections of the last days), the category coded as a number, the site read for the contacts and the
+    report time for the infections only; only the cases that count are located."""
     central = central_categories(project)
     infected = [c.value for c in INFECTED]
-    # the store reads only rows that may count: ISO times sort as text; two days' margin for a time zone offset
+    # ISO times sort as text: two days' margin for a time zone offset, the exact window is applied below
     since = (as_of - dt.timedelta(days=assumptions.recent_days + 1)).isoformat()
-    where = (f"category IN ({', '.join('?' * len(central)) or 'NULL'}) "
-             f"OR (category IN ({', '.join('?' * len(infected))}) AND reported_at >= ?)")
-    cases = located_cases(project, ["site_name"],
-                          lambda cases: _is_waiting(cases, central) | _is_new(cases, as_of, assumptions),
-                          where=where, params=[*central, *infected, since])
-    return cases.assign(waiting=_is_waiting(cases, central), new=_is_new(cases, as_of, assumptions))
+    among, sick = ", ".join("?" * len(central)) or "NULL", ", ".join("?" * len(infected))
+    _fids, x, y, fields = project.read_point_values("cases", {
+        "category": coded("category", [*central, *infected]), "grid_code": ("grid_code", []),
+        "site_name": (f"CASE WHEN category IN ({among}) THEN site_name END", central),
+        "reported_at": (f"CASE WHEN category IN ({sick}) THEN reported_at END", infected),
+    }, where=f"category IN ({among}) OR (category IN ({sick}) AND reported_at >= ?)", params=[*central, *infected, since])
+    category = fields["category"].astype(np.int64)
+    waiting = (category < len(central)) & _blank(pd.Series(fields["site_name"])).to_numpy()
+    new = (category >= len(central)) & (category < len(central) + len(infected))
+    new[new] = _reported_in_recent_days(fields["reported_at"][new], as_of, assumptions)
+    kept = np.flatnonzero(waiting | new)
+    located = locate_points(np.column_stack([x, y])[kept], layer_once(project, "grids"),
+                            layer_once(project, "admin_units"), fields["grid_code"][kept])
+    town, towns = pd.factorize(located["town_fid"], use_na_sentinel=False)  # a missing fid is a town of its own
+    return pd.DataFrame({column: np.bincount(town, flags[kept], len(towns)).astype(np.int64)
+                         for column, flags in (("waiting", waiting), ("new", new))},
+                        index=pd.Index(towns, dtype=object, name="town_fid"))
 
 
 def _is_waiting(cases: pd.DataFrame, central: list[str]) -> pd.Series:
@@ -321,19 +331,11 @@ def _blank(values: pd.Series) -> pd.Series:
     return pd.Series(blank[codes], index=values.index)  # code -1 (missing) takes the last: blank
 
 
-def _is_new(cases: pd.DataFrame, as_of: dt.date, assumptions: DemandAssumptions) -> pd.Series:
-    """Which ``cases`` are infections reported in the ``recent_days`` ending on ``as_of``."""
+def _reported_in_recent_days(reported_at: np.ndarray, as_of: dt.date, assumptions: DemandAssumptions) -> np.ndarray:
+    """Which report times (ISO text) fall in the ``recent_days`` ending on ``as_of``."""
     since = pd.Timestamp(as_of) - pd.Timedelta(days=assumptions.recent_days - 1)
-    recent = cases["reported"].between(since, pd.Timestamp(as_of) + pd.Timedelta(days=1), inclusive="left")
-    return recent & cases["category"].isin([c.value for c in INFECTED])
-
-
-def _waiting_and_new_cases(project: Project, as_of: dt.date, assumptions: DemandAssumptions,
-                           cases: pd.DataFrame | None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The waiting persons and the infections reported in the ``recent_days`` ending on ``as_of`` (located; what
-    they are counted by, without :func:`waiting_persons`' sealed-zone test and order)."""
-    cases = demand_cases(project, as_of, assumptions) if cases is None else cases
-    return cases[cases["waiting"]], cases[cases["new"]]
+    times = parse_times(reported_at)
+    return times.between(since, pd.Timestamp(as_of) + pd.Timedelta(days=1), inclusive="left").to_numpy()
 
 
 def _waiting(project: Project, cases: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

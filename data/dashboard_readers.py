@@ -24,14 +24,14 @@ def read_capacity(project: Project, as_of: dt.date, standard: float, demand: Dem
     """The capacity tab's figures: the county, the demand, the towns (with their outlines), the sites (with
     what their readiness lacks) and the occupancy snapshots."""
     assumptions = capacity_store.central_demand_assumptions(project, demand)
-    cases = capacity_store.demand_cases(project, as_of, assumptions)  # read once for the towns, county, demand
+    counts = capacity_store.demand_by_town(project, as_of, assumptions)  # read once for the towns, county, demand
     sites = capacity_store.site_capacity(project, as_of)  # likewise for the towns, county and site table
-    towns = capacity_store.town_capacity(project, standard, as_of, demand, cases=cases, sites=sites)
+    towns = capacity_store.town_capacity(project, standard, as_of, demand, counts=counts, sites=sites)
     outlines = stats_store.units_of_level(project, UnitLevel.TOWN.value).geometry
     readiness = capacity_store.site_readiness(project)[["checklist_missing", "team_missing", "contact", "phone"]]
     return {"as_of": as_of, "standard": standard,
-            "county": capacity_store.county_capacity(project, standard, as_of, demand, cases=cases, sites=sites),
-            "demand": capacity_store.demand_summary(project, as_of, demand, cases=cases),
+            "county": capacity_store.county_capacity(project, standard, as_of, demand, counts=counts, sites=sites),
+            "demand": capacity_store.demand_summary(project, as_of, demand, counts=counts),
             "towns": towns.assign(geometry=outlines.reindex(towns.index)),
             "sites": sites.join(readiness),
             "occupancy": project.read_layer("occupancy_snapshots")}

@@ -233,12 +233,23 @@ class Project:
         """A point layer with one column coded in SQL: (fids, x, y, codes), where ``codes`` (uint8) holds the
         index of each row's value in ``values`` and 255 for any other value (NULL included)."""
         _point_spec(name).field(column)
-        if not values:
-            case = "255"
-        else:
-            case = f"CASE {quote(column)} " + " ".join(f"WHEN ? THEN {i}" for i in range(len(values))) + " ELSE 255 END"
-        fids, x, y, (codes,) = self._point_rows(name, [case], list(values), "", ())
+        case, params = coded(column, values)
+        fids, x, y, (codes,) = self._point_rows(name, [case], params, "", ())
         return fids, x, y, np.asarray(codes, dtype=np.uint8).reshape(len(fids))
+
+    def read_point_values(self, name: str, expressions: dict[str, tuple[str, list]], *, where: str = "",
+                          params: Iterable = ()) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict[str, np.ndarray]]:
+        """:meth:`read_points` with each column worked out by the store and given as an object array (no frame is
+        built: millions of texts cost a few milliseconds): ``expressions`` maps a label to an SQL expression over the
+        layer's fields and the values of its ``?`` placeholders, e.g. a text coded as a small number (:func:`coded`)
+        or a value read only where a condition holds, so that millions of rows travel as small numbers and nulls.
+        The same SQL serves a GeoPackage and PostGIS; ``where`` as for :meth:`read_points`."""
+        _point_spec(name)
+        values = [value for _, expression_params in expressions.values() for value in expression_params]
+        fids, x, y, columns = self._point_rows(name, [sql for sql, _ in expressions.values()], values, where,
+                                               tuple(params))
+        return fids, x, y, {label: np.fromiter(column, dtype=object, count=len(fids))
+                            for label, column in zip(expressions, columns, strict=True)}
 
     def value_counts(self, name: str, column: str) -> dict:
         """How many rows of a layer hold each value of ``column``."""
@@ -503,6 +514,15 @@ def store_for(target) -> type[Project]:
 def index_name(spec: LayerSpec, column: str | tuple[str, ...]) -> str:
     """The name of the SQL index on ``column`` (or on several columns, in order) of a layer."""
     return f"idx_{spec.name}_{column if isinstance(column, str) else '_'.join(column)}"
+
+
+def coded(column: str, values: list) -> tuple[str, list]:
+    """An SQL expression (and its parameters) giving each row the index of its ``column`` value in ``values``, 255
+    for any other value (NULL included): what :meth:`Project.read_point_codes` reads."""
+    if not values:
+        return "255", []
+    return (f"CASE {quote(column)} " + " ".join(f"WHEN ? THEN {i}" for i in range(len(values))) + " ELSE 255 END",
+            list(values))
 
 
 def _point_spec(name: str) -> LayerSpec:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import geopandas as gpd
@@ -54,8 +54,7 @@ COLUMN_LABELS = {  # column -> (Chinese, English) header
 
 
 def located_cases(project: Project, columns: list[str] | None = None,
-                  keep: Callable[[pd.DataFrame], pd.Series] | None = None, *, where: str = "",
-                  params: Iterable = ()) -> pd.DataFrame:
+                  keep: Callable[[pd.DataFrame], pd.Series] | None = None) -> pd.DataFrame:
     """The ``cases`` layer (a GeoDataFrame) with each case's verified ``grid_code`` (see :mod:`gis.grid_stats`),
     its ``unit_code`` (village/community) and ``town_code`` (and ``grid_fid``, ``unit_fid``, ``town_fid``), and
     ``reported`` (the report time as a Timestamp).
@@ -63,17 +62,15 @@ def located_cases(project: Project, columns: list[str] | None = None,
     With ``columns``, only those fields (and ``category``, ``grid_code``, ``reported_at``) are read, as the
     point arrays of :meth:`data.project.Project.read_points`, and no geometry is returned: fast and small for
     millions of cases. ``keep`` (given the cases with ``reported``) picks the rows wanted before any is looked
-    up in the grids. ``where`` (an SQL condition with ``?`` placeholders bound to ``params``, true for every row
-    ``keep`` keeps) lets the store skip the other rows. Inside :func:`one_reading`, the cases are read and each is
-    located at most once for all the readers (a reader with ``where`` reads its rows alone unless the cases are
-    read already)."""
+    up in the grids. Inside :func:`one_reading`, the cases are read and each is located at most once for all the
+    readers."""
     shared = getattr(_reading, "cases", None)
-    if columns is not None and shared is not None and shared.project is project and not (where and shared.empty):
+    if columns is not None and shared is not None and shared.project is project:
         return shared.located(columns, keep)
     if columns is None:
-        cases, xy = project.read_layer("cases", where=where, params=params), None
+        cases, xy = project.read_layer("cases"), None
     else:
-        fids, x, y, cases = project.read_points("cases", _read_columns(columns), where=where, params=params)
+        fids, x, y, cases = project.read_points("cases", _read_columns(columns))
         cases, xy = cases.set_axis(pd.Index(fids, name="fid")), np.column_stack([x, y])
     reported = parse_times(cases["reported_at"]).to_numpy()
     if keep is not None:

@@ -13,10 +13,9 @@ import pandas as pd
 import pytest
 import shapely
 
-from data import capacity_store, dashboard_readers, stats_store
+from data import dashboard_readers, stats_store
 from data.project import Project
 from gis import schedules
-from gis.capacity import DEFAULT_DEMAND
 from gis.crs import STORAGE_CRS
 from gis.glossary import CONTACTS, CaseCategory, UnitLevel
 from gis.grid_stats import daily_counts, in_window, parse_times
@@ -139,14 +138,11 @@ def test_the_grid_tab_reads_the_cases_once_with_the_same_numbers(town):
     pd.testing.assert_series_equal(listed["grid_code"], full.loc[listed.index, "grid_code"])
 
 
-def test_follow_ups_late_reports_and_capacity_match_every_row_read(town, monkeypatch):
+def test_follow_ups_and_late_reports_match_every_row_read(town, monkeypatch):
     due = stats_store.followups_due(town, AS_OF)
     late = stats_store.overdue_reports(town, dt.datetime(2026, 3, 14, 20))
-    county = capacity_store.county_capacity(town, 20, AS_OF, DEFAULT_DEMAND)
-    towns = capacity_store.town_capacity(town, 20, AS_OF, DEFAULT_DEMAND)
     full = stats_store.located_cases(town)
     monkeypatch.setattr(stats_store, "located_cases", lambda project, columns=None, keep=None, **_: full)  # the full read
-    monkeypatch.setattr(capacity_store, "located_cases", lambda project, columns=None, keep=None, **_: full)
     contacts = full[full["category"].isin([c.value for c in CONTACTS])]
     everyone = pd.DataFrame({"person_no": contacts["case_no"], "category": contacts["category"],
                              "grid_code": contacts["grid_code"], "arrival_at": contacts["reported"].dt.normalize(),
@@ -154,10 +150,6 @@ def test_follow_ups_late_reports_and_capacity_match_every_row_read(town, monkeyp
     expected = schedules.due_tests(everyone, stats_store.schedule_rules(town), AS_OF, 3)  # person by person
     pd.testing.assert_frame_equal(due, expected)
     assert len(due) > 0 and (due["state"] == "overdue").any()
-    pd.testing.assert_series_equal(pd.Series(county), pd.Series(capacity_store.county_capacity(town, 20, AS_OF,
-                                                                                            DEFAULT_DEMAND)))
-    assert county["demand"] > 0
-    pd.testing.assert_frame_equal(towns, capacity_store.town_capacity(town, 20, AS_OF, DEFAULT_DEMAND))
     assert len(late) > 0 and late["grid_code"].isin([None, "G000"]).sum() < len(late)
     fids = {case_no: fid for fid, case_no in full["case_no"].items()}
     located = full.loc[[fids[c] for c in late["case_no"]], "grid_code"]

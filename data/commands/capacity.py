@@ -18,18 +18,28 @@ def register(subparsers) -> None:
 
 def run(args) -> int:
     from data import strict_json
-    from data.capacity_store import county_capacity, demand_summary, site_capacity, town_capacity
+    from data.capacity_store import (
+        central_demand_assumptions,
+        county_capacity,
+        demand_by_town,
+        demand_summary,
+        site_capacity,
+        town_capacity,
+    )
     from data.project import Project
-    from data.stats_store import json_records, plain_value
-    from gis.capacity import ROOMS_PER_10K_STANDARD
+    from data.stats_store import json_records, one_reading, plain_value
+    from gis.capacity import DEFAULT_DEMAND, ROOMS_PER_10K_STANDARD
 
     project = Project.open(args.path)
     today = dt.date.today()
-    demand = demand_summary(project, today)
-    sites = site_capacity(project, today)  # read once for the county, the towns and the site table
-    county = {**county_capacity(project, as_of=today, sites=sites), "waiting": demand.waiting,
-              "daily_need": demand.daily_need, "demand_shortfall": demand.shortfall, "runs_out_on": demand.runs_out_on}
-    towns = town_capacity(project, as_of=today, sites=sites)
+    with one_reading(project):  # the grids and units read once
+        counts = demand_by_town(project, today, central_demand_assumptions(project, DEFAULT_DEMAND))  # cases read once
+        demand = demand_summary(project, today, counts=counts)
+        sites = site_capacity(project, today)  # read once for the county, the towns and the site table
+        county = {**county_capacity(project, as_of=today, counts=counts, sites=sites), "waiting": demand.waiting,
+                  "daily_need": demand.daily_need, "demand_shortfall": demand.shortfall,
+                  "runs_out_on": demand.runs_out_on}
+        towns = town_capacity(project, as_of=today, counts=counts, sites=sites)
     report = {"as_of": today.isoformat(), "standard": ROOMS_PER_10K_STANDARD,
               "county": {key: plain_value(value) for key, value in county.items()},
               "sites": json_records(sites), "towns": json_records(towns)}

@@ -216,23 +216,29 @@ class GeoPackageProject(Project):
                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list]:
         """The layer's rows (those ``where`` holds for) as one aggregate row, not a million: the point blobs back to
         back (read with numpy, :func:`data.gpkg.packed_point_coordinates`), each extra column as one JSON array
-        (point layers hold text and integers only), the fids as a span when there is no gap, else as one list;
-        one read snapshot."""
+        (point layers hold text and integers only), the fids as a span when a whole layer has no gap, else as one
+        list; one read snapshot."""
         table, conn = quote(name), self._conn()
         condition = f" WHERE {where}" if where else ""
+        size = gpkg._POINT_BLOB.itemsize
+        # NOT INDEXED: the table itself is scanned, in fid order, so the fid span lines up with the rows
+        selected = [f"CAST(group_concat(coalesce({quote(gpkg.GEOMETRY_COLUMN)}, x''), x'') AS BLOB)",
+                    f"total(length({quote(gpkg.GEOMETRY_COLUMN)}) = {size})",
+                    *(f"json_group_array({column})" for column in extra)]
         with _snapshot(conn):
-            count, first, last = conn.execute(f"SELECT count(*), min(fid), max(fid) FROM {table}{condition}",
-                                              where_params).fetchone()
+            if where:  # counted, and the fids listed, in the scan that reads the rows: counting first costs a scan more
+                count, first, last, *row = conn.execute(
+                    f"SELECT count(*), min(fid), max(fid), {', '.join(selected)}, group_concat(fid) FROM {table} "
+                    f"NOT INDEXED{condition}", (*params, *where_params)).fetchone()
+                span = False
+            else:  # a whole table is counted at once; a span of fids is not listed
+                count, first, last = conn.execute(f"SELECT count(*), min(fid), max(fid) FROM {table}").fetchone()
+                span = bool(count) and last - first + 1 == count
+                if count:
+                    row = conn.execute(f"SELECT {', '.join([*selected, *([] if span else ['group_concat(fid)'])])} "
+                                       f"FROM {table} NOT INDEXED", params).fetchone()
             if not count:
                 return np.zeros(0, np.int64), np.zeros(0), np.zeros(0), [[] for _ in extra]
-            span = last - first + 1 == count
-            size = gpkg._POINT_BLOB.itemsize
-            # NOT INDEXED: the table itself is scanned, in fid order, so the fid span lines up with the rows
-            selected = [f"CAST(group_concat(coalesce({quote(gpkg.GEOMETRY_COLUMN)}, x''), x'') AS BLOB)",
-                        f"total(length({quote(gpkg.GEOMETRY_COLUMN)}) = {size})",
-                        *(f"json_group_array({column})" for column in extra), *([] if span else ["group_concat(fid)"])]
-            row = conn.execute(f"SELECT {', '.join(selected)} FROM {table} NOT INDEXED{condition}",
-                               (*params, *where_params)).fetchone()
             if row[1] == count:
                 lengths = np.full(count, size)
             else:  # NULL, empty or envelope-carrying blobs: their lengths say where each starts
