@@ -33,7 +33,7 @@ def cmd_import(args) -> int:
     value_map = parse_value_maps(args.map_value or [], layer_spec(args.layer))
     report = import_file(Project.open(args.path), args.layer, args.file, crs=args.crs, encoding=args.encoding,
                          lon_col=args.lon_col, lat_col=args.lat_col, mapping=mapping, value_map=value_map,
-                         strict=args.strict, on_duplicate=args.on_duplicate)
+                         strict=args.strict, on_duplicate=args.on_duplicate, keep_payloads=True)
     print("\n".join(report.lines(ui_language())))
     return 0
 

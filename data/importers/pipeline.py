@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,6 +33,9 @@ OUTSIDE_TOLERANCE_M = 5_000.0
 
 BULK_ROWS = 100_000
 """Imports expected to bring this many rows or more (and more than the layer holds) are written as a bulk load."""
+
+PAYLOAD_WAIT_S = 120.0
+"""How long an import waits at most for the map payloads it keeps to be written (:func:`keep_map_payloads`)."""
 
 Progress = Callable[[int, str], None]
 
@@ -123,7 +126,8 @@ def _check_path(path: Path) -> None:
 def import_file(project: Project, layer: str, path, *, crs: str | None = None, encoding: str | None = None,
                 lon_col: str | None = None, lat_col: str | None = None, mapping: dict[str, str] | None = None,
                 value_map: ValueMap | None = None, strict: bool = False, on_duplicate: str | None = None,
-                progress: Progress | None = None, cancelled: Callable[[], bool] = lambda: False) -> ImportReport:
+                progress: Progress | None = None, cancelled: Callable[[], bool] = lambda: False,
+                keep_payloads: bool = False) -> ImportReport:
     """Import ``path`` into ``layer`` of ``project``; see the module docstring.
 
     ``mapping`` is ``{source column: field}``; by default it is guessed from the headers. ``value_map`` maps
@@ -135,6 +139,10 @@ def import_file(project: Project, layer: str, path, *, crs: str | None = None, e
     Villages and grids already in the project (:mod:`data.importers.duplicates`) are updated in place
     (``on_duplicate="update"``: the mapped fields and the outline, fid and code kept) or left as they are
     (``"skip"``); without a choice the import raises :class:`DuplicatesFound` and changes nothing.
+
+    ``keep_payloads``: once committed, also keep the map's payloads of the layers it changed in the project
+    (:func:`keep_map_payloads`), so that the next open draws them from there (a command line import: a window
+    showing the project keeps them itself as it redraws them).
     """
     spec = layer_spec(layer)
     if not spec.geometry:
@@ -212,9 +220,25 @@ def import_file(project: Project, layer: str, path, *, crs: str | None = None, e
                                          "skipped": len(found.fids) - updated, "repaired": report.repaired,
                                          "rejected": len(report.rejected), "fids": span})
     report.imported, report.updated, report.skipped = imported, updated, len(found.fids) - updated
+    if keep_payloads:
+        keep_map_payloads(project, edit.changed)
     if progress:
         progress(100, "完成")  # committed: too late to cancel
     return report
+
+
+def keep_map_payloads(project: Project, changed: Iterable[str], timeout: float = PAYLOAD_WAIT_S) -> None:
+    """Build the map's payloads (WGS 84, as the offline and Tianditu basemaps show them) of the layers in
+    ``changed`` and of those drawn from them (grids are shaded by their cases), keep them in the project
+    (:mod:`data.payload_cache`) and wait until they are written (at most ``timeout`` seconds)."""
+    from data.map_payload import MAP_LAYERS
+    from data.payload_cache import SOURCES, cached_payload, wait_written
+
+    changed = set(changed)
+    for name in MAP_LAYERS:
+        if changed & set(SOURCES.get(name, (name,))):
+            cached_payload(project, name, "wgs84")
+    wait_written(timeout)
 
 
 def _is_bulk(project: Project, layer: str, first: SourceTable) -> bool:
