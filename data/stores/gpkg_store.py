@@ -232,7 +232,9 @@ class GeoPackageProject(Project):
                     f"NOT INDEXED{condition}", (*params, *where_params)).fetchone()
                 span = False
             else:  # a whole table is counted at once; a span of fids is not listed
-                count, first, last = conn.execute(f"SELECT count(*), min(fid), max(fid) FROM {table}").fetchone()
+                # apart, each is answered from the b-tree alone; together, they take a scan (0.1 s at a million rows)
+                count, first, last = conn.execute(f"SELECT (SELECT count(*) FROM {table}), (SELECT min(fid) FROM "
+                                                  f"{table}), (SELECT max(fid) FROM {table})").fetchone()
                 span = bool(count) and last - first + 1 == count
                 if count:
                     row = conn.execute(f"SELECT {', '.join([*selected, *([] if span else ['group_concat(fid)'])])} "
