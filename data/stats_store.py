@@ -23,7 +23,7 @@ from openpyxl.utils import get_column_letter
 
 from data.atomic import atomic_output
 from data.grid_shading import GridShading
-from data.project import Project
+from data.project import Project, coded
 from data.xlsx_cells import keep_text_as_text, save_workbook
 from data.zone_store import load_scheme
 from gis import schedules
@@ -271,21 +271,32 @@ def followups_due(project: Project, on_date: dt.date, lookback_days: int = 3) ->
     :func:`gis.schedules.due_tests`; a contact's day 1 is the day reported): columns ``grid_code``,
     ``person_no`` (a contact's case number), ``category``, ``due_date``, ``test``, ``state`` ("due"/"overdue")."""
     rules = schedule_rules(project)
-    first, last = _arrivals_due(rules, on_date, lookback_days)
-
-    def may_be_due(frame: pd.DataFrame) -> pd.Series:  # only those whose tests can fall in the days listed
-        arrival = frame["reported"].dt.normalize()
-        return frame["category"].isin([c.value for c in CONTACTS]) & (arrival >= first) & (arrival <= last)
-
     persons = _locate(project, project.read_layer("key_persons"))
     persons = persons.assign(arrival_at=pd.to_datetime(persons["arrival_at"], format="mixed"))  # as the contacts'
-    contacts = located_cases(project, ["case_no"], may_be_due)
-    contacts = pd.DataFrame({"person_no": contacts["case_no"], "category": contacts["category"],
-                             "grid_code": contacts["grid_code"], "arrival_at": contacts["reported"].dt.normalize(),
-                             "schedule": None})
-    everyone = pd.concat([persons[["person_no", "category", "grid_code", "arrival_at", "schedule"]], contacts],
-                         ignore_index=True)
+    everyone = pd.concat([persons[["person_no", "category", "grid_code", "arrival_at", "schedule"]],
+                          _contacts_arriving(project, *_arrivals_due(rules, on_date, lookback_days))], ignore_index=True)
     return _due_tests(everyone, rules, on_date, lookback_days)
+
+
+def _contacts_arriving(project: Project, first: pd.Timestamp, last: pd.Timestamp) -> pd.DataFrame:
+    """The contacts reported from day ``first`` to day ``last`` (only their tests can fall in the days listed), in
+    fid order, as persons of :func:`followups_due`: ``person_no`` (the case number), ``category``, ``grid_code``
+    (where the case lies, see :func:`located_cases`), ``arrival_at`` (the day reported) and no ``schedule``.
+    The store reads only contacts reported since shortly before ``first`` (ISO times sort as text; two days' margin
+    for a time zone offset), the category coded as a number; only those arriving in the days are located."""
+    contacts = [c.value for c in CONTACTS]
+    since = (first - pd.Timedelta(days=2)).date().isoformat()
+    fids, x, y, fields = project.read_point_values("cases", {
+        "category": coded("category", contacts), "grid_code": ("grid_code", []), "reported_at": ("reported_at", []),
+        "case_no": ("case_no", [])}, where=f"category IN ({', '.join('?' * len(contacts))}) AND reported_at >= ?",
+        params=[*contacts, since])
+    arrival = parse_times(fields["reported_at"]).dt.normalize()
+    kept = ((arrival >= first) & (arrival <= last)).to_numpy()
+    located = _located(project, np.column_stack([x, y])[kept], pd.Series(fields["grid_code"][kept], dtype=object))
+    category = np.array(contacts, dtype=object)[fields["category"][kept].astype(np.int64)]
+    return pd.DataFrame({"person_no": fields["case_no"][kept], "category": category,
+                         "grid_code": located["grid_code"].to_numpy(), "arrival_at": arrival[kept].to_numpy(),
+                         "schedule": None}, index=pd.Index(fids[kept], name="fid"))
 
 
 def _due_tests(persons: pd.DataFrame, rules: dict[str, schedules.Schedule], on_date: dt.date,

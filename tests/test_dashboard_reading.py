@@ -1,8 +1,9 @@
-"""The capacity tab's reading at scale — the contacts waiting for a room and the new infections counted per town,
-read by the store as coded point arrays — gives the figures of an every-row reading, in both stores, on a county
-with the awkward rows of real files: site names blank in several ways (spaces, a full-width space, a tab), report
-times missing, unreadable or on the edges of the recent days, points in no grid, without a point or outside the
-county, wrong and shared grid codes; and the store's coded point reading holds nulls, gaps and empty results."""
+"""The dashboard's readings at scale — the capacity tab's contacts waiting for a room and new infections counted per
+town, the follow-up tests due of the contacts arriving in the days listed, each read by the store as coded point
+arrays of only the rows that can count — give the figures of an every-row reading, in both stores, on a county with
+the awkward rows of real files: site names blank in several ways (spaces, a full-width space, a tab), report times
+missing, unreadable, date-only or on the edges of the days counted, points in no grid, without a point or outside
+the county, wrong and shared grid codes; and the store's coded point reading holds nulls, gaps and empty results."""
 
 import datetime as dt
 
@@ -17,7 +18,7 @@ from data.project import Project, coded
 from gis import schedules
 from gis.capacity import DEFAULT_DEMAND
 from gis.crs import STORAGE_CRS
-from gis.glossary import CaseCategory, UnitLevel
+from gis.glossary import CONTACTS, CaseCategory, UnitLevel
 from gis.grid_stats import INFECTED_VALUES
 
 AS_OF = dt.date(2026, 3, 14)
@@ -126,6 +127,22 @@ def test_waiting_and_new_cases_per_town_match_every_row_read(county, secondary_c
     summary = capacity_store.demand_summary(county, AS_OF, DEFAULT_DEMAND)
     assert summary.waiting == int(expected["waiting"].sum())
     assert summary.new_cases_per_day == round(int(expected["new"].sum()) / DEFAULT_DEMAND.recent_days, 2)
+
+
+@pytest.mark.parametrize("on_date", [AS_OF, AS_OF - dt.timedelta(days=3), AS_OF + dt.timedelta(days=6)])
+def test_follow_up_tests_due_match_every_row_read(county, on_date):
+    due = stats_store.followups_due(county, on_date, 3)
+    full = stats_store.located_cases(county)  # every row read and located
+    contacts = full[full["category"].isin([c.value for c in CONTACTS])]
+    persons = stats_store._locate(county, county.read_layer("key_persons"))
+    everyone = pd.concat([persons[["person_no", "category", "grid_code", "arrival_at", "schedule"]],
+                          pd.DataFrame({"person_no": contacts["case_no"], "category": contacts["category"],
+                                        "grid_code": contacts["grid_code"],
+                                        "arrival_at": contacts["reported"].dt.normalize(), "schedule": None})],
+                         ignore_index=True)
+    expected = schedules.due_tests(everyone, stats_store.schedule_rules(county), on_date, 3)  # person by person
+    pd.testing.assert_frame_equal(due, expected)
+    assert len(due) > 0 and due["grid_code"].isna().any() and (due["grid_code"] == "DUP").any()
 
 
 def test_the_store_works_out_coded_and_conditional_columns_of_the_rows_a_condition_holds_for(county):
