@@ -110,23 +110,29 @@ def _features(project: Project, spec: LayerSpec, states: dict[int, dict] | None,
               infections: pd.Series | None) -> tuple[list[int], dict[str, list], np.ndarray]:
     """The fids, non-personal properties (plain values, None where missing; grids with their ``infections``) and
     geometries of the features of a polygon or point layer to draw (not lifted zones): the layer read whole, or
-    the rows ``states`` as they are (a patch of a few rows: no frame is made)."""
+    the rows ``states`` as they are (a patch of a few rows). No frame is made either way. An empty geometry (as
+    another program may leave one) is given as none: nothing to draw, and no label point to place."""
     shown = [f.name for f in spec.fields if not f.personal]
     if states is None:
-        frame = project.read_layer(spec.name)
-        if spec.name == "control_zones":
-            frame = frame[frame["status"].fillna("active") != "lifted"]
-        props = {field: _json_list(frame[field]) for field in shown}
+        zones = spec.name == "control_zones"
+        fids, props, geoms = project.read_values(spec.name, shown, where="coalesce(status, 'active') <> ?" if zones
+                                                 else "", params=("lifted",) if zones else ())
+        for field in spec.fields:
+            if field.kind == "REAL" and field.name in props:  # a database's NaN is missing, as in JSON
+                props[field.name] = [None if value != value else value for value in props[field.name]]
         if spec.name == "grids":
             counts = grid_infections(project) if infections is None else infections
-            props["infections"] = counts.reindex(frame.index, fill_value=0).astype(int).tolist()
-        return frame.index.tolist(), props, frame.geometry.values
-    if spec.name == "control_zones":
-        states = {fid: state for fid, state in states.items() if state.get("status") != "lifted"}
-    props = {field: _plain([state.get(field) for state in states.values()]) for field in shown}
-    if spec.name == "grids":
-        props["infections"] = [int(state["infections"]) for state in states.values()]
-    return list(states), props, np.array([state.get("geometry") for state in states.values()], dtype=object)
+            props["infections"] = counts.reindex(fids, fill_value=0).astype(int).tolist()
+    else:
+        if spec.name == "control_zones":
+            states = {fid: state for fid, state in states.items() if state.get("status") != "lifted"}
+        fids = list(states)
+        props = {field: _plain([state.get(field) for state in states.values()]) for field in shown}
+        if spec.name == "grids":
+            props["infections"] = [int(state["infections"]) for state in states.values()]
+        geoms = np.array([state.get("geometry") for state in states.values()], dtype=object)
+    geoms[shapely.is_empty(geoms)] = None
+    return fids, props, geoms
 
 
 def _big_points(project: Project, name: str, datum: str, states: dict[int, dict] | None) -> bytes:
@@ -166,18 +172,6 @@ def _json_values(series: pd.Series) -> list:
     missing = pd.isna(values)  # for the whole column at once
     return [None if gone else (v.item() if hasattr(v, "item") else v)
             for v, gone in zip(values.tolist(), missing.tolist(), strict=True)]
-
-
-def _json_list(series: pd.Series) -> list:
-    """Like :func:`_json_values` for a whole column at once: plain Python values, None for missing."""
-    if not isinstance(series.dtype, np.dtype):  # pandas' nullable and string dtypes
-        return _json_values(series)
-    if series.dtype.kind in "iub":
-        return series.tolist()
-    if series.dtype.kind == "f":
-        values = series.to_numpy()
-        return [None if v != v else v for v in values.tolist()]
-    return _json_values(series)
 
 
 def feature_details(project: Project, name: str, fid: int) -> dict:
