@@ -38,15 +38,15 @@ class GridShading:
     def read(cls, project: Project) -> GridShading:
         """The shading of ``project``'s grids as its cases are now. Only the infected cases are read (the store
         picks them): a case counted nowhere needs no place here, :meth:`apply` counts it once an edit infects it."""
-        grids = project.read_layer("grids", fields=["code"])
-        locator = GridLocator(grids.geometry.values, grids["code"].tolist())
-        if grids.empty:  # no grid to count a case in
-            return cls(grids.index, locator, np.zeros(0, np.int64), np.zeros(0, np.int64))
+        grid_fids, values, outlines = project.read_values("grids", ["code"])
+        grid_fids, locator = pd.Index(grid_fids, dtype=np.int64, name="fid"), GridLocator(outlines, values["code"])
+        if grid_fids.empty:  # no grid to count a case in
+            return cls(grid_fids, locator, np.zeros(0, np.int64), np.zeros(0, np.int64))
         fids, x, y, columns = project.read_points("cases", ["grid_code"], where=INFECTED_CONDITION,
                                                   params=INFECTED_VALUES)
         located = locator.locate(np.column_stack([x, y]), columns["grid_code"].to_numpy(dtype=object))
         order = np.argsort(fids, kind="stable")
-        return cls(grids.index, locator, np.asarray(fids, dtype=np.int64)[order], located[order])
+        return cls(grid_fids, locator, np.asarray(fids, dtype=np.int64)[order], located[order])
 
     @property
     def counts(self) -> pd.Series:

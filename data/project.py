@@ -194,21 +194,18 @@ class Project:
         rows = self._conn().execute(f"SELECT key, value FROM {META_TABLE}").fetchall()
         return {key: json.loads(value) for key, value in rows}
 
-    def read_layer(self, name: str, *, where: str = "", params: Iterable = (), fields: Iterable[str] | None = None
-                   ) -> gpd.GeoDataFrame | pd.DataFrame:
+    def read_layer(self, name: str, *, where: str = "", params: Iterable = ()) -> gpd.GeoDataFrame | pd.DataFrame:
         """A layer as a (Geo)DataFrame indexed by its key (``fid``; ``log_id`` for the audit log),
         geometry in EPSG:4490.
 
-        ``where`` is an optional SQL condition with ``?`` placeholders bound to ``params``; ``fields``, when given,
-        the only fields read (besides the key and the geometry).
+        ``where`` is an optional SQL condition with ``?`` placeholders bound to ``params``.
         """
         spec = layer_spec(name)
         key = spec.primary_key
-        read = spec.fields if fields is None else [spec.field(field) for field in fields]
-        columns = [key] + ([GEOMETRY_COLUMN] if spec.geometry else []) + [field.name for field in read]
+        columns = [key] + ([GEOMETRY_COLUMN] if spec.geometry else []) + spec.field_names
         rows = self._ordered_rows(spec, columns[1:], where, params)
         frame = pd.DataFrame.from_records(rows, columns=columns).set_index(key)
-        for field in read:
+        for field in spec.fields:
             if field.kind == "INTEGER":
                 frame[field.name] = pd.array(frame[field.name], dtype="Int64")
             elif field.kind == "REAL":
