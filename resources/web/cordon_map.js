@@ -361,7 +361,8 @@
   // Fills of a big layer (grid shading by case count) are rasterised once into an image of the whole layer at
   // a zoom where it is at most FILL_CACHE_PX wide; views at or below that zoom draw a scaled part of it (one
   // drawImage instead of thousands of small fills). Built once the layers are drawn, so opening is not slowed.
-  function buildFillCache(P) {
+  function buildFillCache(P) { // null for a layer without fills (outlines only, such as units): nothing to blit
+    if (!P.classes.some((c) => c.style.fillColor && c.style.fillOpacity > 0)) return null;
     const bbox = P.bbox;
     let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
     for (let f = 0; f < P.count; f++) {
@@ -778,6 +779,15 @@
     return boxes.length;
   }
 
+  // Where a canvas sits in its pane: a plain 2D translation (and scale), where Leaflet's L.DomUtil would write a 3D one.
+  // A 3D transform makes each canvas a compositing layer of its own, which software compositing (no GPU) rasterises
+  // into tiles and composites anew on every frame it changes: ~10 ms a frame for each full-view canvas. Flat, the
+  // canvases of neighbouring panes are painted into one layer, as they look (panes keep their order and opacity).
+  function placeFlat(el, at, scale) {
+    el._leaflet_pos = at;
+    el.style.transform = `translate(${at.x}px, ${at.y}px)` + (scale && scale !== 1 ? ` scale(${scale})` : '');
+  }
+
   // Viewport-sized canvases, one per pane given (a layer's own pane; big point layers also their density pane),
   // redrawn from arrays after every move. ``draw(canvas, data, view)`` asks ``canvas(i)`` for the context of the
   // i-th; a canvas not asked for in a frame is taken off screen (nothing to composite). A hidden layer is not
@@ -834,7 +844,7 @@
         }
         if (!used[i]) {
           used[i] = true;
-          L.DomUtil.setPosition(c, at);
+          placeFlat(c, at);
           c.style.visibility = 'visible'; c.style.display = '';
           ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
           ctx.clearRect(0, 0, size.x, size.y);
@@ -853,19 +863,21 @@
   // viewreset, twice per zoom; this one keeps the canvas when its size did not change (it is cleared before
   // each full redraw anyway). Its canvas covers only the part of the padded view its features reach (a few zones or
   // sites seldom fill a street-level view, and every pixel of a canvas is rasterised and composited each frame in
-  // software); a feature drawn or moved beyond that part makes it cover the padded view again at once.
+  // software; features out of view do not count); a feature drawn or moved beyond that part makes it cover the padded
+  // view again at once.
   const StableCanvas = L.Canvas.extend({
     _update() {
       if (this._map._animatingZoom && this._bounds) return;
       L.Renderer.prototype._update.call(this);
       const padded = this._bounds, content = this._contentBounds(padded), m = L.Browser.retina ? 2 : 1, container = this._container;
-      // A canvas a little larger than needed is kept, not reallocated (a new canvas costs milliseconds a frame).
+      // A canvas larger than needed is kept, not reallocated (a new canvas costs milliseconds a frame, and zooming in
+      // and out changes the reach of sites spread over the county at every step); its part out of view costs nothing.
       const need = content.getSize(), kept = L.point(container.width / m, container.height / m);
-      const keep = need.x <= kept.x && need.y <= kept.y && kept.x * kept.y <= 1.5 * need.x * need.y;
+      const keep = need.x <= kept.x && need.y <= kept.y && kept.x * kept.y <= 4 * need.x * need.y;
       this._bounds = keep ? L.bounds(content.min, content.min.add(kept)) : content;
       this._offset = this._bounds.min.subtract(padded.min); // where the canvas sits in the padded view
       const b = this._bounds, size = b.getSize();
-      L.DomUtil.setPosition(container, b.min);
+      placeFlat(container, b.min);
       if (container.width !== m * size.x || container.height !== m * size.y) {
         container.width = m * size.x; container.height = m * size.y;
         container.style.width = size.x + 'px'; container.style.height = size.y + 'px';
@@ -887,9 +899,10 @@
         } else {
           a = b = m.latLngToLayerPoint(layer.getLatLng());
         }
-        const r = pad + (layer._radius || 0);
-        if (!box) box = L.bounds(a.subtract([r, r]), b.add([r, r]));
-        else { box.extend(a.subtract([r, r])); box.extend(b.add([r, r])); }
+        const r = pad + (layer._radius || 0), min = a.subtract([r, r]), max = b.add([r, r]);
+        if (max.x < view.min.x || max.y < view.min.y || min.x > view.max.x || min.y > view.max.y) continue; // out of view
+        if (!box) box = L.bounds(min, max);
+        else { box.extend(min); box.extend(max); }
       }
       if (!box || !box.intersects(view)) return L.bounds(view.min, view.min.add([1, 1]));
       const min = L.point(Math.max(view.min.x, Math.floor(box.min.x)), Math.max(view.min.y, Math.floor(box.min.y)));
@@ -907,7 +920,7 @@
     _updateTransform(center, zoom) { // Leaflet's placement of the padded view, moved to where the canvas sits in it
       const m = this._map, scale = m.getZoomScale(zoom, this._zoom), half = m.getSize().multiplyBy(0.5 + this.options.padding);
       const at = half.multiplyBy(-scale).add(m.project(this._center, zoom)).subtract(m._getNewPixelOrigin(center, zoom));
-      L.DomUtil.setTransform(this._container, at.add((this._offset || L.point(0, 0)).multiplyBy(scale)), scale);
+      placeFlat(this._container, at.add((this._offset || L.point(0, 0)).multiplyBy(scale)), scale);
     },
   });
   function paneRenderer(name, padding) { // one canvas renderer per pane, reused across reloads
