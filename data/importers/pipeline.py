@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import logging
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,6 +39,7 @@ PAYLOAD_WAIT_S = 120.0
 """How long an import waits at most for the map payloads it keeps to be written (:func:`keep_map_payloads`)."""
 
 Progress = Callable[[int, str], None]
+_log = logging.getLogger(__name__)
 
 
 class ImportCancelled(UserError):
@@ -230,14 +232,18 @@ def import_file(project: Project, layer: str, path, *, crs: str | None = None, e
 def keep_map_payloads(project: Project, changed: Iterable[str], timeout: float = PAYLOAD_WAIT_S) -> None:
     """Build the map's payloads (WGS 84, as the offline and Tianditu basemaps show them) of the layers in
     ``changed`` and of those drawn from them (grids are shaded by their cases), keep them in the project
-    (:mod:`data.payload_cache`) and wait until they are written (at most ``timeout`` seconds)."""
+    (:mod:`data.payload_cache`) and wait until they are written (at most ``timeout`` seconds). The import is
+    committed already: a payload that cannot be built is only logged (the next open builds it)."""
     from data.map_payload import MAP_LAYERS
     from data.payload_cache import SOURCES, cached_payload, wait_written
 
     changed = set(changed)
     for name in MAP_LAYERS:
         if changed & set(SOURCES.get(name, (name,))):
-            cached_payload(project, name, "wgs84")
+            try:
+                cached_payload(project, name, "wgs84")
+            except Exception:  # a cache is never worth a failed import
+                _log.debug("map payload of %s not kept after the import", name, exc_info=True)
     wait_written(timeout)
 
 
