@@ -27,7 +27,7 @@ from data.project import Project, coded
 from data.xlsx_cells import keep_text_as_text, save_workbook
 from data.zone_store import load_scheme
 from gis import schedules
-from gis.deadlines import REPORTING_DEADLINES, overdue_steps
+from gis.deadlines import REPORTABLE, REPORTING_DEADLINES, overdue_steps
 from gis.errors import UserError
 from gis.glossary import CONTACTS, CaseCategory, CaseGroup, FacilityKind, UnitLevel
 from gis.grid_stats import (
@@ -352,11 +352,20 @@ def overdue_reports(project: Project, at: dt.datetime | None = None) -> pd.DataF
     """Reporting steps not done by their deadline at time ``at`` (default now), most overdue first:
     ``case_no``, ``category``, ``grid_code``, ``step``, ``label``, ``deadline``, ``hours_over``."""
     fields = ["discovered_at", *(rule.field for rule in REPORTING_DEADLINES)]
-    cases = project.read_layer("cases", where="discovered_at IS NOT NULL")  # no deadline runs without it
-    times = pd.DataFrame({c: parse_times(cases[c]).to_numpy() for c in fields}, index=cases.index)
+    reportable = [c.value for c in REPORTABLE]
+    # only reportable cases with a discovery time have deadlines: the store reads those, as point arrays
+    fids, x, y, values = project.read_point_values(
+        "cases", {column: (column, []) for column in ["category", "case_no", "grid_code", *fields]},
+        where=f"discovered_at IS NOT NULL AND category IN ({', '.join('?' * len(reportable))})", params=reportable)
+    cases = pd.DataFrame({column: values[column] for column in ("case_no", "category", "grid_code")},
+                         index=pd.Index(fids, name="fid"))
+    times = pd.DataFrame({c: parse_times(values[c]).to_numpy() for c in fields}, index=cases.index)
     steps = overdue_steps(times.assign(category=cases["category"]), at or dt.datetime.now())
-    late = cases.loc[pd.unique(steps["case"])]
-    late = _locate(project, late) if len(late) else late  # only the late cases are looked up in the grids
+    rows = np.flatnonzero(cases.index.isin(pd.unique(steps["case"])))  # only the late are looked up in the grids
+    late = cases.iloc[rows]
+    if len(late):
+        late = late.assign(grid_code=_located(project, np.column_stack([x, y])[rows], late["grid_code"])["grid_code"]
+                           .to_numpy())
     details = late.loc[steps["case"], ["case_no", "category", "grid_code"]].reset_index(drop=True)
     return pd.concat([details, steps[["step", "label", "deadline", "hours_over"]]], axis=1)
 

@@ -1,6 +1,6 @@
 """The dashboard's readings at scale — the capacity tab's contacts waiting for a room and new infections counted per
-town, the follow-up tests due of the contacts arriving in the days listed, each read by the store as coded point
-arrays of only the rows that can count — give the figures of an every-row reading, in both stores, on a county with
+town, the follow-up tests due of the contacts arriving in the days listed, the reporting steps past their deadline,
+each read by the store as point arrays of only the rows that can count — give the figures of an every-row reading, in both stores, on a county with
 the awkward rows of real files: site names blank in several ways (spaces, a full-width space, a tab), report times
 missing, unreadable, date-only or on the edges of the days counted, points in no grid, without a point or outside
 the county, wrong and shared grid codes; and the store's coded point reading holds nulls, gaps and empty results."""
@@ -18,8 +18,9 @@ from data.project import Project, coded
 from gis import schedules
 from gis.capacity import DEFAULT_DEMAND
 from gis.crs import STORAGE_CRS
+from gis.deadlines import REPORTING_DEADLINES, overdue_steps
 from gis.glossary import CONTACTS, CaseCategory, UnitLevel
-from gis.grid_stats import INFECTED_VALUES
+from gis.grid_stats import INFECTED_VALUES, parse_times
 
 AS_OF = dt.date(2026, 3, 14)
 SITE = "鲁山县人民宾馆隔离点"
@@ -66,7 +67,12 @@ def build_county(target) -> Project:
     cases = gpd.GeoDataFrame({
         "case_no": [f"LS{i:05d}" for i in range(n)], "category": categories, "grid_code": codes,
         "reported_at": [REPORT_TIMES[i % len(REPORT_TIMES)] for i in range(n)],
-        "site_name": [SITE_NAMES[i % len(SITE_NAMES)] for i in range(n)]}, geometry=points, crs=STORAGE_CRS)
+        "site_name": [SITE_NAMES[i % len(SITE_NAMES)] for i in range(n)],
+        "discovered_at": [REPORT_TIMES[(i + 4) % len(REPORT_TIMES)] if i % 3 else None for i in range(n)],
+        "reported_online_at": ["2026-03-10T11:00:00" if i % 4 == 0 else "2026-13-40" if i % 9 == 0 else None
+                               for i in range(n)],
+        "lab_result_at": ["2026-03-09T08:00:00" if i % 5 == 0 else None for i in range(n)]},
+        geometry=points, crs=STORAGE_CRS)
     with project.transaction() as edit:
         edit.insert("admin_units", gpd.GeoDataFrame(units, crs=STORAGE_CRS), log_each=False)
         edit.insert("grids", gpd.GeoDataFrame(grids, crs=STORAGE_CRS), log_each=False)
@@ -143,6 +149,21 @@ def test_follow_up_tests_due_match_every_row_read(county, on_date):
     expected = schedules.due_tests(everyone, stats_store.schedule_rules(county), on_date, 3)  # person by person
     pd.testing.assert_frame_equal(due, expected)
     assert len(due) > 0 and due["grid_code"].isna().any() and (due["grid_code"] == "DUP").any()
+
+
+def test_late_reports_match_every_row_read(county):
+    at = dt.datetime(2026, 3, 14, 20)
+    late = stats_store.overdue_reports(county, at)
+    cases = county.read_layer("cases")  # every row
+    times = pd.DataFrame({column: parse_times(cases[column]).to_numpy()
+                          for column in ["discovered_at", *(rule.field for rule in REPORTING_DEADLINES)]}, index=cases.index)
+    steps = overdue_steps(times.assign(category=cases["category"]), at)
+    located = stats_store.located_cases(county)
+    expected = pd.concat([located.loc[steps["case"], ["case_no", "category", "grid_code"]].reset_index(drop=True),
+                          steps[["step", "label", "deadline", "hours_over"]]], axis=1)
+    pd.testing.assert_frame_equal(late, expected)
+    assert len(late) > 0 and late["grid_code"].isna().any() and set(late["step"]) == {
+        "reported_online_at", "lab_result_at", "investigated_at"}
 
 
 def test_the_store_works_out_coded_and_conditional_columns_of_the_rows_a_condition_holds_for(county):
