@@ -149,6 +149,18 @@ def test_dragged_and_zoomed_every_layer_is_where_its_features_are_and_a_click_hi
     settle(qtbot, shown, lambda: shown.fit_bounds((west, south, east, north)))
     assert js(qtbot, shown, "cordon.view().zoom") >= 15
     assert near(screen_colour(qtbot, shown, *sites[0]), GREEN, 24)
+    west, south = lon_lat(3500 - 300, 1500 - 200)  # on the west town's east edge, its ends far out of view
+    east, north = lon_lat(3500 + 300, 1500 + 200)
+    settle(qtbot, shown, lambda: shown.fit_bounds((west, south, east, north)))
+    units = district.read_layer("admin_units")
+    edge = units.loc[units["name"] == "城关镇"].geometry.iloc[0].bounds[2]
+    x, y = js(qtbot, shown, f"cordon.pointOf({edge}, {(south + north) / 2})")
+    image = shown.grab().toImage()
+    across = [image.pixelColor(round(x) + dx, round(y)) for dx in range(-3, 4)]
+    assert min(max(c.red(), c.green(), c.blue()) for c in across) < 130  # the edge is drawn through the view
+    beside = image.pixelColor(round(x) - 60, round(y))
+    assert min(beside.red(), beside.green(), beside.blue()) > 200  # and nothing dark beside it (an unshaded grid)
+
     west, south = lon_lat(-200, -200)
     east, north = lon_lat(7200, 3200)
     settle(qtbot, shown, lambda: shown.fit_bounds((west, south, east, north)))  # and out again: all three back

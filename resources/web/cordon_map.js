@@ -333,17 +333,36 @@
     return bbox;
   }
 
+  // Outlines reaching far out of the view (a town's or the county's, zoomed in) leave out their vertices beyond it: a
+  // vertex is dropped when it, the vertex before it (as traced) and the one after it all lie beyond the same edge of
+  // the view widened by CULL_PAD_PX. What is traced instead runs beyond that edge too (the three points lie in its
+  // half-plane), so the strokes and even-odd fills in view are as before; the software canvas no longer strokes
+  // thousands of vertices nobody sees.
+  const CULL_PAD_PX = 16;
+  function outcode(x, y, right, bottom) { // which edges of [-pad, right] × [-pad, bottom] a point lies beyond (bits)
+    return (x < -CULL_PAD_PX ? 1 : x > right ? 2 : 0) | (y < -CULL_PAD_PX ? 4 : y > bottom ? 8 : 0);
+  }
+
   const run = new Float64Array(2 * STRAIGHT_RUN); // tracePolygon's vertices passed over
   function tracePolygon(ctx, P, f, v) {
-    const { mx, my, rings, polygons, multis } = P, { world, ox, oy } = v;
+    const { mx, my, rings, polygons, multis, bbox } = P, { world, ox, oy } = v;
+    const right = v.w + CULL_PAD_PX, bottom = v.h + CULL_PAD_PX; // (a whole image of the layer has no w, h: no culling)
+    const cull = v.w !== undefined && outcode(bbox[4 * f] * world - ox, bbox[4 * f + 1] * world - oy, right, bottom) |
+      outcode(bbox[4 * f + 2] * world - ox, bbox[4 * f + 3] * world - oy, right, bottom);
     for (let p = multis[f]; p < multis[f + 1]; p++) {
       for (let r = polygons[p]; r < polygons[p + 1]; r++) {
         const c0 = rings[r], c1 = rings[r + 1];
         if (c1 - c0 < 3) continue;
         let lx = mx[c0] * world - ox, ly = my[c0] * world - oy, n = 0; // n: vertices passed over since (lx, ly)
+        let traced = cull ? outcode(lx, ly, right, bottom) : 0; // where the vertex traced last lies
         ctx.moveTo(lx, ly);
         for (let c = c0 + 1; c < c1 - 1; c++) { // the closing vertex repeats the first: closePath draws it
           const sx = mx[c] * world - ox, sy = my[c] * world - oy;
+          if (cull) {
+            const here = outcode(sx, sy, right, bottom);
+            if (traced & here & outcode(mx[c + 1] * world - ox, my[c + 1] * world - oy, right, bottom)) continue;
+            traced = here;
+          }
           const qx = n ? run[2 * n - 2] : lx, qy = n ? run[2 * n - 1] : ly; // the vertex kept last
           if (Math.abs(sx - qx) < SIMPLIFY_PX && Math.abs(sy - qy) < SIMPLIFY_PX) continue;
           let straight = n < STRAIGHT_RUN; // every vertex passed over near the line from (lx, ly) to this one?
