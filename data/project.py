@@ -32,7 +32,7 @@ import json
 import math
 import os
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 import geopandas as gpd
 import numpy as np
@@ -249,7 +249,7 @@ class Project:
         index of each row's value in ``values`` and 255 for any other value (NULL included)."""
         _point_spec(name).field(column)
         case, params = coded(column, values)
-        fids, x, y, (codes,) = self._point_rows(name, [case], params, "", ())
+        fids, x, y, (codes,) = self._point_rows(name, [case], params, "", (), parse=_small_numbers)
         return fids, x, y, np.asarray(codes, dtype=np.uint8).reshape(len(fids))
 
     def read_point_values(self, name: str, expressions: dict[str, tuple[str, list]], *, where: str = "",
@@ -486,11 +486,12 @@ class Project:
         """Values read through :attr:`geometry_select` -> shapely geometries (None for NULL)."""
         raise NotImplementedError
 
-    def _point_rows(self, name: str, extra: list[str], params, where: str, where_params: tuple
-                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list]:
+    def _point_rows(self, name: str, extra: list[str], params, where: str, where_params: tuple,
+                    parse: Callable[[str], Sequence] = json.loads) -> tuple[np.ndarray, np.ndarray, np.ndarray, list]:
         """fids, x, y (NaN without geometry) of a point layer ordered by fid, with the values of each ``extra``
         SQL expression (one list per expression, in the same order; their placeholders bound to ``params``), of
-        the rows the ``where`` condition (if any; its placeholders bound to ``where_params``) holds for."""
+        the rows the ``where`` condition (if any; its placeholders bound to ``where_params``) holds for. The store
+        hands each expression's values as one JSON array, which ``parse`` reads."""
         raise NotImplementedError
 
     def _extent(self, name: str, after_fid: int | None):
@@ -538,6 +539,12 @@ def coded(column: str, values: list) -> tuple[str, list]:
         return "255", []
     return (f"CASE {quote(column)} " + " ".join(f"WHEN ? THEN {i}" for i in range(len(values))) + " ELSE 255 END",
             list(values))
+
+
+def _small_numbers(text: str) -> np.ndarray:
+    """A JSON array of whole numbers 0-255 without null (a coded column, :func:`coded`) read by numpy: a million
+    codes in a few milliseconds instead of a million Python ints."""
+    return np.fromstring(text.strip("[]"), dtype=np.uint8, sep=",")
 
 
 def _point_spec(name: str) -> LayerSpec:

@@ -16,7 +16,7 @@ import json
 import os
 import sqlite3
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -212,8 +212,8 @@ class GeoPackageProject(Project):
     def _decode_geometries(self, values: list) -> np.ndarray:
         return gpkg.decode_geometries(values)
 
-    def _point_rows(self, name: str, extra: list[str], params, where: str, where_params: tuple
-                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list]:
+    def _point_rows(self, name: str, extra: list[str], params, where: str, where_params: tuple,
+                    parse: Callable[[str], Sequence] = json.loads) -> tuple[np.ndarray, np.ndarray, np.ndarray, list]:
         """The layer's rows (those ``where`` holds for) as one aggregate row, not a million: the point blobs back to
         back (read with numpy, :func:`data.gpkg.packed_point_coordinates`), each extra column as one JSON array
         (point layers hold text and integers only), the fids as a span when a whole layer has no gap, else as one
@@ -249,7 +249,7 @@ class GeoPackageProject(Project):
                     f"{condition}", where_params).fetchone()[0], dtype=np.int64, sep=",")
         fids = np.arange(first, last + 1, dtype=np.int64) if span else np.fromstring(row[-1], dtype=np.int64, sep=",")
         x, y = gpkg.packed_point_coordinates(row[0], lengths)
-        return fids, x, y, [json.loads(column) for column in row[2:2 + len(extra)]]
+        return fids, x, y, [parse(column) for column in row[2:2 + len(extra)]]
 
     def _extent(self, name: str, after_fid: int | None):
         table, conn = quote(name), self._conn()

@@ -26,7 +26,7 @@ import json
 import sys
 import threading
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 import psycopg
@@ -285,8 +285,8 @@ class PostgisProject(Project):
     def _decode_geometries(self, values: list) -> np.ndarray:
         return shapely.from_wkb(np.asarray(values, dtype=object))
 
-    def _point_rows(self, name: str, extra: list[str], params, where: str, where_params: tuple
-                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list]:
+    def _point_rows(self, name: str, extra: list[str], params, where: str, where_params: tuple,
+                    parse: Callable[[str], Sequence] = json.loads) -> tuple[np.ndarray, np.ndarray, np.ndarray, list]:
         """The layer's rows (those ``where`` holds for) as one aggregate row over the rows sorted once by fid: fids
         and x, y as binary arrays read with numpy (NaN where there is no point), each extra column as one JSON
         array."""
@@ -302,7 +302,7 @@ class PostgisProject(Project):
             return np.zeros(0, np.int64), np.zeros(0), np.zeros(0), [[] for _ in extra]
         fids = np.frombuffer(row[1], dtype=">i8").astype(np.int64)
         xy = np.frombuffer(row[2], dtype=">f8").astype(np.float64).reshape(-1, 2)
-        values = [json.loads(column) for column in row[3:]]
+        values = [parse(column) for column in row[3:]]
         if (np.diff(fids) < 0).any():  # every aggregate took the rows in the same order, but not in fid order
             order = np.argsort(fids, kind="stable")
             fids, xy, values = fids[order], xy[order], [[column[i] for i in order] for column in values]
