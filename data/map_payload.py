@@ -4,10 +4,11 @@ Layout of a payload: ``uint32 header length`` | ``header (UTF-8 JSON)`` | paddin
 The header names each buffer (``name``, ``dtype`` as in JavaScript typed arrays, ``offset`` from the start of
 the buffers — see :func:`data_start` — and ``length`` in elements) and carries small per-feature properties as JSON arrays. Coordinates
 are longitude/latitude, shifted to GCJ-02 when the page shows an AutoNavi basemap (``datum="gcj02"``). The layers
-the page only draws (grids, cases, key persons: never snapped to nor edited there) send ``x``/``y`` as whole
-multiples of 1/``coordScale`` degrees (Int32, about 1 cm: half the bytes to move into the page, the same integers in
-a whole layer and in a patch of it); the page and :func:`unpack` divide them back into degrees. Zones and units,
-whose outlines drawing snaps to and edits, keep them as Float64.
+the page only draws (grids, cases, key persons: never snapped to nor edited there) send ``x``/``y`` already
+projected, as whole multiples of 1/``worldScale`` Web Mercator world units (Int32, under 1 cm on the ground: half
+the bytes of Float64 to move into the page, no projection there, the same integers in a whole layer and in a patch
+of it); :func:`unpack` turns them back into degrees. Zones and units, whose outlines drawing snaps to and edits, keep
+them as Float64 degrees, and so do label points.
 Personal fields (name, ID number, phone) are never included.
 
 >>> header, _ = unpack(pack({"layer": "x"}, {"v": np.arange(3, dtype="<f8")}))
@@ -33,9 +34,10 @@ DATUMS = ("wgs84", "gcj02")
 MAP_LAYERS = ("grids", "admin_units", "control_zones", "isolation_sites", "facilities", "key_persons", "cases")
 """Layers the page draws, bottom to top."""
 _BIG_POINT_LAYERS = {"cases", "key_persons"}  # drawn from typed arrays; details are asked for on click
-COORD_SCALE = 10_000_000
-"""Coordinates of the layers in :data:`_QUANTISED` are sent as round(degrees × COORD_SCALE) (Int32 holds ±214°)."""
-_QUANTISED = {"grids", "cases", "key_persons"}
+WORLD_SCALE = 2**31
+"""Coordinates of the layers in :data:`_PROJECTED` are sent as round(Web Mercator world units × WORLD_SCALE): the
+world, [0, 1) both ways as the page's ``mercator`` makes it, in steps of 1.9 cm × cos(latitude)."""
+_PROJECTED = {"grids", "cases", "key_persons"}
 _JS_TYPES = {"<f8": "Float64", "<f4": "Float32", "<i4": "Int32", "<u4": "Uint32", "|u1": "Uint8"}
 
 
@@ -66,8 +68,8 @@ def unpack(payload: bytes) -> tuple[dict, dict[str, np.ndarray]]:
     reverse = {v: k for k, v in _JS_TYPES.items()}
     arrays = {b["name"]: np.frombuffer(payload, dtype=reverse[b["dtype"]], count=b["length"], offset=start + b["offset"])
               for b in header["buffers"]}
-    if "coordScale" in header:  # degrees again, as the page makes them
-        arrays["x"], arrays["y"] = arrays["x"] / header["coordScale"], arrays["y"] / header["coordScale"]
+    if "worldScale" in header:  # degrees again
+        arrays["x"], arrays["y"] = _degrees(arrays["x"] / header["worldScale"], arrays["y"] / header["worldScale"])
     return header, arrays
 
 
@@ -91,9 +93,9 @@ def layer_payload(project: Project, name: str, datum: str = "wgs84", states: dic
     _, coords, (rings, polygons, multis) = shapely.to_ragged_array(geoms) if len(geoms) else (
         None, np.zeros((0, 2)), (np.zeros(1, "<i4"),) * 3)
     x, y = _shift(coords[:, 0], coords[:, 1], datum)
-    if name in _QUANTISED:
-        header["coordScale"] = COORD_SCALE
-        x, y = _quantised(x), _quantised(y)
+    if name in _PROJECTED:
+        header["worldScale"] = WORLD_SCALE
+        x, y = _world(x, y)
     label = shapely.point_on_surface(geoms)
     lx, ly = _shift(shapely.get_x(label), shapely.get_y(label), datum)
     return pack(header, {"x": x, "y": y, "rings": rings.astype("<i4"), "polygons": polygons.astype("<i4"),
@@ -147,8 +149,9 @@ def _big_points(project: Project, name: str, datum: str, states: dict[int, dict]
         category = np.array([codes.get(state.get("category"), 255) for state in states.values()], dtype=np.uint8)
     x, y = _shift(x, y, datum)
     header = {"layer": name, "kind": "bigpoints", "count": len(fids), "categories": choices.values(),
-              "coordScale": COORD_SCALE}
-    return pack(header, {"x": _quantised(x), "y": _quantised(y), "category": category, "fid": fids.astype("<u4")})
+              "worldScale": WORLD_SCALE}
+    x, y = _world(x, y)
+    return pack(header, {"x": x, "y": y, "category": category, "fid": fids.astype("<u4")})
 
 
 def _shift(x: np.ndarray, y: np.ndarray, datum: str) -> tuple[np.ndarray, np.ndarray]:
@@ -158,8 +161,17 @@ def _shift(x: np.ndarray, y: np.ndarray, datum: str) -> tuple[np.ndarray, np.nda
     return np.asarray(x, dtype="<f8"), np.asarray(y, dtype="<f8")
 
 
-def _quantised(values: np.ndarray) -> np.ndarray:
-    return np.round(values * COORD_SCALE).astype("<i4")
+def _world(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Longitudes and latitudes as whole steps of Web Mercator world units (see :data:`WORLD_SCALE`)."""
+    s = np.sin(lat * (np.pi / 180))
+    with np.errstate(divide="ignore"):  # the poles: clipped below, as everything beyond Int32
+        y = 0.5 - np.log((1 + s) / (1 - s)) / (4 * np.pi)
+    return tuple(np.clip(np.round(v * WORLD_SCALE), -2**31, 2**31 - 1).astype("<i4") for v in ((lon + 180) / 360, y))
+
+
+def _degrees(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Web Mercator world units as longitudes and latitudes (the inverse of the projection in :func:`_world`)."""
+    return x * 360 - 180, np.degrees(np.arctan(np.sinh(np.pi * (1 - 2 * y))))
 
 
 def _plain(values: list) -> list:

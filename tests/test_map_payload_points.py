@@ -11,7 +11,7 @@ import pytest
 import shapely
 
 from data import gpkg
-from data.map_payload import COORD_SCALE, layer_payload, unpack
+from data.map_payload import WORLD_SCALE, layer_payload, unpack
 from data.project import Project
 from gis.crs import STORAGE_CRS
 
@@ -67,7 +67,7 @@ def test_cases_read_as_arrays_equal_the_general_reader_with_gaps_in_the_fids(cas
 
     header, arrays = unpack(layer_payload(cases, "cases"))
     assert header["count"] == 397 and list(arrays["fid"]) == fids
-    half_step = 0.5 / COORD_SCALE + 1e-12  # the page is sent whole steps of 1e-7 degrees (about 1 cm)
+    half_step = 0.5 * 360 / WORLD_SCALE + 1e-12  # the page is sent whole steps of 2^-31 of the world (under 2 cm)
     np.testing.assert_allclose(arrays["x"], x, rtol=0, atol=half_step)
     np.testing.assert_allclose(arrays["y"], y, rtol=0, atol=half_step)
     named = header["categories"]

@@ -294,7 +294,7 @@ def test_nothing_is_kept_in_a_geopackage_opened_from_a_network_share(tmp_path):
         assert not conn.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (CACHE_TABLE,)).fetchone()
 
 
-def test_layers_only_drawn_travel_in_centimetre_steps_and_outlines_drawing_snaps_to_exactly(tmp_path):
+def test_layers_only_drawn_travel_projected_in_centimetre_steps_and_outlines_drawing_snaps_to_exactly(tmp_path):
     project = county(tmp_path / "yx.gpkg")
     for name in ("grids", "cases", "admin_units"):
         payload = layer_payload(project, name)
@@ -302,18 +302,21 @@ def test_layers_only_drawn_travel_in_centimetre_steps_and_outlines_drawing_snaps
         stored = shapely.get_coordinates(project.read_layer(name).geometry.values)
         if name == "admin_units":  # zones are snapped to unit outlines: their vertices as stored, to the bit
             assert np.array_equal(arrays["x"], stored[:, 0]) and np.array_equal(arrays["y"], stored[:, 1])
+            assert "worldScale" not in header
             continue
         assert {b["name"]: b["dtype"] for b in header["buffers"]}["x"] == "Int32"  # half the bytes of Float64
-        assert np.abs(arrays["x"] - stored[:, 0]).max() <= 0.5e-7 + 1e-12  # within about 1 cm
-        assert np.abs(arrays["y"] - stored[:, 1]).max() <= 0.5e-7 + 1e-12
+        assert header["worldScale"] == 2**31  # Web Mercator already: the page projects nothing
+        east_m = np.abs(arrays["x"] - stored[:, 0]) * 111_320 * np.cos(np.radians(stored[:, 1]))
+        north_m = np.abs(arrays["y"] - stored[:, 1]) * 110_574
+        assert east_m.max() < 0.01 and north_m.max() < 0.01  # within 1 cm on the ground
 
 
 def test_payloads_kept_in_the_previous_layout_are_built_again(tmp_path):
     target = tmp_path / "yx.gpkg"
     county(target)
     assert built(opened(target)) == set(MAP_LAYERS)
-    with sqlite3.connect(target) as conn:  # as a Cordon before Int32 coordinates kept them
-        conn.execute(f"UPDATE {CACHE_TABLE} SET version = '1' || substr(version, 2)")
+    with sqlite3.connect(target) as conn:  # as a Cordon before projected coordinates kept them (layout 2)
+        conn.execute(f"UPDATE {CACHE_TABLE} SET version = '2' || substr(version, 2)")
     again = opened(target)
     assert built(again) == set(MAP_LAYERS)
-    assert unpack(again["cases"][0])[0]["coordScale"] == 10_000_000
+    assert unpack(again["cases"][0])[0]["worldScale"] == 2**31

@@ -45,16 +45,9 @@
     return { header: JSON.parse(new TextDecoder().decode(new Uint8Array(buffer, 4, size))), start: Math.ceil((4 + size) / 8) * 8 };
   }
 
-  function payloadArrays(buffer, header, start) {
+  function payloadArrays(buffer, header, start) { // as sent: x/y in degrees, or in world steps (header.worldScale)
     const arrays = {};
     for (const b of header.buffers) arrays[b.name] = new globalThis[b.dtype + 'Array'](buffer, start + b.offset, b.length);
-    if (header.coordScale) { // x/y sent as whole multiples of 1/coordScale degrees: degrees again
-      for (const key of ['x', 'y']) {
-        const stored = arrays[key], degrees = new Float64Array(stored.length);
-        for (let i = 0; i < stored.length; i++) degrees[i] = stored[i] / header.coordScale;
-        arrays[key] = degrees;
-      }
-    }
     return arrays;
   }
 
@@ -63,16 +56,20 @@
   // Whole layers are fetched on a worker thread, which also projects their coordinates (decoded.world: Web Mercator
   // of x/y and labelX/labelY), so that the page's thread, busy preparing and drawing the layers that came first,
   // neither holds up the transfer of the others nor spends time projecting. Where workers cannot run (or fetch
-  // there), the page fetches and projects itself.
+  // there), the page fetches and projects itself. Layers only drawn (grids and big points) come projected already,
+  // as whole steps of 1/worldScale world units (data/map_payload.py): those are only scaled.
   function layerWorkerMain(maxIndexLevel) { // runs in the worker, with the functions WORKER_FUNCTIONS beside it
-    onmessage = async ({ data: { id, url } }) => {
+    onmessage = async ({ data: { id, url, buffer: fetched } }) => { // a url to fetch, or the payload fetched already
       try {
-        const response = await fetch(url);
-        if (!response.ok) throw new Error(`HTTP ${response.status}`);
-        const buffer = await response.arrayBuffer();
+        let buffer = fetched;
+        if (!buffer) {
+          const response = await fetch(url);
+          if (!response.ok) throw new Error(`HTTP ${response.status}`);
+          buffer = await response.arrayBuffer();
+        }
         const { header, start } = payloadHeader(buffer), arrays = payloadArrays(buffer, header, start), world = {};
         for (const [x, y] of [['x', 'y'], ['labelX', 'labelY']]) {
-          if (arrays[x] && arrays[y]) [world[x], world[y]] = mercator(arrays[x], arrays[y]);
+          if (arrays[x] && arrays[y]) [world[x], world[y]] = worldOf(header, x, arrays[x], arrays[y]);
         }
         const moved = new Set([buffer, arrays.x && arrays.x.buffer, arrays.y && arrays.y.buffer, ...Object.values(world).map((a) => a.buffer)]);
         if (header.kind === 'polygons' && arrays.multis) {
@@ -90,10 +87,10 @@
     };
   }
 
-  const WORKER_FUNCTIONS = [payloadHeader, payloadArrays, mercator, polygonBoxes, pointIndex]; // self-contained
+  const WORKER_FUNCTIONS = [payloadHeader, payloadArrays, worldOf, mercator, polygonBoxes, pointIndex]; // self-contained
   const LAYER_WORKERS = 4; // the layers fetched at once are shared out in turn (the big three each get one of their own)
   const layerWorker = { workers: undefined, jobs: new Map(), next: 0 }; // workers: undefined untried, null unusable
-  function workerFetch(url) { // {header, arrays, world} of a payload fetched by a worker, or null without workers
+  function startWorkers() { // once; layerWorker.workers null where they cannot run
     if (layerWorker.workers === undefined) {
       try {
         const source = [...WORKER_FUNCTIONS, layerWorkerMain].map(String).join('\n') + `\nlayerWorkerMain(${MAX_INDEX_LEVEL});`;
@@ -117,21 +114,36 @@
         layerWorker.workers = null;
       }
     }
+  }
+
+  function workerFetch(url, buffer) { // {header, arrays, world} of a payload (fetched from url by a worker, or given), or null without workers
+    startWorkers();
     if (!layerWorker.workers) return null;
     const id = ++layerWorker.next;
     return new Promise((resolve, reject) => {
       layerWorker.jobs.set(id, { resolve, reject });
-      layerWorker.workers[id % LAYER_WORKERS].postMessage({ id, url });
+      layerWorker.workers[id % LAYER_WORKERS].postMessage({ id, url, buffer }, buffer ? [buffer] : []);
     });
+  }
+
+  // The app's page starts fetching every layer in its head, before Leaflet loads (window.cordonEarly, see
+  // data/web_map.py): the first load of each layer in that datum takes its payload from there (null if it failed).
+  function earlyPayload(name) {
+    const early = window.cordonEarly;
+    const payload = early && early.datum === state.datum ? early.layers[name] : undefined;
+    if (early) delete early.layers[name];
+    return payload || Promise.resolve(null);
   }
 
   async function fetchLayer(name) {
     if (config.inlineData) return decodeBase64(config.inlineData[name]);
     const url = `${config.dataUrl}${name}?datum=${state.datum}&t=${Date.now()}`;
-    const fetched = workerFetch(url);
+    const early = await earlyPayload(name);
+    const fetched = workerFetch(url, early || undefined);
     if (fetched) {
       try { return await fetched; } catch (error) { if (!error.unreached) throw new Error(`${name}: ${error.message}`); }
     } // (a worker that could not reach the data at all: the page tries itself, and keeps fetching itself if it can)
+    if (early && !fetched) return decode(early);
     const response = await fetch(url);
     if (!response.ok) throw new Error(`${name}: HTTP ${response.status}`);
     if (fetched) layerWorker.workers = null;
@@ -140,17 +152,25 @@
 
   function projected(decoded, x, y) { // Web Mercator of two coordinate arrays: the worker's, else made now
     const world = decoded.world;
-    return world && world[x] ? [world[x], world[y]] : mercator(decoded.arrays[x], decoded.arrays[y]);
+    return world && world[x] ? [world[x], world[y]] : worldOf(decoded.header, x, decoded.arrays[x], decoded.arrays[y]);
   }
 
-  function polygonLatLngs(arrays, feature) {
+  function worldOf(header, key, x, y) { // world units of a payload's x/y (key 'x') or labelX/labelY (key 'labelX')
+    if (key !== 'x' || !header.worldScale) return mercator(x, y);
+    const n = x.length, mx = new Float64Array(n), my = new Float64Array(n), step = 1 / header.worldScale;
+    for (let i = 0; i < n; i++) { mx[i] = x[i] * step; my[i] = y[i] * step; }
+    return [mx, my];
+  }
+
+  function polygonLatLngs(arrays, feature, worldScale) { // worldScale: x/y in world steps (header.worldScale)
     const { x, y, rings, polygons, multis } = arrays;
+    const latLng = worldScale ? (c) => L.CRS.EPSG3857.pointToLatLng(L.point(x[c], y[c]), Math.log2(worldScale / 256)) : (c) => [y[c], x[c]];
     const parts = [];
     for (let p = multis[feature]; p < multis[feature + 1]; p++) {
       const ringList = [];
       for (let r = polygons[p]; r < polygons[p + 1]; r++) {
         const ring = [];
-        for (let c = rings[r]; c < rings[r + 1]; c++) ring.push([y[c], x[c]]);
+        for (let c = rings[r]; c < rings[r + 1]; c++) ring.push(latLng(c));
         ringList.push(ring);
       }
       parts.push(ringList);
@@ -1011,11 +1031,25 @@
   // ---------------------------------------------------------------- loading
 
   async function loadLayer(name) { // the whole layer, fetched; a patch for it waits until it is drawn
-    const loading = fetchLayer(name).then((decoded) => {
+    const loading = firstFetch(name).then((decoded) => {
       if (state.loading[name] === loading) showLayer(name, decoded); // else a later fetch of the layer replaces it
     });
     state.loading[name] = loading;
     try { await loading; } finally { if (state.loading[name] === loading) delete state.loading[name]; }
+  }
+
+  // The page's first load of every layer is fetched and decoded from init on, while the bridge to Python is set up;
+  // its reloadLayers takes them from there (in the datum they were fetched in).
+  function startFirstFetches() {
+    const layers = {};
+    for (const name of config.layers) (layers[name] = fetchLayer(name)).catch(() => {}); // failures are reported by the load
+    state.firstFetches = { datum: state.datum, layers };
+  }
+
+  function firstFetch(name) {
+    const first = state.firstFetches, fetching = first && first.datum === state.datum ? first.layers[name] : undefined;
+    if (first) delete first.layers[name];
+    return fetching || fetchLayer(name);
   }
 
   function showLayer(name, decoded) {
@@ -1499,7 +1533,7 @@
       shapes = entry.view.getLayers().filter((l) => state.selection.has(l.cordon.fid)).map((l) => L.polygon(l.getLatLngs(), style));
     } else {
       shapes = [...state.selection].map((fid) => indexOfFid(entry, fid)).filter((i) => i >= 0)
-        .map((i) => L.polygon(polygonLatLngs(entry.arrays, i), style));
+        .map((i) => L.polygon(polygonLatLngs(entry.arrays, i, entry.header.worldScale), style));
     }
     state.selectionView = L.featureGroup(shapes).addTo(map);
   }
@@ -1620,7 +1654,11 @@
     setLayerOrder(namesBottomUp) { namesBottomUp.forEach((n, i) => { map.getPane(n).style.zIndex = String(400 + i * 5); }); placeDensityPanes(); },
     setLabels(visible) { if (state.labels) { state.labels.enabled = visible; state.labels._redraw(); } },
     setBasemap,
-    setDatum(datum) { state.datum = datum; return reloadLayers(Object.keys(state.layers)); },
+    setDatum(datum) { // the page opened in that datum already (a basemap chosen before the project): nothing to load again
+      if (datum === state.datum) return null;
+      state.datum = datum;
+      return reloadLayers(Object.keys(state.layers));
+    },
     fitBounds(b, padding) { // padding in pixels keeps markers at the edge whole; one point shows its street
       map.fitBounds([[b[1], b[0]], [b[3], b[2]]], { maxZoom: FIT_MAX_ZOOM, padding: [padding || 0, padding || 0] });
     },
@@ -1830,6 +1868,8 @@
   function init(leafletMap, pageConfig) {
     map = leafletMap;
     config = pageConfig;
+    state.datum = (config.basemap && config.basemap.datum) || 'wgs84'; // layers load in the basemap's datum
+    if (config.autoload && !config.inlineData) startFirstFetches();
     map.options.zoomSnap = 0.25; // fit a county snugly
     map.options.zoomDelta = 0.5;
     window.cordon = api;
@@ -1859,7 +1899,6 @@
     map.on('zoomend', updateZoneLabels);
     markZoom();
     if (config.bounds) api.fitBounds(config.bounds);
-    state.datum = (config.basemap && config.basemap.datum) || 'wgs84'; // layers load in the basemap's datum
     setBasemap(config.basemap || null);
     const start = () => {
       api.ready = true;
@@ -1879,4 +1918,5 @@
   }
 
   window.CordonMap = { init, esc, decode };
+  if (window.cordonEarly) startWorkers(); // the layers are on their way: the workers start while the map is set up
 })();

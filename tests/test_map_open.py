@@ -1,0 +1,162 @@
+"""Opening a project: the page asks for every layer once, from its head, before Leaflet has loaded; grids and cases
+come already projected (Web Mercator in whole steps, kept so in the project) and are drawn where they are, on the
+first open and on the next, which draws from what the first kept (a real QWebEngineView on 宝丰县, built here in
+Gauss-Krüger metres)."""
+
+import geopandas as gpd
+import numpy as np
+import pytest
+import shapely
+
+from data.map_payload import MAP_LAYERS
+from data.payload_cache import cached_payload, wait_written
+from data.project import Project
+from gis.crs import STORAGE_CRS
+from tests.test_map_tools import click, js
+
+GAUSS_KRUGER_114E = "EPSG:4547"  # CGCS2000 3-degree Gauss-Krüger zone of 宝丰县
+ORIGIN = (372_000, 3_742_000)
+SIDE_M = 1500  # two villages side by side, one grid each
+LONE_M = (2400, 300)  # one confirmed case alone in the east village's grid, far from the others
+DRAW_TIMEOUT_MS = 30_000
+
+pytestmark = [pytest.mark.qt_log_level_fail("WARNING"),
+              pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints",
+                                        "QRhiGles2: Failed", "Vulkan", "Unable to detect GPU vendor")]
+
+
+def lon_lat(x_m: float, y_m: float) -> tuple[float, float]:
+    point = gpd.GeoSeries([shapely.Point(ORIGIN[0] + x_m, ORIGIN[1] + y_m)], crs=GAUSS_KRUGER_114E).to_crs(STORAGE_CRS)
+    return float(point.iloc[0].x), float(point.iloc[0].y)
+
+
+def squares() -> list:
+    """The two villages (and their grids) in storage coordinates: Gauss-Krüger squares, so slightly skewed."""
+    boxes = [shapely.box(ORIGIN[0] + i * SIDE_M, ORIGIN[1], ORIGIN[0] + (i + 1) * SIDE_M, ORIGIN[1] + SIDE_M)
+             for i in range(2)]
+    return list(gpd.GeoSeries(boxes, crs=GAUSS_KRUGER_114E).to_crs(STORAGE_CRS).values)
+
+
+@pytest.fixture
+def baofeng(tmp_path):
+    """宝丰县: 前营村 and 大营村, a grid each, 60 cases in 前营村 and one alone in 大营村; the path of the file."""
+    path = tmp_path / "宝丰县.gpkg"
+    shapes = squares()
+    codes = ["410421100001", "410421100002"]
+    units = gpd.GeoDataFrame({"code": codes, "name": ["前营村", "大营村"], "level": "village",
+                              "population": [1800, 2300]}, geometry=shapes, crs=STORAGE_CRS)
+    grids = gpd.GeoDataFrame({"code": [f"{c}G01" for c in codes], "name": ["前营村第一网格", "大营村第一网格"],
+                              "unit_code": codes, "worker": ["王芳", "李强"]}, geometry=shapes, crs=STORAGE_CRS)
+    rng = np.random.default_rng(11)
+    xs, ys = rng.uniform(200, SIDE_M - 200, 60), rng.uniform(200, SIDE_M - 200, 60)
+    points = [shapely.Point(lon_lat(x, y)) for x, y in zip(xs, ys, strict=True)] + [shapely.Point(lon_lat(*LONE_M))]
+    cases = gpd.GeoDataFrame({"case_no": [f"BF-{i:03d}" for i in range(61)],
+                              "category": ["close_contact"] * 60 + ["confirmed"],
+                              "reported_at": "2026-05-06T10:00:00"}, geometry=points, crs=STORAGE_CRS)
+    project = Project.create(path, name="宝丰县", county_code="410421")
+    with project.transaction() as edit:
+        edit.insert("admin_units", units, log_each=False)
+        edit.insert("grids", grids, log_each=False)
+        edit.insert("cases", cases, log_each=False)
+    project.close()
+    return path
+
+
+@pytest.fixture
+def widget(cordon_app, qtbot, monkeypatch):
+    """A map widget whose ``built`` dict tells, per layer, whether its last open built the payload."""
+    from desktop import map_widget
+    from desktop.map_widget import MapWidget
+
+    view = MapWidget()
+    view.built = {}
+
+    def cached(project, name, datum, build=None):
+        payload, built_now = cached_payload(project, name, datum, build)
+        view.built[name] = built_now
+        return payload, built_now
+
+    monkeypatch.setattr(map_widget, "cached_payload", cached)
+    qtbot.addWidget(view)
+    view.resize(1000, 700)
+    view.show()
+    yield view
+    view.close()
+
+
+def opened(qtbot, view, path) -> Project:
+    """``path`` opened in ``view`` until every layer is drawn, with what it built kept."""
+    project = Project.open(path)
+    view.recorder.requests.clear()
+    with qtbot.waitSignal(view.layersDrawn, timeout=DRAW_TIMEOUT_MS) as drawn:
+        view.set_project(project)
+    assert drawn.args[0]["failed"] == [] and wait_written(60)
+    qtbot.wait(300)  # the page fits the county again once drawn
+    return project
+
+
+def look_at(qtbot, view, west_south: tuple[float, float], east_north: tuple[float, float]) -> None:
+    """Fit the view to a box given in metres, and wait until the map shows it."""
+    (x0, y0), (x1, y1) = lon_lat(*west_south), lon_lat(*east_north)
+
+    def there(view_now: dict) -> bool:
+        west, south, east, north = view_now["bounds"]
+        return west <= x0 and east >= x1 and south <= y0 and north >= y1 and view_now["zoom"] >= 15
+
+    with qtbot.waitSignal(view.viewChanged, timeout=10_000, check_params_cb=there):
+        view.fit_bounds((x0, y0, x1, y1))
+
+
+def hit(qtbot, view, x_m: float, y_m: float) -> tuple[str, int] | None:
+    """What a click at a place hits: (layer, fid), or None."""
+    x, y = js(qtbot, view, f"cordon.pointOf({', '.join(map(str, lon_lat(x_m, y_m)))})")
+    clicks = []
+    view.featureClicked.connect(lambda layer, fid: clicks.append((layer, fid)))
+    click(qtbot, view, round(x), round(y))
+    qtbot.wait(100)
+    return clicks[-1] if clicks else None
+
+
+def test_grids_and_cases_are_drawn_where_they_are_on_the_first_open_and_from_what_it_kept(qtbot, widget, baofeng):
+    for first in (True, False):
+        project = opened(qtbot, widget, baofeng)
+        assert set(widget.built) == set(MAP_LAYERS) and set(widget.built.values()) == {first}
+        widget.set_layer_visible("admin_units", False)  # clicks go to the grids under the villages
+        look_at(qtbot, widget, (LONE_M[0] - 100, LONE_M[1] - 100), (LONE_M[0] + 100, LONE_M[1] + 100))
+        grids = project.read_layer("grids")
+        west, east = (int(grids.index[grids["name"] == name][0]) for name in ("前营村第一网格", "大营村第一网格"))
+        lone = int(project.read_layer("cases", where="case_no = ?", params=("BF-060",)).index[0])
+        assert hit(qtbot, widget, *LONE_M) == ("cases", lone)
+        assert hit(qtbot, widget, LONE_M[0] - 40, LONE_M[1]) == ("grids", east)  # the dot is no wider than it is
+
+        look_at(qtbot, widget, (SIDE_M - 30, 700), (SIDE_M + 30, 760))  # the edge between the grids, a street close
+        assert js(qtbot, widget, "cordon.view().metresPerPixel") < 2.5
+        assert hit(qtbot, widget, SIDE_M - 8, 730) == ("grids", west)  # 8 m either side of it: a few pixels
+        assert hit(qtbot, widget, SIDE_M + 8, 730) == ("grids", east)
+        assert widget.map_page.console_errors == []
+        project.close()
+
+
+def test_a_selected_grid_is_outlined_where_it_lies(qtbot, widget, baofeng):
+    project = opened(qtbot, widget, baofeng)
+    opened(qtbot, widget, baofeng)  # from what the first open kept
+    fid = int(project.read_layer("grids", where="name = ?", params=("大营村第一网格",)).index[0])
+    widget.set_select_mode("grids")
+    widget.set_selection("grids", [fid])
+    drawn = js(qtbot, widget, "(() => { const out = []; const m = Object.values(window).find((v) => v instanceof L.Map);"
+                              " m.eachLayer((l) => { if (l instanceof L.Polygon && l.options.pane === 'selection')"
+                              " out.push(l.getLatLngs().flat(2).map((p) => [p.lng, p.lat])); }); return out; })()")
+    stored = shapely.get_coordinates(project.read_layer("grids").loc[fid, "geometry"].geoms[0].exterior)[:-1]
+    assert len(drawn) == 1 and np.abs(np.array(drawn[0]) - stored).max() < 2e-7  # within 2 cm
+    project.close()
+
+
+def test_every_layer_travels_to_the_page_once_in_the_basemaps_datum(qtbot, widget, baofeng):
+    widget.set_basemap("amap")  # chosen before the project: the page opens in GCJ-02
+    project = opened(qtbot, widget, baofeng)
+    asked = [url for url in widget.recorder.requests if "/layer/" in url]
+    assert sorted(url.split("/layer/")[1].split("?")[0] for url in asked) == sorted(MAP_LAYERS)
+    assert all("datum=gcj02" in url for url in asked)
+    counts = js(qtbot, widget, "cordon.featureCounts()")
+    assert counts["cases"] == 61 and counts["grids"] == 2 and counts["admin_units"] == 2
+    project.close()
