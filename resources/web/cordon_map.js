@@ -910,7 +910,7 @@
       L.Renderer.prototype._update.call(this);
       const padded = this._bounds, content = this._contentBounds(padded), m = L.Browser.retina ? 2 : 1, container = this._container;
       // A canvas larger than needed is kept, not reallocated (a new canvas costs milliseconds a frame, and zooming in
-      // and out changes the reach of sites spread over the county at every step); its part out of view costs nothing.
+      // and out changes the reach of sites spread over the county at every step); its spare part costs far less.
       const need = content.getSize(), kept = L.point(container.width / m, container.height / m);
       const keep = need.x <= kept.x && need.y <= kept.y && kept.x * kept.y <= 4 * need.x * need.y;
       this._bounds = keep ? L.bounds(content.min, content.min.add(kept)) : content;
