@@ -14,7 +14,7 @@ import shapely
 from data.stats_store import case_counts, epidemic_curve, located_cases, mass_testing_plan, overdue_reports
 from gis.deadlines import overdue_steps, reporting_steps
 from gis.glossary import CaseCategory
-from gis.grid_stats import count_by_category, locate_points
+from gis.grid_stats import containing, count_by_category, locate_points
 from gis.testing_plan import SamplingAssumptions, sampling_plan, sampling_points_needed
 
 CATEGORIES = CaseCategory.values()
@@ -191,3 +191,28 @@ def test_mass_testing_plan_for_the_sample_towns(sample_project):
     assert len(plan) == 16
     assert plan["points_present"].sum() == 60  # every sampling site lies in one town
     assert (plan["points_needed"] == np.ceil(plan["population"] / 2400)).all()
+
+
+def test_each_point_is_placed_in_the_lowest_polygon_covering_it_as_a_pair_by_pair_test_places_it():
+    """Gauss-Krüger grids of 汝阳县 (CM 111°E): a block of 1 km squares, one with a courtyard cut out, one of two
+    parts, plus a larger overlapping 'old' grid; points inside, on shared edges and corners, in the courtyard, off
+    the map, missing and empty."""
+    def gk(geom):
+        return gpd.GeoSeries([shapely.affinity.translate(geom, 420_000, 3_780_000)], crs="EPSG:4546").to_crs(
+            "EPSG:4490").iloc[0]
+
+    squares = [shapely.box(c * 1000, r * 1000, (c + 1) * 1000, (r + 1) * 1000) for r in range(3) for c in range(4)]
+    squares[5] = squares[5].difference(shapely.box(1300, 1300, 1700, 1700))
+    squares[10] = shapely.MultiPolygon([squares[10], shapely.box(5000, 0, 6000, 1000)])
+    polygons = np.array([gk(s) for s in squares] + [gk(shapely.box(500, 500, 2500, 2500))], dtype=object)
+    rng = np.random.default_rng(4)
+    metres = np.vstack([rng.uniform(-500, 6500, (3000, 2)),  # inside, outside, in the courtyard
+                        np.array([(c * 1000, r * 1000) for r in range(4) for c in range(5)]),  # corners
+                        np.array([(c * 1000, 500) for c in range(5)])])  # on shared edges
+    points = np.array([gk(shapely.Point(x, y)) for x, y in metres] + [None, shapely.Point()], dtype=object)
+
+    expected = [next((i for i, polygon in enumerate(polygons) if point is not None and polygon.intersects(point)), -1)
+                for point in points]
+    assert containing(points, polygons).tolist() == expected
+    assert containing(points, polygons, shapely.STRtree(polygons)).tolist() == expected
+    assert {-1, 5, 10, 12} <= set(expected)  # some off the map, in the courtyard's grid, in both parts, in the old one
