@@ -97,6 +97,7 @@ def layer_payload(project: Project, name: str, datum: str = "wgs84", states: dic
         header["worldScale"] = WORLD_SCALE
         x, y = _world(x, y)
     label = shapely.point_on_surface(geoms)
+    label[shapely.is_empty(label)] = None  # an empty outline (another program may leave one) has no label point
     lx, ly = _shift(shapely.get_x(label), shapely.get_y(label), datum)
     return pack(header, {"x": x, "y": y, "rings": rings.astype("<i4"), "polygons": polygons.astype("<i4"),
                          "multis": multis.astype("<i4"), "labelX": lx, "labelY": ly})
@@ -112,8 +113,8 @@ def _features(project: Project, spec: LayerSpec, states: dict[int, dict] | None,
               infections: pd.Series | None) -> tuple[list[int], dict[str, list], np.ndarray]:
     """The fids, non-personal properties (plain values, None where missing; grids with their ``infections``) and
     geometries of the features of a polygon or point layer to draw (not lifted zones): the layer read whole, or
-    the rows ``states`` as they are (a patch of a few rows). No frame is made either way. An empty geometry (as
-    another program may leave one) is given as none: nothing to draw, and no label point to place."""
+    the rows ``states`` as they are (a patch of a few rows). No frame is made either way. An empty point (as
+    another program may leave one) is given as none: it has no coordinates to send."""
     shown = [f.name for f in spec.fields if not f.personal]
     if states is None:
         zones = spec.name == "control_zones"
@@ -133,7 +134,8 @@ def _features(project: Project, spec: LayerSpec, states: dict[int, dict] | None,
         if spec.name == "grids":
             props["infections"] = [int(state["infections"]) for state in states.values()]
         geoms = np.array([state.get("geometry") for state in states.values()], dtype=object)
-    geoms[shapely.is_empty(geoms)] = None
+    if spec.geometry == "POINT":
+        geoms[shapely.is_empty(geoms)] = None
     return fids, props, geoms
 
 
@@ -144,7 +146,8 @@ def _big_points(project: Project, name: str, datum: str, states: dict[int, dict]
         fids, x, y, category = project.read_point_codes(name, "category", list(choices.values()))  # coded in SQL
     else:  # a few features: coded here as read_point_codes codes them (255: any other value)
         codes = {value: code for code, value in enumerate(choices.values())}
-        geoms = [state["geometry"] for state in states.values()]
+        geoms = np.array([state["geometry"] for state in states.values()], dtype=object)
+        geoms[shapely.is_empty(geoms)] = None  # no coordinates (NaN), as a whole layer reads an empty point
         fids, x, y = np.array(list(states), dtype=np.int64), shapely.get_x(geoms), shapely.get_y(geoms)
         category = np.array([codes.get(state.get("category"), 255) for state in states.values()], dtype=np.uint8)
     x, y = _shift(x, y, datum)

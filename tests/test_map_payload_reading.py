@@ -9,6 +9,7 @@ import pandas as pd
 import pyogrio
 import shapely
 
+from data import gpkg
 from data.grid_shading import GridShading
 from data.map_payload import layer_payload, unpack
 from data.project import Project
@@ -113,3 +114,18 @@ def test_rows_added_by_another_program_are_read_with_their_own_blobs(tmp_path):
     header = check_layer(project, "grids", 1e-6, infections=GridShading.read(project).counts)
     assert header["props"]["name"][-2:] == ["第三网格（QGIS）", "第四网格（未画）"]
     assert header["props"]["households"][-2:] == [95, None]
+
+
+def test_features_another_program_emptied_are_sent_with_nothing_to_draw(tmp_path):
+    project = ruyang(tmp_path / "汝阳县.gpkg")
+    zone, case = project.states("control_zones", [1]), project.states("cases", [2])
+    zone[1]["geometry"], case[2]["geometry"] = shapely.MultiPolygon(), shapely.Point()  # as QGIS may leave them
+
+    header, arrays = unpack(layer_payload(project, "control_zones", states=zone))  # a patch of the zone alone
+    assert header["fids"] == [1] and outlines(arrays)[0].is_empty and np.isnan(arrays["labelX"]).all()
+    _, patched = unpack(layer_payload(project, "cases", states=case))
+    with project._conn() as conn:  # the whole layer, read with that point emptied, gives it the same place
+        conn.execute("UPDATE cases SET geom = ? WHERE fid = 2", (gpkg.encode_geometries([shapely.Point()], 4490)[0],))
+    _, whole = unpack(layer_payload(project, "cases"))
+    assert patched["fid"].tolist() == [2] and whole["fid"][1] == 2
+    assert (patched["x"][0], patched["y"][0]) == (whole["x"][1], whole["y"][1])
