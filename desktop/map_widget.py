@@ -12,6 +12,7 @@ import datetime as dt
 import json
 import threading
 from collections.abc import Callable
+from concurrent.futures import Future
 
 import numpy as np
 import shapely
@@ -138,6 +139,7 @@ class MapWidget(QWebEngineView):
         self._unsubscribe: Callable[[], None] | None = None
         self._payloads: dict[tuple[str, str], bytes] = {}
         self._payload_epoch = 0  # counts project switches and layer changes (see _payload)
+        self._prefetched: dict[tuple[str, str], Future] = {}  # read while the page loads (see _prefetch)
         # Grid shading as the page shows it, kept up to date by the changesets (a read on a worker thread may miss
         # those heard meanwhile: they are kept in _unshaded and taken again when it arrives).
         self._shading: tuple[Project, GridShading] | None = None
@@ -197,6 +199,7 @@ class MapWidget(QWebEngineView):
         self._payloads.clear()
         self._payload_epoch += 1  # a payload of the previous project still being built is not kept
         self._shade_when_drawn = False
+        self._prefetch()
         self._unsubscribe = follow(project, self._on_changes)
         self._ready = False
         # The page keeps the basemap (and so the datum) the user chose before switching projects.
@@ -210,15 +213,43 @@ class MapWidget(QWebEngineView):
         self._payload_epoch += 1  # a payload still being built read the layers before this change: not kept
         for key in [k for k in self._payloads if k[0] in changed]:
             del self._payloads[key]  # stale: the next whole fetch (a switch of datum) reads the layer again
+        for key in [k for k in self._prefetched if k[0] in changed]:
+            del self._prefetched[key]
         self.call("reloadLayers", list(names), list(patches))
 
+    def _prefetch(self) -> None:
+        """Read every layer's payload (in the page's datum) on a thread of its own while the page loads, so that the
+        page's requests find them read: :meth:`_payload` waits for one being read, and reads itself one not begun."""
+        project, futures = self.project, {(name, self.datum): Future() for name in MAP_LAYERS}
+        self._prefetched = dict(futures)
+
+        def read() -> None:
+            for key, future in futures.items():
+                if self.project is not project or not future.set_running_or_notify_cancel():
+                    continue  # another project shown since, or a request came first and reads it
+                try:
+                    future.set_result(self._read_payload(*key))
+                except Exception as exc:  # the request waiting for it fails as it would have
+                    future.set_exception(exc)
+
+        threading.Thread(target=read, name="cordon-map-prefetch", daemon=True).start()
+
     def _payload(self, name: str, datum: str) -> bytes:  # runs on a worker thread
-        """A layer's payload: kept here for a switch of datum, else taken from the project while its data has not
-        changed since it was built (:mod:`data.payload_cache`), else built now and kept there too."""
+        """A layer's payload: kept here for a switch of datum, else read while the page loaded (:meth:`_prefetch`),
+        else read now (:meth:`_read_payload`)."""
         key = (name, datum)
         kept = self._payloads.get(key)
         if kept is not None:
             return kept
+        prefetched = self._prefetched.pop(key, None)
+        if prefetched is not None and not prefetched.cancel():  # read, or being read
+            return prefetched.result()
+        return self._read_payload(name, datum)
+
+    def _read_payload(self, name: str, datum: str) -> bytes:  # runs on a worker thread
+        """A layer's payload taken from the project while its data has not changed since it was built
+        (:mod:`data.payload_cache`), else built now and kept there too; kept here for a switch of datum."""
+        key = (name, datum)
         epoch = self._payload_epoch
         build = (lambda: self._grids_payload(datum)) if name == "grids" else None
         payload, built = cached_payload(self.project, name, datum, build)

@@ -160,3 +160,23 @@ def test_every_layer_travels_to_the_page_once_in_the_basemaps_datum(qtbot, widge
     counts = js(qtbot, widget, "cordon.featureCounts()")
     assert counts["cases"] == 61 and counts["grids"] == 2 and counts["admin_units"] == 2
     project.close()
+
+
+def test_a_case_edited_while_the_map_opens_is_drawn_as_edited(qtbot, widget, baofeng):
+    opened(qtbot, widget, baofeng).close()  # what the next open reads while its page loads is kept
+    project = Project.open(baofeng)
+    lone = int(project.read_layer("cases", where="case_no = ?", params=("BF-060",)).index[0])
+    east = int(project.read_layer("grids", where="name = ?", params=("大营村第一网格",)).index[0])
+    widget.set_project(project)
+    with project.transaction() as edit:  # before the page has drawn anything: the only infection of 大营村 is gone
+        edit.update("cases", lone, {"category": "close_contact"})
+
+    def shown() -> bool:
+        case = js(qtbot, widget, f"cordon.featureProps('cases', {lone})")
+        grid = js(qtbot, widget, f"cordon.featureProps('grids', {east})")
+        return bool(case and grid) and case["category"] == "close_contact" and grid["infections"] == 0
+
+    qtbot.waitUntil(lambda: widget.is_ready and shown(), timeout=DRAW_TIMEOUT_MS)
+    qtbot.wait(500)  # nothing drawn later puts the old state back
+    assert shown() and widget.map_page.console_errors == []
+    project.close()
