@@ -167,9 +167,10 @@ def _shift(x: np.ndarray, y: np.ndarray, datum: str) -> tuple[np.ndarray, np.nda
 def _world(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Longitudes and latitudes as whole steps of Web Mercator world units (see :data:`WORLD_SCALE`)."""
     s = np.sin(lat * (np.pi / 180))
-    with np.errstate(divide="ignore"):  # the poles: clipped below, as everything beyond Int32
+    with np.errstate(divide="ignore", invalid="ignore"):  # the poles: clipped below, as everything beyond Int32
         y = 0.5 - np.log((1 + s) / (1 - s)) / (4 * np.pi)
-    return tuple(np.clip(np.round(v * WORLD_SCALE), -2**31, 2**31 - 1).astype("<i4") for v in ((lon + 180) / 360, y))
+    steps = [np.clip(np.round(v * WORLD_SCALE), -2**31, 2**31 - 1) for v in ((lon + 180) / 360, y)]
+    return tuple(np.where(np.isnan(v), -2**31, v).astype("<i4") for v in steps)  # no point (NaN): off the world
 
 
 def _degrees(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
