@@ -6,32 +6,17 @@ QWebEngineView on 鲁山县 built here in Gauss-Krüger metres)."""
 import geopandas as gpd
 import numpy as np
 import pytest
-import shapely
 
 from data import zone_store
 from data.project import Project
 from gis.crs import STORAGE_CRS
+from tests.gauss_kruger import SurveyPlane
 from tests.test_map_tools import click, js, move_to
 
-GAUSS_KRUGER_114E = "EPSG:4547"  # CGCS2000 3-degree Gauss-Krüger, central meridian 114°E (鲁山县 lies west of it)
-ORIGIN = (398_000, 3_732_000)
+PLANE = SurveyPlane("EPSG:4547", (398_000, 3_732_000))  # CGCS2000 Gauss-Krüger 114°E (鲁山县 lies west of it)
+gk, gk_box, lon_lat = PLANE.points, PLANE.box, PLANE.lon_lat
 DRAW_TIMEOUT_MS = 30_000
 WEST, EAST, LONE = (3000, 3000), (9000, 3000), (11_600, 400)  # the infections' and contacts' centres, one case apart
-
-
-def gk(xs_m, ys_m) -> gpd.GeoSeries:
-    points = [shapely.Point(ORIGIN[0] + x, ORIGIN[1] + y) for x, y in zip(xs_m, ys_m, strict=True)]
-    return gpd.GeoSeries(points, crs=GAUSS_KRUGER_114E).to_crs(STORAGE_CRS)
-
-
-def gk_box(x_m, y_m, width_m, height_m) -> shapely.Polygon:
-    corners = gk([x_m, x_m + width_m], [y_m, y_m + height_m])
-    return shapely.box(corners.iloc[0].x, corners.iloc[0].y, corners.iloc[1].x, corners.iloc[1].y)
-
-
-def lon_lat(x_m, y_m) -> tuple[float, float]:
-    point = gk([x_m], [y_m]).iloc[0]
-    return point.x, point.y
 
 
 @pytest.fixture

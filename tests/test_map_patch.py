@@ -13,26 +13,17 @@ import shapely
 from data import zone_store
 from data.project import Project
 from gis.crs import STORAGE_CRS
+from tests.gauss_kruger import SurveyPlane
 
-GAUSS_KRUGER_114E = "EPSG:4547"  # CGCS2000 3-degree Gauss-Krüger zone of 舞钢市
-ORIGIN = (452_000, 3_686_000)
+PLANE = SurveyPlane("EPSG:4547", (452_000, 3_686_000))  # CGCS2000 Gauss-Krüger 114°E, where 舞钢市 lies
+gk, gk_cell = PLANE.points, PLANE.box
 CASES = 1200
 GRID_COLUMNS, GRID_ROWS = 50, 41  # 2,050 grids: more than the page draws from a cached image of their fills
 DRAW_TIMEOUT_MS = 30_000
 
 
-def gk(xs_m, ys_m) -> gpd.GeoSeries:
-    points = [shapely.Point(ORIGIN[0] + x, ORIGIN[1] + y) for x, y in zip(xs_m, ys_m, strict=True)]
-    return gpd.GeoSeries(points, crs=GAUSS_KRUGER_114E).to_crs(STORAGE_CRS)
-
-
 def gk_box(x_m: float, y_m: float, size_m: float) -> shapely.Polygon:
     return gk_cell(x_m, y_m, size_m, size_m)
-
-
-def gk_cell(x_m: float, y_m: float, width_m: float, height_m: float) -> shapely.Polygon:
-    corners = gk([x_m, x_m + width_m], [y_m, y_m + height_m])
-    return shapely.box(corners.iloc[0].x, corners.iloc[0].y, corners.iloc[1].x, corners.iloc[1].y)
 
 
 @pytest.fixture
