@@ -143,42 +143,8 @@ def build_page(config: dict, *, inline_assets: bool) -> str:
         fmap.default_css = [(f"vc{i}", f"{SCHEME_BASE}vendor/{p}") for i, p in enumerate(VENDOR_CSS)]
         fmap.default_css += [(f"oc{i}", f"{SCHEME_BASE}web/{p}") for i, p in enumerate(OWN_CSS)]
     header.add_child(Element(f"<title>{_html_text(config.get('title', ''))}</title>"), name="title")
-    if not inline_assets and config.get("autoload") and not config.get("inlineData"):
-        header.add_child(Element(_early_fetch(config)), name="early")
     fmap.add_child(_Start(config))
     return fmap.get_root().render()
-
-
-_EARLY_FETCH = """((url, layers, datum) => {
-  const early = window.cordonEarly = { datum, layers: {} }, waiting = {};
-  let worker = null, received = 0;
-  try { // a worker of its own takes the payloads in: the page's thread is busy loading Leaflet meanwhile
-    const code = 'onmessage = ({ data }) => fetch(data).then((r) => (r.ok ? r.arrayBuffer() : null), () => null)'
-      + '.then((b) => postMessage([data, b], b ? [b] : []));';
-    worker = new Worker(URL.createObjectURL(new Blob([code], { type: 'text/javascript' })));
-    worker.onmessage = ({ data: [at, buffer] }) => {
-      waiting[at](buffer);
-      if (++received === layers.length) worker.terminate();
-    };
-    worker.onerror = () => Object.values(waiting).forEach((resolve) => resolve(null)); // fetched again later
-  } catch (error) {
-    worker = null;
-  }
-  for (const name of layers) {
-    const at = `${url}${name}?datum=${datum}&t=${Date.now()}`;
-    early.layers[name] = worker ? new Promise((resolve) => { waiting[at] = resolve; worker.postMessage(at); })
-      : fetch(at).then((r) => (r.ok ? r.arrayBuffer() : null), () => null);
-  }
-})(%s);"""
-
-
-def _early_fetch(config: dict) -> str:
-    """A script for the head of the app's page, before Leaflet: it starts fetching every layer at once, so that the
-    payloads travel while the page loads (``window.cordonEarly``: a promise of each payload's bytes, or of null if
-    it failed; taken by cordon_map.js on its first load)."""
-    datum = (config.get("basemap") or {}).get("datum") or "wgs84"
-    args = json.dumps([config["dataUrl"], config["layers"], datum])[1:-1].replace("<", "\\u003c")
-    return f"<script>{_EARLY_FETCH % args}</script>"
 
 
 def export_html(project: Project, out) -> Path:

@@ -1,7 +1,7 @@
-"""Opening a project: the page asks for every layer once, from its head, before Leaflet has loaded; grids and cases
-come already projected (Web Mercator in whole steps, kept so in the project) and are drawn where they are, on the
-first open and on the next, which draws from what the first kept (a real QWebEngineView on 宝丰县, built here in
-Gauss-Krüger metres)."""
+"""Opening a project: the window reads every layer while the page loads and the page asks for each once, as soon as
+it starts; grids and cases come already projected (Web Mercator in whole steps, kept so in the project) and are drawn
+where they are, on the first open and on the next, which draws from what the first kept (a real QWebEngineView on
+宝丰县, built here in Gauss-Krüger metres)."""
 
 import geopandas as gpd
 import numpy as np

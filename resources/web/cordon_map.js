@@ -59,14 +59,11 @@
   // there), the page fetches and projects itself. Layers only drawn (grids and big points) come projected already,
   // as whole steps of 1/worldScale world units (data/map_payload.py): those are only scaled.
   function layerWorkerMain(maxIndexLevel) { // runs in the worker, with the functions WORKER_FUNCTIONS beside it
-    onmessage = async ({ data: { id, url, buffer: fetched } }) => { // a url to fetch, or the payload fetched already
+    onmessage = async ({ data: { id, url } }) => {
       try {
-        let buffer = fetched;
-        if (!buffer) {
-          const response = await fetch(url);
-          if (!response.ok) throw new Error(`HTTP ${response.status}`);
-          buffer = await response.arrayBuffer();
-        }
+        const response = await fetch(url);
+        if (!response.ok) throw new Error(`HTTP ${response.status}`);
+        const buffer = await response.arrayBuffer();
         const { header, start } = payloadHeader(buffer), arrays = payloadArrays(buffer, header, start), world = {};
         for (const [x, y] of [['x', 'y'], ['labelX', 'labelY']]) {
           if (arrays[x] && arrays[y]) [world[x], world[y]] = worldOf(header, x, arrays[x], arrays[y]);
@@ -116,34 +113,23 @@
     }
   }
 
-  function workerFetch(url, buffer) { // {header, arrays, world} of a payload (fetched from url by a worker, or given), or null without workers
+  function workerFetch(url) { // {header, arrays, world} of a payload fetched by a worker, or null without workers
     startWorkers();
     if (!layerWorker.workers) return null;
     const id = ++layerWorker.next;
     return new Promise((resolve, reject) => {
       layerWorker.jobs.set(id, { resolve, reject });
-      layerWorker.workers[id % LAYER_WORKERS].postMessage({ id, url, buffer }, buffer ? [buffer] : []);
+      layerWorker.workers[id % LAYER_WORKERS].postMessage({ id, url });
     });
-  }
-
-  // The app's page starts fetching every layer in its head, before Leaflet loads (window.cordonEarly, see
-  // data/web_map.py): the first load of each layer in that datum takes its payload from there (null if it failed).
-  function earlyPayload(name) {
-    const early = window.cordonEarly;
-    const payload = early && early.datum === state.datum ? early.layers[name] : undefined;
-    if (early) delete early.layers[name];
-    return payload || Promise.resolve(null);
   }
 
   async function fetchLayer(name) {
     if (config.inlineData) return decodeBase64(config.inlineData[name]);
     const url = `${config.dataUrl}${name}?datum=${state.datum}&t=${Date.now()}`;
-    const early = await earlyPayload(name);
-    const fetched = workerFetch(url, early || undefined);
+    const fetched = workerFetch(url);
     if (fetched) {
       try { return await fetched; } catch (error) { if (!error.unreached) throw new Error(`${name}: ${error.message}`); }
     } // (a worker that could not reach the data at all: the page tries itself, and keeps fetching itself if it can)
-    if (early && !fetched) return decode(early);
     const response = await fetch(url);
     if (!response.ok) throw new Error(`${name}: HTTP ${response.status}`);
     if (fetched) layerWorker.workers = null;
@@ -1918,5 +1904,6 @@
   }
 
   window.CordonMap = { init, esc, decode };
-  if (window.cordonEarly) startWorkers(); // the layers are on their way: the workers start while the map is set up
+  // The app's page (this file fetched, not inlined in an exported page): its workers start while the map is set up.
+  if (document.currentScript && document.currentScript.src.startsWith('cordon:')) startWorkers();
 })();
