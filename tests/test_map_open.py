@@ -12,10 +12,11 @@ from data.map_payload import MAP_LAYERS
 from data.payload_cache import cached_payload, wait_written
 from data.project import Project
 from gis.crs import STORAGE_CRS
+from tests.gauss_kruger import SurveyPlane
 from tests.test_map_tools import click, js
 
-GAUSS_KRUGER_114E = "EPSG:4547"  # CGCS2000 3-degree Gauss-Krüger zone of 宝丰县
-ORIGIN = (372_000, 3_742_000)
+PLANE = SurveyPlane("EPSG:4547", (372_000, 3_742_000))  # CGCS2000 3-degree Gauss-Krüger zone of 宝丰县
+lon_lat = PLANE.lon_lat
 SIDE_M = 1500  # two villages side by side, one grid each
 LONE_M = (2400, 300)  # one confirmed case alone in the east village's grid, far from the others
 DRAW_TIMEOUT_MS = 30_000
@@ -25,16 +26,12 @@ pytestmark = [pytest.mark.qt_log_level_fail("WARNING"),
                                         "QRhiGles2: Failed", "Vulkan", "Unable to detect GPU vendor")]
 
 
-def lon_lat(x_m: float, y_m: float) -> tuple[float, float]:
-    point = gpd.GeoSeries([shapely.Point(ORIGIN[0] + x_m, ORIGIN[1] + y_m)], crs=GAUSS_KRUGER_114E).to_crs(STORAGE_CRS)
-    return float(point.iloc[0].x), float(point.iloc[0].y)
-
-
 def squares() -> list:
-    """The two villages (and their grids) in storage coordinates: Gauss-Krüger squares, so slightly skewed."""
-    boxes = [shapely.box(ORIGIN[0] + i * SIDE_M, ORIGIN[1], ORIGIN[0] + (i + 1) * SIDE_M, ORIGIN[1] + SIDE_M)
-             for i in range(2)]
-    return list(gpd.GeoSeries(boxes, crs=GAUSS_KRUGER_114E).to_crs(STORAGE_CRS).values)
+    """The two villages (and their grids) in storage coordinates: squares on the survey plane (so slightly skewed
+    in longitude/latitude), sharing their edge exactly."""
+    x0, y0 = PLANE.origin
+    boxes = [shapely.box(x0 + i * SIDE_M, y0, x0 + (i + 1) * SIDE_M, y0 + SIDE_M) for i in range(2)]
+    return list(gpd.GeoSeries(boxes, crs=PLANE.crs).to_crs(STORAGE_CRS).values)
 
 
 @pytest.fixture
@@ -49,7 +46,7 @@ def baofeng(tmp_path):
                               "unit_code": codes, "worker": ["王芳", "李强"]}, geometry=shapes, crs=STORAGE_CRS)
     rng = np.random.default_rng(11)
     xs, ys = rng.uniform(200, SIDE_M - 200, 60), rng.uniform(200, SIDE_M - 200, 60)
-    points = [shapely.Point(lon_lat(x, y)) for x, y in zip(xs, ys, strict=True)] + [shapely.Point(lon_lat(*LONE_M))]
+    points = PLANE.points([*xs, LONE_M[0]], [*ys, LONE_M[1]]).values
     cases = gpd.GeoDataFrame({"case_no": [f"BF-{i:03d}" for i in range(61)],
                               "category": ["close_contact"] * 60 + ["confirmed"],
                               "reported_at": "2026-05-06T10:00:00"}, geometry=points, crs=STORAGE_CRS)
