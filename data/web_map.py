@@ -112,22 +112,37 @@ def page_config(project: Project, *, lang: str | None = None, basemap: dict | No
 
 
 class _Start(MacroElement):
-    """Starts the Cordon module on the folium map once it exists."""
+    """Starts the Cordon module on the folium map once it exists, with ``config`` (JSON text)."""
 
     _template = Template("""{% macro script(this, kwargs) %}
         CordonMap.init({{ this._parent.get_name() }}, {{ this.config }});
     {% endmacro %}""")
 
-    def __init__(self, config: dict):
+    def __init__(self, config: str):
         super().__init__()
-        # JSON inside <script>: keep "</script>" and "<!--" from ever appearing.
-        self.config = json.dumps(config, ensure_ascii=False).replace("<", "\\u003c")
+        self.config = config
+
+
+_TITLE_SLOT, _CONFIG_SLOT = "<cordon-title>", "<cordon-config>"  # never in escaped text: "<" is escaped there
+_app_page: str | None = None  # the app's page, composed once with the two slots (folium takes milliseconds)
 
 
 def build_page(config: dict, *, inline_assets: bool) -> str:
     """The page's HTML. ``inline_assets`` embeds Leaflet, Geoman and our files (exported maps);
     otherwise they are linked through the ``cordon:`` scheme (the app)."""
+    global _app_page
     _require_vendor()
+    title = _html_text(config.get("title", ""))
+    # JSON inside <script>: keep "</script>" and "<!--" from ever appearing.
+    config_json = json.dumps(config, ensure_ascii=False).replace("<", "\\u003c")
+    if inline_assets:
+        return _compose(title, config_json, inline_assets=True)
+    if _app_page is None:
+        _app_page = _compose(_TITLE_SLOT, _CONFIG_SLOT, inline_assets=False)
+    return _app_page.replace(_TITLE_SLOT, title, 1).replace(_CONFIG_SLOT, config_json, 1)
+
+
+def _compose(title: str, config_json: str, *, inline_assets: bool) -> str:
     fmap = folium.Map(location=[35.0, 112.5], zoom_start=9, tiles=None, prefer_canvas=True)
     header = fmap.get_root().header
     if inline_assets:
@@ -142,8 +157,8 @@ def build_page(config: dict, *, inline_assets: bool) -> str:
         fmap.default_js += [(f"own{i}", f"{SCHEME_BASE}web/{p}") for i, p in enumerate(OWN_JS)]
         fmap.default_css = [(f"vc{i}", f"{SCHEME_BASE}vendor/{p}") for i, p in enumerate(VENDOR_CSS)]
         fmap.default_css += [(f"oc{i}", f"{SCHEME_BASE}web/{p}") for i, p in enumerate(OWN_CSS)]
-    header.add_child(Element(f"<title>{_html_text(config.get('title', ''))}</title>"), name="title")
-    fmap.add_child(_Start(config))
+    header.add_child(Element(f"<title>{title}</title>"), name="title")
+    fmap.add_child(_Start(config_json))
     return fmap.get_root().render()
 
 

@@ -177,3 +177,13 @@ def test_a_case_edited_while_the_map_opens_is_drawn_as_edited(qtbot, widget, bao
     qtbot.wait(500)  # nothing drawn later puts the old state back
     assert shown() and widget.map_page.console_errors == []
     project.close()
+
+
+def test_each_project_opens_on_a_page_of_its_own_title_and_layers(qtbot, widget, baofeng, tmp_path):
+    other = Project.create(tmp_path / "鲁山县.gpkg", name="鲁山县<测试>&演练", county_code="410423")
+    other.close()
+    for path, title, cases in ((baofeng, "宝丰县", 61), (other.path, "鲁山县<测试>&演练", 0), (baofeng, "宝丰县", 61)):
+        project = opened(qtbot, widget, path)
+        assert widget.title() == title and js(qtbot, widget, "document.title") == title
+        assert js(qtbot, widget, "cordon.featureCounts()").get("cases", 0) == cases
+        project.close()
