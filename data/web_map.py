@@ -12,6 +12,8 @@ import json
 from pathlib import Path
 
 import folium
+import numpy as np
+import shapely
 from branca.element import Element, MacroElement
 from jinja2 import Template
 
@@ -91,9 +93,10 @@ def project_extent(project: Project) -> tuple[float, float, float, float] | None
 
 def view_bounds(project: Project) -> tuple[float, float, float, float]:
     """Where the map opens: the county outline, else everything in the project, else China."""
-    outline = project.county_outline()
-    if outline is not None:
-        return tuple(float(v) for v in outline.bounds)
+    _, _, county = project.read_values("admin_units", [], where="level = ?", params=("county",))  # no frame: quick
+    box = shapely.total_bounds(county) if len(county) else None
+    if box is not None and not np.isnan(box).any():
+        return tuple(float(v) for v in box)
     return project_extent(project) or CHINA_BOUNDS
 
 

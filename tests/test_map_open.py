@@ -187,3 +187,25 @@ def test_each_project_opens_on_a_page_of_its_own_title_and_layers(qtbot, widget,
         assert widget.title() == title and js(qtbot, widget, "document.title") == title
         assert js(qtbot, widget, "cordon.featureCounts()").get("cases", 0) == cases
         project.close()
+
+
+def test_the_map_opens_on_the_county_outline_else_on_everything_on_both_stores(store):
+    from data.web_map import CHINA_BOUNDS, project_extent, view_bounds
+
+    project = Project.create(store, name="宝丰县", county_code="410421")
+    assert view_bounds(project) == CHINA_BOUNDS
+    county = PLANE.box(-500, -500, 2 * SIDE_M + 1000, SIDE_M + 1000)
+    far_case = PLANE.points([9000], [9000])  # a case reported far outside the county
+    with project.transaction() as edit:
+        edit.insert("admin_units", gpd.GeoDataFrame({"code": ["410421", "410421100001", "410421100002"],
+                                                     "name": ["宝丰县", "前营村", "大营村"],
+                                                     "level": ["county", "village", "village"]},
+                                                    geometry=[county, *squares()], crs=STORAGE_CRS))
+        edit.insert("cases", gpd.GeoDataFrame({"case_no": ["BF-900"], "category": ["confirmed"]},
+                                              geometry=far_case.values, crs=STORAGE_CRS))
+    assert view_bounds(project) == pytest.approx(county.bounds, abs=1e-12)
+    with project.transaction() as edit:
+        edit.update("admin_units", int(project.read_layer("admin_units", where="level = ?",
+                                                          params=("county",)).index[0]), {"level": "town"})
+    assert view_bounds(project) == project_extent(project)
+    assert view_bounds(project)[2] >= far_case.iloc[0].x
