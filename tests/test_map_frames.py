@@ -7,6 +7,7 @@ import geopandas as gpd
 import numpy as np
 import pytest
 import shapely
+from PySide6.QtGui import QImage
 
 from data.project import Project
 from gis.crs import STORAGE_CRS
@@ -208,3 +209,42 @@ def test_dragged_the_density_cells_move_with_the_cases_and_go_with_them(cordon_a
         assert widget.map_page.console_errors == []
     finally:
         widget.close()
+
+
+def test_zoomed_in_and_back_the_towns_outlines_are_drawn_as_before_and_as_edited(shown, qtbot, district):
+    """Back at a zoom seen before, the towns' outlines come from an image the page made of them while idle: the same
+    pixels as drawn the first time, and after the towns are edited the new boundary, not the old one."""
+    mid = 1500  # half-way up the district, where the two towns meet (x = 3500 m)
+
+    def outline_dark_at(x_m) -> bool:
+        x, y = js(qtbot, shown, f"cordon.pointOf({lon_lat(x_m, mid)[0]}, {lon_lat(x_m, mid)[1]})")
+        image = shown.grab().toImage()
+        return min(max(c.red(), c.green(), c.blue()) for c in
+                   (image.pixelColor(round(x) + dx, round(y)) for dx in range(-2, 3))) < 130
+
+    def zoom_in_and_back():
+        qtbot.wait(600)  # idle: the outlines' images of this zoom and the next are made
+        for button in ("in", "out"):
+            settle(qtbot, shown, lambda b=button: js(qtbot, shown, f"document.querySelector('.leaflet-control-zoom-{b}').click()"))
+        qtbot.wait(300)
+
+    def pixels():
+        image = shown.grab().toImage().convertToFormat(QImage.Format.Format_RGB32)
+        return np.frombuffer(image.constBits(), np.uint8).reshape(image.height(), image.width(), 4)[..., :3].astype(int)
+
+    zoom, first = js(qtbot, shown, "cordon.view().zoom"), pixels()
+    assert outline_dark_at(3500) and not outline_dark_at(3625)
+    zoom_in_and_back()
+    assert js(qtbot, shown, "cordon.view().zoom") == zoom
+    difference = np.abs(pixels() - first).max(axis=2)
+    assert np.count_nonzero(difference > 48) == 0 and np.count_nonzero(difference) < 0.001 * difference.size
+
+    units = district.read_layer("admin_units")
+    with district.transaction() as edit:  # the boundary moved half a grid east
+        edit.update("admin_units", int(units.index[units["name"] == "城关镇"][0]), geometry=gk_box(0, 0, 3625, 3000))
+        edit.update("admin_units", int(units.index[units["name"] == "周庄镇"][0]), geometry=gk_box(3625, 0, 3375, 3000))
+    with qtbot.waitSignal(shown.layersDrawn, timeout=DRAW_TIMEOUT_MS):
+        shown.refresh_layers(["admin_units"])
+    zoom_in_and_back()
+    assert outline_dark_at(3625) and not outline_dark_at(3500)
+    assert shown.map_page.console_errors == []

@@ -386,15 +386,20 @@
   // Fills of a big layer (grid shading by case count) are rasterised once into an image of the whole layer at
   // a zoom where it is at most FILL_CACHE_PX wide; views at or below that zoom draw a scaled part of it (one
   // drawImage instead of thousands of small fills). Built once the layers are drawn, so opening is not slowed.
-  function buildFillCache(P) { // null for a layer without fills (outlines only, such as units): nothing to blit
-    if (!P.classes.some((c) => c.style.fillColor && c.style.fillOpacity > 0)) return null;
+  function hasFills(P) { return P.classes.some((c) => c.style.fillColor && c.style.fillOpacity > 0); }
+  function layerExtent(P) { // [x0, y0, x1, y1] of all its features, world units
     const bbox = P.bbox;
     let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
     for (let f = 0; f < P.count; f++) {
       if (bbox[4 * f] < x0) x0 = bbox[4 * f]; if (bbox[4 * f + 1] < y0) y0 = bbox[4 * f + 1];
       if (bbox[4 * f + 2] > x1) x1 = bbox[4 * f + 2]; if (bbox[4 * f + 3] > y1) y1 = bbox[4 * f + 3];
     }
-    const span = Math.max(x1 - x0, y1 - y0);
+    return [x0, y0, x1, y1];
+  }
+
+  function buildFillCache(P) { // null for a layer without fills (outlines only, such as units): nothing to blit
+    if (!hasFills(P)) return null;
+    const [x0, y0, x1, y1] = layerExtent(P), span = Math.max(x1 - x0, y1 - y0);
     if (!(span > 0)) return null;
     const zoom = Math.min(FILL_CACHE_MAX_ZOOM, Math.floor(Math.log2(FILL_CACHE_PX / (span * 256))));
     const world = 256 * Math.pow(2, zoom);
@@ -408,8 +413,9 @@
     return { canvas, zoom, world, ox, oy };
   }
 
-  // The cached fills at a coarser zoom: each level half the one above, smoothed down from it once, when first
-  // needed (scaling a big image with smoothing on every frame costs the software canvas tens of milliseconds).
+  // The cached fills at a coarser zoom: each level half the one above, smoothed down from it once (scaling a big
+  // image with smoothing on every frame costs the software canvas tens of milliseconds). Made one level per task
+  // after the cache (see unbuiltFillLevel), so a first zoom out to a level draws it, not makes it.
   function fillCacheLevel(cache, zoom) {
     if (zoom >= cache.zoom) return cache;
     const levels = cache.levels || (cache.levels = {});
@@ -421,8 +427,62 @@
     const ctx = canvas.getContext('2d');
     ctx.imageSmoothingQuality = 'high';
     ctx.drawImage(above.canvas, 0, 0, above.canvas.width / 2, above.canvas.height / 2);
+    ctx.getImageData(0, 0, 1, 1); // rasterise now, not in the frame that first shows it
     levels[zoom] = { canvas, zoom, world: above.world / 2, ox: above.ox / 2, oy: above.oy / 2 };
     return levels[zoom];
+  }
+
+  function unbuiltFillLevel(cache) { // the zoom of the next coarser level fillCacheLevel would make, or undefined
+    let level = cache;
+    for (let zoom = cache.zoom - 1; level.canvas.width >= 64 && level.canvas.height >= 64; zoom--) {
+      if (!(cache.levels && cache.levels[zoom])) return zoom;
+      level = cache.levels[zoom];
+    }
+    return undefined;
+  }
+
+  // The outlines of an outline-only layer (towns and the county zoomed out to a district: a score of wide outlines
+  // of thousands of vertices, ~10 ms a frame to stroke in software) are kept as one image of the whole layer at the
+  // view's exact zoom, when it is at most STROKE_CACHE_PX wide and high; a frame at that zoom draws it at a whole
+  // pixel offset (the same pixels). The images of the view's zoom and one step in and out are made while the page is
+  // idle, after a frame; images of other zooms are dropped.
+  const STROKE_CACHE_PX = 4096;
+  const STROKE_CACHE_AREA = 8e6; // ... and at most this many pixels (32 MB)
+  const STROKE_CACHE_IDLE_MS = 30; // an image is made only in an idle period with this much time left
+  function strokeCacheAt(P, v) { // {canvas, ox, oy} of the layer's outlines at the view's zoom, or null
+    if (v.w === undefined || !Number.isInteger(v.ox) || !Number.isInteger(v.oy) || (window.devicePixelRatio || 1) !== 1 ||
+      hasFills(P) || !window.requestIdleCallback) return null;
+    const caches = P.strokeCaches || (P.strokeCaches = new Map());
+    for (const zoom of caches.keys()) if (Math.abs(zoom - v.zoom) > 1) caches.delete(zoom);
+    P.strokeZoom = v.zoom;
+    scheduleStrokeCache(P);
+    return caches.get(v.zoom) || null;
+  }
+
+  function scheduleStrokeCache(P) { // one image per idle period: the view's zoom, then one step in, then out
+    if (P.strokeTask || !P.strokeCaches) return;
+    const caches = P.strokeCaches;
+    P.strokeTask = requestIdleCallback((deadline) => {
+      P.strokeTask = null;
+      const zoom = [P.strokeZoom, P.strokeZoom + 1, P.strokeZoom - 1].find((z) => !caches.has(z));
+      const shown = state.layers[P.name] && state.layers[P.name].view.data === P; // (not a layer loaded anew since)
+      if (!shown || zoom === undefined) return;
+      if (deadline.timeRemaining() >= STROKE_CACHE_IDLE_MS) caches.set(zoom, buildStrokeCache(P, zoom));
+      scheduleStrokeCache(P);
+    });
+  }
+
+  function buildStrokeCache(P, zoom) { // null where the layer is too big at that zoom
+    const [x0, y0, x1, y1] = layerExtent(P), world = 256 * Math.pow(2, zoom), pad = 16;
+    const ox = Math.floor(x0 * world) - pad, oy = Math.floor(y0 * world) - pad;
+    const w = Math.ceil(x1 * world) + pad - ox, h = Math.ceil(y1 * world) + pad - oy;
+    if (!(w > 0 && h > 0) || w > STROKE_CACHE_PX || h > STROKE_CACHE_PX || w * h > STROKE_CACHE_AREA) return null;
+    const canvas = document.createElement('canvas');
+    canvas.width = w; canvas.height = h;
+    const ctx = canvas.getContext('2d');
+    drawPolygons(ctx, P, { zoom, world, ox, oy, w, h, x0: -Infinity, y0: -Infinity, x1: Infinity, y1: Infinity }, 'stroke');
+    ctx.getImageData(0, 0, 1, 1); // rasterise now, not in a frame
+    return { canvas, ox, oy };
   }
 
   function drawPolygons(ctx, P, v, only) { // returns how many features it drew
@@ -441,6 +501,8 @@
         cached = true;
       }
     }
+    const strokes = only ? null : strokeCacheAt(P, v); // (an outline-only layer: nothing but strokes to draw)
+    if (strokes) ctx.drawImage(strokes.canvas, strokes.ox - v.ox, strokes.oy - v.oy);
     for (const cls of P.classes) {
       const st = cls.style, fs = cls.features;
       if (st.minZoom && v.zoom < st.minZoom) continue;
@@ -451,6 +513,7 @@
       for (let k = 0; k < fs.length; k++) {
         const f = fs[k];
         if (bbox[4 * f + 2] < v.x0 || bbox[4 * f] > v.x1 || bbox[4 * f + 3] < v.y0 || bbox[4 * f + 1] > v.y1) continue;
+        if (strokes) { drawn++; continue; } // (counted as drawn: it is in the image)
         ctx.beginPath(); // one path per feature: much faster to rasterise in software than one big path
         tracePolygon(ctx, P, f, v);
         if (doFill) { ctx.globalAlpha = st.fillOpacity; ctx.fill('evenodd'); }
@@ -1088,7 +1151,12 @@
 
   function buildFillCaches() { // one layer per task: a click or a key between two is not kept waiting for both
     const entry = Object.values(state.layers).find((e) => e.view.data && e.view.data.cacheFills && e.view.data.fillCache === undefined);
-    if (!entry) return;
+    if (!entry) { // then their coarser levels, one per task
+      const cache = Object.values(state.layers).map((e) => e.view.data && e.view.data.fillCache)
+        .find((c) => c && unbuiltFillLevel(c) !== undefined);
+      if (cache) { fillCacheLevel(cache, unbuiltFillLevel(cache)); setTimeout(buildFillCaches, 0); }
+      return;
+    }
     entry.view.data.fillCache = buildFillCache(entry.view.data);
     if (entry.view._map) entry.view._redraw();
     setTimeout(buildFillCaches, 0);
