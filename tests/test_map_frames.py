@@ -12,12 +12,13 @@ from PySide6.QtGui import QImage
 from data.project import Project
 from gis.crs import STORAGE_CRS
 from gis.symbology import BACKGROUND
+from tests.gauss_kruger import SurveyPlane
 from tests.test_map_density import WEST, crowded, density_pixel  # noqa: F401 (fixture)
 from tests.test_map_density import lon_lat as crowded_lon_lat
 from tests.test_map_tools import QEvent, click, js, mouse
 
-GAUSS_KRUGER_114E = "EPSG:4547"  # CGCS2000 3-degree Gauss-Krüger, central meridian 114°E (宝丰县 lies west of it)
-ORIGIN = (381_000, 3_737_000)
+PLANE = SurveyPlane("EPSG:4547", (381_000, 3_737_000))  # CGCS2000 Gauss-Krüger 114°E (宝丰县 lies west of it)
+gk, gk_box, lon_lat = PLANE.points, PLANE.box, PLANE.lon_lat
 GRID_M = 250  # 28 × 12 grids of 250 m over two towns, 7 × 3 km
 SHADED = (1000, 1000)  # south-west corner of the one grid holding infections
 PLAIN = (2000, 1000)  # a grid with none
@@ -25,21 +26,6 @@ SITES = [(1000, 2600), (3200, 2600), (6000, 2600)]  # three isolation sites acro
 DRAW_TIMEOUT_MS = 30_000
 PURPLE = (141, 117, 176)  # the darkest grid class (#6a4c9c at 75 %) over the background
 GREEN = (43, 147, 72)  # an active site
-
-
-def gk(xs_m, ys_m) -> gpd.GeoSeries:
-    points = [shapely.Point(ORIGIN[0] + x, ORIGIN[1] + y) for x, y in zip(xs_m, ys_m, strict=True)]
-    return gpd.GeoSeries(points, crs=GAUSS_KRUGER_114E).to_crs(STORAGE_CRS)
-
-
-def gk_box(x_m, y_m, width_m, height_m) -> shapely.Polygon:
-    corners = gk([x_m, x_m + width_m], [y_m, y_m + height_m])
-    return shapely.box(corners.iloc[0].x, corners.iloc[0].y, corners.iloc[1].x, corners.iloc[1].y)
-
-
-def lon_lat(x_m, y_m) -> tuple[float, float]:
-    point = gk([x_m], [y_m]).iloc[0]
-    return point.x, point.y
 
 
 @pytest.fixture
