@@ -37,6 +37,7 @@ _BIG_POINT_LAYERS = {"cases", "key_persons"}  # drawn from typed arrays; details
 WORLD_SCALE = 2**31
 """Coordinates of the layers in :data:`_PROJECTED` are sent as round(Web Mercator world units × WORLD_SCALE): the
 world, [0, 1) both ways as the page's ``mercator`` makes it, in steps of 1.9 cm × cos(latitude)."""
+_WORLD_SPAN = 1 << 18  # points projected at a time by _world
 _PROJECTED = {"grids", "cases", "key_persons"}
 _JS_TYPES = {"<f8": "Float64", "<f4": "Float32", "<i4": "Int32", "<u4": "Uint32", "|u1": "Uint8"}
 
@@ -47,12 +48,11 @@ def pack(header: dict, buffers: dict[str, np.ndarray]) -> bytes:
     for name, array in buffers.items():
         array = np.ascontiguousarray(array)
         entries.append({"name": name, "dtype": _JS_TYPES[array.dtype.str], "offset": offset, "length": len(array)})
-        blob = array.tobytes()
-        blobs.append(blob + b"\0" * (-len(blob) % 8))
-        offset += len(blobs[-1])
+        blobs += [memoryview(array).cast("B"), b"\0" * (-array.nbytes % 8)]  # copied once, by the join below
+        offset += array.nbytes + len(blobs[-1])
     text = json.dumps({**header, "buffers": entries}, ensure_ascii=False, separators=(",", ":")).encode()
     head = struct.pack("<I", len(text)) + text
-    return head + b"\0" * (-len(head) % 8) + b"".join(blobs)
+    return b"".join([head, b"\0" * (-len(head) % 8), *blobs])
 
 
 def data_start(header_length: int) -> int:
@@ -165,12 +165,19 @@ def _shift(x: np.ndarray, y: np.ndarray, datum: str) -> tuple[np.ndarray, np.nda
 
 
 def _world(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Longitudes and latitudes as whole steps of Web Mercator world units (see :data:`WORLD_SCALE`)."""
-    s = np.sin(lat * (np.pi / 180))
-    with np.errstate(divide="ignore", invalid="ignore"):  # the poles: clipped below, as everything beyond Int32
-        y = 0.5 - np.log((1 + s) / (1 - s)) / (4 * np.pi)
-    steps = [np.clip(np.round(v * WORLD_SCALE), -2**31, 2**31 - 1) for v in ((lon + 180) / 360, y)]
-    return tuple(np.where(np.isnan(v), -2**31, v).astype("<i4") for v in steps)  # no point (NaN): off the world
+    """Longitudes and latitudes as whole steps of Web Mercator world units (see :data:`WORLD_SCALE`), worked out
+    a span at a time (a million points' temporaries would hold ~50 MB at once)."""
+    x, y = np.empty(len(lon), "<i4"), np.empty(len(lat), "<i4")
+    for start in range(0, len(lon), _WORLD_SPAN):
+        part = slice(start, start + _WORLD_SPAN)
+        s = np.sin(lat[part] * (np.pi / 180))
+        with np.errstate(divide="ignore", invalid="ignore"):  # the poles: clipped below, as everything beyond Int32
+            north = 0.5 - np.log((1 + s) / (1 - s)) / (4 * np.pi)
+        for out, v in ((x, (lon[part] + 180) / 360), (y, north)):
+            steps = np.clip(np.round(v * WORLD_SCALE), -2**31, 2**31 - 1)
+            steps[np.isnan(steps)] = -2**31  # no point (NaN): off the world
+            out[part] = steps
+    return x, y
 
 
 def _degrees(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

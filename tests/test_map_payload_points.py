@@ -107,3 +107,37 @@ def test_blobs_written_by_other_programs_are_read_where_the_general_decoder_puts
     assert project.read_points("cases", ["category"])[1][1] == points[1].x
     fids, x, _, _ = project.read_points("cases", ["category"], where="fid >= ?", params=[3])
     assert list(fids) == [3, 4, 5, 6] and list(x[:2]) == [points[2].x, 113.6] and np.isnan(x[2:]).all()
+
+
+def test_a_geopackage_read_span_by_span_gives_the_same_rows_points_and_codes(tmp_path, monkeypatch):
+    """A big layer is read a span of fids at a time (to hold less memory): spans that end in a gap, hold only
+    deleted rows, or cut between blobs of other programs change nothing the reader gives."""
+    from data.stores import gpkg_store
+
+    monkeypatch.setattr(gpkg_store, "POINT_CHUNK", 16)
+    project = Project.create(tmp_path / "舞钢市.gpkg", name="舞钢市", county_code="410481")
+    rng = np.random.default_rng(5)
+    points = gpd.GeoSeries(shapely.points(452_000 + rng.uniform(0, 9000, 100), 3_686_000 + rng.uniform(0, 3000, 100)),
+                           crs=GAUSS_KRUGER_114E).to_crs(STORAGE_CRS)
+    frame = gpd.GeoDataFrame({"case_no": [f"WG-{i:04d}" for i in range(100)],
+                              "category": rng.choice(CATEGORIES + ["其他"], 100)}, geometry=points.values, crs=STORAGE_CRS)
+    with project.transaction() as edit:
+        edit.insert("cases", frame, log_each=False)
+    whole = project.read_point_codes("cases", "category", CATEGORIES)
+    assert list(whole[0]) == list(range(1, 101))  # no gap: fids as a span
+
+    with project.transaction() as edit:
+        edit.delete("cases", [16, 17, *range(33, 49), 100])  # a span's end, a whole span, the last row
+    with sqlite3.connect(project.path) as conn:  # an envelope-carrying blob on each side of a span's edge
+        conn.executemany("UPDATE cases SET geom = ? WHERE fid = ?",
+                         [(gdal_blob(points.iloc[i - 1], envelope=True, big_endian=i == 64), i) for i in (64, 65)])
+    fids, x, y, category = expected(project)
+    got_fids, got_x, got_y, codes = project.read_point_codes("cases", "category", CATEGORIES)
+    assert list(got_fids) == fids and len(fids) == 81
+    np.testing.assert_array_equal(got_x, x)
+    np.testing.assert_array_equal(got_y, y)
+    assert list(codes) == [CATEGORIES.index(c) if c in CATEGORIES else 255 for c in category]
+    layer = project.read_layer("cases", where="category = ?", params=["close_contact"])
+    got_fids, got_x, _, got = project.read_points("cases", ["case_no"], where="category = ?", params=["close_contact"])
+    assert list(got_fids) == list(layer.index) and list(got["case_no"]) == list(layer["case_no"])
+    np.testing.assert_array_equal(got_x, shapely.get_x(layer.geometry.values))

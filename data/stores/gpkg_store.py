@@ -35,6 +35,8 @@ _BUSY_SLICE_S = 0.5  # SQLite's own wait between two reports of "still waiting"
 _INSERT_VARIABLES = 999  # values bound per INSERT statement (SQLite's oldest limit)
 COMMITS_TABLE = "cordon_layer_commits"
 """How many of Cordon's transactions changed each layer (``layer``, ``commits``), counted as they commit."""
+POINT_CHUNK = 1 << 18
+"""Fids a point layer is read in at a time by the aggregate reads (:meth:`GeoPackageProject._point_rows`)."""
 
 
 class GeoPackageProject(Project):
@@ -214,42 +216,46 @@ class GeoPackageProject(Project):
 
     def _point_rows(self, name: str, extra: list[str], params, where: str, where_params: tuple,
                     parse: Callable[[str], Sequence] = json.loads) -> tuple[np.ndarray, np.ndarray, np.ndarray, list]:
-        """The layer's rows (those ``where`` holds for) as one aggregate row, not a million: the point blobs back to
-        back (read with numpy, :func:`data.gpkg.packed_point_coordinates`), each extra column as one JSON array
-        (point layers hold text and integers only), the fids as a span when a whole layer has no gap, else as one
-        list; one read snapshot."""
+        """The layer's rows (those ``where`` holds for) read as a few aggregate rows, not a million: each the rows
+        of a span of at most :data:`POINT_CHUNK` fids, their point blobs back to back (read with numpy,
+        :func:`data.gpkg.packed_point_coordinates`), each extra column as one JSON array (point layers hold text
+        and integers only), the fids as a span when a whole layer has no gap, else listed; one read snapshot.
+        Spans keep the memory a read takes small (a million points at once held ~60 MB more, in SQLite and here)."""
         table, conn = quote(name), self._conn()
-        condition = f" WHERE {where}" if where else ""
         size = gpkg._POINT_BLOB.itemsize
-        # NOT INDEXED: the table itself is scanned, in fid order, so the fid span lines up with the rows
+        # NOT INDEXED: the table itself is scanned, in fid order (a span is looked up by fid), so fids line up
         selected = [f"CAST(group_concat(coalesce({quote(gpkg.GEOMETRY_COLUMN)}, x''), x'') AS BLOB)",
                     f"total(length({quote(gpkg.GEOMETRY_COLUMN)}) = {size})",
                     *(f"json_group_array({column})" for column in extra)]
+        condition = "fid BETWEEN ? AND ?" + (f" AND ({where})" if where else "")
+        parts = []
         with _snapshot(conn):
-            if where:  # counted, and the fids listed, in the scan that reads the rows: counting first costs a scan more
-                count, first, last, *row = conn.execute(
-                    f"SELECT count(*), min(fid), max(fid), {', '.join(selected)}, group_concat(fid) FROM {table} "
-                    f"NOT INDEXED{condition}", (*params, *where_params)).fetchone()
-                span = False
-            else:  # a whole table is counted at once; a span of fids is not listed
-                # apart, each is answered from the b-tree alone; together, they take a scan (0.1 s at a million rows)
-                count, first, last = conn.execute(f"SELECT (SELECT count(*) FROM {table}), (SELECT min(fid) FROM "
-                                                  f"{table}), (SELECT max(fid) FROM {table})").fetchone()
-                span = bool(count) and last - first + 1 == count
-                if count:
-                    row = conn.execute(f"SELECT {', '.join([*selected, *([] if span else ['group_concat(fid)'])])} "
-                                       f"FROM {table} NOT INDEXED", params).fetchone()
-            if not count:
-                return np.zeros(0, np.int64), np.zeros(0), np.zeros(0), [[] for _ in extra]
-            if row[1] == count:
-                lengths = np.full(count, size)
-            else:  # NULL, empty or envelope-carrying blobs: their lengths say where each starts
-                lengths = np.fromstring(conn.execute(
-                    f"SELECT group_concat(coalesce(length({quote(gpkg.GEOMETRY_COLUMN)}), 0)) FROM {table} NOT INDEXED"
-                    f"{condition}", where_params).fetchone()[0], dtype=np.int64, sep=",")
-        fids = np.arange(first, last + 1, dtype=np.int64) if span else np.fromstring(row[-1], dtype=np.int64, sep=",")
-        x, y = gpkg.packed_point_coordinates(row[0], lengths)
-        return fids, x, y, [parse(column) for column in row[2:2 + len(extra)]]
+            # each answered from the b-tree alone (together, they would take a scan: 0.1 s at a million rows)
+            total, first, last = conn.execute(f"SELECT (SELECT count(*) FROM {table}), (SELECT min(fid) FROM "
+                                              f"{table}), (SELECT max(fid) FROM {table})").fetchone()
+            whole = not where and bool(total) and last - first + 1 == total  # a span of fids, not listed
+            for low in range(first or 0, (last or -1) + 1, POINT_CHUNK):
+                span = (low, low + POINT_CHUNK - 1)
+                count, blobs, plain, *rest = conn.execute(
+                    f"SELECT count(*), {', '.join(selected)}{'' if whole else ', group_concat(fid)'} FROM {table} "
+                    f"NOT INDEXED WHERE {condition}", (*params, *span, *where_params)).fetchone()
+                if not count:
+                    continue
+                if plain == count:
+                    lengths = np.full(count, size)
+                else:  # NULL, empty or envelope-carrying blobs: their lengths say where each starts
+                    lengths = np.fromstring(conn.execute(
+                        f"SELECT group_concat(coalesce(length({quote(gpkg.GEOMETRY_COLUMN)}), 0)) FROM {table} "
+                        f"NOT INDEXED WHERE {condition}", (*span, *where_params)).fetchone()[0], dtype=np.int64, sep=",")
+                fids = np.arange(low, min(low + POINT_CHUNK - 1, last) + 1) if whole else np.fromstring(
+                    rest[-1], dtype=np.int64, sep=",")
+                parts.append((fids, *gpkg.packed_point_coordinates(blobs, lengths),
+                              [parse(column) for column in rest[:len(extra)]]))
+                del blobs
+        if not parts:
+            return np.zeros(0, np.int64), np.zeros(0), np.zeros(0), [[] for _ in extra]
+        fids, x, y = (np.concatenate([part[k] for part in parts]) for k in range(3))
+        return fids.astype(np.int64), x, y, [_joined([part[3][k] for part in parts]) for k in range(len(extra))]
 
     def _extent(self, name: str, after_fid: int | None):
         table, conn = quote(name), self._conn()
@@ -340,6 +346,13 @@ def layer_stamp(conn: sqlite3.Connection, name: str) -> str:
         count = conn.execute(f"SELECT count(*) FROM {quote(name)}").fetchone()[0]
         last = conn.execute(f"SELECT max(fid) FROM {quote(name)}").fetchone()[0]
     return f"{commits[0] if commits else 0}/{changed[0] if changed else ''}/{count}/{last}"
+
+
+def _joined(parts: list[Sequence]) -> Sequence:
+    """The values a column's spans were read as, in one sequence (numpy arrays stay one array)."""
+    if all(isinstance(part, np.ndarray) for part in parts):
+        return np.concatenate(parts)
+    return list(itertools.chain.from_iterable(parts))
 
 
 @contextlib.contextmanager
