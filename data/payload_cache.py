@@ -42,7 +42,7 @@ LAYOUT = "3"  # 2: grids' and points' coordinates as Int32 degrees; 3: as Int32 
 SOURCES = {"grids": ("grids", "cases")}
 """The layers a layer's payload is built from, when more than itself (grid shading counts the cases)."""
 QUIET_S = 0.5
-"""Payloads are written once none was handed over for this long."""
+"""Payloads are written once none was handed over for this long (at once while :func:`wait_written` waits)."""
 RETRY_S = 0.5
 ATTEMPTS = 20
 """A write finding another writer busy is tried again this often, every :data:`RETRY_S`, then dropped."""
@@ -129,6 +129,7 @@ class _Writer:
         self._thread: threading.Thread | None = None
         self._start = threading.Lock()
         self._last_put = 0.0
+        self._waited_for = False  # someone waits for the writes (wait_written): no quiet period before them
 
     def put(self, job: _Job) -> None:
         with self._start:
@@ -140,19 +141,23 @@ class _Writer:
 
     def wait(self, timeout: float) -> bool:
         deadline = time.monotonic() + timeout
-        with self._jobs.all_tasks_done:
-            while self._jobs.unfinished_tasks:
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    return False
-                self._jobs.all_tasks_done.wait(left)
+        self._waited_for = True
+        try:
+            with self._jobs.all_tasks_done:
+                while self._jobs.unfinished_tasks:
+                    left = deadline - time.monotonic()
+                    if left <= 0:
+                        return False
+                    self._jobs.all_tasks_done.wait(left)
+        finally:
+            self._waited_for = False
         return True
 
     def _run(self) -> None:
         while True:
             job = self._jobs.get()
-            while (idle := time.monotonic() - self._last_put) < QUIET_S:
-                time.sleep(QUIET_S - idle)
+            while (idle := time.monotonic() - self._last_put) < QUIET_S and not self._waited_for:
+                time.sleep(min(QUIET_S - idle, 0.05))
             try:
                 for _ in range(ATTEMPTS):
                     if job.write():
