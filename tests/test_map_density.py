@@ -3,13 +3,16 @@ many people each holds (infections red, contacts blue, counts on hover, a legend
 zones, outlines and labels; zoomed in on a few, each case is its own dot again and can be clicked (a real
 QWebEngineView on 鲁山县 built here in Gauss-Krüger metres)."""
 
+import re
+
 import geopandas as gpd
 import numpy as np
 import pytest
+import shapely
 
-from data import zone_store
+from data import gpkg, zone_store
 from data.project import Project
-from gis.crs import STORAGE_CRS
+from gis.crs import STORAGE_CRS, STORAGE_EPSG
 from tests.gauss_kruger import SurveyPlane
 from tests.test_map_tools import click, js, move_to
 
@@ -106,3 +109,30 @@ def test_zoomed_in_on_a_few_cases_each_is_a_dot_that_can_be_clicked(shown, qtbot
         click(qtbot, shown, round(x) + 2, round(y) - 1)
     assert clicked.args == ["cases", fid]
     assert shown.map_page.console_errors == []
+
+
+def test_cases_left_without_coordinates_change_neither_the_cells_nor_their_size(cordon_app, qtbot, crowded):
+    """QGIS or a spreadsheet round trip can leave a case with an emptied point or none at all: the layer is drawn
+    all the same, those cases nowhere, and the county's cells stay as fine as without them."""
+    import sqlite3
+
+    from desktop.map_widget import MapWidget
+
+    with sqlite3.connect(crowded.path) as conn:
+        conn.execute("UPDATE cases SET geom = NULL WHERE case_no = 'LS-0007'")
+        conn.execute("UPDATE cases SET geom = ? WHERE case_no = 'LS-3007'",
+                     (gpkg.encode_geometries([shapely.Point()], STORAGE_EPSG)[0],))
+    widget = MapWidget()
+    qtbot.addWidget(widget)
+    widget.resize(1000, 700)
+    with qtbot.waitSignal(widget.layersDrawn, timeout=DRAW_TIMEOUT_MS):
+        widget.set_project(crowded)
+        widget.show()
+    qtbot.wait(300)
+    words = legend(qtbot, widget)
+    size = re.search(r"每格约 ([\d.]+) (公里|米)见方", words)
+    assert size and (size[2] == "米" or float(size[1]) < 2), words  # cells of a few hundred metres, as before
+    red, green, blue, alpha = density_pixel(qtbot, widget, *WEST)
+    assert alpha > 150 and red > blue + 60
+    assert density_pixel(qtbot, widget, 6000, 5500)[3] == 0  # between the clusters: no cell
+    widget.close()
