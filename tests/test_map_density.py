@@ -45,17 +45,23 @@ def crowded(tmp_path) -> Project:
     return project
 
 
-@pytest.fixture
-def shown(cordon_app, qtbot, crowded):
+def shown_widget(qtbot, project):
+    """A map widget of 1000 × 700 showing ``project``, every layer drawn."""
     from desktop.map_widget import MapWidget
 
     widget = MapWidget()
     qtbot.addWidget(widget)
     widget.resize(1000, 700)
     with qtbot.waitSignal(widget.layersDrawn, timeout=DRAW_TIMEOUT_MS):
-        widget.set_project(crowded)
+        widget.set_project(project)
         widget.show()
     qtbot.wait(300)
+    return widget
+
+
+@pytest.fixture
+def shown(cordon_app, qtbot, crowded):
+    widget = shown_widget(qtbot, crowded)
     yield widget
     widget.close()
 
@@ -116,19 +122,11 @@ def test_cases_left_without_coordinates_change_neither_the_cells_nor_their_size(
     all the same, those cases nowhere, and the county's cells stay as fine as without them."""
     import sqlite3
 
-    from desktop.map_widget import MapWidget
-
     with sqlite3.connect(crowded.path) as conn:
         conn.execute("UPDATE cases SET geom = NULL WHERE case_no = 'LS-0007'")
         conn.execute("UPDATE cases SET geom = ? WHERE case_no = 'LS-3007'",
                      (gpkg.encode_geometries([shapely.Point()], STORAGE_EPSG)[0],))
-    widget = MapWidget()
-    qtbot.addWidget(widget)
-    widget.resize(1000, 700)
-    with qtbot.waitSignal(widget.layersDrawn, timeout=DRAW_TIMEOUT_MS):
-        widget.set_project(crowded)
-        widget.show()
-    qtbot.wait(300)
+    widget = shown_widget(qtbot, crowded)
     words = legend(qtbot, widget)
     size = re.search(r"每格约 ([\d.]+) (公里|米)见方", words)
     assert size and (size[2] == "米" or float(size[1]) < 2), words  # cells of a few hundred metres, as before

@@ -13,7 +13,7 @@ from data.project import Project
 from gis.crs import STORAGE_CRS
 from gis.symbology import BACKGROUND
 from tests.gauss_kruger import SurveyPlane
-from tests.test_map_density import WEST, crowded, density_pixel  # noqa: F401 (fixture)
+from tests.test_map_density import WEST, crowded, density_pixel, shown_widget  # noqa: F401 (fixture)
 from tests.test_map_density import lon_lat as crowded_lon_lat
 from tests.test_map_tools import QEvent, click, js, mouse
 
@@ -54,19 +54,6 @@ def district(tmp_path) -> Project:
         edit.insert("cases", cases, log_each=False)
         edit.insert("isolation_sites", sites)
     return project
-
-
-def shown_widget(qtbot, project):
-    from desktop.map_widget import MapWidget
-
-    widget = MapWidget()
-    qtbot.addWidget(widget)
-    widget.resize(1000, 700)
-    with qtbot.waitSignal(widget.layersDrawn, timeout=DRAW_TIMEOUT_MS):
-        widget.set_project(project)
-        widget.show()
-    qtbot.wait(300)
-    return widget
 
 
 @pytest.fixture
