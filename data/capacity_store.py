@@ -16,7 +16,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from data.project import Project, coded
+from data.project import Project, coded, one_of
 from data.schema import ISOLATION_SITES
 from data.stats_store import layer_once, located_cases, schedule_rules, units_of_level, write_xlsx
 from gis.allocation import allocate_to_sites
@@ -300,12 +300,12 @@ def demand_by_town(project: Project, as_of: dt.date, assumptions: DemandAssumpti
     infected = [c.value for c in INFECTED]
     # ISO times sort as text: two days' margin for a time zone offset, the exact window is applied below
     since = (as_of - dt.timedelta(days=assumptions.recent_days + 1)).isoformat()
-    among, sick = ", ".join("?" * len(central)) or "NULL", ", ".join("?" * len(infected))
+    among, sick = one_of("category", central), one_of("category", infected)
     _fids, x, y, fields = project.read_point_values("cases", {
         "category": coded("category", [*central, *infected]), "grid_code": ("grid_code", []),
-        "site_name": (f"CASE WHEN category IN ({among}) THEN site_name END", central),
-        "reported_at": (f"CASE WHEN category IN ({sick}) THEN reported_at END", infected),
-    }, where=f"category IN ({among}) OR (category IN ({sick}) AND reported_at >= ?)", params=[*central, *infected, since])
+        "site_name": (f"CASE WHEN {among} THEN site_name END", central),
+        "reported_at": (f"CASE WHEN {sick} THEN reported_at END", infected),
+    }, where=f"{among} OR ({sick} AND reported_at >= ?)", params=[*central, *infected, since])
     category = fields["category"].astype(np.int64)
     waiting = (category < len(central)) & _blank(pd.Series(fields["site_name"])).to_numpy()
     new = (category >= len(central)) & (category < len(central) + len(infected))

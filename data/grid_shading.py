@@ -16,11 +16,8 @@ import numpy as np
 import pandas as pd
 
 from data.changes import DELETED, Change
-from data.project import Project
+from data.project import Project, one_of
 from gis.grid_stats import INFECTED_VALUES, GridLocator
-
-INFECTED_CONDITION = f"category IN ({', '.join('?' * len(INFECTED_VALUES))})"
-"""The cases the shading counts, as an SQL condition on :data:`INFECTED_VALUES`."""
 
 
 class GridShading:
@@ -42,7 +39,7 @@ class GridShading:
         grid_fids, locator = pd.Index(grid_fids, dtype=np.int64, name="fid"), GridLocator(outlines, values["code"])
         if grid_fids.empty:  # no grid to count a case in
             return cls(grid_fids, locator, np.zeros(0, np.int64), np.zeros(0, np.int64))
-        fids, x, y, columns = project.read_points("cases", ["grid_code"], where=INFECTED_CONDITION,
+        fids, x, y, columns = project.read_points("cases", ["grid_code"], where=one_of("category", INFECTED_VALUES),
                                                   params=INFECTED_VALUES)
         located = locator.locate(np.column_stack([x, y]), columns["grid_code"].to_numpy(dtype=object))
         order = np.argsort(fids, kind="stable")

@@ -190,13 +190,6 @@ def _plain(values: list) -> list:
     return [None if pd.isna(v) else (v.item() if hasattr(v, "item") else v) for v in values]
 
 
-def _json_values(series: pd.Series) -> list:
-    values = series.to_numpy(dtype=object)
-    missing = pd.isna(values)  # for the whole column at once
-    return [None if gone else (v.item() if hasattr(v, "item") else v)
-            for v, gone in zip(values.tolist(), missing.tolist(), strict=True)]
-
-
 def feature_details(project: Project, name: str, fid: int) -> dict:
     """The non-personal attributes of one feature, for a popup."""
     spec = layer_spec(name)
@@ -204,4 +197,5 @@ def feature_details(project: Project, name: str, fid: int) -> dict:
     if frame.empty:
         return {}
     row = frame.iloc[0]
-    return {f.name: _json_values(pd.Series([row[f.name]]))[0] for f in spec.fields if not f.personal}
+    shown = [f.name for f in spec.fields if not f.personal]
+    return dict(zip(shown, _plain([row[name] for name in shown]), strict=True))

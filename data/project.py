@@ -322,8 +322,10 @@ class Project:
 
     def county_outline(self):
         """The county polygon (level ``county`` in admin_units), or None if the project has none."""
-        units = self.read_layer("admin_units", where="level = ?", params=("county",))
-        return None if units.empty else shapely.union_all(units.geometry.values)
+        _, _, outlines = self.read_values("admin_units", [], where="level = ?", params=("county",))  # no frame: quick
+        if not len(outlines):
+            return None
+        return outlines[0] if len(outlines) == 1 else shapely.union_all(outlines)
 
     def last_fid(self, name: str) -> int:
         """The highest fid of a layer (0 when empty): features added later have higher ones."""
@@ -530,6 +532,12 @@ def store_for(target) -> type[Project]:
 def index_name(spec: LayerSpec, column: str | tuple[str, ...]) -> str:
     """The name of the SQL index on ``column`` (or on several columns, in order) of a layer."""
     return f"idx_{spec.name}_{column if isinstance(column, str) else '_'.join(column)}"
+
+
+def one_of(column: str, values: list) -> str:
+    """An SQL condition holding where ``column`` is one of ``values`` (bound to its ``?`` placeholders, in order);
+    never with no values."""
+    return f"{quote(column)} IN ({', '.join('?' * len(values))})" if values else "0 = 1"
 
 
 def coded(column: str, values: list) -> tuple[str, list]:

@@ -23,7 +23,7 @@ from openpyxl.utils import get_column_letter
 
 from data.atomic import atomic_output
 from data.grid_shading import GridShading
-from data.project import Project, coded
+from data.project import Project, coded, one_of
 from data.xlsx_cells import keep_text_as_text, save_workbook
 from data.zone_store import load_scheme
 from gis import schedules
@@ -108,11 +108,6 @@ class _SharedCases:
         self._located = {column: np.zeros(0, dtype=object) for column in _LOCATED_COLUMNS}  # a value per case
         self._done = np.zeros(0, dtype=bool)  # which cases are located
         self._read: dict[str, gpd.GeoDataFrame] = {}  # layers read whole (see layer_once)
-
-    @property
-    def empty(self) -> bool:
-        """True while no field of the cases is read."""
-        return self._cases is None
 
     def layer(self, name: str) -> gpd.GeoDataFrame:
         """A layer read whole, once."""
@@ -288,7 +283,7 @@ def _contacts_arriving(project: Project, first: pd.Timestamp, last: pd.Timestamp
     since = (first - pd.Timedelta(days=2)).date().isoformat()
     fids, x, y, fields = project.read_point_values("cases", {
         "category": coded("category", contacts), "grid_code": ("grid_code", []), "reported_at": ("reported_at", []),
-        "case_no": ("case_no", [])}, where=f"category IN ({', '.join('?' * len(contacts))}) AND reported_at >= ?",
+        "case_no": ("case_no", [])}, where=f"{one_of('category', contacts)} AND reported_at >= ?",
         params=[*contacts, since])
     arrival = parse_times(fields["reported_at"]).dt.normalize()
     kept = ((arrival >= first) & (arrival <= last)).to_numpy()
@@ -356,7 +351,7 @@ def overdue_reports(project: Project, at: dt.datetime | None = None) -> pd.DataF
     # only reportable cases with a discovery time have deadlines: the store reads those, as point arrays
     fids, x, y, values = project.read_point_values(
         "cases", {column: (column, []) for column in ["category", "case_no", "grid_code", *fields]},
-        where=f"discovered_at IS NOT NULL AND category IN ({', '.join('?' * len(reportable))})", params=reportable)
+        where=f"discovered_at IS NOT NULL AND {one_of('category', reportable)}", params=reportable)
     cases = pd.DataFrame({column: values[column] for column in ("case_no", "category", "grid_code")},
                          index=pd.Index(fids, name="fid"))
     times = pd.DataFrame({c: parse_times(values[c]).to_numpy() for c in fields}, index=cases.index)

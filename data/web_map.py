@@ -12,8 +12,6 @@ import json
 from pathlib import Path
 
 import folium
-import numpy as np
-import shapely
 from branca.element import Element, MacroElement
 from jinja2 import Template
 
@@ -93,10 +91,9 @@ def project_extent(project: Project) -> tuple[float, float, float, float] | None
 
 def view_bounds(project: Project) -> tuple[float, float, float, float]:
     """Where the map opens: the county outline, else everything in the project, else China."""
-    _, _, county = project.read_values("admin_units", [], where="level = ?", params=("county",))  # no frame: quick
-    box = shapely.total_bounds(county) if len(county) else None
-    if box is not None and not np.isnan(box).any():
-        return tuple(float(v) for v in box)
+    outline = project.county_outline()
+    if outline is not None and not outline.is_empty:
+        return tuple(float(v) for v in outline.bounds)
     return project_extent(project) or CHINA_BOUNDS
 
 

@@ -234,8 +234,10 @@ class GeoPackageProject(Project):
             total, first, last = conn.execute(f"SELECT (SELECT count(*) FROM {table}), (SELECT min(fid) FROM "
                                               f"{table}), (SELECT max(fid) FROM {table})").fetchone()
             whole = not where and bool(total) and last - first + 1 == total  # a span of fids, not listed
-            for low in range(first or 0, (last or -1) + 1, POINT_CHUNK):
+            low = first
+            while low is not None:  # span by span, from the lowest fid left (gaps between fids are skipped)
                 span = (low, low + POINT_CHUNK - 1)
+                low = conn.execute(f"SELECT min(fid) FROM {table} WHERE fid > ?", (span[1],)).fetchone()[0]
                 count, blobs, plain, *rest = conn.execute(
                     f"SELECT count(*), {', '.join(selected)}{'' if whole else ', group_concat(fid)'} FROM {table} "
                     f"NOT INDEXED WHERE {condition}", (*params, *span, *where_params)).fetchone()
@@ -247,7 +249,7 @@ class GeoPackageProject(Project):
                     lengths = np.fromstring(conn.execute(
                         f"SELECT group_concat(coalesce(length({quote(gpkg.GEOMETRY_COLUMN)}), 0)) FROM {table} "
                         f"NOT INDEXED WHERE {condition}", (*span, *where_params)).fetchone()[0], dtype=np.int64, sep=",")
-                fids = np.arange(low, min(low + POINT_CHUNK - 1, last) + 1) if whole else np.fromstring(
+                fids = np.arange(span[0], min(span[1], last) + 1) if whole else np.fromstring(
                     rest[-1], dtype=np.int64, sep=",")
                 parts.append((fids, *gpkg.packed_point_coordinates(blobs, lengths),
                               [parse(column) for column in rest[:len(extra)]]))
@@ -255,7 +257,7 @@ class GeoPackageProject(Project):
         if not parts:
             return np.zeros(0, np.int64), np.zeros(0), np.zeros(0), [[] for _ in extra]
         fids, x, y = (np.concatenate([part[k] for part in parts]) for k in range(3))
-        return fids.astype(np.int64), x, y, [_joined([part[3][k] for part in parts]) for k in range(len(extra))]
+        return fids, x, y, [_joined([part[3][k] for part in parts]) for k in range(len(extra))]
 
     def _extent(self, name: str, after_fid: int | None):
         table, conn = quote(name), self._conn()

@@ -386,6 +386,7 @@
   // Fills of a big layer (grid shading by case count) are rasterised once into an image of the whole layer at
   // a zoom where it is at most FILL_CACHE_PX wide; views at or below that zoom draw a scaled part of it (one
   // drawImage instead of thousands of small fills). Built once the layers are drawn, so opening is not slowed.
+  function rasteriseNow(ctx) { ctx.getImageData(0, 0, 1, 1); } // a cached image drawn now, not in the frame that first shows it
   function hasFills(P) { return P.classes.some((c) => c.style.fillColor && c.style.fillOpacity > 0); }
   function layerExtent(P) { // [x0, y0, x1, y1] of all its features, world units
     const bbox = P.bbox;
@@ -409,32 +410,34 @@
     const v = { zoom, world, ox, oy, w: canvas.width, h: canvas.height, x0: -Infinity, y0: -Infinity, x1: Infinity, y1: Infinity };
     const ctx = canvas.getContext('2d');
     drawPolygons(ctx, P, v, 'fill');
-    ctx.getImageData(0, 0, 1, 1); // rasterise now, not in the next frame
+    rasteriseNow(ctx);
     return { canvas, zoom, world, ox, oy };
   }
 
   // The cached fills at a coarser zoom: each level half the one above, smoothed down from it once (scaling a big
   // image with smoothing on every frame costs the software canvas tens of milliseconds). Made one level per task
   // after the cache (see unbuiltFillLevel), so a first zoom out to a level draws it, not makes it.
+  function tooSmallToHalve(level) { return level.canvas.width < 64 || level.canvas.height < 64; } // the coarsest level
+
   function fillCacheLevel(cache, zoom) {
     if (zoom >= cache.zoom) return cache;
     const levels = cache.levels || (cache.levels = {});
     if (levels[zoom]) return levels[zoom];
     const above = fillCacheLevel(cache, zoom + 1);
-    if (above.canvas.width < 64 || above.canvas.height < 64) return above;
+    if (tooSmallToHalve(above)) return above;
     const canvas = document.createElement('canvas');
     canvas.width = Math.ceil(above.canvas.width / 2); canvas.height = Math.ceil(above.canvas.height / 2);
     const ctx = canvas.getContext('2d');
     ctx.imageSmoothingQuality = 'high';
     ctx.drawImage(above.canvas, 0, 0, above.canvas.width / 2, above.canvas.height / 2);
-    ctx.getImageData(0, 0, 1, 1); // rasterise now, not in the frame that first shows it
+    rasteriseNow(ctx);
     levels[zoom] = { canvas, zoom, world: above.world / 2, ox: above.ox / 2, oy: above.oy / 2 };
     return levels[zoom];
   }
 
   function unbuiltFillLevel(cache) { // the zoom of the next coarser level fillCacheLevel would make, or undefined
     let level = cache;
-    for (let zoom = cache.zoom - 1; level.canvas.width >= 64 && level.canvas.height >= 64; zoom--) {
+    for (let zoom = cache.zoom - 1; !tooSmallToHalve(level); zoom--) {
       if (!(cache.levels && cache.levels[zoom])) return zoom;
       level = cache.levels[zoom];
     }
@@ -481,7 +484,7 @@
     canvas.width = w; canvas.height = h;
     const ctx = canvas.getContext('2d');
     drawPolygons(ctx, P, { zoom, world, ox, oy, w, h, x0: -Infinity, y0: -Infinity, x1: Infinity, y1: Infinity }, 'stroke');
-    ctx.getImageData(0, 0, 1, 1); // rasterise now, not in a frame
+    rasteriseNow(ctx);
     return { canvas, ox, oy };
   }
 
