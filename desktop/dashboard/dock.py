@@ -54,6 +54,7 @@ class CapacityDock(QDockWidget):
         self._unsubscribe: Callable[[], None] | None = None
         self._worker: Worker | None = None
         self._stale: set[DashboardTab] = set()  # tabs whose figures are out of date
+        self._on_screen = False  # as visibilityChanged last said
         self._refresh_timer = QTimer(self)  # coalesces a burst of changes into one reading
         self._refresh_timer.setSingleShot(True)
         self._refresh_timer.setInterval(0)
@@ -98,7 +99,7 @@ class CapacityDock(QDockWidget):
             tab.refreshWanted.connect(functools.partial(self._request, (tab,)))
         self._refresh_timer.timeout.connect(self._on_refresh_due)
         self.tab_widget.currentChanged.connect(self._refresh_timer.start)
-        self.visibilityChanged.connect(self._refresh_timer.start)
+        self.visibilityChanged.connect(self._on_visibility_changed)
         self._message_timer.timeout.connect(self.message_label.hide)
         self.date_edit.dateChanged.connect(self._on_date_changed)
         self.set_project(project)
@@ -171,9 +172,15 @@ class CapacityDock(QDockWidget):
         """True while figures are being read, or a tab on screen waits to be."""
         return self._worker is not None or bool(self._due_tabs())
 
+    def _on_visibility_changed(self, visible: bool) -> None:
+        """Qt says whether the dock is on screen: shown, hidden, or its tab chosen or left where docks are tabbed
+        together (a dock behind another stays "visible"; its window may not be painted yet, so no region tells)."""
+        self._on_screen = visible
+        self._refresh_timer.start()
+
     def is_shown(self, tab: DashboardTab) -> bool:
         """Whether ``tab`` is on screen: the dock shown (not behind another dock) and the tab in front."""
-        return self.isVisible() and not self.visibleRegion().isEmpty() and self.tab_widget.currentWidget() is tab
+        return self.isVisible() and self._on_screen and self.tab_widget.currentWidget() is tab
 
     # -- following the project and reading off the UI thread -----------------------------------------
 
