@@ -135,6 +135,7 @@ class MapWidget(QWebEngineView):
         self._basemap = page_spec("offline")
         self.mbtiles: MBTiles | None = None
         self._ready = False
+        self._page_lang = ""  # the language of the page loaded: another one loads the page again
         self._pending: list[tuple[str, Callable | None]] = []
         self._unsubscribe: Callable[[], None] | None = None
         self._payloads: dict[tuple[str, str], bytes] = {}
@@ -162,6 +163,7 @@ class MapWidget(QWebEngineView):
         self.profile.setUrlRequestInterceptor(self.recorder)
         self.map_page = MapPage(self.profile, self)
         self.map_page.destroyed.connect(self.profile.deleteLater)
+        self.map_page.renderProcessTerminated.connect(self._on_page_gone)
         # The page is local content; online basemap tiles need this, and RequestRecorder decides what may go.
         self.map_page.settings().setAttribute(QWebEngineSettings.WebAttribute.LocalContentCanAccessRemoteUrls, True)
         self.setPage(self.map_page)
@@ -192,7 +194,8 @@ class MapWidget(QWebEngineView):
     # -- project ----------------------------------------------------------------------------------
 
     def set_project(self, project: Project) -> None:
-        """Show ``project``: (re)loads the page, which then fetches every layer."""
+        """Show ``project``: the page, once loaded, clears what the last project left and fetches every layer;
+        else it is loaded (the first project, or the language changed)."""
         if self._unsubscribe:
             self._unsubscribe()
         self.project = project
@@ -201,11 +204,15 @@ class MapWidget(QWebEngineView):
         self._shade_when_drawn = False
         self._prefetch()
         self._unsubscribe = follow(project, self._on_changes)
-        self._ready = False
         # The page keeps the basemap (and so the datum) the user chose before switching projects.
-        self.scheme.page_html = build_page(page_config(project, basemap=self._basemap),
-                                           inline_assets=False).encode("utf-8")
-        self.load(QUrl(PAGE_URL))
+        config = page_config(project, basemap=self._basemap)
+        self.scheme.page_html = build_page(config, inline_assets=False).encode("utf-8")  # what a reload shows
+        shown = self._ready and config["lang"] == self._page_lang
+        self._ready, self._page_lang = False, config["lang"]
+        if shown:  # the page says pageReady again once the project is set, as a new page would
+            self._run(f"window.cordon.openProject({json.dumps(config, ensure_ascii=False)})", None)
+        else:
+            self.load(QUrl(PAGE_URL))
 
     def refresh_layers(self, names, patches=()) -> None:
         """Re-fetch and redraw the given layers whole (after they changed) and apply ``patches`` (see :meth:`_patch`)."""
@@ -395,6 +402,10 @@ class MapWidget(QWebEngineView):
         for script, callback in pending:
             self._run(script, callback)
         self.ready.emit()
+
+    def _on_page_gone(self, *_why) -> None:
+        """The page's process ended (it crashed or was killed): the next project loads the page again."""
+        self._ready = False
 
     @property
     def is_ready(self) -> bool:

@@ -31,6 +31,7 @@
     selection: new Set(),
     basemap: null,
     tileErrors: 0,
+    project: 0, // counts the projects shown in this page: work begun for one is dropped once another is shown
   };
 
   // ---------------------------------------------------------------- payloads
@@ -1000,13 +1001,24 @@
       const max = L.point(Math.min(view.max.x, Math.ceil(box.max.x)), Math.min(view.max.y, Math.ceil(box.max.y)));
       return L.bounds(min, L.point(Math.max(max.x, min.x + 1), Math.max(max.y, min.y + 1)));
     },
-    _requestRedraw(layer) { // a feature reaching beyond the canvas (a new zone, a dragged vertex): the canvas grows
-      if (this._map && this._bounds && layer._pxBounds && this._layers[L.stamp(layer)] && !this._bounds.contains(layer._pxBounds)) {
+    // A feature reaching beyond the canvas (a new zone, a dragged vertex) makes the canvas grow, once, when the
+    // redraw it asks for comes: a layer of many features added at once does not grow (and reallocate) it for each.
+    _requestRedraw(layer) {
+      if (this._map && this._bounds && layer._pxBounds && this._layers[L.stamp(layer)] && !this._bounds.contains(layer._pxBounds)) this._outgrown = true;
+      L.Canvas.prototype._requestRedraw.call(this, layer);
+    },
+    _redraw() {
+      if (this._outgrown && this._map) {
+        this._outgrown = false;
         const m = this._map, p = this.options.padding, size = m.getSize(), at = m.containerPointToLayerPoint(size.multiplyBy(-p)).round();
         const grown = this._contentBounds(L.bounds(at, at.add(size.multiplyBy(1 + p * 2)).round()));
-        if (!grown.min.equals(this._bounds.min) || !grown.max.equals(this._bounds.max)) { this._update(); return; }
+        if (!grown.min.equals(this._bounds.min) || !grown.max.equals(this._bounds.max)) {
+          this._redrawRequest = null;
+          this._update(); // which draws every feature again
+          return;
+        }
       }
-      L.Canvas.prototype._requestRedraw.call(this, layer);
+      L.Canvas.prototype._redraw.call(this);
     },
     _updateTransform(center, zoom) { // Leaflet's placement of the padded view, moved to where the canvas sits in it
       const m = this._map, scale = m.getZoomScale(zoom, this._zoom), half = m.getSize().multiplyBy(0.5 + this.options.padding);
@@ -1138,7 +1150,7 @@
   // Fetches ``names`` whole and applies ``patches`` ([name, payload in base64 or null, removed fids], see
   // patchLayer), then reports once, when all of them are on screen.
   async function reloadLayers(names, patches) {
-    const started = performance.now();
+    const started = performance.now(), project = state.project;
     patches = patches || [];
     const jobs = names.map(loadLayer).concat(patches.map(([name, payload, removed]) => patchLayer(name, payload, removed)));
     const labels = names.concat(patches.map((p) => p[0]));
@@ -1146,6 +1158,7 @@
     const failed = results.map((r, i) => (r.status === 'rejected' ? `${labels[i]}: ${r.reason}` : null)).filter(Boolean);
     await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
     const report = { counts: featureCounts(), ms: performance.now() - started, failed, patched: patches.map((p) => p[0]) };
+    if (project !== state.project) return report; // another project is shown now: its own load reports
     refreshLegend();
     send('layersDrawn', report);
     setTimeout(buildFillCaches, 0);
@@ -1172,7 +1185,9 @@
   // fids are dropped, and the layer is drawn again from its arrays rebuilt from old + patch. A layer not drawn
   // yet is fetched whole; one being fetched is patched once it is drawn (a patch applies twice harmlessly).
   async function patchLayer(name, payload, removed) {
+    const project = state.project;
     if (state.loading[name]) await state.loading[name].catch(() => {});
+    if (project !== state.project) return undefined; // a change to the project shown before
     const entry = state.layers[name];
     if (!entry) return loadLayer(name);
     const patch = payload ? decodeBase64(payload) : null;
@@ -1684,6 +1699,7 @@
 
   const api = {
     ready: false,
+    openProject,
     reloadLayers: (names, patches) => reloadLayers(names, patches),
     patchLayer: (name, payload, removedFids) => reloadLayers([], [[name, payload, removedFids]]),
     featureCounts,
@@ -1911,13 +1927,25 @@
     legend.addTo(map);
     state.legend = legend;
     L.control.scale({ imperial: false, maxWidth: 160 }).addTo(map);
-    if (config.sample) {
-      const badge = L.control({ position: 'topright' });
-      badge.onAdd = () => { const d = L.DomUtil.create('div', 'cordon-sample-badge'); d.textContent = label('sample'); return d; };
-      badge.addTo(map);
-    }
     map.attributionControl.setPrefix(false);
-    if (config.attribution) map.attributionControl.addAttribution(esc(config.attribution.split('\n')[0]));
+    addProjectMarks();
+  }
+
+  function addProjectMarks() { // the sample badge and the data's attribution, taken off again by openProject
+    const marks = { badge: null, attribution: config.attribution ? esc(config.attribution.split('\n')[0]) : '' };
+    if (config.sample) {
+      marks.badge = L.control({ position: 'topright' });
+      marks.badge.onAdd = () => { const d = L.DomUtil.create('div', 'cordon-sample-badge'); d.textContent = label('sample'); return d; };
+      marks.badge.addTo(map);
+    }
+    if (marks.attribution) map.attributionControl.addAttribution(marks.attribution);
+    state.projectMarks = marks;
+  }
+
+  function removeProjectMarks() {
+    const marks = state.projectMarks;
+    if (marks.badge) marks.badge.remove();
+    if (marks.attribution) map.attributionControl.removeAttribution(marks.attribution);
   }
 
   // ---------------------------------------------------------------- start
@@ -1930,9 +1958,9 @@
     map.options.zoomSnap = 0.25; // fit a county snugly
     map.options.zoomDelta = 0.5;
     window.cordon = api;
-    PANES.forEach((name, i) => { map.createPane(name).style.zIndex = String(400 + i * 5); });
+    PANES.forEach((name) => map.createPane(name));
     POINT_LAYERS.forEach((name) => { map.createPane(densityPane(name)).style.pointerEvents = 'none'; });
-    placeDensityPanes();
+    resetPanes();
     map.getPane('labels').style.pointerEvents = 'none';
     map.getPane('selection').style.pointerEvents = 'none';
     api.setTiers(config.tiers || []);
@@ -1957,21 +1985,59 @@
     markZoom();
     if (config.bounds) api.fitBounds(config.bounds);
     setBasemap(config.basemap || null);
-    const start = () => {
-      api.ready = true;
-      send('pageReady', { layers: config.layers });
-      if (config.inlineData || config.autoload) {
-        reloadLayers(config.layers).then(() => { // the window may have been resized while loading
-          map.invalidateSize();
-          if (config.bounds) api.fitBounds(config.bounds);
-        });
-      }
-    };
     if (window.qt && window.qt.webChannelTransport && window.QWebChannel) {
-      new QWebChannel(window.qt.webChannelTransport, (channel) => { bridge = channel.objects.bridge; start(); });
+      new QWebChannel(window.qt.webChannelTransport, (channel) => { bridge = channel.objects.bridge; loadProject(); });
     } else {
-      start();
+      loadProject();
     }
+  }
+
+  function resetPanes() { // the panes' order, visibility and opacity as a new page has them
+    PANES.forEach((name, i) => {
+      const pane = map.getPane(name);
+      pane.style.zIndex = String(400 + i * 5);
+      for (const each of panesOf(name)) { each.style.display = ''; each.style.opacity = ''; }
+    });
+    placeDensityPanes();
+  }
+
+  function loadProject() { // tells Python the page is ready, then draws the project's layers
+    const project = ++state.project;
+    api.ready = true;
+    send('pageReady', { layers: config.layers });
+    if (config.inlineData || config.autoload) {
+      reloadLayers(config.layers).then(() => { // the window may have been resized while loading
+        if (project !== state.project) return;
+        map.invalidateSize();
+        if (config.bounds) api.fitBounds(config.bounds);
+      });
+    }
+  }
+
+  // Another project in the same page (the app's window opens one after another without loading its page again):
+  // what the last one left on the map goes (layers, labels, selection, drawing, popups, overlays, marks, pane
+  // settings), then the new one loads as a new page would load it. The basemap and its datum stay: they are the
+  // user's choice, which the window keeps across projects.
+  function openProject(pageConfig) {
+    api.setSelectMode(null); // also ends drawing and editing
+    map.closePopup();
+    densityTip(null);
+    Object.keys(state.overlays || {}).forEach(api.clearOverlay);
+    for (const entry of Object.values(state.layers)) if (entry.view) map.removeLayer(entry.view);
+    if (state.labels) map.removeLayer(state.labels);
+    state.layers = {};
+    state.loading = {};
+    state.labels = null;
+    state.zonePopup = null;
+    removeProjectMarks();
+    config = pageConfig;
+    document.title = config.title || '';
+    if (config.autoload) startFirstFetches();
+    resetPanes();
+    api.setTiers(config.tiers || []);
+    addProjectMarks();
+    if (config.bounds) api.fitBounds(config.bounds);
+    loadProject();
   }
 
   window.CordonMap = { init, esc, decode };
