@@ -9,7 +9,10 @@ projected, as whole multiples of 1/``worldScale`` Web Mercator world units (Int3
 the bytes of Float64 to move into the page, no projection there, the same integers in a whole layer and in a patch
 of it); :func:`unpack` turns them back into degrees. Zones and units, whose outlines drawing snaps to and edits, keep
 them as Float64 degrees, and so do label points.
-Personal fields (name, ID number, phone) are never included.
+Personal fields (name, ID number, phone) are never included. The app's page holds of units and grids only what it
+draws with (:data:`BRIEF_FIELDS`, grids also their infection count; the header says ``"brief": true``) and asks for
+the rest of a feature when its popup opens (:func:`feature_details`); an exported page, with no window to ask, holds
+every field (``details=True``).
 
 >>> header, _ = unpack(pack({"layer": "x"}, {"v": np.arange(3, dtype="<f8")}))
 >>> header["buffers"][0]["name"], header["buffers"][0]["length"]
@@ -39,6 +42,8 @@ WORLD_SCALE = 2**31
 world, [0, 1) both ways as the page's ``mercator`` makes it, in steps of 1.9 cm × cos(latitude)."""
 _WORLD_SPAN = 1 << 18  # points projected at a time by _world
 _PROJECTED = {"grids", "cases", "key_persons"}
+BRIEF_FIELDS = {"admin_units": ("name", "level"), "grids": ("name",)}
+"""The fields of units and grids the app's page draws and labels with."""
 _JS_TYPES = {"<f8": "Float64", "<f4": "Float32", "<i4": "Int32", "<u4": "Uint32", "|u1": "Uint8"}
 
 
@@ -74,19 +79,23 @@ def unpack(payload: bytes) -> tuple[dict, dict[str, np.ndarray]]:
 
 
 def layer_payload(project: Project, name: str, datum: str = "wgs84", states: dict[int, dict] | None = None,
-                  infections: pd.Series | None = None) -> bytes:
+                  infections: pd.Series | None = None, *, details: bool = False) -> bytes:
     """The packed payload of one map layer (see the module docstring). With ``states`` ({fid: every field and
     ``geometry``}, as a changeset's changes leave the rows), of only those features (a lifted zone is left out),
     in the same layout: a patch for the page's copy of the layer; grids' states carry their ``infections``.
-    ``infections`` (grids, whole): the counts made already (:attr:`data.grid_shading.GridShading.counts`)."""
+    ``infections`` (grids, whole): the counts made already (:attr:`data.grid_shading.GridShading.counts`).
+    ``details``: every field of units and grids too, for a page with no window to ask (an exported map)."""
     if name not in MAP_LAYERS or datum not in DATUMS:
         raise KeyError(name)
     spec = layer_spec(name)
     if name in _BIG_POINT_LAYERS:
         return _big_points(project, name, datum, states)
-    fids, props, geoms = _features(project, spec, states, infections)
+    brief = name in BRIEF_FIELDS and not details
+    fids, props, geoms = _features(project, spec, states, infections, BRIEF_FIELDS[name] if brief else None)
     header = {"layer": name, "kind": "polygons" if spec.geometry == "MULTIPOLYGON" else "points",
               "count": len(fids), "fids": fids, "props": props}
+    if brief:
+        header["brief"] = True
     if spec.geometry == "POINT":
         x, y = _shift(shapely.get_x(geoms), shapely.get_y(geoms), datum)
         return pack(header, {"x": x, "y": y})
@@ -109,13 +118,13 @@ def payload_fids(payload: bytes) -> list[int]:
     return header["fids"] if "fids" in header else arrays["fid"].tolist()
 
 
-def _features(project: Project, spec: LayerSpec, states: dict[int, dict] | None,
-              infections: pd.Series | None) -> tuple[list[int], dict[str, list], np.ndarray]:
-    """The fids, non-personal properties (plain values, None where missing; grids with their ``infections``) and
-    geometries of the features of a polygon or point layer to draw (not lifted zones): the layer read whole, or
-    the rows ``states`` as they are (a patch of a few rows). No frame is made either way. An empty point (as
-    another program may leave one) is given as none: it has no coordinates to send."""
-    shown = [f.name for f in spec.fields if not f.personal]
+def _features(project: Project, spec: LayerSpec, states: dict[int, dict] | None, infections: pd.Series | None,
+              fields: tuple[str, ...] | None) -> tuple[list[int], dict[str, list], np.ndarray]:
+    """The fids, non-personal properties (plain values, None where missing; only ``fields`` when given; grids with
+    their ``infections``) and geometries of the features of a polygon or point layer to draw (not lifted zones): the
+    layer read whole, or the rows ``states`` as they are (a patch of a few rows). No frame is made either way. An
+    empty point (as another program may leave one) is given as none: it has no coordinates to send."""
+    shown = list(fields) if fields else [f.name for f in spec.fields if not f.personal]
     if states is None:
         zones = spec.name == "control_zones"
         fids, props, geoms = project.read_values(spec.name, shown, where="coalesce(status, 'active') <> ?" if zones
@@ -191,7 +200,7 @@ def _plain(values: list) -> list:
 
 
 def feature_details(project: Project, name: str, fid: int) -> dict:
-    """The non-personal attributes of one feature, for a popup."""
+    """The non-personal attributes of one feature, for a popup ({} when there is no such feature)."""
     spec = layer_spec(name)
     frame = project.read_layer(name, where="fid = ?", params=(int(fid),))
     if frame.empty:

@@ -37,7 +37,8 @@ from data.project import Project, WriteSkipped
 from gis.errors import UserError
 
 CACHE_TABLE = "cordon_payload_cache"
-LAYOUT = "3"  # 2: grids' and points' coordinates as Int32 degrees; 3: as Int32 Web Mercator (map_payload.WORLD_SCALE)
+LAYOUT = "4"  # 2: grids' and points' coordinates as Int32 degrees; 3: as Int32 Web Mercator (map_payload.WORLD_SCALE);
+# 4: units and grids brief (map_payload.BRIEF_FIELDS)
 """The payload layout and content rules (:mod:`data.map_payload`): a payload kept under another one is never used."""
 SOURCES = {"grids": ("grids", "cases")}
 """The layers a layer's payload is built from, when more than itself (grid shading counts the cases)."""

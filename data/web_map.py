@@ -165,7 +165,7 @@ def _compose(title: str, config_json: str, *, inline_assets: bool) -> str:
 def export_html(project: Project, out) -> Path:
     """Write a standalone interactive HTML map of the project (works offline, no CDN), atomically."""
     out = Path(out)
-    inline = {name: base64.b64encode(layer_payload(project, name)).decode("ascii") for name in MAP_LAYERS}
+    inline = {name: base64.b64encode(layer_payload(project, name, details=True)).decode("ascii") for name in MAP_LAYERS}
     html = build_page(page_config(project, inline_data=inline), inline_assets=True)
     with atomic_output(out) as tmp:
         tmp.write_text(html, encoding="utf-8")

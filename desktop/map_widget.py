@@ -27,7 +27,7 @@ from data import zone_store
 from data.basemaps import BASEMAPS, MBTiles, page_spec
 from data.changes import DELETED, Changeset
 from data.grid_shading import GridShading
-from data.map_payload import MAP_LAYERS, layer_payload, payload_fids
+from data.map_payload import MAP_LAYERS, feature_details, layer_payload, payload_fids
 from data.payload_cache import cached_payload
 from data.project import Project
 from data.web_map import build_page, page_config
@@ -58,12 +58,14 @@ class MapBridge(QObject):
     toolMissed = Signal(dict)
     lassoDrawn = Signal(dict)
     featureClicked = Signal(dict)
+    detailsWanted = Signal(dict)
     selectionChanged = Signal(dict)
     viewChanged = Signal(dict)
     cursorMoved = Signal(float, float, str)
 
     REPORTS = ("pageReady", "layersDrawn", "shapeDrawn", "shapeEdited", "zoneDeleteRequested", "zoneChosen",
-               "zoneClicked", "toolMissed", "lassoDrawn", "featureClicked", "selectionChanged", "viewChanged")
+               "zoneClicked", "toolMissed", "lassoDrawn", "featureClicked", "detailsWanted", "selectionChanged",
+               "viewChanged")
 
     @Slot(str, str)
     def report(self, signal: str, text: str) -> None:
@@ -180,6 +182,7 @@ class MapWidget(QWebEngineView):
         self.bridge.zoneDeleteRequested.connect(lambda d: self.zoneDeleteRequested.emit(int(d["fid"])))
         self.bridge.zoneChosen.connect(lambda d: self.zoneChosen.emit(int(d["fid"])))
         self.bridge.zoneClicked.connect(lambda d: self._show_zone_popup(int(d["fid"])))
+        self.bridge.detailsWanted.connect(lambda d: self._show_details(d["layer"], int(d["fid"])))
         self.bridge.toolMissed.connect(lambda d: self.toolMissed.emit(d["reason"]))
         self.bridge.lassoDrawn.connect(lambda d: self.lassoDrawn.emit(d["layer"] or "", self._to_storage(d)))
         self.bridge.featureClicked.connect(lambda d: self.featureClicked.emit(d["layer"], int(d["fid"])))
@@ -464,6 +467,13 @@ class MapWidget(QWebEngineView):
         except UserError:
             return  # deleted or lifted meanwhile: the page's own popup stays
         self.call("showZonePopup", fid, zone["title"], self.zone_popup_rows(zone))
+
+    def _show_details(self, name: str, fid: int) -> None:
+        """Fill the popup of a unit or grid the page opened with the feature's every field (the page holds only
+        what it draws with: see :data:`data.map_payload.BRIEF_FIELDS`)."""
+        details = feature_details(self.project, name, fid)
+        if details:  # else deleted meanwhile: the page's own popup stays
+            self.call("showFeatureDetails", name, fid, details)
 
     def zone_popup_rows(self, zone: dict) -> list[list]:
         """The rows of a zone's popup, [label, value], from :func:`data.zone_store.zone_details`."""

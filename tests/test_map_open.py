@@ -209,3 +209,27 @@ def test_the_map_opens_on_the_county_outline_else_on_everything_on_both_stores(s
                                                           params=("county",)).index[0]), {"level": "town"})
     assert view_bounds(project) == project_extent(project)
     assert view_bounds(project)[2] >= far_case.iloc[0].x
+
+
+POPUP_TEXT = "(document.querySelector('.leaflet-popup-content') || {}).textContent || ''"
+
+
+def test_a_unit_or_grid_popup_shows_every_field_read_when_it_opens_as_text(qtbot, widget, baofeng):
+    project = opened(qtbot, widget, baofeng)
+    grids, units = project.read_layer("grids"), project.read_layer("admin_units")
+    east = int(grids.index[grids["name"] == "大营村第一网格"][0])
+    hostile = '<img src=x onerror="window.__pwned=1">'
+    with qtbot.waitSignal(widget.layersDrawn, timeout=DRAW_TIMEOUT_MS), project.transaction() as edit:
+        edit.update("grids", east, {"worker": hostile})
+    assert js(qtbot, widget, f"cordon.openPopup('grids', {east})")
+    qtbot.waitUntil(lambda: hostile in js(qtbot, widget, POPUP_TEXT), timeout=10_000)  # the worker, asked for
+    shown = js(qtbot, widget, POPUP_TEXT)
+    assert "大营村第一网格" in shown and "410421100002G01" in shown  # name, code
+    assert js(qtbot, widget, "String(window.__pwned)") == "undefined"
+    assert js(qtbot, widget, "document.querySelectorAll('.leaflet-popup-content img').length") == 0
+
+    village = int(units.index[units["name"] == "前营村"][0])
+    assert js(qtbot, widget, f"cordon.openPopup('admin_units', {village})")
+    qtbot.waitUntil(lambda: "1800" in js(qtbot, widget, POPUP_TEXT), timeout=10_000)  # its population
+    assert "前营村" in js(qtbot, widget, POPUP_TEXT) and "410421100001" in js(qtbot, widget, POPUP_TEXT)
+    assert widget.map_page.console_errors == []

@@ -90,13 +90,21 @@ def project_fields(name: str) -> list[str]:
 
 def test_payloads_carry_what_the_layers_hold(store):
     project = ruyang(store)
-    units = check_layer(project, "admin_units", 0)  # unit outlines travel as Float64 degrees: exactly
+    units = check_layer(project, "admin_units", 0, details=True)  # unit outlines travel as Float64 degrees: exactly
     assert units["props"]["population"] == [52_000, None, 8_400]
     zones = check_layer(project, "control_zones", 0)
     assert zones["props"]["name"] == ["东关村封控区", "城关镇防范区"]  # the lifted zone is not drawn
     assert zones["props"]["radius_m"] == [1234.5678901234567, None]  # every digit, missing as None
-    grids = check_layer(project, "grids", 1e-6, infections=GridShading.read(project).counts)
+    counts = GridShading.read(project).counts
+    grids = check_layer(project, "grids", 1e-6, infections=counts, details=True)
     assert grids["props"]["infections"] == [1, 2] and grids["props"]["worker"] == ["王芳", None]
+    # the app's page holds what it draws and labels with, and asks for a unit's or grid's other fields on a click
+    brief_units, brief_grids = (unpack(layer_payload(project, name, infections=counts if name == "grids" else None))[0]
+                                for name in ("admin_units", "grids"))
+    assert brief_units["brief"] and brief_units["props"] == {"name": units["props"]["name"],
+                                                             "level": units["props"]["level"]}
+    assert brief_grids["brief"] and brief_grids["props"] == {"name": grids["props"]["name"], "infections": [1, 2]}
+    assert "brief" not in zones
 
 
 def test_rows_added_by_another_program_are_read_with_their_own_blobs(tmp_path):
@@ -111,7 +119,7 @@ def test_rows_added_by_another_program_are_read_with_their_own_blobs(tmp_path):
         flags = [blob[3] for (blob,) in conn.execute("SELECT geom FROM grids WHERE code IN ('G03', 'G04') ORDER BY fid")]
     assert flags[0] & 0b1110 and flags[1] & 0x10
 
-    header = check_layer(project, "grids", 1e-6, infections=GridShading.read(project).counts)
+    header = check_layer(project, "grids", 1e-6, infections=GridShading.read(project).counts, details=True)
     assert header["props"]["name"][-2:] == ["第三网格（QGIS）", "第四网格（未画）"]
     assert header["props"]["households"][-2:] == [95, None]
 

@@ -312,13 +312,20 @@
     // Fine units wait for VILLAGE_OUTLINE_ZOOM only when coarser units outline the zoomed-out view.
     const units = name === 'admin_units' ? unitRanks(props, n) : null;
     const fineWait = thin && units && units.coarsest < FINE_RANK;
+    const classOf = new Map(); // what a feature's style depends on (its level, or its count) -> its class
     for (let f = 0; f < n; f++) {
-      const style = styleOf(props, f);
-      if (fineWait && units.ranks[f] === FINE_RANK) style.minZoom = VILLAGE_OUTLINE_ZOOM;
-      if (thin && name === 'grids') style.strokeMinZoom = GRID_OUTLINE_ZOOM;
-      const key = JSON.stringify(style);
-      if (!classes.has(key)) classes.set(key, { style, features: [] });
-      classes.get(key).features.push(f);
+      const fine = fineWait && units.ranks[f] === FINE_RANK;
+      const depends = name === 'grids' ? (props.infections ? props.infections[f] : 0) : `${props.level[f]}/${fine}`;
+      let group = classOf.get(depends);
+      if (!group) {
+        const style = styleOf(props, f);
+        if (fine) style.minZoom = VILLAGE_OUTLINE_ZOOM;
+        if (thin && name === 'grids') style.strokeMinZoom = GRID_OUTLINE_ZOOM;
+        const key = JSON.stringify(style);
+        if (!classes.has(key)) classes.set(key, { style, features: [] });
+        classOf.set(depends, group = classes.get(key));
+      }
+      group.features.push(f);
     }
     return {
       name, mx, my, rings, polygons, multis, bbox, count: n, cacheFills: thin, fillCache: undefined,
@@ -1474,9 +1481,19 @@
     if (!hit) return;
     if (hit.layer === 'control_zones') { openZonePopup(hit.fid, latlng); return; }
     if (hit.layer === 'cases' || hit.layer === 'key_persons') { send('featureClicked', { layer: hit.layer, fid: hit.fid }); return; }
-    const entry = state.layers[hit.layer];
-    L.popup({ maxWidth: 320 }).setLatLng(latlng).setContent(popupFor(hit.layer, entry.header.props, hit.index)).openOn(map);
+    openFeaturePopup(hit.layer, hit.index, latlng);
     send('featureClicked', { layer: hit.layer, fid: hit.fid });
+  }
+
+  // A feature's popup. Units and grids of the app's page hold only what they are drawn with (the header is brief): the
+  // page asks Python for the rest (detailsWanted), and showFeatureDetails fills the popup in if it is still open.
+  function openFeaturePopup(name, i, latlng) {
+    const entry = state.layers[name], fid = entry.header.fids[i];
+    const popup = L.popup({ maxWidth: 320 }).setLatLng(latlng).setContent(popupFor(name, entry.header.props, i)).openOn(map);
+    if (entry.header.brief) {
+      state.featurePopup = { name, fid, popup };
+      send('detailsWanted', { layer: name, fid });
+    }
   }
 
   function paneZ(name) { return Number(map.getPane(name).style.zIndex) || 0; }
@@ -1793,6 +1810,16 @@
       state.fixedRadius = radius;
       document.body.classList.add('cordon-picking');
     },
+    showFeatureDetails(name, fid, details) { // every field of a unit or grid whose popup is still open, from Python
+      const open = state.featurePopup, entry = state.layers[name];
+      if (!open || open.name !== name || open.fid !== fid || !map.hasLayer(open.popup) || !entry) return false;
+      const i = indexOfFid(entry, fid), props = {};
+      if (i < 0) return false;
+      for (const [field, values] of Object.entries(entry.header.props)) props[field] = [values[i]];
+      for (const [field, value] of Object.entries(details)) props[field] = [value];
+      open.popup.setContent(popupFor(name, props, 0));
+      return true;
+    },
     showZonePopup(fid, title, rows) { // the zone's details from Python, if its popup is still open
       const open = state.zonePopup;
       if (!open || open.fid !== fid || !map.hasLayer(open.popup)) return false;
@@ -1829,7 +1856,7 @@
       if (entry && ARRAY_POLYGONS.includes(name) && !entry.view.getLayers) { // drawn from arrays: at its label point
         const i = indexOfFid(entry, fid);
         if (i < 0) return false;
-        L.popup({ maxWidth: 320 }).setLatLng([entry.arrays.labelY[i], entry.arrays.labelX[i]]).setContent(popupFor(name, entry.header.props, i)).openOn(map);
+        openFeaturePopup(name, i, [entry.arrays.labelY[i], entry.arrays.labelX[i]]);
         return true;
       }
       const layer = entry && entry.view.getLayers ? entry.view.getLayers().find((l) => l.cordon.fid === fid) : null;
@@ -2029,6 +2056,7 @@
     state.loading = {};
     state.labels = null;
     state.zonePopup = null;
+    state.featurePopup = null;
     removeProjectMarks();
     config = pageConfig;
     document.title = config.title || '';
