@@ -2046,6 +2046,8 @@
   // settings), then the new one loads as a new page would load it. The basemap and its datum stay: they are the
   // user's choice, which the window keeps across projects.
   function openProject(pageConfig) {
+    config = pageConfig;
+    if (config.autoload) startFirstFetches(); // on their way while the page clears up
     api.setSelectMode(null); // also ends drawing and editing
     map.closePopup();
     densityTip(null);
@@ -2058,9 +2060,7 @@
     state.zonePopup = null;
     state.featurePopup = null;
     removeProjectMarks();
-    config = pageConfig;
     document.title = config.title || '';
-    if (config.autoload) startFirstFetches();
     resetPanes();
     api.setTiers(config.tiers || []);
     addProjectMarks();
