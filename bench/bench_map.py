@@ -529,7 +529,7 @@ def measure_ours(widget, path: Path, n_cases: int, label: str, street: tuple[flo
         fetches = json.loads(fetches) if fetches else []
         result["breakdown"] = {
             "Project.open() + set_project() (page HTML, config)": returned - start,
-            "page load -> pageReady": (ready_at[0] - returned) if ready_at else float("nan"),
+            "set_project() -> pageReady": (ready_at[0] - returned) if ready_at else float("nan"),
             "reloadLayers -> layersDrawn (page clock)": report["ms"] / 1000,
             "payloads (Python, worker threads)": {k: v for k, v in sorted(payload_times.items())},
             "fetches (page clock, from first request)": _fetch_spans(fetches),
@@ -870,7 +870,7 @@ def print_details(build: dict, facts: dict, ours: list[dict], qgis: dict | None,
         b = result["breakdown"]
         print(f"  {result['label']}: opens {[round(s, 2) for s in result['opens']]} s; "
               f"Project.open() + set_project() {_fmt_s(b['Project.open() + set_project() (page HTML, config)'])}, "
-              f"page load -> pageReady {_fmt_s(b['page load -> pageReady'])}, "
+              f"set_project() -> pageReady {_fmt_s(b['set_project() -> pageReady'])}, "
               f"reloadLayers -> drawn (page clock) {_fmt_s(b['reloadLayers -> layersDrawn (page clock)'])}; "
               f"JS reloadLayers ms per open {[round(m) for m in result['js_ms']]}")
         for name, (secs, size) in b["payloads (Python, worker threads)"].items():
