@@ -46,6 +46,11 @@ class GridShading:
         return cls(grid_fids, locator, np.asarray(fids, dtype=np.int64)[order], located[order])
 
     @property
+    def outlines(self) -> tuple[pd.Index, np.ndarray]:
+        """The grids as read: their fids and outlines (what the map draws them from, not read twice)."""
+        return self._grid_fids, self._locator.geometries
+
+    @property
     def counts(self) -> pd.Series:
         """Infections in each grid, indexed by grid fid."""
         return pd.Series(self._counts.copy(), index=self._grid_fids, name="infections")

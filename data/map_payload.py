@@ -36,6 +36,8 @@ from gis import offsets
 DATUMS = ("wgs84", "gcj02")
 MAP_LAYERS = ("grids", "admin_units", "control_zones", "isolation_sites", "facilities", "key_persons", "cases")
 """Layers the page draws, bottom to top."""
+BUILD_ORDER = ("grids", "cases", "admin_units", "key_persons", "control_zones", "facilities", "isolation_sites")
+"""The same layers by what building their payload usually costs, costliest first (grids are counted too)."""
 _BIG_POINT_LAYERS = {"cases", "key_persons"}  # drawn from typed arrays; details are asked for on click
 WORLD_SCALE = 2**31
 """Coordinates of the layers in :data:`_PROJECTED` are sent as round(Web Mercator world units × WORLD_SCALE): the
@@ -79,19 +81,22 @@ def unpack(payload: bytes) -> tuple[dict, dict[str, np.ndarray]]:
 
 
 def layer_payload(project: Project, name: str, datum: str = "wgs84", states: dict[int, dict] | None = None,
-                  infections: pd.Series | None = None, *, details: bool = False) -> bytes:
+                  infections: pd.Series | None = None, *, details: bool = False,
+                  outlines: tuple[pd.Index, np.ndarray] | None = None) -> bytes:
     """The packed payload of one map layer (see the module docstring). With ``states`` ({fid: every field and
     ``geometry``}, as a changeset's changes leave the rows), of only those features (a lifted zone is left out),
     in the same layout: a patch for the page's copy of the layer; grids' states carry their ``infections``.
     ``infections`` (grids, whole): the counts made already (:attr:`data.grid_shading.GridShading.counts`).
-    ``details``: every field of units and grids too, for a page with no window to ask (an exported map)."""
+    ``details``: every field of units and grids too, for a page with no window to ask (an exported map).
+    ``outlines`` (grids, whole): their fids and outlines read already (:attr:`data.grid_shading.GridShading.outlines`),
+    used while the layer still holds those fids."""
     if name not in MAP_LAYERS or datum not in DATUMS:
         raise KeyError(name)
     spec = layer_spec(name)
     if name in _BIG_POINT_LAYERS:
         return _big_points(project, name, datum, states)
     brief = name in BRIEF_FIELDS and not details
-    fids, props, geoms = _features(project, spec, states, infections, BRIEF_FIELDS[name] if brief else None)
+    fids, props, geoms = _features(project, spec, states, infections, BRIEF_FIELDS[name] if brief else None, outlines)
     header = {"layer": name, "kind": "polygons" if spec.geometry == "MULTIPOLYGON" else "points",
               "count": len(fids), "fids": fids, "props": props}
     if brief:
@@ -119,16 +124,22 @@ def payload_fids(payload: bytes) -> list[int]:
 
 
 def _features(project: Project, spec: LayerSpec, states: dict[int, dict] | None, infections: pd.Series | None,
-              fields: tuple[str, ...] | None) -> tuple[list[int], dict[str, list], np.ndarray]:
+              fields: tuple[str, ...] | None, outlines: tuple[pd.Index, np.ndarray] | None = None
+              ) -> tuple[list[int], dict[str, list], np.ndarray]:
     """The fids, non-personal properties (plain values, None where missing; only ``fields`` when given; grids with
     their ``infections``) and geometries of the features of a polygon or point layer to draw (not lifted zones): the
-    layer read whole, or the rows ``states`` as they are (a patch of a few rows). No frame is made either way. An
-    empty point (as another program may leave one) is given as none: it has no coordinates to send."""
+    layer read whole (its geometries taken from ``outlines`` while it holds the same fids), or the rows ``states`` as
+    they are (a patch of a few rows). No frame is made either way. An empty point (as another program may leave
+    one) is given as none: it has no coordinates to send."""
     shown = list(fields) if fields else [f.name for f in spec.fields if not f.personal]
     if states is None:
         zones = spec.name == "control_zones"
-        fids, props, geoms = project.read_values(spec.name, shown, where="coalesce(status, 'active') <> ?" if zones
-                                                 else "", params=("lifted",) if zones else ())
+        if outlines is not None:
+            fids, props = project.read_fields(spec.name, shown)
+            geoms = outlines[1] if outlines[0].equals(pd.Index(fids, dtype=np.int64)) else None
+        if outlines is None or geoms is None:  # not read before, or the layer changed since
+            fids, props, geoms = project.read_values(spec.name, shown, where="coalesce(status, 'active') <> ?"
+                                                     if zones else "", params=("lifted",) if zones else ())
         for field in spec.fields:
             if field.kind == "REAL" and field.name in props:  # a database's NaN is missing, as in JSON
                 props[field.name] = [None if value != value else value for value in props[field.name]]
