@@ -9,8 +9,10 @@ delete or another program's edit (QGIS) makes the next open build it again.
 Built payloads are written on a background thread once the project has been left alone for a moment (not
 to compete with the rest of an open), each in a write transaction of its own
 (:meth:`data.project.Project.try_write`) that never waits for anyone: none in a project open read-only or for a
-viewer, none while another writer holds the project (tried again a little later, a few times), none when the
-data changed while the payload was built. A write that fails leaves the project as it was, without that payload.
+viewer (a viewer reads what the others kept and builds the rest in memory), none while another writer holds
+the project or the same payload (tried again a little later, a few times; written by the other desk meanwhile,
+it is not written twice), none when the data changed while the payload was built. A write that fails leaves the
+project as it was, without that payload. Where the table lives and who may write it: :mod:`data.payload_table`.
 
 >>> import tempfile, pathlib
 >>> from data.project import Project
@@ -33,10 +35,10 @@ from dataclasses import dataclass
 import psycopg
 
 from data.map_payload import layer_payload
+from data.payload_table import CACHE_TABLE, create_cache_table
 from data.project import Project, WriteSkipped
 from gis.errors import UserError
 
-CACHE_TABLE = "cordon_payload_cache"
 LAYOUT = "4"  # 2: grids' and points' coordinates as Int32 degrees; 3: as Int32 Web Mercator (map_payload.WORLD_SCALE);
 # 4: units and grids brief (map_payload.BRIEF_FIELDS)
 """The payload layout and content rules (:mod:`data.map_payload`): a payload kept under another one is never used."""
@@ -105,16 +107,16 @@ class _Job:
         try:
             with self.project.try_write() as conn:
                 if self.create:
-                    conn.execute(f"CREATE TABLE IF NOT EXISTS {CACHE_TABLE} (layer TEXT NOT NULL, datum TEXT NOT "
-                                 f"NULL, version TEXT NOT NULL, payload {self.project.binary_type} NOT NULL, "
-                                 "PRIMARY KEY (layer, datum))")
-                    share = getattr(self.project, "share_table", None)  # a database: its viewers read it too
-                    if share is not None:
-                        share(conn, CACHE_TABLE)
+                    create_cache_table(conn, self.project.binary_type)
+                if conn.execute(f"SELECT 1 FROM {CACHE_TABLE} WHERE layer = ? AND datum = ? AND version = ?",
+                                (self.name, self.datum, self.version)).fetchone():
+                    return True  # another desk kept the same payload meanwhile
                 if data_version(self.project, self.name, conn) != self.version:
                     return True  # changed while it was built: the next open builds it again
-                conn.execute(f"DELETE FROM {CACHE_TABLE} WHERE layer = ? AND datum = ?", (self.name, self.datum))
-                conn.execute(f"INSERT INTO {CACHE_TABLE} (layer, datum, version, payload) VALUES (?, ?, ?, ?)",
+                # one row per layer and datum, replaced unless the other desk has just committed this very one
+                conn.execute(f"INSERT INTO {CACHE_TABLE} (layer, datum, version, payload) VALUES (?, ?, ?, ?) "
+                             "ON CONFLICT (layer, datum) DO UPDATE SET version = excluded.version, payload = "
+                             f"excluded.payload WHERE {CACHE_TABLE}.version <> excluded.version",
                              (self.name, self.datum, self.version, self.payload))
         except WriteSkipped as skipped:
             _log.debug("payload of %s not kept: %s", self.name, skipped)

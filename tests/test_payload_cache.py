@@ -219,7 +219,7 @@ def test_a_failed_write_leaves_the_project_as_it_was(tmp_path):
     with sqlite3.connect(project.path) as conn:
         before = conn.execute(f"SELECT layer, version, payload FROM {CACHE_TABLE} ORDER BY 1").fetchall()
 
-    cached_payload(project, "cases", "wgs84", build=lambda: {"not": "bytes"})  # the INSERT after the DELETE fails
+    cached_payload(project, "cases", "wgs84", build=lambda: {"not": "bytes"})  # the write replacing it fails
     assert wait_written(10)
     with sqlite3.connect(project.path) as conn:
         assert conn.execute(f"SELECT layer, version, payload FROM {CACHE_TABLE} ORDER BY 1").fetchall() == before

@@ -34,6 +34,7 @@ import shapely
 from psycopg import sql
 
 from data.changes import DELETED, INSERTED, REMOTE, UPDATED, Change, Changeset
+from data.payload_table import CACHE_TABLE, create_cache_table
 from data.project import GEOMETRY_COLUMN, META_TABLE, Project, WriteSkipped, quote
 from data.schema import LAYERS, VERSION_COLUMN, Field, LayerSpec, versioned
 from data.stores import roles
@@ -77,7 +78,16 @@ class PostgisProject(Project):
 
     def _migrate(self) -> None:
         super()._migrate()
-        roles.ensure_installed(self)  # an older schema gets its roles from its owner
+        self._add_cache_table()
+        roles.ensure_installed(self)  # an older schema gets its roles from its owner, a table added since its grants
+
+    def _add_cache_table(self) -> None:
+        """The map's payload table (:mod:`data.payload_table`) in a project made before it, added when its admin
+        opens it (only the owner may make tables; other desks build their payloads in memory until then)."""
+        if self.can_admin and CACHE_TABLE not in self._tables(self._conn()):
+            with self.transaction() as edit:
+                self._lock_schema(edit.conn)
+                create_cache_table(edit.conn, self.binary_type)
 
     @classmethod
     @contextlib.contextmanager
@@ -105,6 +115,7 @@ class PostgisProject(Project):
                 conn.execute(f"CREATE TABLE {META_TABLE} (key text PRIMARY KEY, value text)")
                 conn.executemany(f"INSERT INTO {META_TABLE} (key, value) VALUES (?, ?)",
                                  [(k, _json(v)) for k, v in meta.items()])
+                create_cache_table(conn, cls.binary_type)  # before the roles: every desk keeps payloads from the start
                 if roles.may_create_roles(conn):
                     roles.install(conn, where)
                 draft._pinned = conn
@@ -237,14 +248,6 @@ class PostgisProject(Project):
             raise WriteSkipped(str(exc), busy=busy) from exc
         finally:
             conn.close()
-
-    def share_table(self, conn, table: str) -> None:
-        """Let the project's viewers read ``table`` and its editors write it (a table made after the roles)."""
-        roles_made = {row[0] for row in conn.execute("SELECT rolname FROM pg_roles WHERE rolname IN (?, ?)", (
-            roles.group_role(self.path, "viewer"), roles.group_role(self.path, "editor")))}
-        for role, rights in (("viewer", "SELECT"), ("editor", "SELECT, INSERT, UPDATE, DELETE")):
-            if roles.group_role(self.path, role) in roles_made:
-                conn.execute(f"GRANT {rights} ON {quote(table)} TO {quote(roles.group_role(self.path, role))}")
 
     def _tables(self, conn) -> set[str]:
         return {row[0] for row in conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = ?",

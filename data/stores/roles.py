@@ -2,8 +2,9 @@
 server (grants, row-level security, a ledger trigger), not only by the window.
 
 - ``viewer`` reads: open, print, export, pull.
-- ``editor`` also edits the feature layers and zones (INSERT/UPDATE/DELETE), writes ledger rows and the
-  import vocabulary (``value_maps`` in ``cordon_meta``).
+- ``editor`` also edits the feature layers and zones (INSERT/UPDATE/DELETE), writes ledger rows, the
+  import vocabulary (``value_maps`` in ``cordon_meta``) and the map's kept payloads (:mod:`data.payload_table`;
+  a viewer reads them, writes none and builds what is not kept in memory).
 - ``admin`` owns the schema and its tables: the tier scheme and other metadata, migrations, roles.
 
 The group roles are ``cordon_<database>_<schema>_viewer|editor|admin`` (a hash instead of the names when that
@@ -21,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import re
 
+from data.payload_table import CACHE_TABLE
 from data.project import META_TABLE, quote
 from data.schema import LAYERS
 from data.stores.database_url import DatabaseTarget
@@ -90,9 +92,9 @@ def install(conn, target: DatabaseTarget) -> None:
     conn.execute(f"REVOKE ALL ON SCHEMA {schema} FROM PUBLIC")
     conn.execute(f"GRANT USAGE ON SCHEMA {schema} TO {quote(viewer)}")
     conn.execute(f"GRANT SELECT ON ALL TABLES IN SCHEMA {schema} TO {quote(viewer)}")
-    features = [t for t in tables if t in LAYERS and t != LEDGER]
-    if features:
-        conn.execute(f"GRANT INSERT, UPDATE, DELETE ON {', '.join(f'{schema}.{quote(t)}' for t in features)} "
+    written = [t for t in tables if (t in LAYERS and t != LEDGER) or t == CACHE_TABLE]
+    if written:
+        conn.execute(f"GRANT INSERT, UPDATE, DELETE ON {', '.join(f'{schema}.{quote(t)}' for t in written)} "
                      f"TO {quote(editor)}")
     conn.execute(f"GRANT INSERT ON {schema}.{LEDGER} TO {quote(editor)}")
     conn.execute(f"REVOKE UPDATE, DELETE, TRUNCATE ON {schema}.{LEDGER} FROM {quote(editor)}, {quote(viewer)}")
