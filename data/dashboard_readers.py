@@ -15,7 +15,7 @@ from data import capacity_store, stats_store
 from data.project import Project
 from gis.capacity import DemandAssumptions, site_rooms
 from gis.glossary import UnitLevel
-from gis.grid_stats import VILLAGE_LEVELS, in_window, positions_of, values_by_code
+from gis.grid_stats import VILLAGE_LEVELS, positions_of, values_by_code
 
 FOLLOWUP_LOOKBACK_DAYS = 3  # a missed follow-up test stays listed (as overdue) this many days
 
@@ -52,24 +52,38 @@ def read_curve(project: Project, unit_code: str | None, as_of: dt.date, date: st
     return {"as_of": as_of, "units": units, "curve": stats_store.epidemic_curve(project, unit_code, end=as_of, date=date)}
 
 
-def read_grid_counts(project: Project, by: str, start: dt.date | None, end: dt.date) -> dict:
-    """Cases per area (``by``: grid, village or town) reported from ``start`` to ``end``, with the cases in that
-    window and the key persons by grid code, the grids' codes and names and the areas' bounds by fid."""
+def read_grid_counts(project: Project, by: str, start: dt.date | None, end: dt.date, grid: int | None = None) -> dict:
+    """Cases per area (``by``: grid, village or town) reported from ``start`` to ``end``, the grids' codes and
+    names and the areas' bounds by fid; with ``grid`` (a grid's fid), that grid's cases in the window and key
+    persons (``grid``: see :func:`grid_cases`). Counted from :func:`data.stats_store.case_places`: no case row
+    is read but the listed grid's."""
     units = stats_store.units_at(project, by)
-    cases = stats_store.located_cases(project, ["case_no", "address", "site_name"],  # read once, for both
-                                      stats_store.window_of(start, end))
-    counts = stats_store.counts_in_window(cases, units, by, start, end)
+    places = stats_store.case_places(project)
+    counts = stats_store.place_counts(places, units, by, start, end)
     grids = stats_store.layer_once(project, "grids")
-    persons = project.read_layer("key_persons")
     areas = grids if by == "grid" else stats_store.layer_once(project, "admin_units")
     return {
         "by": by, "counts": counts.reset_index(), "unlocated": counts.attrs["unlocated"],
-        "cases": cases.loc[in_window(cases["reported"], start, end),
-                           ["case_no", "category", "reported", "address", "site_name", "grid_code"]],
-        "persons": persons[["person_no", "category", "arrival_at", "origin", "schedule", "grid_code"]],
         "grids": grids[["code", "name"]],
         "bounds": areas.geometry.bounds,  # by fid
+        "grid": None if grid is None else grid_cases(project, places, grids, grid, start, end),
     }
+
+
+def grid_cases(project: Project, places: stats_store.CasePlaces, grids: pd.DataFrame, fid: int,
+               start: dt.date | None, end: dt.date) -> dict | None:
+    """Grid ``fid``'s ``cases`` reported from ``start`` to ``end`` (those lying in a grid of its code) and its
+    ``persons`` (the key persons recorded with its code); None if there is no such grid."""
+    if fid not in grids.index:
+        return None
+    code = grids.at[fid, "code"]
+    named = code is not None and pd.notna(code)  # a grid without a code lists no case and no person
+    same_code = grids.index[(grids["code"] == code).to_numpy()] if named else []
+    cases = stats_store.cases_in_grids(project, places, same_code, start, end, ["case_no", "address", "site_name"])
+    persons = project.read_layer("key_persons", where="grid_code = ?" if named else "0 = 1",
+                                 params=[code] if named else [])
+    return {"fid": fid, "cases": cases[["case_no", "category", "reported", "address", "site_name", "grid_code"]],
+            "persons": persons[["person_no", "category", "arrival_at", "origin", "schedule", "grid_code"]]}
 
 
 def read_due(project: Project, on_date: dt.date, at: dt.datetime) -> dict:

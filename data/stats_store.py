@@ -11,8 +11,10 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import threading
+import weakref
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import NamedTuple
 
 import geopandas as gpd
 import numpy as np
@@ -31,6 +33,9 @@ from gis.deadlines import REPORTABLE, REPORTING_DEADLINES, overdue_steps
 from gis.errors import UserError
 from gis.glossary import CONTACTS, CaseCategory, CaseGroup, FacilityKind, UnitLevel
 from gis.grid_stats import (
+    CATEGORIES,
+    CONTACT_VALUES,
+    INFECTED_VALUES,
     VILLAGE_LEVELS,
     count_by_category,
     daily_counts,
@@ -203,6 +208,97 @@ def counts_in_window(cases: pd.DataFrame, units: pd.DataFrame, by: str, start: d
     table.insert(1, "name", units["name"].to_numpy())
     table.attrs["unlocated"] = int(fids.isna().sum())
     return table
+
+
+class CasePlaces(NamedTuple):
+    """Every case as the counts need it, in fid order: its ``fids``, ``category`` (the index of its category in
+    :data:`gis.grid_stats.CATEGORIES`, 255 for any other), ``reported`` (datetime64, NaT where unreadable) and
+    the fid of the grid, village/community and town it lies in (``located``: {"grid": ..., "village": ...,
+    "town": ...}, -1 where none), as :func:`located_cases` places it."""
+
+    fids: np.ndarray
+    category: np.ndarray
+    reported: np.ndarray
+    located: dict[str, np.ndarray]
+
+    def in_window(self, start: dt.date | None, end: dt.date | None) -> np.ndarray:
+        """Which cases were reported from day ``start`` to day ``end`` (see :func:`gis.grid_stats.in_window`)."""
+        return in_window(pd.Series(self.reported, copy=False), start, end).to_numpy()
+
+
+_PLACES_OF = ("cases", "grids", "admin_units")  # the layers where a case lies depends on
+_places: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # project -> (data versions, CasePlaces)
+
+
+def case_places(project: Project) -> CasePlaces:
+    """Where every case lies, with its category and report time (:class:`CasePlaces`): read as point arrays, the
+    category coded by the store, and kept for the project while its cases, grids and units stay as they are
+    (their :meth:`~data.project.Project.data_version`, which notices any program's change): a dashboard shown
+    again, or another window or level chosen, costs no reading of the cases."""
+    versions = [project.data_version(name) for name in _PLACES_OF]  # before reading: a change meanwhile reads again
+    kept = _places.get(project)
+    if None not in versions and kept is not None and kept[0] == versions:
+        return kept[1]
+    categories = list(CATEGORIES)
+    fids, x, y, fields = project.read_point_values("cases", {
+        "category": coded("category", categories), "grid_code": ("grid_code", []),
+        "reported_at": ("reported_at", [])})
+    located = _located(project, np.column_stack([x, y]), pd.Series(fields["grid_code"], dtype=object))
+    places = CasePlaces(
+        np.asarray(fids, dtype=np.int64), fields["category"].astype(np.uint8),
+        parse_times(fields["reported_at"]).to_numpy(),
+        {by: _fids_or_none(located[f"{prefix}_fid"]) for by, prefix in _LOCATED_PREFIX.items()})
+    if None not in versions:
+        _places[project] = (versions, places)
+    return places
+
+
+def _fids_or_none(fids: pd.Series) -> np.ndarray:
+    """Located fids (None where none) as int64, -1 where none."""
+    values = fids.to_numpy(dtype=object)
+    return np.where(pd.isna(values), -1, values).astype(np.int64)
+
+
+def place_counts(places: CasePlaces, units: pd.DataFrame, by: str, start: dt.date | None,
+                 end: dt.date | None) -> pd.DataFrame:
+    """The table of :func:`case_counts` from :func:`case_places` and the units (:func:`units_at`), counted with
+    numpy: the same rows, columns and ``attrs["unlocated"]`` as :func:`counts_in_window`."""
+    window = places.in_window(start, end)
+    keys, category = places.located[by][window], places.category[window]
+    row = pd.Index(units.index).get_indexer(keys)
+    counted = (row >= 0) & (category < len(CATEGORIES))
+    cells = np.bincount(row[counted] * len(CATEGORIES) + category[counted].astype(np.int64),
+                        minlength=len(units) * len(CATEGORIES)).astype(np.int64)
+    table = pd.DataFrame(cells.reshape(len(units), len(CATEGORIES)), index=pd.Index(units.index),
+                         columns=list(CATEGORIES))
+    table["infections"] = table[INFECTED_VALUES].sum(axis=1)
+    table["contacts"] = table[CONTACT_VALUES].sum(axis=1)
+    table["total"] = table[list(CATEGORIES)].sum(axis=1)
+    table = table.rename_axis("fid")
+    table.insert(0, "code", units["code"].to_numpy())
+    table.insert(1, "name", units["name"].to_numpy())
+    table.attrs["unlocated"] = int((keys < 0).sum())
+    return table
+
+
+def cases_in_grids(project: Project, places: CasePlaces, grid_fids, start: dt.date | None,
+                   end: dt.date | None, columns: list[str]) -> pd.DataFrame:
+    """The cases reported from ``start`` to ``end`` lying in the grids ``grid_fids`` (:func:`case_places`), in fid
+    order: ``columns``, ``category``, ``reported`` (a Timestamp) and ``grid_code`` (the code of the grid each
+    lies in), indexed by fid; only these rows are read."""
+    grids = layer_once(project, "grids")
+    mine = places.in_window(start, end) & np.isin(places.located["grid"], np.asarray(list(grid_fids), np.int64))
+    fids = places.fids[mine].tolist()
+    wanted = list(dict.fromkeys([*columns, "category", "reported_at"]))
+    parts = [project.read_layer("cases", where=f"fid IN ({', '.join('?' * len(chunk))})", params=chunk)[wanted]
+             for chunk in (fids[i:i + _FIDS_A_READ] for i in range(0, len(fids), _FIDS_A_READ))]
+    cases = pd.concat(parts) if parts else pd.DataFrame(columns=wanted, index=pd.Index([], name="fid"))
+    grid_of = pd.Series(places.located["grid"][mine], index=pd.Index(fids, name="fid"))  # a deleted row is not read
+    return cases.assign(reported=parse_times(cases.pop("reported_at")).to_numpy(),
+                        grid_code=grids["code"].reindex(grid_of.reindex(cases.index)).to_numpy())
+
+
+_FIDS_A_READ = 500  # fids named in one statement
 
 
 def grid_infections(project: Project) -> pd.Series:

@@ -313,7 +313,8 @@ def test_clicking_a_grid_on_the_map_lists_exactly_its_cases_and_key_persons(dock
     grids = project.read_layer("grids")
     fid = int(grids.index[grids["code"] == code][0])
 
-    window.map.featureClicked.emit("grids", fid)
+    with qtbot.waitSignal(dock.refreshed, timeout=READ_TIMEOUT_MS):  # its list is read off the UI thread
+        window.map.featureClicked.emit("grids", fid)
     assert sorted(shown(tab.case_table, "case_no")) == sorted(cases.loc[cases["grid_code"] == code, "case_no"])
     expected_persons = persons.loc[persons["grid_code"] == code, "person_no"]
     assert sorted(shown(tab.person_table, "person_no")) == sorted(expected_persons)

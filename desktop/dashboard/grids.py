@@ -79,11 +79,14 @@ class GridTab(DashboardTab):
     def job(self) -> Callable[[Project], object]:
         as_of, days = self.dock.as_of(), self.window_combo.currentData()
         start = as_of - dt.timedelta(days=days - 1) if days else None
-        return functools.partial(dashboard_readers.read_grid_counts, by=self.level_combo.currentData(), start=start, end=as_of)
+        return functools.partial(dashboard_readers.read_grid_counts, by=self.level_combo.currentData(), start=start,
+                                 end=as_of, grid=self.grid_fid)
 
     def show_result(self, result: dict) -> None:
-        self.result = result
-        self._show_counts()
+        shown, self.result = self.result, result
+        if shown is None or shown["by"] != result["by"] or not shown["counts"].equals(result["counts"]) \
+                or shown["unlocated"] != result["unlocated"]:
+            self._show_counts()  # a grid listed, the figures unchanged: the table keeps its place
         if self.grid_fid is not None:
             self.show_grid(self.grid_fid)
 
@@ -94,17 +97,21 @@ class GridTab(DashboardTab):
         self.person_table.model().clear()
 
     def show_grid(self, fid: int) -> None:
-        """List the cases (in the window) and key persons of grid ``fid`` and select its row."""
+        """List the cases (in the window) and key persons of grid ``fid`` and select its row; they are read off
+        the UI thread first, unless the figures shown came with them."""
         self.grid_fid = fid
         if self.result is None:
             return  # shown once the figures arrive
-        grids = self.result["grids"]
-        if fid not in grids.index:
+        if fid not in self.result["grids"].index:
             self.detail_label.setText(self.tr("That grid is no longer in the project."))
             return
+        listed = self.result["grid"]
+        if listed is None or listed["fid"] != fid:
+            self.refreshWanted.emit()  # read with the figures (kept, not counted again), then shown here
+            return
+        grids = self.result["grids"]
         code, name = grids.at[fid, "code"], grids.at[fid, "name"]
-        cases = self.result["cases"][self.result["cases"]["grid_code"] == code]
-        persons = self.result["persons"][self.result["persons"]["grid_code"] == code]
+        cases, persons = listed["cases"], listed["persons"]
         self.detail_label.setText(self.tr("<b>{grid}</b> ({code}): {totals}; {persons} key persons").format(
             grid=name, code=code, totals=totals_sentence(cases["category"].value_counts(), ui_language()),
             persons=len(persons)))
