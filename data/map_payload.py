@@ -82,21 +82,21 @@ def unpack(payload: bytes) -> tuple[dict, dict[str, np.ndarray]]:
 
 def layer_payload(project: Project, name: str, datum: str = "wgs84", states: dict[int, dict] | None = None,
                   infections: pd.Series | None = None, *, details: bool = False,
-                  outlines: tuple[pd.Index, np.ndarray] | None = None) -> bytes:
+                  read: tuple[list[int], dict[str, list], np.ndarray] | None = None) -> bytes:
     """The packed payload of one map layer (see the module docstring). With ``states`` ({fid: every field and
     ``geometry``}, as a changeset's changes leave the rows), of only those features (a lifted zone is left out),
     in the same layout: a patch for the page's copy of the layer; grids' states carry their ``infections``.
     ``infections`` (grids, whole): the counts made already (:attr:`data.grid_shading.GridShading.counts`).
     ``details``: every field of units and grids too, for a page with no window to ask (an exported map).
-    ``outlines`` (grids, whole): their fids and outlines read already (:attr:`data.grid_shading.GridShading.outlines`),
-    used while the layer still holds those fids."""
+    ``read`` (whole): the layer's fids, fields and geometries read already, as :meth:`Project.read_values` gives
+    them (:attr:`data.grid_shading.GridShading.grids`), used when they hold every field sent."""
     if name not in MAP_LAYERS or datum not in DATUMS:
         raise KeyError(name)
     spec = layer_spec(name)
     if name in _BIG_POINT_LAYERS:
         return _big_points(project, name, datum, states)
     brief = name in BRIEF_FIELDS and not details
-    fids, props, geoms = _features(project, spec, states, infections, BRIEF_FIELDS[name] if brief else None, outlines)
+    fids, props, geoms = _features(project, spec, states, infections, BRIEF_FIELDS[name] if brief else None, read)
     header = {"layer": name, "kind": "polygons" if spec.geometry == "MULTIPOLYGON" else "points",
               "count": len(fids), "fids": fids, "props": props}
     if brief:
@@ -124,20 +124,19 @@ def payload_fids(payload: bytes) -> list[int]:
 
 
 def _features(project: Project, spec: LayerSpec, states: dict[int, dict] | None, infections: pd.Series | None,
-              fields: tuple[str, ...] | None, outlines: tuple[pd.Index, np.ndarray] | None = None
+              fields: tuple[str, ...] | None, read: tuple[list[int], dict[str, list], np.ndarray] | None = None
               ) -> tuple[list[int], dict[str, list], np.ndarray]:
     """The fids, non-personal properties (plain values, None where missing; only ``fields`` when given; grids with
     their ``infections``) and geometries of the features of a polygon or point layer to draw (not lifted zones): the
-    layer read whole (its geometries taken from ``outlines`` while it holds the same fids), or the rows ``states`` as
-    they are (a patch of a few rows). No frame is made either way. An empty point (as another program may leave
-    one) is given as none: it has no coordinates to send."""
+    layer read whole (or as ``read`` holds it, when it has every field shown), or the rows ``states`` as they are (a
+    patch of a few rows). No frame is made either way. An empty point (as another program may leave one) is given
+    as none: it has no coordinates to send."""
     shown = list(fields) if fields else [f.name for f in spec.fields if not f.personal]
     if states is None:
         zones = spec.name == "control_zones"
-        if outlines is not None:
-            fids, props = project.read_fields(spec.name, shown)
-            geoms = outlines[1] if outlines[0].equals(pd.Index(fids, dtype=np.int64)) else None
-        if outlines is None or geoms is None:  # not read before, or the layer changed since
+        if read is not None and set(shown) <= set(read[1]):
+            fids, props, geoms = read[0], {field: read[1][field] for field in shown}, read[2]
+        else:
             fids, props, geoms = project.read_values(spec.name, shown, where="coalesce(status, 'active') <> ?"
                                                      if zones else "", params=("lifted",) if zones else ())
         for field in spec.fields:

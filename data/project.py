@@ -227,16 +227,6 @@ class Project:
         fids, blobs, *values = columns
         return fids, dict(zip(fields, values, strict=True)), self._decode_geometries(blobs)
 
-    def read_fields(self, name: str, fields: Iterable[str]) -> tuple[list[int], dict[str, list]]:
-        """:meth:`read_values` of a whole layer without its geometries (read already, e.g. by
-        :class:`data.grid_shading.GridShading`): the fids and the values of each of ``fields``, in fid order."""
-        spec = layer_spec(name)
-        fields = [spec.field(field).name for field in fields]
-        rows = self._ordered_rows(spec, fields, "", ())
-        fids, *values = [list(column) for column in zip(*rows, strict=True)] if rows else [[] for _ in range(
-            len(fields) + 1)]
-        return fids, dict(zip(fields, values, strict=True))
-
     def _ordered_rows(self, spec: LayerSpec, columns: list[str], where: str, params: Iterable) -> list[tuple]:
         """The key and ``columns`` (the geometry as :attr:`geometry_select` reads it) of the rows of a layer that
         ``where`` holds for, in key order."""

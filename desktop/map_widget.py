@@ -341,10 +341,10 @@ class MapWidget(QWebEngineView):
         return ["grids", base64.b64encode(payload).decode("ascii"), []]
 
     def _grids_payload(self, datum: str) -> bytes:  # runs on a worker thread
-        """The grids whole, shaded by a :class:`GridShading` read now (:meth:`_read_shading`), drawn from the
-        outlines it read."""
+        """The grids whole, shaded by a :class:`GridShading` read now (:meth:`_read_shading`), drawn and named as
+        it read them."""
         shading = self._read_shading()
-        return layer_payload(self.project, "grids", datum, infections=shading.counts, outlines=shading.outlines)
+        return layer_payload(self.project, "grids", datum, infections=shading.counts, read=shading.grids)
 
     def _read_shading(self) -> GridShading:  # runs on a worker thread
         """Read the grid shading, which the widget then keeps up to date (:meth:`_on_shading_read`)."""
