@@ -255,8 +255,8 @@ def case_places(project: Project) -> CasePlaces:
 
 def _fids_or_none(fids: pd.Series) -> np.ndarray:
     """Located fids (None where none) as int64, -1 where none."""
-    values = fids.to_numpy(dtype=object)
-    return np.where(pd.isna(values), -1, values).astype(np.int64)
+    values = np.array(fids.to_numpy(dtype=object), dtype=np.float64)  # None as NaN: a third of np.where's time
+    return np.where(np.isnan(values), -1, values).astype(np.int64)
 
 
 def place_counts(places: CasePlaces, units: pd.DataFrame, by: str, start: dt.date | None,

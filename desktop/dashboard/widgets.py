@@ -103,6 +103,8 @@ class FrameModel(QAbstractTableModel):
         self._values = [self.frame[c].to_numpy(dtype=object) for c in self._columns]  # shown as asked for
         self._numeric = [pd.api.types.is_numeric_dtype(self.frame[c]) and not pd.api.types.is_bool_dtype(self.frame[c])
                          for c in self._columns]
+        self._styles = {role: self.frame[column].to_numpy(dtype=object) for role, column in _STYLE_COLUMNS.items()
+                        if column in self.frame.columns}  # looked up per cell and role: no pandas call there
         self.endResetModel()
 
     def row_of(self, column: str, value) -> int | None:
@@ -123,8 +125,8 @@ class FrameModel(QAbstractTableModel):
             return display_text(self._values[index.column()][index.row()])
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return _RIGHT if self._numeric[index.column()] else None
-        column = _STYLE_COLUMNS.get(role)
-        value = self.frame.at[index.row(), column] if column in self.frame.columns else None
+        styles = self._styles.get(role)
+        value = None if styles is None else styles[index.row()]
         if not isinstance(value, str) or not value:
             return None
         return value if role == Qt.ItemDataRole.ToolTipRole else QColor(value)
