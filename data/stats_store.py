@@ -294,8 +294,8 @@ def cases_in_grids(project: Project, places: CasePlaces, grid_fids, start: dt.da
              for chunk in (fids[i:i + _FIDS_A_READ] for i in range(0, len(fids), _FIDS_A_READ))]
     cases = pd.concat(parts) if parts else pd.DataFrame(columns=wanted, index=pd.Index([], name="fid"))
     grid_of = pd.Series(places.located["grid"][mine], index=pd.Index(fids, name="fid"))  # a deleted row is not read
-    return cases.assign(reported=parse_times(cases.pop("reported_at")).to_numpy(),
-                        grid_code=grids["code"].reindex(grid_of.reindex(cases.index)).to_numpy())
+    reported = parse_times(cases.pop("reported_at")).to_numpy()
+    return cases.assign(reported=reported, grid_code=grids["code"].reindex(grid_of.reindex(cases.index)).to_numpy())
 
 
 _FIDS_A_READ = 500  # fids named in one statement
