@@ -36,8 +36,6 @@ from gis import offsets
 DATUMS = ("wgs84", "gcj02")
 MAP_LAYERS = ("grids", "admin_units", "control_zones", "isolation_sites", "facilities", "key_persons", "cases")
 """Layers the page draws, bottom to top."""
-BUILD_ORDER = ("grids", "cases", "admin_units", "key_persons", "control_zones", "facilities", "isolation_sites")
-"""The same layers by what building their payload usually costs, costliest first (grids are counted too)."""
 _BIG_POINT_LAYERS = {"cases", "key_persons"}  # drawn from typed arrays; details are asked for on click
 WORLD_SCALE = 2**31
 """Coordinates of the layers in :data:`_PROJECTED` are sent as round(Web Mercator world units × WORLD_SCALE): the

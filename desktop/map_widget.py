@@ -27,7 +27,7 @@ from data import zone_store
 from data.basemaps import BASEMAPS, MBTiles, page_spec
 from data.changes import DELETED, Changeset
 from data.grid_shading import GridShading
-from data.map_payload import BUILD_ORDER, MAP_LAYERS, feature_details, layer_payload, payload_fids
+from data.map_payload import MAP_LAYERS, feature_details, layer_payload, payload_fids
 from data.payload_cache import cached_payload
 from data.project import Project
 from data.web_map import build_page, page_config
@@ -228,23 +228,13 @@ class MapWidget(QWebEngineView):
         self.call("reloadLayers", list(names), list(patches))
 
     def _prefetch(self) -> None:
-        """Read every layer's payload (in the page's datum) on two threads of their own while the page loads,
-        costliest first (:data:`data.map_payload.BUILD_ORDER`): what one does outside Python (reading the database,
-        making shapes) runs beside the other's Python. The page's requests find them read: :meth:`_payload` waits
-        for one being read, and reads itself one not begun."""
-        project = self.project
-        futures = {(name, self.datum): Future() for name in MAP_LAYERS}
+        """Read every layer's payload (in the page's datum) on a thread of its own while the page loads, so that the
+        page's requests find them read: :meth:`_payload` waits for one being read, and reads itself one not begun."""
+        project, futures = self.project, {(name, self.datum): Future() for name in MAP_LAYERS}
         self._prefetched = dict(futures)
-        pending = iter([(name, self.datum) for name in BUILD_ORDER])
-        taking = threading.Lock()
 
         def read() -> None:
-            while True:
-                with taking:
-                    key = next(pending, None)
-                if key is None:
-                    return
-                future = futures[key]
+            for key, future in futures.items():
                 if self.project is not project or not future.set_running_or_notify_cancel():
                     continue  # another project shown since, or a request came first and reads it
                 try:
@@ -252,8 +242,7 @@ class MapWidget(QWebEngineView):
                 except Exception as exc:  # the request waiting for it fails as it would have
                     future.set_exception(exc)
 
-        for _ in range(2):
-            threading.Thread(target=read, name="cordon-map-prefetch", daemon=True).start()
+        threading.Thread(target=read, name="cordon-map-prefetch", daemon=True).start()
 
     def _payload(self, name: str, datum: str) -> bytes:  # runs on a worker thread
         """A layer's payload: kept here for a switch of datum, else read while the page loaded (:meth:`_prefetch`),
