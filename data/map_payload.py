@@ -42,7 +42,7 @@ WORLD_SCALE = 2**31
 world, [0, 1) both ways as the page's ``mercator`` makes it, in steps of 1.9 cm × cos(latitude)."""
 _WORLD_SPAN = 1 << 18  # points projected at a time by _world
 _PROJECTED = {"grids", "cases", "key_persons"}
-_WKB_MOST = 256  # more parts in an outline, or rings in a part: taken apart by shapely (a numpy pass each is slower)
+_WKB_MAX_PARTS = 256  # more parts in one outline: taken apart by shapely (a numpy pass per part would be slower)
 BRIEF_FIELDS = {"admin_units": ("name", "level"), "grids": ("name",)}
 """The fields of units and grids the app's page draws and labels with."""
 _JS_TYPES = {"<f8": "Float64", "<f4": "Float32", "<i4": "Int32", "<u4": "Uint32", "|u1": "Uint8"}
@@ -194,8 +194,7 @@ def _ragged(geoms: np.ndarray, wkb: np.ndarray | None) -> tuple[np.ndarray, tupl
 def _wkb_counts(wkb: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
     """How many points each ring, rings each polygon and polygons each multipolygon has (rings and polygons in
     the order of the WKB), read from little-endian 2D multipolygon WKB with numpy, a level of nesting at a time;
-    None for anything else (a NULL, another type, Z or M, big-endian, WKB cut short, or more than :data:`_WKB_MOST`
-    parts or rings at one level)."""
+    None for anything else (a NULL, another type, Z or M, big-endian, or WKB cut short)."""
     try:
         buf = np.frombuffer(b"".join(wkb), dtype=np.uint8)
     except TypeError:  # a NULL
@@ -213,7 +212,7 @@ def _wkb_counts(wkb: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray] | 
         if not ((buf[starts] == 1) & (u32(starts + 1) == 6)).all():
             return None
         parts = u32(starts + 5)
-        if parts.max() > _WKB_MOST:
+        if parts.max() > _WKB_MAX_PARTS:
             return None
         cursor = starts + 9
         for part in range(int(parts.max())):
@@ -222,8 +221,6 @@ def _wkb_counts(wkb: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray] | 
             if not ((buf[at] == 1) & (u32(at + 1) == 3)).all():
                 return None
             ring_counts = u32(at + 5)
-            if ring_counts.max() > _WKB_MOST:
-                return None
             polygons.append((held, np.full(len(held), part), ring_counts))
             cursor[held] = at + 9
             for ring in range(int(ring_counts.max())):
