@@ -142,17 +142,15 @@ _ENVELOPE_BYTES = {0: 0, 1: 32, 2: 48, 3: 48, 4: 64}
 
 def decode_geometries(blobs: Sequence[bytes | None]) -> np.ndarray:
     """GeoPackage geometry blobs -> array of shapely geometries (None for NULL)."""
-    return shapely.from_wkb(wkb_of(blobs))
-
-
-def wkb_of(blobs: Sequence[bytes | None]) -> np.ndarray:
-    """The WKB of GeoPackage geometry blobs (their header and envelope left out), as an object array (None for
-    NULL)."""
-    wkbs = np.empty(len(blobs), dtype=object)
-    for i, blob in enumerate(blobs):
-        if blob is not None:
-            wkbs[i] = blob[8 + _ENVELOPE_BYTES[(blob[3] >> 1) & 0x07]:]
-    return wkbs
+    wkbs = []
+    for blob in blobs:
+        if blob is None:
+            wkbs.append(None)
+            continue
+        flags = blob[3]
+        start = 8 + _ENVELOPE_BYTES[(flags >> 1) & 0x07]
+        wkbs.append(blob[start:])
+    return shapely.from_wkb(np.asarray(wkbs, dtype=object))
 
 
 def extend_extent(conn: sqlite3.Connection, table: str, geoms: Sequence) -> None:

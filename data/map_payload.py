@@ -42,7 +42,6 @@ WORLD_SCALE = 2**31
 world, [0, 1) both ways as the page's ``mercator`` makes it, in steps of 1.9 cm × cos(latitude)."""
 _WORLD_SPAN = 1 << 18  # points projected at a time by _world
 _PROJECTED = {"grids", "cases", "key_persons"}
-_WKB_MAX_PARTS = 256  # more parts in one outline: taken apart by shapely (a numpy pass per part would be slower)
 BRIEF_FIELDS = {"admin_units": ("name", "level"), "grids": ("name",)}
 """The fields of units and grids the app's page draws and labels with."""
 _JS_TYPES = {"<f8": "Float64", "<f4": "Float32", "<i4": "Int32", "<u4": "Uint32", "|u1": "Uint8"}
@@ -81,23 +80,21 @@ def unpack(payload: bytes) -> tuple[dict, dict[str, np.ndarray]]:
 
 def layer_payload(project: Project, name: str, datum: str = "wgs84", states: dict[int, dict] | None = None,
                   infections: pd.Series | None = None, *, details: bool = False,
-                  read: tuple[list[int], dict[str, list], np.ndarray, np.ndarray] | None = None) -> bytes:
+                  read: tuple[list[int], dict[str, list], np.ndarray] | None = None) -> bytes:
     """The packed payload of one map layer (see the module docstring). With ``states`` ({fid: every field and
     ``geometry``}, as a changeset's changes leave the rows), of only those features (a lifted zone is left out),
     in the same layout: a patch for the page's copy of the layer; grids' states carry their ``infections``.
     ``infections`` (grids, whole): the counts made already (:attr:`data.grid_shading.GridShading.counts`).
     ``details``: every field of units and grids too, for a page with no window to ask (an exported map).
-    ``read`` (whole): the layer's fids, fields, geometries and their WKB read already, as
-    :meth:`Project.read_shapes` gives them (:attr:`data.grid_shading.GridShading.grids`), used when they hold every
-    field sent."""
+    ``read`` (whole): the layer's fids, fields and geometries read already, as :meth:`Project.read_values` gives
+    them (:attr:`data.grid_shading.GridShading.grids`), used when they hold every field sent."""
     if name not in MAP_LAYERS or datum not in DATUMS:
         raise KeyError(name)
     spec = layer_spec(name)
     if name in _BIG_POINT_LAYERS:
         return _big_points(project, name, datum, states)
     brief = name in BRIEF_FIELDS and not details
-    fids, props, geoms, wkb = _features(project, spec, states, infections, BRIEF_FIELDS[name] if brief else None,
-                                        read)
+    fids, props, geoms = _features(project, spec, states, infections, BRIEF_FIELDS[name] if brief else None, read)
     header = {"layer": name, "kind": "polygons" if spec.geometry == "MULTIPOLYGON" else "points",
               "count": len(fids), "fids": fids, "props": props}
     if brief:
@@ -105,7 +102,8 @@ def layer_payload(project: Project, name: str, datum: str = "wgs84", states: dic
     if spec.geometry == "POINT":
         x, y = _shift(shapely.get_x(geoms), shapely.get_y(geoms), datum)
         return pack(header, {"x": x, "y": y})
-    coords, (rings, polygons, multis) = _ragged(geoms, wkb)
+    _, coords, (rings, polygons, multis) = shapely.to_ragged_array(geoms) if len(geoms) else (
+        None, np.zeros((0, 2)), (np.zeros(1, "<i4"),) * 3)
     x, y = _shift(coords[:, 0], coords[:, 1], datum)
     if name in _PROJECTED:
         header["worldScale"] = WORLD_SCALE
@@ -124,22 +122,21 @@ def payload_fids(payload: bytes) -> list[int]:
 
 
 def _features(project: Project, spec: LayerSpec, states: dict[int, dict] | None, infections: pd.Series | None,
-              fields: tuple[str, ...] | None,
-              read: tuple[list[int], dict[str, list], np.ndarray, np.ndarray] | None = None
-              ) -> tuple[list[int], dict[str, list], np.ndarray, np.ndarray | None]:
+              fields: tuple[str, ...] | None, read: tuple[list[int], dict[str, list], np.ndarray] | None = None
+              ) -> tuple[list[int], dict[str, list], np.ndarray]:
     """The fids, non-personal properties (plain values, None where missing; only ``fields`` when given; grids with
-    their ``infections``), geometries and their WKB (None for a patch) of the features of a polygon or point layer
-    to draw (not lifted zones): the layer read whole (or as ``read`` holds it, when it has every field shown), or
-    the rows ``states`` as they are (a patch of a few rows). No frame is made either way. An empty point (as another
-    program may leave one) is given as none: it has no coordinates to send."""
+    their ``infections``) and geometries of the features of a polygon or point layer to draw (not lifted zones): the
+    layer read whole (or as ``read`` holds it, when it has every field shown), or the rows ``states`` as they are (a
+    patch of a few rows). No frame is made either way. An empty point (as another program may leave one) is given
+    as none: it has no coordinates to send."""
     shown = list(fields) if fields else [f.name for f in spec.fields if not f.personal]
     if states is None:
         zones = spec.name == "control_zones"
         if read is not None and set(shown) <= set(read[1]):
-            fids, props, geoms, wkb = read[0], {field: read[1][field] for field in shown}, read[2], read[3]
+            fids, props, geoms = read[0], {field: read[1][field] for field in shown}, read[2]
         else:
-            fids, props, geoms, wkb = project.read_shapes(spec.name, shown, where="coalesce(status, 'active') <> ?"
-                                                          if zones else "", params=("lifted",) if zones else ())
+            fids, props, geoms = project.read_values(spec.name, shown, where="coalesce(status, 'active') <> ?"
+                                                     if zones else "", params=("lifted",) if zones else ())
         for field in spec.fields:
             if field.kind == "REAL" and field.name in props:  # a database's NaN is missing, as in JSON
                 props[field.name] = [None if value != value else value for value in props[field.name]]
@@ -153,10 +150,10 @@ def _features(project: Project, spec: LayerSpec, states: dict[int, dict] | None,
         props = {field: _plain([state.get(field) for state in states.values()]) for field in shown}
         if spec.name == "grids":
             props["infections"] = [int(state["infections"]) for state in states.values()]
-        geoms, wkb = np.array([state.get("geometry") for state in states.values()], dtype=object), None
+        geoms = np.array([state.get("geometry") for state in states.values()], dtype=object)
     if spec.geometry == "POINT":
         geoms[shapely.is_empty(geoms)] = None
-    return fids, props, geoms, wkb
+    return fids, props, geoms
 
 
 def _big_points(project: Project, name: str, datum: str, states: dict[int, dict] | None) -> bytes:
@@ -175,67 +172,6 @@ def _big_points(project: Project, name: str, datum: str, states: dict[int, dict]
               "worldScale": WORLD_SCALE}
     x, y = _world(x, y)
     return pack(header, {"x": x, "y": y, "category": category, "fid": fids.astype("<u4")})
-
-
-def _ragged(geoms: np.ndarray, wkb: np.ndarray | None) -> tuple[np.ndarray, tuple[np.ndarray, ...]]:
-    """Polygon outlines as :func:`shapely.to_ragged_array` gives them: coordinates (x, y first) and the offsets of
-    rings, polygons and multipolygons; the offsets read from the outlines' WKB when it is given and of the plain
-    form the stores write (:func:`_wkb_counts`: several times faster, and not one Python object per part)."""
-    if not len(geoms):
-        return np.zeros((0, 2)), (np.zeros(1, "<i4"),) * 3
-    counts = _wkb_counts(wkb) if wkb is not None and len(wkb) == len(geoms) else None
-    coords = shapely.get_coordinates(geoms) if counts is not None else None
-    if counts is None or len(coords) != counts[0].sum():  # the latter never seen: shapely has the last word
-        _, coords, offsets = shapely.to_ragged_array(geoms)
-        return coords, offsets
-    return coords, tuple(np.concatenate([np.zeros(1, np.int64), np.cumsum(count)]) for count in counts)
-
-
-def _wkb_counts(wkb: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
-    """How many points each ring, rings each polygon and polygons each multipolygon has (rings and polygons in
-    the order of the WKB), read from little-endian 2D multipolygon WKB with numpy, a level of nesting at a time;
-    None for anything else (a NULL, another type, Z or M, big-endian, or WKB cut short)."""
-    try:
-        buf = np.frombuffer(b"".join(wkb), dtype=np.uint8)
-    except TypeError:  # a NULL
-        return None
-    ends = np.cumsum(np.fromiter((len(w) for w in wkb), dtype=np.int64, count=len(wkb)))
-    starts = np.zeros(len(ends), np.int64)
-    starts[1:] = ends[:-1]
-
-    def u32(at: np.ndarray) -> np.ndarray:
-        return (buf[at].astype(np.int64) | buf[at + 1].astype(np.int64) << 8 | buf[at + 2].astype(np.int64) << 16
-                | buf[at + 3].astype(np.int64) << 24)
-
-    polygons, rings = [], []  # by level: (multipolygon, part, rings) and (multipolygon, part, ring, points)
-    try:
-        if not ((buf[starts] == 1) & (u32(starts + 1) == 6)).all():
-            return None
-        parts = u32(starts + 5)
-        if parts.max() > _WKB_MAX_PARTS:
-            return None
-        cursor = starts + 9
-        for part in range(int(parts.max())):
-            held = np.flatnonzero(parts > part)
-            at = cursor[held]
-            if not ((buf[at] == 1) & (u32(at + 1) == 3)).all():
-                return None
-            ring_counts = u32(at + 5)
-            polygons.append((held, np.full(len(held), part), ring_counts))
-            cursor[held] = at + 9
-            for ring in range(int(ring_counts.max())):
-                inside = held[ring_counts > ring]
-                at = cursor[inside]
-                points = u32(at)
-                rings.append((inside, np.full(len(inside), part), np.full(len(inside), ring), points))
-                cursor[inside] = at + 4 + 16 * points
-    except IndexError:  # cut short
-        return None
-    if not np.array_equal(cursor, ends):  # more than such outlines hold
-        return None
-    polygon_rows = [np.concatenate(column) for column in zip(*polygons, strict=True)] or [np.zeros(0, np.int64)] * 3
-    ring_rows = [np.concatenate(column) for column in zip(*rings, strict=True)] or [np.zeros(0, np.int64)] * 4
-    return (ring_rows[3][np.lexsort(ring_rows[2::-1])], polygon_rows[2][np.lexsort(polygon_rows[1::-1])], parts)
 
 
 def _shift(x: np.ndarray, y: np.ndarray, datum: str) -> tuple[np.ndarray, np.ndarray]:

@@ -220,19 +220,12 @@ class Project:
         """A spatial layer as plain lists, no frame made (what the map draws, fast): the fids, the values of each of
         ``fields`` as the store holds them (None for NULL) and the geometries, in fid order; ``where`` as for
         :meth:`read_layer`."""
-        return self.read_shapes(name, fields, where=where, params=params)[:3]
-
-    def read_shapes(self, name: str, fields: Iterable[str], *, where: str = "", params: Iterable = ()
-                    ) -> tuple[list[int], dict[str, list], np.ndarray, np.ndarray]:
-        """:meth:`read_values` and the WKB each geometry was made from (an object array, None for NULL), for a
-        reader that takes shapes apart faster from WKB than from the geometries."""
         spec = layer_spec(name)
         fields = [spec.field(field).name for field in fields]
         rows = self._ordered_rows(spec, [GEOMETRY_COLUMN, *fields], where, params)
         columns = [list(column) for column in zip(*rows, strict=True)] if rows else [[] for _ in range(len(fields) + 2)]
         fids, blobs, *values = columns
-        wkb = self._wkb(blobs)
-        return fids, dict(zip(fields, values, strict=True)), shapely.from_wkb(wkb), wkb
+        return fids, dict(zip(fields, values, strict=True)), self._decode_geometries(blobs)
 
     def _ordered_rows(self, spec: LayerSpec, columns: list[str], where: str, params: Iterable) -> list[tuple]:
         """The key and ``columns`` (the geometry as :attr:`geometry_select` reads it) of the rows of a layer that
@@ -494,11 +487,6 @@ class Project:
     def _decode_geometries(self, values: list) -> np.ndarray:
         """Values read through :attr:`geometry_select` -> shapely geometries (None for NULL)."""
         raise NotImplementedError
-
-    def _wkb(self, values: list) -> np.ndarray:
-        """Values read through :attr:`geometry_select` -> their WKB, an object array (None for NULL); here, where
-        the store reads WKB, as they are."""
-        return np.asarray(values, dtype=object).reshape(len(values))
 
     def _point_rows(self, name: str, extra: list[str], params, where: str, where_params: tuple,
                     parse: Callable[[str], Sequence] = json.loads) -> tuple[np.ndarray, np.ndarray, np.ndarray, list]:

@@ -214,9 +214,6 @@ class GeoPackageProject(Project):
     def _decode_geometries(self, values: list) -> np.ndarray:
         return gpkg.decode_geometries(values)
 
-    def _wkb(self, values: list) -> np.ndarray:
-        return gpkg.wkb_of(values)
-
     def _point_rows(self, name: str, extra: list[str], params, where: str, where_params: tuple,
                     parse: Callable[[str], Sequence] = json.loads) -> tuple[np.ndarray, np.ndarray, np.ndarray, list]:
         """The layer's rows (those ``where`` holds for) read as a few aggregate rows, not a million: each the rows
