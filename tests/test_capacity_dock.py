@@ -3,6 +3,8 @@ the capacity standard, the epidemic curve, allocation with undo, transfer lists,
 a grid's cases from a map click."""
 
 import datetime as dt
+import threading
+import time
 import warnings
 
 import matplotlib.dates as mdates
@@ -398,12 +400,27 @@ def test_a_closed_dock_stops_following_and_catches_up_when_shown(dock, window, q
     assert int(dock.capacity_tab.tiles["rooms"].value()) == county["rooms"]
 
 
-def test_closing_the_dock_during_a_reading_ends_it(dock, window, qtbot):
+def test_closing_the_dock_during_a_reading_ends_it(dock, window, qtbot, monkeypatch):
+    from data import dashboard_readers
+
+    read, reading, go_on = dashboard_readers.run_readers, threading.Event(), threading.Event()
+
+    def slow_read(*args, **kwargs):  # the real reading, held back until the dock is closed (a big project's is long)
+        reading.set()
+        go_on.wait(READ_TIMEOUT_MS / 1000)
+        return read(*args, **kwargs)
+
+    monkeypatch.setattr(dashboard_readers, "run_readers", slow_read)
     window.show()
     dock.set_as_of(AS_OF - dt.timedelta(days=1))
-    qtbot.waitUntil(dock.busy_label.isVisible, timeout=READ_TIMEOUT_MS)  # the reading runs in its thread
+    qtbot.waitUntil(reading.is_set, timeout=READ_TIMEOUT_MS)  # the reading runs in its thread
+    assert dock.busy_label.isVisible()
+    closing = time.monotonic()
     dock.close()
-    assert not dock.is_busy()
+    assert time.monotonic() - closing < READ_TIMEOUT_MS / 1000 / 2  # not waiting for the reading held back
+    assert not dock.is_busy() and not dock.busy_label.isVisible()
+    go_on.set()
+    qtbot.wait(300)  # the reading ends on its own and reports to nobody
     assert dock.capacity_tab.result["as_of"] == AS_OF  # what it read was dropped
 
 
