@@ -34,10 +34,9 @@ from gis.errors import UserError
 from gis.glossary import CONTACTS, CaseCategory, CaseGroup, FacilityKind, UnitLevel
 from gis.grid_stats import (
     CATEGORIES,
-    CONTACT_VALUES,
-    INFECTED_VALUES,
     VILLAGE_LEVELS,
     count_by_category,
+    counts_at,
     daily_counts,
     in_window,
     locate_points,
@@ -203,10 +202,15 @@ def counts_in_window(cases: pd.DataFrame, units: pd.DataFrame, by: str, start: d
     """The table of :func:`case_counts` from cases already located (:func:`located_cases`) and the units."""
     cases = cases[in_window(cases["reported"], start, end)]
     fids = cases[f"{_LOCATED_PREFIX[by]}_fid"]
-    table = count_by_category(fids, cases["category"], units.index).rename_axis("fid")
+    return _named(count_by_category(fids, cases["category"], units.index), units, int(fids.isna().sum()))
+
+
+def _named(table: pd.DataFrame, units: pd.DataFrame, unlocated: int) -> pd.DataFrame:
+    """Counts per unit (indexed by fid) with the units' ``code`` and ``name`` first and ``attrs["unlocated"]``."""
+    table = table.rename_axis("fid")
     table.insert(0, "code", units["code"].to_numpy())
     table.insert(1, "name", units["name"].to_numpy())
-    table.attrs["unlocated"] = int(fids.isna().sum())
+    table.attrs["unlocated"] = unlocated
     return table
 
 
@@ -264,21 +268,9 @@ def place_counts(places: CasePlaces, units: pd.DataFrame, by: str, start: dt.dat
     """The table of :func:`case_counts` from :func:`case_places` and the units (:func:`units_at`), counted with
     numpy: the same rows, columns and ``attrs["unlocated"]`` as :func:`counts_in_window`."""
     window = places.in_window(start, end)
-    keys, category = places.located[by][window], places.category[window]
+    keys = places.located[by][window]
     row = pd.Index(units.index).get_indexer(keys)
-    counted = (row >= 0) & (category < len(CATEGORIES))
-    cells = np.bincount(row[counted] * len(CATEGORIES) + category[counted].astype(np.int64),
-                        minlength=len(units) * len(CATEGORIES)).astype(np.int64)
-    table = pd.DataFrame(cells.reshape(len(units), len(CATEGORIES)), index=pd.Index(units.index),
-                         columns=list(CATEGORIES))
-    table["infections"] = table[INFECTED_VALUES].sum(axis=1)
-    table["contacts"] = table[CONTACT_VALUES].sum(axis=1)
-    table["total"] = table[list(CATEGORIES)].sum(axis=1)
-    table = table.rename_axis("fid")
-    table.insert(0, "code", units["code"].to_numpy())
-    table.insert(1, "name", units["name"].to_numpy())
-    table.attrs["unlocated"] = int((keys < 0).sum())
-    return table
+    return _named(counts_at(row, places.category[window], pd.Index(units.index)), units, int((keys < 0).sum()))
 
 
 def cases_in_grids(project: Project, places: CasePlaces, grid_fids, start: dt.date | None,

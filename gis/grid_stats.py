@@ -190,9 +190,15 @@ def count_by_category(keys, categories, all_keys, weights=None) -> pd.DataFrame:
     # days are matched as datetimes (no Timestamp object made per row); units by their codes or fids as objects
     row = all_keys.get_indexer(keys if days else pd.Series(keys, dtype=object))
     column = pd.Index(CATEGORIES).get_indexer(pd.Series(categories, dtype=object))
-    counted = (row >= 0) & (column >= 0)
+    return counts_at(row, column, all_keys, weights)
+
+
+def counts_at(row: np.ndarray, column: np.ndarray, all_keys: pd.Index, weights=None) -> pd.DataFrame:
+    """The table of :func:`count_by_category` from each case's row among ``all_keys`` and the index of its category
+    in :data:`CATEGORIES` (either out of range, e.g. -1: not counted)."""
+    counted = (row >= 0) & (row < len(all_keys)) & (column >= 0) & (column < len(CATEGORIES))
     weights = None if weights is None else np.asarray(weights, dtype=np.float64)[counted]
-    cells = np.bincount(row[counted] * len(CATEGORIES) + column[counted], weights,
+    cells = np.bincount(row[counted] * len(CATEGORIES) + column[counted].astype(np.int64), weights,
                         minlength=len(all_keys) * len(CATEGORIES)).astype(np.int64)
     table = pd.DataFrame(cells.reshape(len(all_keys), len(CATEGORIES)), index=all_keys, columns=CATEGORIES)
     table["infections"] = table[INFECTED_VALUES].sum(axis=1)
