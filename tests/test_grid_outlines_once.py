@@ -5,7 +5,7 @@ added; a payload with fields the shading did not read reads the layer itself."""
 import geopandas as gpd
 import pyogrio
 import shapely
-from test_map_payload_reading import gk, outlines, ruyang
+from test_map_payload_reading import add_grids_as_qgis_does, gk, outlines, ruyang
 
 from data import gpkg
 from data.grid_shading import GridShading
@@ -28,12 +28,7 @@ def test_grids_drawn_from_what_the_shading_read_are_the_layer_as_read(store):
 
 def test_rows_another_program_added_are_drawn_from_the_shadings_read(tmp_path):
     project = ruyang(tmp_path / "汝阳县.gpkg")
-    added = gpd.GeoDataFrame({"code": ["G03", "G04"], "name": ["第三网格（QGIS）", "第四网格（未画）"],
-                              "households": [95, None], "version": [1, 1]},
-                             geometry=[gk(shapely.MultiPolygon([shapely.box(0, 1000, 1000, 2000),
-                                                                shapely.box(3000, 1000, 4000, 2000)])),
-                                       shapely.MultiPolygon()], crs=STORAGE_CRS)
-    pyogrio.write_dataframe(added, project.path, layer="grids", append=True, promote_to_multi=True)
+    add_grids_as_qgis_does(project)
     shading = GridShading.read(project)
     whole = layer_payload(project, "grids", infections=shading.counts)
     assert layer_payload(project, "grids", infections=shading.counts, read=shading.grids) == whole

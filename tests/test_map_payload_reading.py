@@ -107,14 +107,20 @@ def test_payloads_carry_what_the_layers_hold(store):
     assert "brief" not in zones
 
 
-def test_rows_added_by_another_program_are_read_with_their_own_blobs(tmp_path):
-    project = ruyang(tmp_path / "汝阳县.gpkg")
+def add_grids_as_qgis_does(project: Project) -> None:
+    """Two grids appended by GDAL (as QGIS writes them): 第三网格（QGIS） of two parts, and 第四网格（未画） with an
+    empty outline."""
     added = gpd.GeoDataFrame({"code": ["G03", "G04"], "name": ["第三网格（QGIS）", "第四网格（未画）"],
                               "households": [95, None], "version": [1, 1]},
                              geometry=[gk(shapely.MultiPolygon([shapely.box(0, 1000, 1000, 2000),
                                                                 shapely.box(3000, 1000, 4000, 2000)])),
                                        shapely.MultiPolygon()], crs=STORAGE_CRS)
     pyogrio.write_dataframe(added, project.path, layer="grids", append=True, promote_to_multi=True)
+
+
+def test_rows_added_by_another_program_are_read_with_their_own_blobs(tmp_path):
+    project = ruyang(tmp_path / "汝阳县.gpkg")
+    add_grids_as_qgis_does(project)
     with project._conn() as conn:  # GDAL's blobs: an envelope for the drawn outline, the empty flag for the other
         flags = [blob[3] for (blob,) in conn.execute("SELECT geom FROM grids WHERE code IN ('G03', 'G04') ORDER BY fid")]
     assert flags[0] & 0b1110 and flags[1] & 0x10
