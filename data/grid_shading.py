@@ -23,13 +23,8 @@ from gis.grid_stats import INFECTED_VALUES, GridLocator
 class GridShading:
     """Infections per grid (``counts``, indexed by grid fid, zeros included) and where each case is counted."""
 
-    LABELS = ("name",)
-    """The grids' fields read with their outlines for the map to label them with (:attr:`grids`)."""
-
-    def __init__(self, grid_fids: pd.Index, locator: GridLocator, case_fids: np.ndarray, case_grids: np.ndarray,
-                 labels: dict[str, list] | None = None):
+    def __init__(self, grid_fids: pd.Index, locator: GridLocator, case_fids: np.ndarray, case_grids: np.ndarray):
         self._grid_fids = grid_fids
-        self._labels = labels or {field: [] for field in self.LABELS}
         self._locator = locator
         self._case_fids = case_fids  # sorted
         self._case_grids = case_grids  # position of the grid each case is counted in, -1 for none
@@ -37,26 +32,21 @@ class GridShading:
         self._counts = np.bincount(case_grids[case_grids >= 0], minlength=len(grid_fids))
 
     @classmethod
-    def read(cls, project: Project) -> GridShading:
+    def read(cls, project: Project, grids: tuple[list[int], dict[str, list], np.ndarray] | None = None
+             ) -> GridShading:
         """The shading of ``project``'s grids as its cases are now. Only the infected cases are read (the store
-        picks them): a case counted nowhere needs no place here, :meth:`apply` counts it once an edit infects it."""
-        grid_fids, values, outlines = project.read_values("grids", ["code", *cls.LABELS])
+        picks them): a case counted nowhere needs no place here, :meth:`apply` counts it once an edit infects it.
+        ``grids``: the grids read already with their ``code`` (:meth:`~data.project.Project.read_values`; the map
+        draws them from the same read), else read here."""
+        grid_fids, values, outlines = grids or project.read_values("grids", ["code"])
         grid_fids, locator = pd.Index(grid_fids, dtype=np.int64, name="fid"), GridLocator(outlines, values["code"])
-        labels = {field: values[field] for field in cls.LABELS}
         if grid_fids.empty:  # no grid to count a case in
-            return cls(grid_fids, locator, np.zeros(0, np.int64), np.zeros(0, np.int64), labels)
+            return cls(grid_fids, locator, np.zeros(0, np.int64), np.zeros(0, np.int64))
         fids, x, y, columns = project.read_points("cases", ["grid_code"], where=one_of("category", INFECTED_VALUES),
                                                   params=INFECTED_VALUES)
         located = locator.locate(np.column_stack([x, y]), columns["grid_code"].to_numpy(dtype=object))
         order = np.argsort(fids, kind="stable")
-        return cls(grid_fids, locator, np.asarray(fids, dtype=np.int64)[order], located[order], labels)
-
-    @property
-    def grids(self) -> tuple[list[int], dict[str, list], np.ndarray]:
-        """The grids as read, in :meth:`data.project.Project.read_values`' form: fids, the :data:`LABELS` fields'
-        values and outlines (what the map draws them from, not read twice)."""
-        return self._grid_fids.tolist(), {field: list(values) for field, values in self._labels.items()}, \
-            self._locator.geometries
+        return cls(grid_fids, locator, np.asarray(fids, dtype=np.int64)[order], located[order])
 
     @property
     def counts(self) -> pd.Series:

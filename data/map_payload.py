@@ -87,7 +87,7 @@ def layer_payload(project: Project, name: str, datum: str = "wgs84", states: dic
     ``infections`` (grids, whole): the counts made already (:attr:`data.grid_shading.GridShading.counts`).
     ``details``: every field of units and grids too, for a page with no window to ask (an exported map).
     ``read`` (whole): the layer's fids, fields and geometries read already, as :meth:`Project.read_values` gives
-    them (:attr:`data.grid_shading.GridShading.grids`), used when they hold every field sent."""
+    them (the grids read for their shading too), used when they hold every field sent."""
     if name not in MAP_LAYERS or datum not in DATUMS:
         raise KeyError(name)
     spec = layer_spec(name)

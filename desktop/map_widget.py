@@ -27,7 +27,7 @@ from data import zone_store
 from data.basemaps import BASEMAPS, MBTiles, page_spec
 from data.changes import DELETED, Changeset
 from data.grid_shading import GridShading
-from data.map_payload import MAP_LAYERS, feature_details, layer_payload, payload_fids
+from data.map_payload import BRIEF_FIELDS, MAP_LAYERS, feature_details, layer_payload, payload_fids
 from data.payload_cache import cached_payload
 from data.project import Project
 from data.web_map import build_page, page_config
@@ -330,19 +330,21 @@ class MapWidget(QWebEngineView):
         return ["grids", base64.b64encode(payload).decode("ascii"), []]
 
     def _grids_payload(self, datum: str) -> bytes:  # runs on a worker thread
-        """The grids whole, shaded by a :class:`GridShading` read now (:meth:`_read_shading`), drawn and named as
-        it read them."""
-        shading = self._read_shading()
-        return layer_payload(self.project, "grids", datum, infections=shading.counts, read=shading.grids)
+        """The grids whole, shaded by a :class:`GridShading` read now (:meth:`_read_shading`) from the same read of
+        the grids that draws and names them."""
+        grids = self.project.read_values("grids", ["code", *BRIEF_FIELDS["grids"]])
+        shading = self._read_shading(grids)
+        return layer_payload(self.project, "grids", datum, infections=shading.counts, read=grids)
 
-    def _read_shading(self) -> GridShading:  # runs on a worker thread
-        """Read the grid shading, which the widget then keeps up to date (:meth:`_on_shading_read`)."""
+    def _read_shading(self, grids=None) -> GridShading:  # runs on a worker thread
+        """Read the grid shading (of ``grids`` as read already, if given: see :meth:`GridShading.read`), which the
+        widget then keeps up to date (:meth:`_on_shading_read`)."""
         with self._reads_lock:
             self._reads += 1
             project, heard = self.project, self._heard
         shading = None
         try:
-            shading = GridShading.read(project)
+            shading = GridShading.read(project, grids)
             return shading
         finally:
             self._shadingRead.emit(project, shading, heard)

@@ -13,25 +13,31 @@ from data.map_payload import layer_payload, unpack
 from gis.crs import STORAGE_CRS
 
 
+def shaded(project):
+    """The grids as the map reads them, once (codes and names), and their shading from that read."""
+    grids = project.read_values("grids", ["code", "name"])
+    return grids, GridShading.read(project, grids)
+
+
 def test_grids_drawn_from_what_the_shading_read_are_the_layer_as_read(store):
     project = ruyang(store)
-    shading = GridShading.read(project)
+    grids, shading = shaded(project)
     for datum in ("wgs84", "gcj02"):
-        shared = layer_payload(project, "grids", datum, infections=shading.counts, read=shading.grids)
+        shared = layer_payload(project, "grids", datum, infections=shading.counts, read=grids)
         assert shared == layer_payload(project, "grids", datum, infections=shading.counts)
     header, _ = unpack(shared)
     assert header["props"] == {"name": ["第一网格", "第二网格"], "infections": [1, 2]}
     # every field (an exported map): more than the shading read, so the layer is read
-    full = unpack(layer_payload(project, "grids", infections=shading.counts, read=shading.grids, details=True))[0]
+    full = unpack(layer_payload(project, "grids", infections=shading.counts, read=grids, details=True))[0]
     assert full["props"]["worker"] == ["王芳", None] and full["props"]["households"] == [310, None]
 
 
 def test_rows_another_program_added_are_drawn_from_the_shadings_read(tmp_path):
     project = ruyang(tmp_path / "汝阳县.gpkg")
     add_grids_as_qgis_does(project)
-    shading = GridShading.read(project)
+    grids, shading = shaded(project)
     whole = layer_payload(project, "grids", infections=shading.counts)
-    assert layer_payload(project, "grids", infections=shading.counts, read=shading.grids) == whole
+    assert layer_payload(project, "grids", infections=shading.counts, read=grids) == whole
     header = unpack(whole)[0]
     assert header["props"]["name"][2:] == ["第三网格（QGIS）", "第四网格（未画）"]
     assert header["props"]["infections"] == [1, 2, 0, 0]
@@ -54,8 +60,8 @@ def test_outlines_of_every_form_are_drawn_as_stored(tmp_path):
     with project._conn() as conn:  # GDAL kept the heights
         assert shapely.has_z(gpkg.decode_geometries([conn.execute("SELECT geom FROM grids WHERE fid = 5")
                                                      .fetchone()[0]])[0])
-    shading = GridShading.read(project)
-    header = drawn_as_stored(project, "grids", infections=shading.counts, read=shading.grids)
+    grids, shading = shaded(project)
+    header = drawn_as_stored(project, "grids", infections=shading.counts, read=grids)
     assert header["props"]["name"][2:] == ["群岛网格", "空网格", "高程网格"]
     drawn_as_stored(project, "admin_units")
 
