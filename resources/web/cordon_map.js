@@ -312,20 +312,13 @@
     // Fine units wait for VILLAGE_OUTLINE_ZOOM only when coarser units outline the zoomed-out view.
     const units = name === 'admin_units' ? unitRanks(props, n) : null;
     const fineWait = thin && units && units.coarsest < FINE_RANK;
-    const classOf = new Map(); // what a feature's style depends on (its level, or its count) -> its class
     for (let f = 0; f < n; f++) {
-      const fine = fineWait && units.ranks[f] === FINE_RANK;
-      const depends = name === 'grids' ? (props.infections ? props.infections[f] : 0) : `${props.level[f]}/${fine}`;
-      let group = classOf.get(depends);
-      if (!group) {
-        const style = styleOf(props, f);
-        if (fine) style.minZoom = VILLAGE_OUTLINE_ZOOM;
-        if (thin && name === 'grids') style.strokeMinZoom = GRID_OUTLINE_ZOOM;
-        const key = JSON.stringify(style);
-        if (!classes.has(key)) classes.set(key, { style, features: [] });
-        classOf.set(depends, group = classes.get(key));
-      }
-      group.features.push(f);
+      const style = styleOf(props, f);
+      if (fineWait && units.ranks[f] === FINE_RANK) style.minZoom = VILLAGE_OUTLINE_ZOOM;
+      if (thin && name === 'grids') style.strokeMinZoom = GRID_OUTLINE_ZOOM;
+      const key = JSON.stringify(style);
+      if (!classes.has(key)) classes.set(key, { style, features: [] });
+      classes.get(key).features.push(f);
     }
     return {
       name, mx, my, rings, polygons, multis, bbox, count: n, cacheFills: thin, fillCache: undefined,
@@ -1491,9 +1484,15 @@
     const entry = state.layers[name], fid = entry.header.fids[i];
     const popup = L.popup({ maxWidth: 320 }).setLatLng(latlng).setContent(popupFor(name, entry.header.props, i)).openOn(map);
     if (entry.header.brief) {
-      state.featurePopup = { name, fid, popup };
+      state.awaited = { name, fid, popup };
       send('detailsWanted', { layer: name, fid });
     }
+  }
+
+  // The popup Python's answer fills in (state.awaited: a zone's or a brief unit's or grid's), if it is still open.
+  function awaitedPopup(name, fid) {
+    const open = state.awaited;
+    return open && open.name === name && open.fid === fid && map.hasLayer(open.popup) ? open.popup : null;
   }
 
   function paneZ(name) { return Number(map.getPane(name).style.zIndex) || 0; }
@@ -1558,7 +1557,7 @@
     const entry = state.layers.control_zones;
     const i = indexOfFid(entry, fid);
     if (i < 0) return;
-    state.zonePopup = { fid, popup: L.popup({ maxWidth: 360 }).setLatLng(latlng).setContent(popupFor('control_zones', entry.header.props, i)).openOn(map) };
+    state.awaited = { name: 'control_zones', fid, popup: L.popup({ maxWidth: 360 }).setLatLng(latlng).setContent(popupFor('control_zones', entry.header.props, i)).openOn(map) };
     send('zoneClicked', { fid });
     send('featureClicked', { layer: 'control_zones', fid });
   }
@@ -1811,19 +1810,18 @@
       document.body.classList.add('cordon-picking');
     },
     showFeatureDetails(name, fid, details) { // every field of a unit or grid whose popup is still open, from Python
-      const open = state.featurePopup, entry = state.layers[name];
-      if (!open || open.name !== name || open.fid !== fid || !map.hasLayer(open.popup) || !entry) return false;
-      const i = indexOfFid(entry, fid), props = {};
-      if (i < 0) return false;
+      const popup = awaitedPopup(name, fid), entry = state.layers[name], i = entry ? indexOfFid(entry, fid) : -1;
+      if (!popup || i < 0) return false;
+      const props = {};
       for (const [field, values] of Object.entries(entry.header.props)) props[field] = [values[i]];
       for (const [field, value] of Object.entries(details)) props[field] = [value];
-      open.popup.setContent(popupFor(name, props, 0));
+      popup.setContent(popupFor(name, props, 0));
       return true;
     },
     showZonePopup(fid, title, rows) { // the zone's details from Python, if its popup is still open
-      const open = state.zonePopup;
-      if (!open || open.fid !== fid || !map.hasLayer(open.popup)) return false;
-      open.popup.setContent(`<h4>${esc(title)}</h4>` + table(rows));
+      const popup = awaitedPopup('control_zones', fid);
+      if (!popup) return false;
+      popup.setContent(`<h4>${esc(title)}</h4>` + table(rows));
       return true;
     },
     pointOf(lng, lat) { // the container pixel of a coordinate (for scripted mouse clicks)
@@ -2057,8 +2055,7 @@
     state.layers = {};
     state.loading = {};
     state.labels = null;
-    state.zonePopup = null;
-    state.featurePopup = null;
+    state.awaited = null;
     removeProjectMarks();
     document.title = config.title || '';
     resetPanes();
