@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from data import capacity_store, stats_store
-from data.project import Project
+from data.project import Project, one_of
 from gis.capacity import DemandAssumptions, site_rooms
 from gis.glossary import UnitLevel
 from gis.grid_stats import VILLAGE_LEVELS, positions_of, values_by_code
@@ -77,11 +77,10 @@ def grid_cases(project: Project, places: stats_store.CasePlaces, grids: pd.DataF
     if fid not in grids.index:
         return None
     code = grids.at[fid, "code"]
-    named = code is not None and pd.notna(code)  # a grid without a code lists no case and no person
-    same_code = grids.index[(grids["code"] == code).to_numpy()] if named else []
+    codes = [code] if pd.notna(code) else []  # a grid without a code lists no case and no person
+    same_code = grids.index[grids["code"].isin(codes).to_numpy()]
     cases = stats_store.cases_in_grids(project, places, same_code, start, end, ["case_no", "address", "site_name"])
-    persons = project.read_layer("key_persons", where="grid_code = ?" if named else "0 = 1",
-                                 params=[code] if named else [])
+    persons = project.read_layer("key_persons", where=one_of("grid_code", codes), params=codes)
     return {"fid": fid, "cases": cases[["case_no", "category", "reported", "address", "site_name", "grid_code"]],
             "persons": persons[["person_no", "category", "arrival_at", "origin", "schedule", "grid_code"]]}
 
