@@ -6,6 +6,7 @@ The scheme must be registered before the QApplication exists: call :func:`regist
 
 from __future__ import annotations
 
+import itertools
 import mimetypes
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -47,6 +48,20 @@ class _Reply(QObject):
     done = Signal(int, object)  # job key, (content type, bytes) or the exception raised
 
 
+_replies: _Reply | None = None
+"""What worker threads report on: one object for the process, never deleted, so that a worker finishing after its
+handler (and page) went emits on an object still there (emitting on a deleted one crashes the process); each
+handler takes the keys it gave out (:data:`_keys`, unique in the process) and ignores the others."""
+_keys = itertools.count(1)
+
+
+def _shared_replies() -> _Reply:
+    global _replies
+    if _replies is None:  # made on the UI thread, with the first handler
+        _replies = _Reply()
+    return _replies
+
+
 def _build(key: int, build: Callable[[], tuple[bytes, bytes]], reply: _Reply) -> None:
     """Worker-thread body: build the response and hand it to the UI thread."""
     try:
@@ -77,9 +92,8 @@ class MapSchemeHandler(QWebEngineUrlSchemeHandler):
         self.layer_source: Callable[[str, str], bytes] | None = None  # (layer, datum) -> payload
         self.tile_source: Callable[[int, int, int], tuple[bytes, bytes] | None] | None = None
         self._jobs: dict[int, QWebEngineUrlRequestJob] = {}
-        self._next_key = 0
-        self._reply = _Reply(self)
-        self._reply.done.connect(self._on_done)
+        self._reply = _shared_replies()
+        self._reply.done.connect(self._on_done)  # disconnected by Qt when this handler goes
         self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="cordon-map")
 
     def requestStarted(self, job: QWebEngineUrlRequestJob) -> None:  # noqa: N802 (Qt override)
@@ -101,17 +115,17 @@ class MapSchemeHandler(QWebEngineUrlSchemeHandler):
             job.fail(QWebEngineUrlRequestJob.Error.UrlNotFound)
 
     def _later(self, job: QWebEngineUrlRequestJob, build: Callable[[], tuple[bytes, bytes]]) -> None:
-        self._next_key += 1
-        self._jobs[self._next_key] = job
+        key = next(_keys)
+        self._jobs[key] = job
         try:
-            self._pool.submit(_build, self._next_key, build, self._reply)
+            self._pool.submit(_build, key, build, self._reply)
         except RuntimeError:  # the interpreter is shutting down
-            self._jobs.pop(self._next_key)
+            self._jobs.pop(key)
             job.fail(QWebEngineUrlRequestJob.Error.RequestAborted)
 
     def _on_done(self, key: int, result) -> None:
         job = self._jobs.pop(key, None)
-        if job is None or not shiboken6.isValid(job):  # the page went away meanwhile
+        if job is None or not shiboken6.isValid(job):  # another handler's, or the page went away meanwhile
             return
         if isinstance(result, Exception):
             job.fail(QWebEngineUrlRequestJob.Error.UrlNotFound if isinstance(result, (KeyError, FileNotFoundError))
