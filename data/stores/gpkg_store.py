@@ -63,6 +63,7 @@ class GeoPackageProject(Project):
         if app_id != 0x47504B47 or not has_meta:
             raise UserError(f"{path} 不是 Cordon 项目文件。请新建项目，再用“导入”把它的图层导入进来。",
                             f"{path} is not a Cordon project. Create a project and import its layers instead.")
+        _drop_dead_journal(project)
         return project
 
     @classmethod
@@ -407,6 +408,21 @@ def database_error(exc: sqlite3.Error, path, waited: float | None = None) -> Exc
             return UserError(f"无法写入项目 {path}：{zh}。项目未改动。", f"Cannot write project {path}: {en}. "
                              "The project is unchanged.")
     return exc
+
+
+def _drop_dead_journal(project: GeoPackageProject) -> None:
+    """Remove a rollback journal nobody will ever use. A writer killed as it began a transaction can leave one whose
+    header is still zeros: SQLite calls it not hot, rolls nothing back and leaves it beside the project for ever.
+    With the write lock taken at once (no other writer at work: a journal SQLite found hot is rolled back and gone by
+    then), one still there is such a leftover. Never waits, never fails (on a network share it stays)."""
+    journal = Path(f"{project.path}-journal")
+    if not journal.exists():
+        return
+    with contextlib.suppress(WriteSkipped, OSError), project.try_write():
+        with journal.open("rb") as file:
+            head = file.read(8)
+        if not any(head):  # no journal magic: nothing it holds would ever be played back
+            journal.unlink()
 
 
 def _settle_journal(path: Path) -> None:
