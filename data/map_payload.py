@@ -7,7 +7,8 @@ are longitude/latitude, shifted to GCJ-02 when the page shows an AutoNavi basema
 the page only draws (grids, cases, key persons: never snapped to nor edited there) send ``x``/``y`` already
 projected, as whole multiples of 1/``worldScale`` Web Mercator world units (Int32, under 1 cm on the ground: half
 the bytes of Float64 to move into the page, no projection there, the same integers in a whole layer and in a patch
-of it); :func:`unpack` turns them back into degrees. Zones and units, whose outlines drawing snaps to and edits, keep
+of it; grid outlines as Int16 steps from vertex to vertex, half that again: :func:`_steps`); :func:`unpack` turns
+them back into degrees. Zones and units, whose outlines drawing snaps to and edits, keep
 them as Float64 degrees, and so do label points.
 Personal fields (name, ID number, phone) are never included. The app's page holds of units and grids only what it
 draws with (:data:`BRIEF_FIELDS`, grids also their infection count; the header says ``"brief": true``) and asks for
@@ -42,9 +43,11 @@ WORLD_SCALE = 2**31
 world, [0, 1) both ways as the page's ``mercator`` makes it, in steps of 1.9 cm × cos(latitude)."""
 _WORLD_SPAN = 1 << 18  # points projected at a time by _world
 _PROJECTED = {"grids", "cases", "key_persons"}
+FAR = -(2**15)
+"""The step that says a vertex is given whole (see :func:`_steps`)."""
 BRIEF_FIELDS = {"admin_units": ("name", "level"), "grids": ("name",)}
 """The fields of units and grids the app's page draws and labels with."""
-_JS_TYPES = {"<f8": "Float64", "<f4": "Float32", "<i4": "Int32", "<u4": "Uint32", "|u1": "Uint8"}
+_JS_TYPES = {"<f8": "Float64", "<f4": "Float32", "<i4": "Int32", "<i2": "Int16", "<u4": "Uint32", "|u1": "Uint8"}
 
 
 def pack(header: dict, buffers: dict[str, np.ndarray]) -> bytes:
@@ -73,6 +76,8 @@ def unpack(payload: bytes) -> tuple[dict, dict[str, np.ndarray]]:
     reverse = {v: k for k, v in _JS_TYPES.items()}
     arrays = {b["name"]: np.frombuffer(payload, dtype=reverse[b["dtype"]], count=b["length"], offset=start + b["offset"])
               for b in header["buffers"]}
+    if "dx" in arrays:  # the outlines' vertices whole again
+        arrays["x"], arrays["y"] = _vertices(arrays.pop("dx"), arrays.pop("dy"), arrays.pop("farX"), arrays.pop("farY"))
     if "worldScale" in header:  # degrees again
         arrays["x"], arrays["y"] = _degrees(arrays["x"] / header["worldScale"], arrays["y"] / header["worldScale"])
     return header, arrays
@@ -105,13 +110,14 @@ def layer_payload(project: Project, name: str, datum: str = "wgs84", states: dic
     _, coords, (rings, polygons, multis) = shapely.to_ragged_array(geoms) if len(geoms) else (
         None, np.zeros((0, 2)), (np.zeros(1, "<i4"),) * 3)
     x, y = _shift(coords[:, 0], coords[:, 1], datum)
+    coordinates = {"x": x, "y": y}
     if name in _PROJECTED:
         header["worldScale"] = WORLD_SCALE
-        x, y = _world(x, y)
+        coordinates = _steps(*_world(x, y))
     label = shapely.point_on_surface(geoms)
     label[shapely.is_empty(label)] = None  # an empty outline (another program may leave one) has no label point
     lx, ly = _shift(shapely.get_x(label), shapely.get_y(label), datum)
-    return pack(header, {"x": x, "y": y, "rings": rings.astype("<i4"), "polygons": polygons.astype("<i4"),
+    return pack(header, {**coordinates, "rings": rings.astype("<i4"), "polygons": polygons.astype("<i4"),
                          "multis": multis.astype("<i4"), "labelX": lx, "labelY": ly})
 
 
@@ -195,6 +201,31 @@ def _world(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             steps[np.isnan(steps)] = -2**31  # no point (NaN): off the world
             out[part] = steps
     return x, y
+
+
+def _steps(x: np.ndarray, y: np.ndarray) -> dict[str, np.ndarray]:
+    """Outline vertices in world steps as the steps from one vertex to the next (``dx``, ``dy``: Int16, half the
+    bytes of Int32 again: neighbouring vertices lie within a few hundred metres); a vertex no step reaches (a
+    layer's first, a long straight edge, the next ring far away) is marked :data:`FAR` in ``dx`` and given whole in
+    ``farX``, ``farY``. :func:`_vertices` and the page's ``payloadArrays`` walk them back."""
+    x, y = np.asarray(x, np.int64), np.asarray(y, np.int64)
+    dx, dy = np.diff(x, prepend=0), np.diff(y, prepend=0)
+    far = (np.abs(dx) >= -FAR) | (np.abs(dy) >= -FAR)
+    return {"dx": np.where(far, FAR, dx).astype("<i2"), "dy": np.where(far, 0, dy).astype("<i2"),
+            "farX": x[far].astype("<i4"), "farY": y[far].astype("<i4")}
+
+
+def _vertices(dx: np.ndarray, dy: np.ndarray, far_x: np.ndarray, far_y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The vertices (Int32) that :func:`_steps` gave as steps."""
+    far = dx == FAR
+    last_far = np.maximum.accumulate(np.where(far, np.arange(len(dx)), 0))  # the walk restarts at each
+    out = []
+    for step, whole in ((dx, far_x), (dy, far_y)):
+        walked = np.cumsum(np.where(far, 0, step.astype(np.int64)))
+        start = np.zeros(len(step), np.int64)
+        start[far] = whole - walked[far]
+        out.append((walked + start[last_far]).astype("<i4"))
+    return out[0], out[1]
 
 
 def _degrees(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -49,6 +49,15 @@
   function payloadArrays(buffer, header, start) { // as sent: x/y in degrees, or in world steps (header.worldScale)
     const arrays = {};
     for (const b of header.buffers) arrays[b.name] = new globalThis[b.dtype + 'Array'](buffer, start + b.offset, b.length);
+    if (arrays.dx) { // outlines sent as steps from vertex to vertex, -32768: the next whole vertex (map_payload._steps)
+      const { dx, dy, farX, farY } = arrays, n = dx.length, x = new Int32Array(n), y = new Int32Array(n);
+      for (let i = 0, k = 0, px = 0, py = 0; i < n; i++) {
+        if (dx[i] === -32768) { px = farX[k]; py = farY[k++]; } else { px += dx[i]; py += dy[i]; }
+        x[i] = px; y[i] = py;
+      }
+      for (const name of ['dx', 'dy', 'farX', 'farY']) delete arrays[name];
+      Object.assign(arrays, { x, y });
+    }
     return arrays;
   }
 
