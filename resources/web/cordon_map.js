@@ -893,6 +893,9 @@
   // redrawn from arrays after every move. ``draw(canvas, data, view)`` asks ``canvas(i)`` for the context of the
   // i-th; a canvas not asked for in a frame is taken off screen (nothing to composite). A hidden layer is not
   // drawn; it is redrawn when shown again (see setLayerVisible).
+  // A layer drawn anew (each open, each reload) takes the canvas the one before it left in its pane: a new viewport-sized
+  // canvas costs its allocation and first clearing again, milliseconds each in software.
+  const spareCanvases = new Map(); // pane name -> canvases not in use
   const ArrayCanvas = L.Layer.extend({
     initialize(name, panes, data, draw, count) {
       this._name = name; this._panes = [].concat(panes); this._paneName = this._panes[0];
@@ -900,6 +903,8 @@
     },
     onAdd(m) {
       this._canvases = this._panes.map((pane) => {
+        const spare = spareCanvases.get(pane);
+        if (spare && spare.length) return spare.pop();
         const canvas = L.DomUtil.create('canvas', 'cordon-array-canvas');
         canvas.style.display = 'none';
         m.getPane(pane).appendChild(canvas);
@@ -910,7 +915,12 @@
       this._redraw();
     },
     onRemove(m) {
-      this._canvases.forEach((canvas) => L.DomUtil.remove(canvas));
+      this._canvases.forEach((canvas, i) => { // kept in its pane for the next layer there (see spareCanvases)
+        canvas.style.display = 'none';
+        const pane = this._panes[i];
+        if (!spareCanvases.has(pane)) spareCanvases.set(pane, []);
+        spareCanvases.get(pane).push(canvas);
+      });
       m.off('moveend zoomend resize viewreset', this._onView, this);
       m.off('zoomstart', this._hide, this);
     },
