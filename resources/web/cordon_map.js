@@ -477,6 +477,7 @@
     const caches = P.strokeCaches;
     P.strokeTask = requestIdleCallback((deadline) => {
       P.strokeTask = null;
+      if (Object.keys(state.loading).length) { scheduleStrokeCache(P); return; } // not while layers arrive
       const zoom = [P.strokeZoom, P.strokeZoom + 1, P.strokeZoom - 1].find((z) => !caches.has(z));
       const shown = state.layers[P.name] && state.layers[P.name].view.data === P; // (not a layer loaded anew since)
       if (!shown || zoom === undefined) return;
