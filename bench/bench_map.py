@@ -1014,10 +1014,12 @@ def main() -> int:
         warm_up = Project.create(folder / "warm-up.gpkg", name="warm-up", county_code="419999")
         anchor = Anchor(skip, failed, warm_up.path)
 
-        from desktop.app import create_application  # prepare_environment() runs before the QApplication
+        from desktop.app import create_application, keep_startup_objects  # prepare_environment() runs first
 
         _app = create_application([sys.argv[0]])  # kept alive for the run
         from desktop.map_widget import MapWidget
+
+        keep_startup_objects()  # as the app does once its window's modules are imported (the warm-up project lives on)
 
         widget = MapWidget()
         install_fetch_probe(widget)

