@@ -95,7 +95,9 @@
   }
 
   const WORKER_FUNCTIONS = [payloadHeader, payloadArrays, worldOf, mercator, polygonBoxes, pointIndex]; // self-contained
-  const LAYER_WORKERS = 4; // the layers fetched at once are shared out in turn (the big three each get one of their own)
+  // Each layer has its worker, the same at every fetch (so the code it runs there is compiled for it after the first
+  // open, not again in the next worker each time); the big three each get one of their own.
+  const LAYER_WORKERS = 4;
   const layerWorker = { workers: undefined, jobs: new Map(), next: 0 }; // workers: undefined untried, null unusable
   function startWorkers() { // once; layerWorker.workers null where they cannot run
     if (layerWorker.workers === undefined) {
@@ -123,20 +125,20 @@
     }
   }
 
-  function workerFetch(url) { // {header, arrays, world} of a payload fetched by a worker, or null without workers
+  function workerFetch(url, slot) { // {header, arrays, world} of a payload fetched by worker ``slot``, or null without workers
     startWorkers();
     if (!layerWorker.workers) return null;
     const id = ++layerWorker.next;
     return new Promise((resolve, reject) => {
       layerWorker.jobs.set(id, { resolve, reject });
-      layerWorker.workers[id % LAYER_WORKERS].postMessage({ id, url });
+      layerWorker.workers[slot % LAYER_WORKERS].postMessage({ id, url });
     });
   }
 
   async function fetchLayer(name) {
     if (config.inlineData) return decodeBase64(config.inlineData[name]);
     const url = `${config.dataUrl}${name}?datum=${state.datum}&t=${Date.now()}`;
-    const fetched = workerFetch(url);
+    const fetched = workerFetch(url, Math.max(0, config.layers.indexOf(name)));
     if (fetched) {
       try { return await fetched; } catch (error) { if (!error.unreached) throw new Error(`${name}: ${error.message}`); }
     } // (a worker that could not reach the data at all: the page tries itself, and keeps fetching itself if it can)
