@@ -1011,15 +1011,14 @@ def main() -> int:
             window_source.mkdir(parents=True, exist_ok=True)
             plain, heavy = (_copy(path, folder / "window") for path in bench_window.build(window_source, window_n))
         failed: dict[str, str] = {}
-        warm_up = Project.create(folder / "warm-up.gpkg", name="warm-up", county_code="419999")
-        anchor = Anchor(skip, failed, warm_up.path)
-
         from desktop.app import create_application, keep_startup_objects  # prepare_environment() runs first
 
         _app = create_application([sys.argv[0]])  # kept alive for the run
         from desktop.map_widget import MapWidget
 
-        keep_startup_objects()  # as the app does once its window's modules are imported (the warm-up project lives on)
+        keep_startup_objects()  # as the app does once its window's modules are imported, before any project opens
+        warm_up = Project.create(folder / "warm-up.gpkg", name="warm-up", county_code="419999")
+        anchor = Anchor(skip, failed, warm_up.path)
 
         widget = MapWidget()
         install_fetch_probe(widget)

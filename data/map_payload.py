@@ -8,8 +8,8 @@ the page only draws (grids, cases, key persons: never snapped to nor edited ther
 projected, as whole multiples of 1/``worldScale`` Web Mercator world units (Int32, under 1 cm on the ground: half
 the bytes of Float64 to move into the page, no projection there, the same integers in a whole layer and in a patch
 of it; grid outlines as Int16 steps from vertex to vertex, half that again: :func:`_steps`); :func:`unpack` turns
-them back into degrees. Zones and units, whose outlines drawing snaps to and edits, keep
-them as Float64 degrees, and so do label points.
+them back into degrees. Zones and units, whose outlines drawing snaps to and edits, keep them as Float64 degrees,
+and so do label points.
 Personal fields (name, ID number, phone) are never included. The app's page holds of units and grids only what it
 draws with (:data:`BRIEF_FIELDS`, grids also their infection count; the header says ``"brief": true``) and asks for
 the rest of a feature when its popup opens (:func:`feature_details`); an exported page, with no window to ask, holds
