@@ -45,6 +45,16 @@ def test_every_layer_of_the_sample_county_is_drawn(window):
     assert window.map.map_page.console_errors == []
 
 
+def test_place_names_are_drawn_in_the_pages_chinese_font(window, qtbot):
+    # a bare 'sans-serif' (a Latin font here) sent every Chinese character through the system's font fallback
+    assert js(qtbot, window.map, "cordon.drawnInView()")["labels"] > 0
+    family = js(qtbot, window.map, "getComputedStyle(document.body).fontFamily")
+    assert family.startswith('"Noto Sans CJK SC"')
+    fonts = js(qtbot, window.map, "[...document.querySelectorAll('.leaflet-labels-pane canvas')]"
+                                  ".filter((c) => c.style.display !== 'none').map((c) => c.getContext('2d').font)")
+    assert fonts and all(font.endswith(family) for font in fonts), fonts
+
+
 def test_a_scripted_circle_becomes_a_zone_with_its_radius_and_undo_removes_it(window, qtbot):
     window.tier_combo.setCurrentIndex(window.tier_combo.findData("sealed"))
     window.map.call("drawCircle", 112.60, 35.09, 500)
