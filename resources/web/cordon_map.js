@@ -332,7 +332,7 @@
       classes.get(key).features.push(f);
     }
     return {
-      name, mx, my, rings, polygons, multis, bbox, count: n, cacheFills: thin, fillCache: undefined,
+      name, mx, my, rings, polygons, multis, bbox, count: n, cacheFills: thin, fillCache: undefined, fillBuild: null,
       classes: [...classes.values()].map((c) => ({ style: c.style, features: Int32Array.from(c.features) })),
     };
   }
@@ -397,7 +397,9 @@
 
   // Fills of a big layer (grid shading by case count) are rasterised once into an image of the whole layer at
   // a zoom where it is at most FILL_CACHE_PX wide; views at or below that zoom draw a scaled part of it (one
-  // drawImage instead of thousands of small fills). Built once the layers are drawn, so opening is not slowed.
+  // drawImage instead of thousands of small fills). Built once the layers are drawn, so opening is not slowed, a
+  // band of FILL_CACHE_BAND_PX rows per task (the whole image in one task held the page ~200 ms after each open).
+  const FILL_CACHE_BAND_PX = 512;
   function rasteriseNow(ctx) { ctx.getImageData(0, 0, 1, 1); } // a cached image drawn now, not in the frame that first shows it
   function hasFills(P) { return P.classes.some((c) => c.style.fillColor && c.style.fillOpacity > 0); }
   function layerExtent(P) { // [x0, y0, x1, y1] of all its features, world units
@@ -410,20 +412,28 @@
     return [x0, y0, x1, y1];
   }
 
-  function buildFillCache(P) { // null for a layer without fills (outlines only, such as units): nothing to blit
-    if (!hasFills(P)) return null;
+  function startFillCache(P) { // the image to fill band by band (fillCacheBand), or null for a layer without fills
+    if (!hasFills(P)) return null; // (outlines only, such as units): nothing to blit
     const [x0, y0, x1, y1] = layerExtent(P), span = Math.max(x1 - x0, y1 - y0);
     if (!(span > 0)) return null;
     const zoom = Math.min(FILL_CACHE_MAX_ZOOM, Math.floor(Math.log2(FILL_CACHE_PX / (span * 256))));
     const world = 256 * Math.pow(2, zoom);
     const canvas = document.createElement('canvas');
     canvas.width = Math.ceil((x1 - x0) * world) + 2; canvas.height = Math.ceil((y1 - y0) * world) + 2;
-    const ox = x0 * world - 1, oy = y0 * world - 1;
-    const v = { zoom, world, ox, oy, w: canvas.width, h: canvas.height, x0: -Infinity, y0: -Infinity, x1: Infinity, y1: Infinity };
+    return { canvas, zoom, world, ox: x0 * world - 1, oy: y0 * world - 1, rowsDone: 0 };
+  }
+
+  function fillCacheBand(P, cache) { // rasterises the next band of rows; true once the whole image is made
+    const { canvas, world, ox, oy } = cache, top = cache.rowsDone, bottom = Math.min(canvas.height, top + FILL_CACHE_BAND_PX);
     const ctx = canvas.getContext('2d');
-    drawPolygons(ctx, P, v, 'fill');
+    ctx.save();
+    ctx.beginPath(); ctx.rect(0, top, canvas.width, bottom - top); ctx.clip(); // a grid across two bands: half in each
+    drawPolygons(ctx, P, { zoom: cache.zoom, world, ox, oy, w: canvas.width, h: canvas.height,
+      x0: -Infinity, y0: (oy + top - 1) / world, x1: Infinity, y1: (oy + bottom + 1) / world }, 'fill');
+    ctx.restore();
     rasteriseNow(ctx);
-    return { canvas, zoom, world, ox, oy };
+    cache.rowsDone = bottom;
+    return bottom >= canvas.height;
   }
 
   // The cached fills at a coarser zoom: each level half the one above, smoothed down from it once (scaling a big
@@ -1192,7 +1202,7 @@
     return report;
   }
 
-  function buildFillCaches() { // one layer per task: a click or a key between two is not kept waiting for both
+  function buildFillCaches() { // one band or level per task: a click, a key or a frame between two is not kept waiting
     const entry = Object.values(state.layers).find((e) => e.view.data && e.view.data.cacheFills && e.view.data.fillCache === undefined);
     if (!entry) { // then their coarser levels, one per task
       const cache = Object.values(state.layers).map((e) => e.view.data && e.view.data.fillCache)
@@ -1200,8 +1210,11 @@
       if (cache) { fillCacheLevel(cache, unbuiltFillLevel(cache)); setTimeout(buildFillCaches, 0); }
       return;
     }
-    entry.view.data.fillCache = buildFillCache(entry.view.data);
-    if (entry.view._map) entry.view._redraw();
+    const P = entry.view.data, cache = P.fillBuild || (P.fillBuild = startFillCache(P));
+    if (!cache || fillCacheBand(P, cache)) {
+      P.fillCache = cache; P.fillBuild = null;
+      if (entry.view._map) entry.view._redraw();
+    }
     setTimeout(buildFillCaches, 0);
   }
 
@@ -1308,6 +1321,7 @@
     for (const [f] of restyled) {
       for (let c = 0; c < 4; c++) box[c] = (c < 2 ? Math.min : Math.max)(box[c], P.bbox[4 * f + c]);
     }
+    P.fillBuild = null; // an image being made shows the old styles in its bands made so far: begun again
     const cache = P.fillCache;
     if (cache) { // fill the restyled grids again in the cached image of all fills
       const ctx = cache.canvas.getContext('2d'), w = cache.world;
