@@ -9,11 +9,11 @@ import pytest
 from data.project import Project
 from gis.crs import STORAGE_CRS
 from tests.gauss_kruger import SurveyPlane
+from tests.test_map_density import shown_widget
 from tests.test_map_patch import js
 
 PLANE = SurveyPlane("EPSG:4547", (414_000, 3_725_000))  # CGCS2000 Gauss-Krüger 114°E, where 叶县 lies
 COLUMNS, ROWS, GRID_M = 42, 50, 500  # 2,100 grids over 21 × 25 km: an image of their fills several bands tall
-DRAW_TIMEOUT_MS = 30_000
 
 BARE_PIXELS = """(() => {  // the grids' canvas: transparent pixels in a lon/lat box, and the box's size in pixels
   const [west, south, east, north] = cordon.view().bounds, merc = (lat) => Math.log(Math.tan(Math.PI / 4 + lat * Math.PI / 360));
@@ -57,16 +57,9 @@ def county(tmp_path) -> Project:
 
 
 def test_zoomed_out_every_grid_is_shaded_from_the_banded_image_without_a_seam(cordon_app, qtbot, county):
-    from desktop.map_widget import MapWidget
-
-    widget = MapWidget()
-    qtbot.addWidget(widget)
-    widget.resize(1000, 700)
-    with qtbot.waitSignal(widget.layersDrawn, timeout=DRAW_TIMEOUT_MS):
-        widget.set_project(county)
-        widget.show()
+    widget = shown_widget(qtbot, county)
     west, south, east, north = inner_box()
-    qtbot.wait(1000)  # the page has made the image of the grids' fills, band by band, and draws from it
+    qtbot.wait(700)  # the page has made the image of the grids' fills, band by band, and draws from it
     zoom = js(qtbot, widget, "cordon.view().zoom")
     assert zoom < 12  # zoomed out: where the image, not each grid, is drawn
     bare, width, height = js(qtbot, widget, BARE_PIXELS % {"west": west, "south": south, "east": east, "north": north})
