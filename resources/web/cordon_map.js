@@ -96,7 +96,8 @@
 
   const WORKER_FUNCTIONS = [payloadHeader, payloadArrays, worldOf, mercator, polygonBoxes, pointIndex]; // self-contained
   // Each layer has its worker, the same at every fetch (so the code it runs there is compiled for it after the first
-  // open, not again in the next worker each time); the big three each get one of their own.
+  // open, not again in the next worker each time): its place in config.layers, modulo LAYER_WORKERS, so that the big
+  // three (grids, units and cases: places 0, 1 and 6 in map_payload.MAP_LAYERS) never share one.
   const LAYER_WORKERS = 4;
   const layerWorker = { workers: undefined, jobs: new Map(), next: 0 }; // workers: undefined untried, null unusable
   function startWorkers() { // once; layerWorker.workers null where they cannot run
