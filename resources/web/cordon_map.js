@@ -994,12 +994,16 @@
   // each full redraw anyway). Its canvas covers only the part of the padded view its features reach (a few zones or
   // sites seldom fill a street-level view, and every pixel of a canvas is rasterised and composited each frame in
   // software; features out of view do not count); a feature drawn or moved beyond that part makes it cover the padded
-  // view again at once.
+  // view again at once. Where one zoom in (twice the reach each way) would make them reach all of it, it covers all of
+  // it already: zones and sites spread over a county fitted to the view reached the whole padded view at the first zoom
+  // in, and the larger canvas made then cost that frame fresh memory and its first clearing.
+  const area = (bounds) => { const size = bounds.getSize(); return size.x * size.y; };
   const StableCanvas = L.Canvas.extend({
     _update() {
       if (this._map._animatingZoom && this._bounds) return;
       L.Renderer.prototype._update.call(this);
-      const padded = this._bounds, content = this._contentBounds(padded), m = L.Browser.retina ? 2 : 1, container = this._container;
+      const padded = this._bounds, reach = this._contentBounds(padded), m = L.Browser.retina ? 2 : 1, container = this._container;
+      const content = 4 * area(reach) >= area(padded) ? padded : reach;
       // A canvas larger than needed is kept, not reallocated (a new canvas costs milliseconds a frame, and zooming in
       // and out changes the reach of sites spread over the county at every step); its spare part costs far less.
       const need = content.getSize(), kept = L.point(container.width / m, container.height / m);
