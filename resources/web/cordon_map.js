@@ -671,10 +671,14 @@
     return count;
   }
 
+  // A big point layer's cells (drawn in its density pane, the second) where more than AGGREGATE_ABOVE of its points
+  // are in view, else its dots (its own pane, the first).
+  function pointsPane(P, v) { return P.n && countIn(P, v.x0, v.y0, v.x1, v.y1, AGGREGATE_ABOVE) > AGGREGATE_ABOVE ? 1 : 0; }
+
   function drawPoints(canvas, P, v) {
     if (!P.n) return undefined;
     const was = P.aggregated, cellsWere = P.cells && P.cells.k;
-    P.aggregated = countIn(P, v.x0, v.y0, v.x1, v.y1, AGGREGATE_ABOVE) > AGGREGATE_ABOVE;
+    P.aggregated = pointsPane(P, v) === 1;
     if (P.aggregated) drawDensity(canvas(1), P, v); else { P.cells = null; drawDots(canvas(0), P, v); }
     const drawn = state.layers[P.name] && state.layers[P.name].view.data === P; // (not while it is being added)
     if (drawn && was !== P.aggregated) refreshLegend();
@@ -908,86 +912,115 @@
     el.style.transform = `translate(${at.x}px, ${at.y}px)` + (scale && scale !== 1 ? ` scale(${scale})` : '');
   }
 
-  // Viewport-sized canvases, one per pane given (a layer's own pane; big point layers also their density pane),
-  // redrawn from arrays after every move. ``draw(canvas, data, view)`` asks ``canvas(i)`` for the context of the
-  // i-th; a canvas not asked for in a frame is taken off screen (nothing to composite). A hidden layer is not
-  // drawn; it is redrawn when shown again (see setLayerVisible).
-  // A layer drawn anew (each open, each reload) takes the canvas the one before it left in its pane: a new viewport-sized
-  // canvas costs its allocation and first clearing again, milliseconds each in software.
-  const spareCanvases = new Map(); // pane name -> canvases not in use
+  // Layers drawn from arrays (grids, units, labels, big point layers): ``draw(canvas, data, view)`` draws one from its
+  // arrays into ``canvas(i)``, the context of the i-th of its panes (``choose(data, view)`` says which one it draws in
+  // at that view; the first when not given). A hidden or switched-off layer is not drawn; it is drawn again when shown.
   const ArrayCanvas = L.Layer.extend({
-    initialize(name, panes, data, draw, count) {
-      this._name = name; this._panes = [].concat(panes); this._paneName = this._panes[0];
-      this.data = data; this._draw = draw; this.drawnCount = count; this.enabled = true;
+    initialize(name, panes, data, draw, count, choose) {
+      this._name = name; this._panes = [].concat(panes);
+      this.data = data; this._draw = draw; this._choose = choose; this.drawnCount = count; this.enabled = true;
+      this._version = 0; // raised by every change to what it draws (see painter)
     },
-    onAdd(m) {
-      this._canvases = this._panes.map((pane) => {
-        const spare = spareCanvases.get(pane);
-        if (spare && spare.length) return spare.pop();
-        const canvas = L.DomUtil.create('canvas', 'cordon-array-canvas');
-        canvas.style.display = 'none';
-        m.getPane(pane).appendChild(canvas);
-        return canvas;
-      });
-      m.on('moveend zoomend resize viewreset', this._onView, this);
-      m.on('zoomstart', this._hide, this);
-      this._redraw();
-    },
-    onRemove(m) {
-      this._canvases.forEach((canvas, i) => { // kept in its pane for the next layer there (see spareCanvases)
-        canvas.style.display = 'none';
-        const pane = this._panes[i];
-        if (!spareCanvases.has(pane)) spareCanvases.set(pane, []);
-        spareCanvases.get(pane).push(canvas);
-      });
-      m.off('moveend zoomend resize viewreset', this._onView, this);
-      m.off('zoomstart', this._hide, this);
-    },
-    _hide() { this._canvases.forEach((canvas) => { canvas.style.visibility = 'hidden'; }); },
-    _viewKey(m) {
-      const size = m.getSize(), origin = m.getPixelBounds().min, at = m.containerPointToLayerPoint([0, 0]);
-      return [m.getZoom(), origin.x, origin.y, size.x, size.y, at.x, at.y, window.devicePixelRatio || 1].join();
-    },
-    // One setZoom fires zoomend, moveend and viewreset: the view is drawn once, not three times.
-    _onView() {
-      const m = this._map;
-      if (m && this._drawnKey !== undefined && this._drawnKey === this._viewKey(m)) {
-        this._canvases.forEach((canvas) => { canvas.style.visibility = 'visible'; });
-        return;
-      }
-      this._redraw();
-    },
-    _redraw() {
-      const m = this._map;
-      this._drawnKey = undefined;
-      if (!m) return;
-      if (m.getPane(this._paneName).style.display === 'none') { this._stale = true; return; }
-      this._stale = false;
-      this._drawnKey = this._viewKey(m);
-      const size = m.getSize(), ratio = window.devicePixelRatio || 1, at = m.containerPointToLayerPoint([0, 0]);
-      const used = this._canvases.map(() => false);
-      const canvas = (i) => {
-        const c = this._canvases[i], ctx = c.getContext('2d');
-        if (c.width !== size.x * ratio || c.height !== size.y * ratio) {
-          c.width = size.x * ratio; c.height = size.y * ratio;
-          c.style.width = size.x + 'px'; c.style.height = size.y + 'px';
-        }
-        if (!used[i]) {
-          used[i] = true;
-          placeFlat(c, at);
-          c.style.visibility = 'visible'; c.style.display = '';
-          ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
-          ctx.clearRect(0, 0, size.x, size.y);
-        }
-        return ctx;
-      };
-      const drawn = this.enabled ? this._draw(canvas, this.data, viewOf(m)) : undefined;
-      this._canvases.forEach((c, i) => { if (!used[i]) c.style.display = 'none'; });
-      if (!this.enabled) return;
-      this.drawnInView = typeof drawn === 'number' ? drawn : undefined;
-      if (this._name === 'labels') this.drawnCount = drawn;
-    },
+    onAdd() { painter.add(this); },
+    onRemove() { painter.remove(this); },
+    _redraw() { this._version++; painter.paint(); },
   });
+
+  // The array layers' canvases: viewport-sized, painted again from the arrays after every move. Layers whose panes are
+  // next to each other in the stacking order, shown and not faded, share one canvas, painted bottom up (at the county
+  // view: the grids, the cases' density and the units in one, the labels in another, where each had its own): each
+  // canvas costs the software compositor all its pixels every frame, and fresh buffers in the first frames after a
+  // pause (the first zooms of a page were the slowest frames). A faded pane, or a pane of other content (zones, sites,
+  // facilities, the selection) between two layers, parts their canvases. Canvases stay in their panes for the next
+  // layers drawn there: a new viewport-sized canvas costs its allocation and first clearing again.
+  const painter = {
+    views: new Set(), // ArrayCanvas layers on the map
+    canvases: new Map(), // pane name -> its canvas (made at first use)
+    runs: [], // the last paint's [{canvas, draws: [{view, index, pane}], signature}]
+
+    add(view) { this.views.add(view); this.paint(); },
+    remove(view) { // painted without it once the current task is done (a layer put back at once is painted once)
+      this.views.delete(view);
+      if (!this.removal) this.removal = Promise.resolve().then(() => { this.removal = null; this.paint(); });
+    },
+    hide() { for (const canvas of this.canvases.values()) canvas.style.visibility = 'hidden'; }, // while a zoom animates
+
+    // Paints every canvas whose layers, view or versions changed since it was painted; one setZoom fires zoomend,
+    // moveend and viewreset, and the view is painted once, not three times.
+    paint() {
+      if (!map || !map._loaded) return;
+      const v = viewOf(map), key = paintKey(map), runs = this.plan(v);
+      const targets = new Set(runs.map((run) => run.canvas));
+      for (const canvas of this.canvases.values()) if (!targets.has(canvas)) canvas.style.display = 'none';
+      for (const run of runs) {
+        run.signature = key + '|' + run.draws.map((d) => `${L.stamp(d.view)}.${d.view._version}.${d.index}`).join();
+        const ctx = run.canvas.getContext('2d');
+        run.canvas.style.visibility = 'visible'; run.canvas.style.display = '';
+        if (run.canvas.signature === run.signature) continue;
+        run.canvas.signature = run.signature;
+        clearForView(run.canvas, map);
+        for (const d of run.draws) {
+          const drawn = d.view._draw(() => ctx, d.view.data, v);
+          d.view.drawnInView = typeof drawn === 'number' ? drawn : undefined;
+          if (d.view._name === 'labels') d.view.drawnCount = drawn;
+        }
+      }
+      this.runs = runs;
+    },
+
+    plan(v) { // the layers to draw at view v, bottom up, in runs that share a canvas
+      const draws = [];
+      for (const view of this.views) {
+        if (!view.enabled) continue;
+        const index = view._choose ? view._choose(view.data, v) : 0, pane = view._panes[index];
+        if (map.getPane(pane).style.display !== 'none') draws.push({ view, index, pane, z: paneZ(pane) });
+      }
+      draws.sort((a, b) => a.z - b.z);
+      const between = Object.entries(map.getPanes()) // other content's panes: nothing of theirs may sit between two layers of one canvas
+        .filter(([name, pane]) => PANES.includes(name) && !ARRAY_PANES.has(name) && pane.style.display !== 'none')
+        .map(([name]) => paneZ(name));
+      const faded = (d) => !['', '1'].includes(map.getPane(d.pane).style.opacity);
+      const runs = [];
+      for (const d of draws) {
+        const run = runs[runs.length - 1], last = run && run.draws[run.draws.length - 1];
+        if (run && !faded(d) && !faded(last) && !between.some((z) => z > last.z && z < d.z)) run.draws.push(d);
+        else runs.push({ canvas: this.canvas(d.pane), draws: [d] });
+      }
+      return runs;
+    },
+
+    canvas(pane) {
+      if (!this.canvases.has(pane)) {
+        const canvas = L.DomUtil.create('canvas', 'cordon-array-canvas', map.getPane(pane));
+        canvas.style.display = 'none';
+        this.canvases.set(pane, canvas);
+      }
+      return this.canvases.get(pane);
+    },
+
+    alone(view) { // the canvas the layer alone is painted on at the current view, or null
+      const run = this.runs.find((r) => r.draws.some((d) => d.view === view));
+      const current = run && run.draws.length === 1 && run.canvas.signature === run.signature && run.signature.startsWith(paintKey(map) + '|');
+      return current ? run.canvas : null;
+    },
+  };
+  const ARRAY_PANES = new Set(['grids', 'admin_units', 'labels', ...POINT_LAYERS, ...POINT_LAYERS.map(densityPane)]);
+
+  function paintKey(m) { // the view a canvas is painted for
+    const size = m.getSize(), origin = m.getPixelBounds().min, at = m.containerPointToLayerPoint([0, 0]);
+    return [m.getZoom(), origin.x, origin.y, size.x, size.y, at.x, at.y, window.devicePixelRatio || 1].join();
+  }
+
+  function clearForView(canvas, m) { // sized to the view (as few reallocations as may be), placed over it, cleared
+    const size = m.getSize(), ratio = window.devicePixelRatio || 1, ctx = canvas.getContext('2d');
+    if (canvas.width !== size.x * ratio || canvas.height !== size.y * ratio) {
+      canvas.width = size.x * ratio; canvas.height = size.y * ratio;
+      canvas.style.width = size.x + 'px'; canvas.style.height = size.y + 'px';
+    }
+    placeFlat(canvas, m.containerPointToLayerPoint([0, 0]));
+    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+    ctx.clearRect(0, 0, size.x, size.y);
+  }
 
   // Leaflet's canvas renderer reallocates its (padded, larger than the view) canvas on every moveend and
   // viewreset, twice per zoom; this one keeps the canvas when its size did not change (it is cleared before
@@ -1176,7 +1209,7 @@
     else if (kind === 'points') view = buildPoints(name, decoded);
     else {
       const palette = decoded.header.categories.map((c) => (name === 'cases' ? config.symbology.cases[c] : config.symbology.keyPersons[c]) || '#555');
-      view = new ArrayCanvas(name, [name, densityPane(name)], preparePoints(name, decoded, palette), drawPoints, decoded.header.count);
+      view = new ArrayCanvas(name, [name, densityPane(name)], preparePoints(name, decoded, palette), drawPoints, decoded.header.count, pointsPane);
     }
     view.addTo(map);
     state.layers[name] = { header: decoded.header, arrays: decoded.arrays, view, count: decoded.header.count };
@@ -1368,8 +1401,8 @@
   // of its canvas as drawn: a frame then composites a few grids, not a view of ten thousand. A layer not drawn at the
   // current view is drawn whole.
   function redrawWithin(view, box) {
-    const m = view._map, canvas = view._canvases && view._canvases[0];
-    if (!m || !canvas || !view.enabled || view._drawnKey === undefined || view._drawnKey !== view._viewKey(m)) {
+    const m = view._map, canvas = m && view.enabled ? painter.alone(view) : null;
+    if (!canvas) { // (a layer sharing its canvas: all of it is painted again)
       view._redraw();
       return;
     }
@@ -1781,12 +1814,14 @@
     setLayerVisible(name, visible) {
       for (const pane of panesOf(name)) pane.style.display = visible ? '' : 'none';
       refreshLegend();
-      if (!visible) return;
-      const views = Object.values(state.layers).map((entry) => entry.view).concat(state.labels ? [state.labels] : []);
-      for (const view of views) if (view._stale && view._paneName === name) view._redraw(); // skipped while hidden
+      painter.paint(); // (a layer shown is drawn; one hidden leaves the canvas it shared)
     },
-    setLayerOpacity(name, opacity) { for (const pane of panesOf(name)) pane.style.opacity = String(opacity); },
-    setLayerOrder(namesBottomUp) { namesBottomUp.forEach((n, i) => { map.getPane(n).style.zIndex = String(400 + i * 5); }); placeDensityPanes(); },
+    setLayerOpacity(name, opacity) { for (const pane of panesOf(name)) pane.style.opacity = String(opacity); painter.paint(); },
+    setLayerOrder(namesBottomUp) {
+      namesBottomUp.forEach((n, i) => { map.getPane(n).style.zIndex = String(400 + i * 5); });
+      placeDensityPanes();
+      painter.paint();
+    },
     setLabels(visible) { if (state.labels) { state.labels.enabled = visible; state.labels._redraw(); } },
     setBasemap,
     setDatum(datum) { // the page opened in that datum already (a basemap chosen before the project): nothing to load again
@@ -2045,6 +2080,8 @@
       map.on('pm:drawstart', watchCircleRadius);
       map.on('pm:drawend', () => { if (state.mode !== 'edit' && !map.pm.globalDrawModeEnabled()) removeSnapLayers(); }); // cancelled too
     }
+    map.on('moveend zoomend resize viewreset', () => painter.paint());
+    map.on('zoomstart', () => painter.hide());
     map.on('click', onMapClick);
     map.on('mousemove', L.Util.throttle((e) => { if (bridge) bridge.moveCursor(e.latlng.lng, e.latlng.lat, state.datum); }, 50));
     map.on('mousemove', L.Util.throttle(densityTip, 50));
