@@ -66,12 +66,16 @@ def shown(cordon_app, qtbot, crowded):
     widget.close()
 
 
+ARRAY_CANVASES = ("[...document.querySelectorAll('canvas.cordon-array-canvas')].filter((c) => c.style.display !== 'none')"
+                  ".sort((a, b) => a.parentNode.style.zIndex - b.parentNode.style.zIndex)")
+"""The canvases the layers drawn from arrays are painted on (several layers may share one), bottom up."""
+
+
 def density_pixel(qtbot, widget, x_m, y_m) -> list[int]:
     """The colour the density cells put at a place: the lowest canvas of the layers drawn from arrays, which they share
     with the town outlines over them (the zones not over it)."""
     x, y = js(qtbot, widget, f"cordon.pointOf({', '.join(map(str, lon_lat(x_m, y_m)))})")
-    canvas = ("Array.from(document.querySelectorAll('canvas.cordon-array-canvas')).filter((c) => c.style.display !== 'none')"
-              ".sort((a, b) => a.parentNode.style.zIndex - b.parentNode.style.zIndex)[0]")
+    canvas = f"{ARRAY_CANVASES}[0]"
     return js(qtbot, widget, f"Array.from({canvas}.getContext('2d').getImageData({round(x)}, {round(y)}, 1, 1).data)")
 
 

@@ -26,7 +26,12 @@ def gridded(crowded):  # noqa: F811 (the fixture it extends)
 def colour_becomes(qtbot, widget, wanted, timeout=5000):
     """Waits until the user sees ``wanted(colour)`` at the probe; returns that colour."""
     seen = []
-    qtbot.waitUntil(lambda: wanted(seen.append(screen_colour(qtbot, widget, *PROBE)) or seen[-1]), timeout=timeout)
+
+    def shows() -> bool:
+        seen.append(screen_colour(qtbot, widget, *PROBE))
+        return wanted(seen[-1])
+
+    qtbot.waitUntil(shows, timeout=timeout)
     return seen[-1]
 
 

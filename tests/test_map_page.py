@@ -7,6 +7,7 @@ import pytest
 import shapely
 
 from gis.zoning.shapes import area_m2, circle_radius_m
+from tests.test_map_density import ARRAY_CANVASES
 
 DRAW_TIMEOUT_MS = 30_000
 
@@ -51,9 +52,7 @@ def test_place_names_are_drawn_in_the_pages_chinese_font(window, qtbot):
     family = js(qtbot, window.map, "getComputedStyle(document.body).fontFamily")
     assert family.startswith('"Noto Sans CJK SC"')
     # the labels are drawn last on the topmost canvas of the layers drawn from arrays (which they may share)
-    font = js(qtbot, window.map, "[...document.querySelectorAll('canvas.cordon-array-canvas')]"
-                                 ".filter((c) => c.style.display !== 'none')"
-                                 ".sort((a, b) => a.parentNode.style.zIndex - b.parentNode.style.zIndex).pop().getContext('2d').font")
+    font = js(qtbot, window.map, f"{ARRAY_CANVASES}.pop().getContext('2d').font")
     assert font.endswith(family), font
 
 

@@ -675,10 +675,10 @@
   // are in view, else its dots (its own pane, the first).
   function pointsPane(P, v) { return P.n && countIn(P, v.x0, v.y0, v.x1, v.y1, AGGREGATE_ABOVE) > AGGREGATE_ABOVE ? 1 : 0; }
 
-  function drawPoints(canvas, P, v) {
+  function drawPoints(canvas, P, v, pane = pointsPane(P, v)) { // (pane: as the painter chose it for this view)
     if (!P.n) return undefined;
     const was = P.aggregated, cellsWere = P.cells && P.cells.k;
-    P.aggregated = pointsPane(P, v) === 1;
+    P.aggregated = pane === 1;
     if (P.aggregated) drawDensity(canvas(1), P, v); else { P.cells = null; drawDots(canvas(0), P, v); }
     const drawn = state.layers[P.name] && state.layers[P.name].view.data === P; // (not while it is being added)
     if (drawn && was !== P.aggregated) refreshLegend();
@@ -912,9 +912,9 @@
     el.style.transform = `translate(${at.x}px, ${at.y}px)` + (scale && scale !== 1 ? ` scale(${scale})` : '');
   }
 
-  // Layers drawn from arrays (grids, units, labels, big point layers): ``draw(canvas, data, view)`` draws one from its
-  // arrays into ``canvas(i)``, the context of the i-th of its panes (``choose(data, view)`` says which one it draws in
-  // at that view; the first when not given). A hidden or switched-off layer is not drawn; it is drawn again when shown.
+  // Layers drawn from arrays (grids, units, labels, big point layers): ``draw(canvas, data, view, i)`` draws one from
+  // its arrays into ``canvas(i)``, the context of the i-th of its panes (``choose(data, view)`` says which one it draws
+  // in at that view; the first when not given). A hidden or switched-off layer is not drawn; it is drawn again when shown.
   const ArrayCanvas = L.Layer.extend({
     initialize(name, panes, data, draw, count, choose) {
       this._name = name; this._panes = [].concat(panes);
@@ -954,13 +954,13 @@
       for (const canvas of this.canvases.values()) if (!targets.has(canvas)) canvas.style.display = 'none';
       for (const run of runs) {
         run.signature = key + '|' + run.draws.map((d) => `${L.stamp(d.view)}.${d.view._version}.${d.index}`).join();
-        const ctx = run.canvas.getContext('2d');
         run.canvas.style.visibility = 'visible'; run.canvas.style.display = '';
         if (run.canvas.signature === run.signature) continue;
         run.canvas.signature = run.signature;
         clearForView(run.canvas, map);
+        const ctx = run.canvas.getContext('2d');
         for (const d of run.draws) {
-          const drawn = d.view._draw(() => ctx, d.view.data, v);
+          const drawn = d.view._draw(() => ctx, d.view.data, v, d.index);
           d.view.drawnInView = typeof drawn === 'number' ? drawn : undefined;
           if (d.view._name === 'labels') d.view.drawnCount = drawn;
         }
@@ -1004,7 +1004,8 @@
       return current ? run.canvas : null;
     },
   };
-  const ARRAY_PANES = new Set(['grids', 'admin_units', 'labels', ...POINT_LAYERS, ...POINT_LAYERS.map(densityPane)]);
+  const ARRAY_POLYGONS = ['admin_units', 'grids'];
+  const ARRAY_PANES = new Set([...ARRAY_POLYGONS, 'labels', ...POINT_LAYERS, ...POINT_LAYERS.map(densityPane)]);
 
   function paintKey(m) { // the view a canvas is painted for
     const size = m.getSize(), origin = m.getPixelBounds().min, at = m.containerPointToLayerPoint([0, 0]);
@@ -1220,7 +1221,6 @@
     }
     if (name === 'admin_units' && state.snapLayers) addSnapLayers(); // drawing goes on: snap to the new outlines
   }
-  const ARRAY_POLYGONS = ['admin_units', 'grids'];
 
   // Fetches ``names`` whole and applies ``patches`` ([name, payload in base64 or null, removed fids], see
   // patchLayer), then reports once, when all of them are on screen.
