@@ -3,12 +3,14 @@ into four grids that its 3,000 infections shade, the grids' fill and the density
 canvas, yet putting the grids on top, fading them out or unticking either changes what the user sees as the panel
 says (a real QWebEngineView; the colours read from the widget's own pixels)."""
 
+import time
+
 import geopandas as gpd
 import pytest
 
 from data.map_payload import MAP_LAYERS
 from gis.crs import STORAGE_CRS
-from tests.test_map_density import crowded, gk_box, lon_lat, shown_widget  # noqa: F401 (fixture)
+from tests.test_map_density import DRAW_TIMEOUT_MS, crowded, gk_box, lon_lat, shown_widget  # noqa: F401 (fixture)
 from tests.test_map_frames import near, screen_colour
 
 PROBE = lon_lat(2500, 2500)  # in the west town's south-west grid, among the infections, 500 m from any outline
@@ -64,3 +66,61 @@ def test_order_opacity_and_ticks_apply_to_layers_painted_together(cordon_app, qt
     colour_becomes(qtbot, widget, lambda c: not near(c, half, 3) and not near(c, grid_only, 3))  # the grid, half faded
     assert widget.map_page.console_errors == []
     widget.close()
+
+
+def widget_with_late(qtbot, project, late: str, *, fail: bool = False):
+    """A 1000 × 700 map widget showing ``project`` whose ``late`` layer comes last, after the other two of the grids, the
+    cases and the units have been handed over (``fail``: never, its fetch fails), every other layer drawn; also returns
+    the page's report."""
+    import threading
+
+    from desktop.map_widget import MapWidget
+
+    widget = MapWidget()
+    qtbot.addWidget(widget)
+    widget.resize(1000, 700)
+    served, others, source = threading.Event(), {"grids", "cases", "admin_units"} - {late}, widget.scheme.layer_source
+
+    def payload(name: str, datum: str) -> bytes:
+        if name == late:
+            served.wait(10)
+            time.sleep(0.3)  # the page has the others on the map meanwhile
+            if fail:
+                raise OSError("disk unreadable")
+        data = source(name, datum)
+        others.discard(name)
+        if not others:
+            served.set()
+        return data
+
+    widget.scheme.layer_source = payload
+    with qtbot.waitSignal(widget.layersDrawn, timeout=DRAW_TIMEOUT_MS) as drawn:
+        widget.set_project(project)
+        widget.show()
+    qtbot.wait(300)
+    return widget, drawn.args[0]
+
+
+@pytest.mark.parametrize("last", ["grids", "admin_units"])  # under the cells' canvas, or on top of it
+def test_layers_coming_in_any_order_look_as_drawn_together(cordon_app, qtbot, gridded, last):
+    on_time = shown_widget(qtbot, gridded)
+    late, report = widget_with_late(qtbot, gridded, last)
+    assert report["failed"] == []
+    expected, seen = on_time.grab().toImage(), late.grab().toImage()
+    differing = sum(not near(pixel(seen, x, y), pixel(expected, x, y), 8)
+                    for x in range(0, seen.width(), 4) for y in range(0, seen.height(), 4))
+    assert differing <= 10, f"{differing} of {seen.width() * seen.height() // 16} pixels sampled differ"
+    assert late.map_page.console_errors == []
+
+
+def test_a_layer_that_fails_does_not_keep_the_layers_over_it_off_the_map(cordon_app, qtbot, gridded):
+    widget, report = widget_with_late(qtbot, gridded, "grids", fail=True)
+    assert [failure.split(":")[0] for failure in report["failed"]] == ["grids"]
+    shown = screen_colour(qtbot, widget, *PROBE)
+    widget.set_layer_visible("cases", False)  # the density cells were on the map: unticking them changes the colour
+    colour_becomes(qtbot, widget, lambda c: not near(c, shown, 3))
+
+
+def pixel(image, x, y) -> tuple[int, int, int]:
+    colour = image.pixelColor(x, y)
+    return colour.red(), colour.green(), colour.blue()

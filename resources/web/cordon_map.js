@@ -185,13 +185,14 @@
   }
 
   function gridStyle(props, i) {
-    const count = props.infections ? props.infections[i] : 0; // infections only: see data.stats_store.grid_infections
-    let fill = '#ffffff00';
-    for (const [upper, colour] of config.symbology.gridClasses) {
-      if (count <= upper) { fill = colour; break; }
-    }
-    const g = config.symbology.grid;
+    const fill = gridFill(props, i), g = config.symbology.grid;
     return { color: g.colour, weight: g.width, fillColor: fill.slice(0, 7), fillOpacity: fill.length > 7 ? 0 : 0.75 };
+  }
+
+  function gridFill(props, i) { // the colour of the grid's class of infections (#rrggbbaa: none)
+    const count = props.infections ? props.infections[i] : 0; // infections only: see data.stats_store.grid_infections
+    for (const [upper, colour] of config.symbology.gridClasses) if (count <= upper) return colour;
+    return '#ffffff00';
   }
 
   // Zones are hatched in their tier's colour over a faint tint (cross-hatched for the top tier, sparser below) and
@@ -324,13 +325,17 @@
     // Fine units wait for VILLAGE_OUTLINE_ZOOM only when coarser units outline the zoomed-out view.
     const units = name === 'admin_units' ? unitRanks(props, n) : null;
     const fineWait = thin && units && units.coarsest < FINE_RANK;
+    const classOf = name === 'grids' ? gridFill : (p, f) => p.level[f]; // what a feature's style follows
     for (let f = 0; f < n; f++) {
-      const style = styleOf(props, f);
-      if (fineWait && units.ranks[f] === FINE_RANK) style.minZoom = VILLAGE_OUTLINE_ZOOM;
-      if (thin && name === 'grids') style.strokeMinZoom = GRID_OUTLINE_ZOOM;
-      const key = JSON.stringify(style);
-      if (!classes.has(key)) classes.set(key, { style, features: [] });
-      classes.get(key).features.push(f);
+      const key = classOf(props, f);
+      let group = classes.get(key);
+      if (!group) {
+        const style = styleOf(props, f);
+        if (fineWait && units.ranks[f] === FINE_RANK) style.minZoom = VILLAGE_OUTLINE_ZOOM;
+        if (thin && name === 'grids') style.strokeMinZoom = GRID_OUTLINE_ZOOM;
+        classes.set(key, group = { style, features: [] });
+      }
+      group.features.push(f);
     }
     return {
       name, mx, my, rings, polygons, multis, bbox, count: n, cacheFills: thin, fillCache: undefined, fillBuild: null,
@@ -933,6 +938,9 @@
   // pause (the first zooms of a page were the slowest frames). A faded pane, or a pane of other content (zones, sites,
   // facilities, the selection) between two layers, parts their canvases. Canvases stay in their panes for the next
   // layers drawn there: a new viewport-sized canvas costs its allocation and first clearing again.
+  // While layers load (an open), a canvas waits for the layers still to come under any of its own (drawn first, they
+  // would make it paint everything again), and a layer that comes on top of what a canvas shows is drawn onto it alone:
+  // every layer of an open is drawn once, where the units, coming last, had the grids and cases drawn again with them.
   const painter = {
     views: new Set(), // ArrayCanvas layers on the map
     canvases: new Map(), // pane name -> its canvas (made at first use)
@@ -949,23 +957,37 @@
     // moveend and viewreset, and the view is painted once, not three times.
     paint() {
       if (!map || !map._loaded) return;
-      const v = viewOf(map), key = paintKey(map), runs = this.plan(v);
+      const v = viewOf(map), key = paintKey(map), runs = this.plan(v), coming = this.comingZ();
       const targets = new Set(runs.map((run) => run.canvas));
       for (const canvas of this.canvases.values()) if (!targets.has(canvas)) canvas.style.display = 'none';
       for (const run of runs) {
-        run.signature = key + '|' + run.draws.map((d) => `${L.stamp(d.view)}.${d.view._version}.${d.index}`).join();
-        run.canvas.style.visibility = 'visible'; run.canvas.style.display = '';
-        if (run.canvas.signature === run.signature) continue;
-        run.canvas.signature = run.signature;
-        clearForView(run.canvas, map);
-        const ctx = run.canvas.getContext('2d');
-        for (const d of run.draws) {
+        const canvas = run.canvas, shows = canvas.key === key ? canvas.shows : null; // what it shows of this view
+        run.shows = run.draws.map((d) => `${L.stamp(d.view)}.${d.view._version}.${d.index}`);
+        run.signature = key + '|' + run.shows.join();
+        if (coming.some((z) => z < run.draws[run.draws.length - 1].z)) { // waits for a layer under one of its own
+          if (!shows || !shows.every((shown) => run.shows.includes(shown))) canvas.style.display = 'none';
+          continue;
+        }
+        canvas.style.visibility = 'visible'; canvas.style.display = '';
+        if (canvas.signature === run.signature) continue;
+        const kept = shows && shows.every((shown, i) => shown === run.shows[i]) ? shows.length : 0; // drawn already, bottom up
+        const ctx = canvas.getContext('2d'), ratio = window.devicePixelRatio || 1;
+        if (kept) ctx.setTransform(ratio, 0, 0, ratio, 0, 0); else clearForView(canvas, map);
+        Object.assign(canvas, { key, shows: run.shows, signature: run.signature });
+        for (const d of run.draws.slice(kept)) {
           const drawn = d.view._draw(() => ctx, d.view.data, v, d.index);
           d.view.drawnInView = typeof drawn === 'number' ? drawn : undefined;
           if (d.view._name === 'labels') d.view.drawnCount = drawn;
         }
       }
       this.runs = runs;
+    },
+
+    comingZ() { // the stacking order of the shown panes of array layers being loaded and not on the map yet
+      const on = new Set([...this.views].map((view) => view._name));
+      return Object.keys(state.loading).filter((name) => !on.has(name))
+        .flatMap((name) => (name === 'admin_units' ? ['admin_units', 'labels'] : POINT_LAYERS.includes(name) ? [name, densityPane(name)] : [name]))
+        .filter((pane) => ARRAY_PANES.has(pane) && map.getPane(pane).style.display !== 'none').map(paneZ);
     },
 
     plan(v) { // the layers to draw at view v, bottom up, in runs that share a canvas
@@ -1175,7 +1197,10 @@
       if (state.loading[name] === loading) showLayer(name, decoded); // else a later fetch of the layer replaces it
     });
     state.loading[name] = loading;
-    try { await loading; } finally { if (state.loading[name] === loading) delete state.loading[name]; }
+    try { await loading; } finally {
+      if (state.loading[name] === loading) delete state.loading[name];
+      painter.paint(); // the canvases that waited for it (it failed, or came under theirs)
+    }
   }
 
   // The page's first load of every layer is fetched and decoded from init on, while the bridge to Python is set up;
