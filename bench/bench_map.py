@@ -57,8 +57,8 @@ import geopandas as gpd  # noqa: E402
 import qgis_anchor  # noqa: E402
 import shapely  # noqa: E402
 
-from data.importers.pipeline import keep_map_payloads  # noqa: E402
 from data.map_payload import MAP_LAYERS  # noqa: E402
+from data.payload_cache import keep_payloads_of  # noqa: E402
 from data.project import Project  # noqa: E402
 from gis.crs import STORAGE_CRS  # noqa: E402
 from gis.glossary import CaseCategory, FacilityKind, SiteStatus, UnitLevel  # noqa: E402
@@ -973,7 +973,7 @@ def as_imported(path: Path) -> Path:
     """The project ``path`` as `main.py import` (or a window showing it) leaves a project Cordon wrote: the map's
     payloads of every layer kept in it (built now where they are not)."""
     project = Project.open(path)
-    keep_map_payloads(project, MAP_LAYERS, timeout=600)
+    keep_payloads_of(project, MAP_LAYERS, timeout=600)
     project.close()
     return path
 

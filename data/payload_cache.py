@@ -29,12 +29,12 @@ import queue
 import sqlite3
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import psycopg
 
-from data.map_payload import layer_payload
+from data.map_payload import MAP_LAYERS, layer_payload
 from data.payload_table import CACHE_TABLE, create_cache_table
 from data.project import Project, WriteSkipped
 from gis.errors import UserError
@@ -76,6 +76,28 @@ def cached_payload(project: Project, name: str, datum: str, build: Callable[[], 
     if version is not None and project.can_edit:
         _writer.put(_Job(project, name, datum, version, payload, create=not table))
     return payload, True
+
+
+def keep_payloads_of(project: Project, changed: Iterable[str], datum: str = "wgs84", timeout: float = 0.0) -> None:
+    """Build the payloads (in ``datum``; WGS 84 is what the offline and Tianditu basemaps show) of the map layers in
+    ``changed`` and of those drawn from them (grids are shaded by their cases) where the project does not keep them
+    under their data version yet, have them kept (:func:`cached_payload`) and wait until they are written (at most
+    ``timeout`` seconds). The change is committed already: a payload that cannot be built is only logged (the next
+    open builds it)."""
+    changed = set(changed)
+    for name in MAP_LAYERS:
+        if changed & set(SOURCES.get(name, (name,))):
+            try:
+                cached_payload(project, name, datum)
+            except Exception:  # a cache is never worth a failed import or edit
+                _log.debug("map payload of %s not kept", name, exc_info=True)
+    wait_written(timeout)
+
+
+def kept_payload(project: Project, name: str, datum: str) -> bytes | None:
+    """The payload the project keeps of a layer under its current data version, None if none (nothing is built)."""
+    version = data_version(project, name)
+    return None if version is None else _kept(project, name, datum, version)[1]
 
 
 def wait_written(timeout: float) -> bool:

@@ -16,7 +16,7 @@ from concurrent.futures import Future
 
 import numpy as np
 import shapely
-from PySide6.QtCore import QEvent, QObject, QUrl, Signal, Slot
+from PySide6.QtCore import QEvent, QObject, QTimer, QUrl, Signal, Slot
 from PySide6.QtGui import QDropEvent
 from PySide6.QtWebChannel import QWebChannel
 from PySide6.QtWebEngineCore import QWebEnginePage, QWebEngineProfile, QWebEngineSettings
@@ -28,7 +28,7 @@ from data.basemaps import BASEMAPS, MBTiles, page_spec
 from data.changes import DELETED, Changeset
 from data.grid_shading import GridShading
 from data.map_payload import BRIEF_FIELDS, MAP_LAYERS, feature_details, layer_payload, payload_fids
-from data.payload_cache import cached_payload
+from data.payload_cache import cached_payload, keep_payloads_of
 from data.project import Project
 from data.web_map import build_page, page_config
 from desktop.change_feed import follow
@@ -40,6 +40,9 @@ from gis.errors import UserError
 UNITS_LISTED = 8  # a zone popup names this many units, then counts the rest
 PATCH_MAX = 500  # a changeset touching more features of a layer than this redraws the whole layer
 PATCHED_LAYERS = ("cases", "key_persons", "isolation_sites", "facilities", "control_zones")
+KEEP_AFTER_MS = 20_000
+"""Edits patched into the page leave the project's kept payloads of their layers stale (the next open would build
+them again): once no change came for this long, they are built again and kept, off the UI thread."""
 """Layers edited a feature at a time on a desk: a changeset's few features are patched into the page's copy.
 Units and grids (thousands of polygons, replaced by imports) are fetched whole; a few cases edited send only the
 grids whose infection count they changed (see :class:`data.grid_shading.GridShading`)."""
@@ -154,6 +157,9 @@ class MapWidget(QWebEngineView):
         self._shadingRead.connect(self._on_shading_read)
         self._shade_when_drawn = False  # grids came from the project's kept payloads: read their shading once drawn
         self.popup_date: Callable[[], dt.date] = dt.date.today  # the day zone popups count to
+        self._unkept: set[str] = set()  # layers patched since their payloads were last kept (see KEEP_AFTER_MS)
+        self._keep_timer = QTimer(self, singleShot=True, interval=KEEP_AFTER_MS)
+        self._keep_timer.timeout.connect(self._keep_patched)
 
         # Off the record (no disk cache, no cookies kept). The profile must outlive its page, so it hangs
         # off the application and goes once the page is gone.
@@ -205,6 +211,8 @@ class MapWidget(QWebEngineView):
         self._payloads.clear()
         self._payload_epoch += 1  # a payload of the previous project still being built is not kept
         self._shade_when_drawn = False
+        self._unkept.clear()  # (the last project's: a new open of it builds them)
+        self._keep_timer.stop()
         self._prefetch()
         self._unsubscribe = follow(project, self._on_changes)
         # The page keeps the basemap (and so the datum) the user chose before switching projects.
@@ -306,6 +314,17 @@ class MapWidget(QWebEngineView):
         whole = [name for name in shown if name not in patched]
         if whole or patches:
             self.refresh_layers(whole, patches)
+        self._unkept |= patched
+        if self._unkept:
+            self._keep_timer.start()  # (again: edits go on)
+
+    def _keep_patched(self) -> None:
+        """Build again and keep in the project, on a thread of its own, the payloads of the layers edits were patched
+        into (see :data:`KEEP_AFTER_MS`), so that the next open draws them from there."""
+        project, datum, layers = self.project, self.datum, set(self._unkept)
+        self._unkept.clear()
+        threading.Thread(target=keep_payloads_of, args=(project, layers, datum), name="cordon-keep-payloads",
+                         daemon=True).start()
 
     def _shading_patch(self, changeset: Changeset) -> list | None:
         """The patch of the grids whose infection count the changeset's cases changed (see :meth:`_patch`):

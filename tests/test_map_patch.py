@@ -335,3 +335,30 @@ def test_a_case_edited_while_the_map_loads_is_counted_in_its_grid_once_drawn(cor
                     timeout=DRAW_TIMEOUT_MS)
     assert widget.map_page.console_errors == []
     widget.close()
+
+
+def test_edits_patched_in_are_kept_in_the_project_for_the_next_open_once_they_stop(shown, qtbot, county):
+    from data.map_payload import unpack
+    from data.payload_cache import kept_payload
+    from data.stats_store import grid_infections, located_cases
+
+    counts = grid_infections(county)
+    cases = located_cases(county, ["case_no"])
+    alone = cases[(cases["category"] == "confirmed") & cases["grid_fid"].map(counts).eq(1)].iloc[0]
+    fid, grid = int(alone.name), int(alone["grid_fid"])
+    shown._keep_timer.setInterval(300)  # (a desk stops editing for KEEP_AFTER_MS)
+
+    def edit():
+        with county.transaction() as edit:
+            edit.update("cases", fid, {"category": "close_contact"})
+
+    report = drawn_after(qtbot, shown, edit)
+    assert sorted(report["patched"]) == ["cases", "grids"] and shown.fetched == []
+    assert kept_payload(county, "cases", "wgs84") is None  # what the project kept is of the cases before the edit
+    qtbot.waitUntil(lambda: None not in (kept_payload(county, "cases", "wgs84"), kept_payload(county, "grids", "wgs84")),
+                    timeout=10_000)
+    header, arrays = unpack(kept_payload(county, "cases", "wgs84"))  # the next open draws the edit from there
+    code = int(arrays["category"][np.flatnonzero(arrays["fid"] == fid)[0]])
+    assert header["categories"][code] == "close_contact"
+    header, _ = unpack(kept_payload(county, "grids", "wgs84"))
+    assert header["props"]["infections"][header["fids"].index(grid)] == 0

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
-import logging
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,10 +35,10 @@ BULK_ROWS = 100_000
 """Imports expected to bring this many rows or more (and more than the layer holds) are written as a bulk load."""
 
 PAYLOAD_WAIT_S = 120.0
-"""How long an import waits at most for the map payloads it keeps to be written (:func:`keep_map_payloads`)."""
+"""How long an import waits at most for the map payloads it keeps to be written
+(:func:`data.payload_cache.keep_payloads_of`)."""
 
 Progress = Callable[[int, str], None]
-_log = logging.getLogger(__name__)
 
 
 class ImportCancelled(UserError):
@@ -143,7 +142,7 @@ def import_file(project: Project, layer: str, path, *, crs: str | None = None, e
     (``"skip"``); without a choice the import raises :class:`DuplicatesFound` and changes nothing.
 
     ``keep_payloads``: once committed, also keep the map's payloads of the layers it changed in the project
-    (:func:`keep_map_payloads`), so that the next open draws them from there (a command line import: a window
+    (:func:`data.payload_cache.keep_payloads_of`), so that the next open draws them from there (a command line import: a window
     showing the project keeps them itself as it redraws them).
     """
     spec = layer_spec(layer)
@@ -223,28 +222,12 @@ def import_file(project: Project, layer: str, path, *, crs: str | None = None, e
                                          "rejected": len(report.rejected), "fids": span})
     report.imported, report.updated, report.skipped = imported, updated, len(found.fids) - updated
     if keep_payloads:
-        keep_map_payloads(project, edit.changed)
+        from data.payload_cache import keep_payloads_of  # (the map's modules: only for an import that keeps them)
+
+        keep_payloads_of(project, edit.changed, timeout=PAYLOAD_WAIT_S)
     if progress:
         progress(100, "完成")  # committed: too late to cancel
     return report
-
-
-def keep_map_payloads(project: Project, changed: Iterable[str], timeout: float = PAYLOAD_WAIT_S) -> None:
-    """Build the map's payloads (WGS 84, as the offline and Tianditu basemaps show them) of the layers in
-    ``changed`` and of those drawn from them (grids are shaded by their cases), keep them in the project
-    (:mod:`data.payload_cache`) and wait until they are written (at most ``timeout`` seconds). The import is
-    committed already: a payload that cannot be built is only logged (the next open builds it)."""
-    from data.map_payload import MAP_LAYERS
-    from data.payload_cache import SOURCES, cached_payload, wait_written
-
-    changed = set(changed)
-    for name in MAP_LAYERS:
-        if changed & set(SOURCES.get(name, (name,))):
-            try:
-                cached_payload(project, name, "wgs84")
-            except Exception:  # a cache is never worth a failed import
-                _log.debug("map payload of %s not kept after the import", name, exc_info=True)
-    wait_written(timeout)
 
 
 def _is_bulk(project: Project, layer: str, first: SourceTable) -> bool:
