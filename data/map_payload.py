@@ -85,21 +85,22 @@ def unpack(payload: bytes) -> tuple[dict, dict[str, np.ndarray]]:
 
 def layer_payload(project: Project, name: str, datum: str = "wgs84", states: dict[int, dict] | None = None,
                   infections: pd.Series | None = None, *, details: bool = False,
-                  read: tuple[list[int], dict[str, list], np.ndarray] | None = None) -> bytes:
+                  read: tuple[list[int], dict[str, list], np.ndarray, tuple | None] | None = None) -> bytes:
     """The packed payload of one map layer (see the module docstring). With ``states`` ({fid: every field and
     ``geometry``}, as a changeset's changes leave the rows), of only those features (a lifted zone is left out),
     in the same layout: a patch for the page's copy of the layer; grids' states carry their ``infections``.
     ``infections`` (grids, whole): the counts made already (:attr:`data.grid_shading.GridShading.counts`).
     ``details``: every field of units and grids too, for a page with no window to ask (an exported map).
-    ``read`` (whole): the layer's fids, fields and geometries read already, as :meth:`Project.read_values` gives
-    them (the grids read for their shading too), used when they hold every field sent."""
+    ``read`` (whole): the layer read already, as :meth:`Project.read_outlines` gives it (the grids read for their
+    shading too), used when it holds every field sent."""
     if name not in MAP_LAYERS or datum not in DATUMS:
         raise KeyError(name)
     spec = layer_spec(name)
     if name in _BIG_POINT_LAYERS:
         return _big_points(project, name, datum, states)
     brief = name in BRIEF_FIELDS and not details
-    fids, props, geoms = _features(project, spec, states, infections, BRIEF_FIELDS[name] if brief else None, read)
+    fids, props, geoms, ragged = _features(project, spec, states, infections, BRIEF_FIELDS[name] if brief else None,
+                                           read)
     header = {"layer": name, "kind": "polygons" if spec.geometry == "MULTIPOLYGON" else "points",
               "count": len(fids), "fids": fids, "props": props}
     if brief:
@@ -107,8 +108,9 @@ def layer_payload(project: Project, name: str, datum: str = "wgs84", states: dic
     if spec.geometry == "POINT":
         x, y = _shift(shapely.get_x(geoms), shapely.get_y(geoms), datum)
         return pack(header, {"x": x, "y": y})
-    _, coords, (rings, polygons, multis) = shapely.to_ragged_array(geoms) if len(geoms) else (
-        None, np.zeros((0, 2)), (np.zeros(1, "<i4"),) * 3)
+    if ragged is None:  # (a patch, or a store that leaves its outlines to shapely)
+        ragged = shapely.to_ragged_array(geoms)[1:] if len(geoms) else (np.zeros((0, 2)), (np.zeros(1, "<i4"),) * 3)
+    coords, (rings, polygons, multis) = ragged
     x, y = _shift(coords[:, 0], coords[:, 1], datum)
     coordinates = {"x": x, "y": y}
     if name in _PROJECTED:
@@ -128,21 +130,25 @@ def payload_fids(payload: bytes) -> list[int]:
 
 
 def _features(project: Project, spec: LayerSpec, states: dict[int, dict] | None, infections: pd.Series | None,
-              fields: tuple[str, ...] | None, read: tuple[list[int], dict[str, list], np.ndarray] | None = None
-              ) -> tuple[list[int], dict[str, list], np.ndarray]:
+              fields: tuple[str, ...] | None, read: tuple | None = None
+              ) -> tuple[list[int], dict[str, list], np.ndarray, tuple | None]:
     """The fids, non-personal properties (plain values, None where missing; only ``fields`` when given; grids with
-    their ``infections``) and geometries of the features of a polygon or point layer to draw (not lifted zones): the
+    their ``infections``), geometries and (polygons read whole, where the store reads them so) outline arrays
+    (:meth:`Project.read_outlines`) of the features of a polygon or point layer to draw (not lifted zones): the
     layer read whole (or as ``read`` holds it, when it has every field shown), or the rows ``states`` as they are (a
     patch of a few rows). No frame is made either way. An empty point (as another program may leave one) is given
     as none: it has no coordinates to send."""
-    shown = list(fields) if fields else [f.name for f in spec.fields if not f.personal]
+    shown, ragged = list(fields) if fields else [f.name for f in spec.fields if not f.personal], None
     if states is None:
         zones = spec.name == "control_zones"
         if read is not None and set(shown) <= set(read[1]):
-            fids, props, geoms = read[0], {field: read[1][field] for field in shown}, read[2]
+            fids, props, geoms, ragged = read[0], {field: read[1][field] for field in shown}, read[2], read[3]
         else:
-            fids, props, geoms = project.read_values(spec.name, shown, where="coalesce(status, 'active') <> ?"
-                                                     if zones else "", params=("lifted",) if zones else ())
+            where, params = ("coalesce(status, 'active') <> ?", ("lifted",)) if zones else ("", ())
+            if spec.geometry == "MULTIPOLYGON":
+                fids, props, geoms, ragged = project.read_outlines(spec.name, shown, where=where, params=params)
+            else:
+                fids, props, geoms = project.read_values(spec.name, shown, where=where, params=params)
         for field in spec.fields:
             if field.kind == "REAL" and field.name in props:  # a database's NaN is missing, as in JSON
                 props[field.name] = [None if value != value else value for value in props[field.name]]
@@ -159,7 +165,7 @@ def _features(project: Project, spec: LayerSpec, states: dict[int, dict] | None,
         geoms = np.array([state.get("geometry") for state in states.values()], dtype=object)
     if spec.geometry == "POINT":
         geoms[shapely.is_empty(geoms)] = None
-    return fids, props, geoms
+    return fids, props, geoms, ragged
 
 
 def _big_points(project: Project, name: str, datum: str, states: dict[int, dict] | None) -> bytes:

@@ -220,12 +220,31 @@ class Project:
         """A spatial layer as plain lists, no frame made (what the map draws, fast): the fids, the values of each of
         ``fields`` as the store holds them (None for NULL) and the geometries, in fid order; ``where`` as for
         :meth:`read_layer`."""
+        fids, values, blobs = self._value_rows(name, fields, where, params)
+        return fids, values, self._decode_geometries(blobs)
+
+    def read_outlines(self, name: str, fields: Iterable[str], *, where: str = "", params: Iterable = ()
+                      ) -> tuple[list[int], dict[str, list], np.ndarray, tuple | None]:
+        """:meth:`read_values` of a polygon layer, with the outlines' coordinates and offsets as
+        ``shapely.to_ragged_array`` gives them (what the map packs) where the store reads them straight from its
+        rows, and then the geometries made from those (MultiPolygons, empty for none); else None and the geometries
+        as :meth:`read_values` makes them."""
+        fids, values, blobs = self._value_rows(name, fields, where, params)
+        ragged = self._outline_arrays(blobs)
+        if ragged is None:
+            return fids, values, self._decode_geometries(blobs), None
+        geoms = shapely.from_ragged_array(shapely.GeometryType.MULTIPOLYGON, *ragged)
+        return fids, values, geoms, ragged
+
+    def _value_rows(self, name: str, fields: Iterable[str], where: str, params: Iterable
+                    ) -> tuple[list[int], dict[str, list], list]:
+        """The fids, the values of ``fields`` and the geometries as read (:attr:`geometry_select`), in fid order."""
         spec = layer_spec(name)
         fields = [spec.field(field).name for field in fields]
         rows = self._ordered_rows(spec, [GEOMETRY_COLUMN, *fields], where, params)
         columns = [list(column) for column in zip(*rows, strict=True)] if rows else [[] for _ in range(len(fields) + 2)]
         fids, blobs, *values = columns
-        return fids, dict(zip(fields, values, strict=True)), self._decode_geometries(blobs)
+        return fids, dict(zip(fields, values, strict=True)), blobs
 
     def _ordered_rows(self, spec: LayerSpec, columns: list[str], where: str, params: Iterable) -> list[tuple]:
         """The key and ``columns`` (the geometry as :attr:`geometry_select` reads it) of the rows of a layer that
@@ -487,6 +506,11 @@ class Project:
     def _decode_geometries(self, values: list) -> np.ndarray:
         """Values read through :attr:`geometry_select` -> shapely geometries (None for NULL)."""
         raise NotImplementedError
+
+    def _outline_arrays(self, values: list) -> tuple | None:
+        """Polygons read through :attr:`geometry_select` -> their coordinates and offsets (see :meth:`read_outlines`),
+        or None where the store leaves them to shapely."""
+        return None
 
     def _point_rows(self, name: str, extra: list[str], params, where: str, where_params: tuple,
                     parse: Callable[[str], Sequence] = json.loads) -> tuple[np.ndarray, np.ndarray, np.ndarray, list]:

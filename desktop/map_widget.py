@@ -351,8 +351,8 @@ class MapWidget(QWebEngineView):
     def _grids_payload(self, datum: str) -> bytes:  # runs on a worker thread
         """The grids whole, shaded by a :class:`GridShading` read now (:meth:`_read_shading`) from the same read of
         the grids that draws and names them."""
-        grids = self.project.read_values("grids", ["code", *BRIEF_FIELDS["grids"]])
-        shading = self._read_shading(grids)
+        grids = self.project.read_outlines("grids", ["code", *BRIEF_FIELDS["grids"]])
+        shading = self._read_shading(grids[:3])
         return layer_payload(self.project, "grids", datum, infections=shading.counts, read=grids)
 
     def _read_shading(self, grids=None) -> GridShading:  # runs on a worker thread

@@ -143,3 +143,31 @@ def test_features_another_program_emptied_are_sent_with_nothing_to_draw(tmp_path
     _, whole = unpack(layer_payload(project, "cases"))
     assert patched["fid"].tolist() == [2] and whole["fid"][1] == 2
     assert (patched["x"][0], patched["y"][0]) == (whole["x"][1], whole["y"][1])
+
+
+def test_outlines_are_read_from_the_blobs_as_shapely_reads_them(tmp_path):
+    project = ruyang(tmp_path / "汝阳县.gpkg")
+    add_grids_as_qgis_does(project)  # GDAL's blobs: an envelope, the empty flag
+    with project._conn() as conn:
+        blobs = {name: [blob for (blob,) in conn.execute(f"SELECT geom FROM {name} ORDER BY fid")]
+                 for name in ("admin_units", "grids", "control_zones")}
+    odd = [shapely.box(0, 0, 1, 1), shapely.Polygon(), shapely.MultiPolygon(),  # Polygon and MultiPolygon, empty too
+           shapely.Polygon([(0, 0), (4, 0), (4, 4)], [[(1, 1), (2, 1), (2, 2)], [(3, 2), (3.5, 2), (3.5, 2.5)]]),
+           None]  # (NULL)
+    blobs["odd"] = gpkg.encode_geometries(odd, 4490)
+    for name, read in blobs.items():
+        geoms = gpkg.decode_geometries(read)
+        coords, offsets = gpkg.polygon_arrays(read)
+        _, want_coords, want_offsets = shapely.to_ragged_array(geoms)
+        assert np.array_equal(coords, want_coords), name
+        assert [o.tolist() for o in offsets] == [o.tolist() for o in want_offsets], name
+
+    big_endian = b"GP\x00\x01" + (4490).to_bytes(4, "little") + shapely.to_wkb(
+        shapely.MultiPolygon([odd[0]]), byte_order=0)  # no envelope
+    with_z = gpkg.encode_geometries([shapely.Polygon([(0, 0, 1), (1, 0, 1), (1, 1, 1)])], 4490)
+    for others in ([big_endian], with_z, gpkg.encode_geometries([shapely.Point(1, 2)], 4490), [blobs["odd"][3][:-8]]):
+        assert gpkg.polygon_arrays(blobs["odd"][:1] + others) is None  # left to shapely
+    with project._conn() as conn:  # and read by it: the layer's payload is the same
+        conn.execute("UPDATE grids SET geom = ? WHERE code = 'G01'", (big_endian,))
+    assert project.read_outlines("grids", ["name"])[3] is None
+    check_layer(project, "grids", 1e-6, infections=GridShading.read(project).counts, details=True)

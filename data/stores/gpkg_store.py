@@ -215,6 +215,9 @@ class GeoPackageProject(Project):
     def _decode_geometries(self, values: list) -> np.ndarray:
         return gpkg.decode_geometries(values)
 
+    def _outline_arrays(self, values: list) -> tuple | None:
+        return gpkg.polygon_arrays(values)
+
     def _point_rows(self, name: str, extra: list[str], params, where: str, where_params: tuple,
                     parse: Callable[[str], Sequence] = json.loads) -> tuple[np.ndarray, np.ndarray, np.ndarray, list]:
         """The layer's rows (those ``where`` holds for) read as a few aggregate rows, not a million: each the rows
