@@ -938,8 +938,9 @@
   // pause (the first zooms of a page were the slowest frames). A faded pane, or a pane of other content (zones, sites,
   // facilities, the selection) between two layers, parts their canvases. Canvases stay in their panes for the next
   // layers drawn there: a new viewport-sized canvas costs its allocation and first clearing again.
-  // While layers load (an open), a canvas waits for the layers still to come under any of its own (drawn first, they
-  // would make it paint everything again), and a layer that comes on top of what a canvas shows is drawn onto it alone:
+  // While layers load (an open), a canvas waits for the layers still to come under any of its own and above the other
+  // content under it (drawn first, they would make it paint everything again), and a layer that comes on top of what
+  // a canvas shows is drawn onto it alone:
   // every layer of an open is drawn once, where the units, coming last, had the grids and cases drawn again with them.
   const painter = {
     views: new Set(), // ArrayCanvas layers on the map
@@ -964,7 +965,7 @@
         const canvas = run.canvas, shows = canvas.key === key ? canvas.shows : null; // what it shows of this view
         run.shows = run.draws.map((d) => `${L.stamp(d.view)}.${d.view._version}.${d.index}`);
         run.signature = key + '|' + run.shows.join();
-        if (coming.some((z) => z < run.draws[run.draws.length - 1].z)) { // waits for a layer under one of its own
+        if (coming.some((z) => z > run.floor && z < run.draws[run.draws.length - 1].z)) { // one to come under its own
           if (!shows || !shows.every((shown) => run.shows.includes(shown))) canvas.style.display = 'none';
           continue;
         }
@@ -1006,7 +1007,7 @@
       for (const d of draws) {
         const run = runs[runs.length - 1], last = run && run.draws[run.draws.length - 1];
         if (run && !faded(d) && !faded(last) && !between.some((z) => z > last.z && z < d.z)) run.draws.push(d);
-        else runs.push({ canvas: this.canvas(d.pane), draws: [d] });
+        else runs.push({ canvas: this.canvas(d.pane), draws: [d], floor: Math.max(-Infinity, ...between.filter((z) => z < d.z)) });
       }
       return runs;
     },
