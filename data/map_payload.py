@@ -4,12 +4,12 @@ Layout of a payload: ``uint32 header length`` | ``header (UTF-8 JSON)`` | paddin
 The header names each buffer (``name``, ``dtype`` as in JavaScript typed arrays, ``offset`` from the start of
 the buffers — see :func:`data_start` — and ``length`` in elements) and carries small per-feature properties as JSON arrays. Coordinates
 are longitude/latitude, shifted to GCJ-02 when the page shows an AutoNavi basemap (``datum="gcj02"``). The layers
-the page only draws (grids, cases, key persons: never snapped to nor edited there) send ``x``/``y`` already
-projected, as whole multiples of 1/``worldScale`` Web Mercator world units (Int32, under 1 cm on the ground: half
-the bytes of Float64 to move into the page, no projection there, the same integers in a whole layer and in a patch
-of it; grid outlines as Int16 steps from vertex to vertex, half that again: :func:`_steps`); :func:`unpack` turns
-them back into degrees. Zones and units, whose outlines drawing snaps to and edits, keep them as Float64 degrees,
-and so do label points.
+the page does not edit (grids, units, cases, key persons) send ``x``/``y`` already projected, as whole multiples
+of 1/``worldScale`` Web Mercator world units (Int32, under 1 cm on the ground: half the bytes of Float64 to move
+into the page, no projection there, the same integers in a whole layer and in a patch of it; outlines as Int16 steps
+from vertex to vertex, half that again: :func:`_steps`); :func:`unpack` turns them back into degrees. Drawing snaps
+to the units' outlines within that centimetre (the zones made from whole units take their outlines from the project,
+not from the page). Zones, whose vertices the page edits, keep Float64 degrees, and so do label points.
 Personal fields (name, ID number, phone) are never included. The app's page holds of units and grids only what it
 draws with (:data:`BRIEF_FIELDS`, grids also their infection count; the header says ``"brief": true``) and asks for
 the rest of a feature when its popup opens (:func:`feature_details`); an exported page, with no window to ask, holds
@@ -42,7 +42,7 @@ WORLD_SCALE = 2**31
 """Coordinates of the layers in :data:`_PROJECTED` are sent as round(Web Mercator world units × WORLD_SCALE): the
 world, [0, 1) both ways as the page's ``mercator`` makes it, in steps of 1.9 cm × cos(latitude)."""
 _WORLD_SPAN = 1 << 18  # points projected at a time by _world
-_PROJECTED = {"grids", "cases", "key_persons"}
+_PROJECTED = {"grids", "admin_units", "cases", "key_persons"}
 FAR = -(2**15)
 """The step that says a vertex is given whole (see :func:`_steps`)."""
 BRIEF_FIELDS = {"admin_units": ("name", "level"), "grids": ("name",)}

@@ -39,8 +39,8 @@ from data.payload_table import CACHE_TABLE, create_cache_table
 from data.project import Project, WriteSkipped
 from gis.errors import UserError
 
-LAYOUT = "5"  # 2: grids' and points' coordinates as Int32 degrees; 3: as Int32 Web Mercator (map_payload.WORLD_SCALE);
-# 4: units and grids brief (map_payload.BRIEF_FIELDS); 5: grid outlines as steps (map_payload._steps)
+LAYOUT = "6"  # 2: grids' and points' coordinates as Int32 degrees; 3: as Int32 Web Mercator (map_payload.WORLD_SCALE);
+# 4: units and grids brief (map_payload.BRIEF_FIELDS); 5: grid outlines as steps (map_payload._steps); 6: units' too
 """The payload layout and content rules (:mod:`data.map_payload`): a payload kept under another one is never used."""
 SOURCES = {"grids": ("grids", "cases")}
 """The layers a layer's payload is built from, when more than itself (grid shading counts the cases)."""

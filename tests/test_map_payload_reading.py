@@ -90,9 +90,10 @@ def project_fields(name: str) -> list[str]:
 
 def test_payloads_carry_what_the_layers_hold(store):
     project = ruyang(store)
-    units = check_layer(project, "admin_units", 0, details=True)  # unit outlines travel as Float64 degrees: exactly
+    units = check_layer(project, "admin_units", 1e-6, details=True)  # outlines: in centimetre steps
+    assert unpack(layer_payload(project, "admin_units"))[0]["worldScale"] == 2**31  # (their check sees degrees again)
     assert units["props"]["population"] == [52_000, None, 8_400]
-    zones = check_layer(project, "control_zones", 0)
+    zones = check_layer(project, "control_zones", 0)  # zone outlines travel as Float64 degrees: exactly
     assert zones["props"]["name"] == ["东关村封控区", "城关镇防范区"]  # the lifted zone is not drawn
     assert zones["props"]["radius_m"] == [1234.5678901234567, None]  # every digit, missing as None
     counts = GridShading.read(project).counts

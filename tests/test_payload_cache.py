@@ -21,6 +21,7 @@ from data.importers.pipeline import import_file
 from data.map_payload import MAP_LAYERS, layer_payload, unpack
 from data.payload_cache import CACHE_TABLE, cached_payload, wait_written
 from data.project import Project
+from data.zone_store import zone_record
 from gis.crs import STORAGE_CRS
 from gis.offsets import wgs84_to_gcj02
 
@@ -294,13 +295,16 @@ def test_nothing_is_kept_in_a_geopackage_opened_from_a_network_share(tmp_path):
         assert not conn.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (CACHE_TABLE,)).fetchone()
 
 
-def test_layers_only_drawn_travel_projected_in_centimetre_steps_and_outlines_drawing_snaps_to_exactly(tmp_path):
+def test_layers_the_page_does_not_edit_travel_projected_in_centimetre_steps_and_zones_to_the_bit(tmp_path):
     project = county(tmp_path / "yx.gpkg")
-    for name in ("grids", "cases", "admin_units"):
+    with project.transaction() as edit:
+        edit.insert("control_zones", zone_record(shapely.Polygon(gk([100, 1900, 1000], [100, 300, 1700])),
+                                                 tier="sealed", kind="drawn", name="叶县封控区"))
+    for name in ("grids", "admin_units", "cases", "control_zones"):
         payload = layer_payload(project, name)
         header, arrays = unpack(payload)
         stored = shapely.get_coordinates(project.read_layer(name).geometry.values)
-        if name == "admin_units":  # zones are snapped to unit outlines: their vertices as stored, to the bit
+        if name == "control_zones":  # the page edits their vertices: as stored, to the bit
             assert np.array_equal(arrays["x"], stored[:, 0]) and np.array_equal(arrays["y"], stored[:, 1])
             assert "worldScale" not in header
             continue

@@ -66,8 +66,8 @@
   // Whole layers are fetched on a worker thread, which also projects their coordinates (decoded.world: Web Mercator
   // of x/y and labelX/labelY), so that the page's thread, busy preparing and drawing the layers that came first,
   // neither holds up the transfer of the others nor spends time projecting. Where workers cannot run (or fetch
-  // there), the page fetches and projects itself. Layers only drawn (grids and big points) come projected already,
-  // as whole steps of 1/worldScale world units (data/map_payload.py): those are only scaled.
+  // there), the page fetches and projects itself. Layers the page does not edit (grids, units, big points) come projected
+  // already, as whole steps of 1/worldScale world units (data/map_payload.py): those are only scaled.
   function layerWorkerMain(maxIndexLevel) { // runs in the worker, with the functions WORKER_FUNCTIONS beside it
     onmessage = async ({ data: { id, url } }) => {
       try {
@@ -1537,7 +1537,7 @@
     if (inView.length > SNAP_MAX_UNITS) inView = inView.filter((f) => !isSelectable('admin_units', props, f));
     const renderer = state.snapRenderer || (state.snapRenderer = L.canvas({ pane: 'selection' }));
     for (const f of inView) {
-      const line = L.polyline(polygonLatLngs(entry.arrays, f).flat(), {
+      const line = L.polyline(polygonLatLngs(entry.arrays, f, entry.header.worldScale).flat(), {
         renderer, pane: 'selection', stroke: false, fill: false, interactive: false, pmIgnore: true, snapIgnore: false,
       });
       line.addTo(map);
