@@ -1062,9 +1062,11 @@
       const padded = this._bounds, reach = this._contentBounds(padded), m = L.Browser.retina ? 2 : 1, container = this._container;
       const content = 4 * area(reach) >= area(padded) ? padded : reach;
       // A canvas larger than needed is kept, not reallocated (a new canvas costs milliseconds a frame, and zooming in
-      // and out changes the reach of sites spread over the county at every step); its spare part costs far less.
+      // and out changes the reach of sites spread over the county at every step); its spare part costs far less. A
+      // renderer left with no features (the project going, the next one's not there yet) keeps its canvas for them.
       const need = content.getSize(), kept = L.point(container.width / m, container.height / m);
-      const keep = need.x <= kept.x && need.y <= kept.y && kept.x * kept.y <= 4 * need.x * need.y;
+      const none = !Object.keys(this._layers).length;
+      const keep = need.x <= kept.x && need.y <= kept.y && (kept.x * kept.y <= 4 * need.x * need.y || none);
       this._bounds = keep ? L.bounds(content.min, content.min.add(kept)) : content;
       this._offset = this._bounds.min.subtract(padded.min); // where the canvas sits in the padded view
       const b = this._bounds, size = b.getSize();
