@@ -966,6 +966,7 @@ def without_kept_payloads(path: Path) -> Path:
     copy = Path(shutil.copy2(path, path.with_name(f"{path.stem}_unkept{path.suffix}")))
     with contextlib.closing(sqlite3.connect(copy)) as conn, conn:
         conn.execute(f"DELETE FROM {CACHE_TABLE}")
+    os.sync()  # on disk before it is opened, not written back under the measurements
     return copy
 
 
@@ -1046,6 +1047,7 @@ def main() -> int:
             window_source = args.window_dir or folder / "window-built"
             window_source.mkdir(parents=True, exist_ok=True)
             plain, heavy = (_copy(path, folder / "window") for path in bench_window.build(window_source, window_n))
+        os.sync()  # the copies' half a gigabyte on disk now, not written back under the first measurements
         failed: dict[str, str] = {}
         from desktop.app import create_application, keep_startup_objects  # prepare_environment() runs first
 
