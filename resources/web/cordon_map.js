@@ -163,7 +163,8 @@
 
   function polygonLatLngs(arrays, feature, worldScale) { // worldScale: x/y in world steps (header.worldScale)
     const { x, y, rings, polygons, multis } = arrays;
-    const latLng = worldScale ? (c) => L.CRS.EPSG3857.pointToLatLng(L.point(x[c], y[c]), Math.log2(worldScale / 256)) : (c) => [y[c], x[c]];
+    const k = 1 / worldScale, degrees = 180 / Math.PI; // (world units back to degrees: the inverse of mercator)
+    const latLng = worldScale ? (c) => [Math.atan(Math.sinh(Math.PI * (1 - 2 * y[c] * k))) * degrees, x[c] * k * 360 - 180] : (c) => [y[c], x[c]];
     const parts = [];
     for (let p = multis[feature]; p < multis[feature + 1]; p++) {
       const ringList = [];
