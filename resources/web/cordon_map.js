@@ -163,8 +163,7 @@
 
   function polygonLatLngs(arrays, feature, worldScale) { // worldScale: x/y in world steps (header.worldScale)
     const { x, y, rings, polygons, multis } = arrays;
-    const k = 1 / worldScale, degrees = 180 / Math.PI; // (world units back to degrees: the inverse of mercator)
-    const latLng = worldScale ? (c) => [Math.atan(Math.sinh(Math.PI * (1 - 2 * y[c] * k))) * degrees, x[c] * k * 360 - 180] : (c) => [y[c], x[c]];
+    const latLng = worldScale ? (c) => [latitude(y[c] / worldScale) * 180 / Math.PI, (x[c] / worldScale) * 360 - 180] : (c) => [y[c], x[c]];
     const parts = [];
     for (let p = multis[feature]; p < multis[feature + 1]; p++) {
       const ringList = [];
@@ -286,6 +285,7 @@
     }
     return [mx, my];
   }
+  function latitude(wy) { return Math.atan(Math.sinh(Math.PI * (1 - 2 * wy))); } // of a world y, in radians (mercator's inverse)
 
   function viewOf(m) { // what a draw needs to know of the map view
     const size = m.getSize(), zoom = m.getZoom(), origin = m.getPixelBounds().min, world = 256 * Math.pow(2, zoom);
@@ -817,7 +817,7 @@
   }
 
   function densityNote(P, v) { // how wide the cells are on the ground, and that zooming in shows each point
-    const lat = Math.atan(Math.sinh(Math.PI * (1 - v.y0 - v.y1))), metres = (P.span / Math.pow(2, P.cells.k)) * 40075016.686 * Math.cos(lat);
+    const lat = latitude((v.y0 + v.y1) / 2), metres = (P.span / Math.pow(2, P.cells.k)) * 40075016.686 * Math.cos(lat);
     const size = metres >= 1000 ? `${(metres / 1000).toPrecision(2)} ${label('km')}` : `${Math.round(metres / 10) * 10} ${label('metres')}`;
     return label('densityNote').replace('{size}', size);
   }
